@@ -1,0 +1,181 @@
+"""Plain-JSON documents from domain dataclasses and back.
+
+Every entity in `audit/` is a dataclass built from a small set of field types, so one
+codec serves them all and storage never needs to know a model.  Supported field
+types: ``str``, ``int``, ``float``, ``bool``, ``datetime.date``, ``datetime.datetime``,
+``enum.StrEnum`` subclasses, nested dataclasses, ``list[X]``, ``dict[str, X]`` and
+``X | None`` of any of those.  Dates are ISO strings on disk.
+
+Converters are compiled once per class (the cohort holds tens of thousands of cases),
+and decoding always builds fresh containers, so a model never shares a list with the
+storage cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+
+Encoder = Callable[[Any], Any]
+Decoder = Callable[[Any], Any]
+
+
+class DocumentError(ValueError):
+    """A stored document does not have the shape its model expects."""
+
+
+def to_doc(obj: Any) -> dict[str, Any]:
+    """Encode a dataclass instance as a JSON-ready dict."""
+    return _encoder_for(type(obj))(obj)
+
+
+def from_doc(cls: type[T], doc: Any) -> T:
+    """Decode a dict (as stored) into a fresh instance of ``cls``.
+
+    Missing fields take their dataclass defaults, so older documents keep loading
+    when a field with a default is added; unknown keys are ignored.
+    """
+    try:
+        return _decoder_for(cls)(doc)
+    except DocumentError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise DocumentError(f"a stored {cls.__name__} is malformed ({exc})") from None
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@cache
+def _encoder_for(tp: Any) -> Encoder:
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        parts = [(f.name, _encoder_for(hints[f.name])) for f in dataclasses.fields(tp)]
+
+        def encode_dc(obj: Any) -> dict[str, Any]:
+            return {name: enc(getattr(obj, name)) for name, enc in parts}
+
+        return encode_dc
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"unsupported union {tp!r}")
+        enc = _encoder_for(inner[0])
+        return lambda v: None if v is None else enc(v)
+    if origin is list:
+        enc = _encoder_for(args[0])
+        if enc is _identity:
+            return list
+        return lambda v: [enc(x) for x in v]
+    if origin is dict:
+        enc = _encoder_for(args[1])
+        if enc is _identity:
+            return dict
+        return lambda v: {k: enc(x) for k, x in v.items()}
+    if tp in (date, datetime):
+        return lambda v: v.isoformat()
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return lambda v: v.value
+    if tp in (str, int, float, bool, Any):
+        return _identity
+    raise TypeError(f"unsupported field type {tp!r}")
+
+
+def _decode_str(v: Any) -> str:
+    if not isinstance(v, str):
+        raise DocumentError(f"expected text, found {type(v).__name__}")
+    return v
+
+
+def _decode_int(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise DocumentError(f"expected a whole number, found {type(v).__name__}")
+    return v
+
+
+def _decode_float(v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise DocumentError(f"expected a number, found {type(v).__name__}")
+    return float(v)
+
+
+def _decode_bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise DocumentError(f"expected true or false, found {type(v).__name__}")
+    return v
+
+
+@cache
+def _decoder_for(tp: Any) -> Decoder:
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        parts = [(f.name, _decoder_for(hints[f.name])) for f in dataclasses.fields(tp) if f.init]
+        name = tp.__name__
+
+        def decode_dc(doc: Any) -> Any:
+            if not isinstance(doc, dict):
+                raise DocumentError(f"a stored {name} is not an object")
+            kwargs = {}
+            for field_name, dec in parts:
+                if field_name in doc:
+                    try:
+                        kwargs[field_name] = dec(doc[field_name])
+                    except DocumentError as exc:
+                        raise DocumentError(f"{name}.{field_name}: {exc}") from None
+            try:
+                return tp(**kwargs)
+            except TypeError as exc:
+                raise DocumentError(f"a stored {name} is incomplete ({exc})") from None
+
+        return decode_dc
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        dec = _decoder_for(inner[0])
+        return lambda v: None if v is None else dec(v)
+    if origin is list:
+        dec = _decoder_for(args[0])
+
+        def decode_list(v: Any) -> list[Any]:
+            if not isinstance(v, list):
+                raise DocumentError(f"expected a list, found {type(v).__name__}")
+            return [dec(x) for x in v]
+
+        return decode_list
+    if origin is dict:
+        dec = _decoder_for(args[1])
+
+        def decode_dict(v: Any) -> dict[str, Any]:
+            if not isinstance(v, dict):
+                raise DocumentError(f"expected an object, found {type(v).__name__}")
+            return {str(k): dec(x) for k, x in v.items()}
+
+        return decode_dict
+    if tp is date:
+        return lambda v: date.fromisoformat(_decode_str(v))
+    if tp is datetime:
+        return lambda v: datetime.fromisoformat(_decode_str(v))
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return lambda v: tp(v)
+    if tp is str:
+        return _decode_str
+    if tp is bool:
+        return _decode_bool
+    if tp is int:
+        return _decode_int
+    if tp is float:
+        return _decode_float
+    if tp is Any:
+        return _identity
+    raise TypeError(f"unsupported field type {tp!r}")

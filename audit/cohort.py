@@ -1,0 +1,51 @@
+"""The cohort: every candidate screened against the audit's criteria."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from audit.cases import CandidateCase
+from audit.criteria import Result, eligibility, screen_many
+from audit.scope import Audit
+
+
+@dataclass(slots=True)
+class Screened:
+    case: CandidateCase
+    results: dict[str, Result]
+    eligible: bool | None
+
+
+def screen_cases(audit: Audit, cases: list[CandidateCase], today: date) -> list[Screened]:
+    """Each case with its result per criterion and whether it is eligible (None: unknown)."""
+    if audit.lookback_start is None or audit.lookback_end is None:
+        raise ValueError(f"{audit.ref} has no lookback period, so its cases cannot be screened.")
+    all_results = screen_many(
+        cases,
+        audit.criteria,
+        lookback_start=audit.lookback_start,
+        lookback_end=audit.lookback_end,
+        participating=audit.agencies,
+        today=today,
+    )
+    return [Screened(c, r, eligibility(r.values())) for c, r in zip(cases, all_results)]
+
+
+def cohort_json(audit: Audit, cases: list[CandidateCase], today: date) -> dict[str, Any]:
+    """The `maca cohort --json` document of DESIGN §4."""
+    screened = screen_cases(audit, sorted(cases, key=lambda c: c.case_ref), today)
+    return {
+        "audit": audit.ref,
+        "target": audit.cohort_target,
+        "candidates": [
+            {
+                "case_ref": s.case.case_ref,
+                "criteria": {cid: r.outcome.value for cid, r in s.results.items()},
+                "eligible": s.eligible,
+                "in_cohort": s.case.in_cohort,
+            }
+            for s in screened
+        ],
+    }

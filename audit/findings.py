@@ -1,0 +1,151 @@
+"""What the agencies agree: case discussions, findings, recommendations and SMART actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from audit.grades import Grade
+
+AMBER_WINDOW = timedelta(days=14)
+
+
+@dataclass(slots=True)
+class Attendee:
+    agency: str
+    role: str = ""
+    name: str = ""
+
+
+@dataclass(slots=True)
+class Discussion:
+    """The record of one MACA discussion (one case) or MATA evidence session."""
+
+    audit: str
+    subject: str  # the case ref (MACA) or the session's name (MATA)
+    session_kind: str = "case"  # case | focus group | policy review | aggregated data
+    held_on: date | None = None
+    attendees: list[Attendee] = field(default_factory=list)
+    agreed_grades: dict[str, Grade] = field(default_factory=dict)  # objective id -> grade
+    worked_well: list[str] = field(default_factory=list)
+    worked_less_well: list[str] = field(default_factory=list)
+    notes: str = ""
+    updated_by: str = ""
+    updated_at: datetime | None = None
+    rev: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.audit}/{self.subject}"
+
+
+class Column(StrEnum):
+    STRENGTH = "strength"
+    DEVELOPMENT = "development"
+    RECOMMENDATION = "recommendation"
+
+    @property
+    def label(self) -> str:
+        return {
+            "strength": "Strengths",
+            "development": "Areas for development",
+            "recommendation": "Recommendations",
+        }[self.value]
+
+
+class Embedded(StrEnum):
+    EMBEDDED = "embedded"
+    PARTLY = "partly embedded"
+    NOT_EMBEDDED = "not embedded"
+
+
+@dataclass(slots=True)
+class Retest:
+    """A link to an earlier audit's finding whose learning this audit re-tested."""
+
+    audit: str
+    finding_id: str
+    verdict: Embedded | None = None
+    evidence: str = ""
+
+
+@dataclass(slots=True)
+class Finding:
+    audit: str
+    id: str  # short, stable within the audit: F1, F2 ...
+    column: Column = Column.DEVELOPMENT
+    title: str = ""
+    text: str = ""
+    objective: str = ""
+    cases: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    source: str = ""  # where it came from, e.g. "discussion of RB-2020-003"
+    proposed: bool = False  # proposed by a co-ordinator, not yet accepted by a lead
+    position: int = 0
+    retest: Retest | None = None
+    created_by: str = ""
+    created_at: datetime | None = None
+    rev: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.audit}/{self.id}"
+
+
+class ActionStatus(StrEnum):
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+    IN_PROGRESS = "in progress"
+    COMPLETE = "complete"
+
+
+class Rag(StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    COMPLETE = "complete"
+
+    @property
+    def symbol(self) -> str:
+        return {"red": "✗", "amber": "!", "green": "●", "complete": "✓"}[self.value]
+
+    @property
+    def label(self) -> str:
+        return {"red": "overdue", "amber": "at risk", "green": "on track", "complete": "complete"}[self.value]
+
+
+@dataclass(slots=True)
+class Action:
+    audit: str
+    id: str  # A1, A2 ...
+    finding_id: str
+    description: str = ""
+    owner: str = ""  # agency code
+    due: date | None = None
+    status: ActionStatus = ActionStatus.PROPOSED
+    progress_note: str = ""
+    rev: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.audit}/{self.id}"
+
+
+def rag(action: Action, today: date) -> Rag:
+    """Red, amber or green from status and due date.
+
+    Complete is its own state whatever the date.  An open action past its due date is
+    red; one with no due date is amber (it is not yet SMART); one due within two weeks
+    (including today) is amber; one still only proposed within that window is amber too;
+    everything else is green.
+    """
+    if action.status is ActionStatus.COMPLETE:
+        return Rag.COMPLETE
+    if action.due is None:
+        return Rag.AMBER
+    if action.due < today:
+        return Rag.RED
+    if action.due - today <= AMBER_WINDOW:
+        return Rag.AMBER
+    return Rag.GREEN

@@ -1,0 +1,354 @@
+"""An audit and its scope: what is audited, why, with whom and by when.
+
+The scope file (DESIGN §5) is TOML; `parse_scope` turns it into an `Audit` or a list of
+problems, one sentence each, so a lead can fix the whole file in one go.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from audit.criteria import Criterion, criterion_from_toml
+from audit.tools import ToolTemplate
+from audit.workdays import rapid_review_due
+
+AUDIT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_/-]{0,39}$")
+OBJECTIVE_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_TITLE = 200
+MAX_TEXT = 20_000
+
+
+class Kind(StrEnum):
+    MACA = "MACA"
+    MATA = "MATA"
+
+    @property
+    def label(self) -> str:
+        return "multi-agency case audit" if self is Kind.MACA else "multi-agency thematic audit"
+
+
+class Stage(StrEnum):
+    SCOPING = "scoping"
+    COHORT = "cohort"
+    FIELDWORK = "fieldwork"
+    DISCUSSION = "discussion"
+    REPORTING = "reporting"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "scoping": "scoping",
+            "cohort": "cohort selection",
+            "fieldwork": "fieldwork",
+            "discussion": "discussion",
+            "reporting": "reporting",
+            "closed": "closed",
+        }[self.value]
+
+
+@dataclass(slots=True)
+class Objective:
+    id: str
+    title: str
+    text: str = ""
+
+
+@dataclass(slots=True)
+class Milestone:
+    name: str
+    due: date | None = None
+    done: bool = False
+
+    def overdue(self, today: date) -> bool:
+        return not self.done and self.due is not None and self.due < today
+
+
+@dataclass(slots=True)
+class Draw:
+    """A random draw of the cohort, recorded so that it can be reproduced."""
+
+    seed: int
+    size: int
+    balance_by: str = ""
+    drawn_by: str = ""
+    drawn_at: datetime | None = None
+    picked: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Audit:
+    ref: str
+    title: str
+    kind: Kind = Kind.MACA
+    linked_review: str = ""
+    notification_date: date | None = None
+    background: str = ""
+    purpose: list[str] = field(default_factory=list)
+    objectives: list[Objective] = field(default_factory=list)
+    criteria: list[Criterion] = field(default_factory=list)
+    lookback_start: date | None = None
+    lookback_end: date | None = None
+    cohort_target: int = 1
+    agencies: list[str] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    stage: Stage = Stage.SCOPING
+    tools: dict[str, ToolTemplate] = field(default_factory=dict)
+    draw: Draw | None = None
+    created_by: str = ""
+    created_at: datetime | None = None
+    rev: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.ref
+
+    @property
+    def rapid_review_due(self) -> date | None:
+        if self.notification_date is None:
+            return None
+        return rapid_review_due(self.notification_date)
+
+    def objective(self, objective_id: str) -> Objective | None:
+        for objective in self.objectives:
+            if objective.id == objective_id:
+                return objective
+        return None
+
+    def next_milestone(self) -> Milestone | None:
+        """The earliest milestone not yet done, the one a lead is working towards."""
+        pending = [m for m in self.milestones if not m.done and m.due is not None]
+        return min(pending, key=lambda m: m.due or date.max) if pending else None
+
+    def returns_due(self) -> date | None:
+        """When agencies' returns are due: the milestone that names returns or audits."""
+        for milestone in self.milestones:
+            name = milestone.name.lower()
+            if "return" in name or ("audit" in name and ("complete" in name or "fieldwork" in name)):
+                return milestone.due
+        return None
+
+
+@dataclass
+class ScopeFile:
+    """What a scope file holds beyond the audit itself."""
+
+    audit: Audit
+    template_files: dict[str, str] = field(default_factory=dict)
+
+
+class ScopeError(ValueError):
+    """A scope file with problems; `problems` holds one sentence each."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "\n".join(problems))
+
+
+def validate_audit(audit: Audit, agency_codes: list[str]) -> list[str]:
+    """Every problem with an audit's scope, one sentence each."""
+    problems: list[str] = []
+    if not AUDIT_REF.match(audit.ref):
+        problems.append(
+            f"The reference {audit.ref!r} is not valid: use 1-40 letters, digits, '-', '_' or '/'."
+        )
+    if not audit.title.strip():
+        problems.append("The audit needs a title.")
+    elif len(audit.title) > MAX_TITLE:
+        problems.append(f"The title is longer than {MAX_TITLE} characters.")
+    for name, text in (("background", audit.background), ("linked review", audit.linked_review)):
+        if len(text) > MAX_TEXT:
+            problems.append(f"The {name} is longer than {MAX_TEXT:,} characters.")
+    if audit.cohort_target < 1 or audit.cohort_target > 10_000:
+        problems.append("The cohort target must be a whole number from 1 to 10,000.")
+    if audit.lookback_start and audit.lookback_end and audit.lookback_start > audit.lookback_end:
+        problems.append("The lookback period starts after it ends.")
+    seen: set[str] = set()
+    for objective in audit.objectives:
+        if not OBJECTIVE_ID.match(objective.id):
+            problems.append(
+                f"Objective id {objective.id!r} is not valid: use lower-case letters, digits and '_', starting with a letter."
+            )
+        if objective.id in seen:
+            problems.append(f"Objective id {objective.id!r} is used twice.")
+        seen.add(objective.id)
+        if not objective.title.strip():
+            problems.append(f"Objective {objective.id!r} needs a title.")
+    unknown = [code for code in audit.agencies if code not in agency_codes]
+    if unknown:
+        problems.append(
+            f"Unknown agenc{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}; "
+            f"the workspace's agencies are {', '.join(agency_codes) or 'none yet'}."
+        )
+    if len(set(audit.agencies)) != len(audit.agencies):
+        problems.append("An agency is listed twice.")
+    criterion_ids = [c.id for c in audit.criteria]
+    if len(set(criterion_ids)) != len(criterion_ids):
+        problems.append("A criterion id is used twice.")
+    for criterion in audit.criteria:
+        for code in criterion.agencies or []:
+            if code not in agency_codes:
+                problems.append(f"Criterion {criterion.id!r} names unknown agency {code!r}.")
+    for milestone in audit.milestones:
+        if not milestone.name.strip():
+            problems.append("A milestone needs a name.")
+    return problems
+
+
+def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date | None = None) -> ScopeFile:
+    """Parse a scope TOML file (DESIGN §5) into an audit, or raise ScopeError listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScopeError(source, [f"This is not valid TOML ({exc})."]) from None
+    problems: list[str] = []
+    reader = _Reader(data, problems)
+
+    codes_by_upper = {c.upper(): c for c in agency_codes}
+
+    def canonical(code: Any) -> str:
+        if isinstance(code, str) and code.strip().upper() in codes_by_upper:
+            return codes_by_upper[code.strip().upper()]
+        return str(code)
+
+    audit = Audit(
+        ref=reader.text("ref", required=True),
+        title=reader.text("title", required=True),
+        linked_review=reader.text("linked_review"),
+        background=reader.text("background"),
+    )
+    kind = reader.text("kind") or "MACA"
+    if kind.upper() in Kind.__members__:
+        audit.kind = Kind(kind.upper())
+    else:
+        problems.append(f'kind must be "MACA" or "MATA", not {kind!r}.')
+    stage = reader.text("stage") or "scoping"
+    try:
+        audit.stage = Stage(stage.lower())
+    except ValueError:
+        problems.append(f"stage must be one of {', '.join(s.value for s in Stage)}, not {stage!r}.")
+    audit.notification_date = reader.date("notification_date")
+    purpose = data.get("purpose", [])
+    if isinstance(purpose, str):
+        audit.purpose = [purpose]
+    elif isinstance(purpose, list) and all(isinstance(p, str) for p in purpose):
+        audit.purpose = list(purpose)
+    else:
+        problems.append("purpose must be text or a list of text.")
+    target = data.get("cohort_target")
+    if isinstance(target, int) and not isinstance(target, bool):
+        audit.cohort_target = target
+    else:
+        problems.append("cohort_target must be a whole number, e.g. cohort_target = 15.")
+    lookback = data.get("lookback")
+    if isinstance(lookback, dict):
+        sub = _Reader(lookback, problems, prefix="lookback.")
+        audit.lookback_start = sub.date("start", required=True)
+        audit.lookback_end = sub.date("end", required=True)
+    else:
+        problems.append("lookback must be a table, e.g. lookback = { start = 2020-01-01, end = 2020-12-31 }.")
+    agencies = data.get("agencies", [])
+    if isinstance(agencies, list) and all(isinstance(a, str) for a in agencies):
+        audit.agencies = [canonical(a) for a in agencies]
+    else:
+        problems.append('agencies must be a list of agency codes, e.g. agencies = ["CSC", "POL"].')
+    for i, table in enumerate(_tables(data, "objectives", problems), start=1):
+        sub = _Reader(table, problems, prefix=f"objectives[{i}].")
+        audit.objectives.append(
+            Objective(id=sub.text("id", required=True), title=sub.text("title", required=True), text=sub.text("text"))
+        )
+    for i, table in enumerate(_tables(data, "criteria", problems), start=1):
+        try:
+            criterion = criterion_from_toml(table, where=f"criteria[{i}]")
+        except ValueError as exc:
+            problems.extend(str(exc).splitlines())
+            continue
+        if criterion.agencies:
+            criterion.agencies = [canonical(a) for a in criterion.agencies]
+        audit.criteria.append(criterion)
+    for i, table in enumerate(_tables(data, "milestones", problems), start=1):
+        sub = _Reader(table, problems, prefix=f"milestones[{i}].")
+        milestone = Milestone(name=sub.text("name", required=True), due=sub.date("due", required=True))
+        if isinstance(table.get("done"), bool):
+            milestone.done = table["done"]
+        audit.milestones.append(milestone)
+    template_files: dict[str, str] = {}
+    templates = data.get("templates", {})
+    if isinstance(templates, dict) and all(isinstance(v, str) for v in templates.values()):
+        template_files = {canonical(k): v for k, v in templates.items()}
+    else:
+        problems.append('templates must map agency codes to files, e.g. templates = { MID = "mid-tool.toml" }.')
+    known = {"ref", "kind", "title", "linked_review", "notification_date", "background", "purpose",
+             "cohort_target", "lookback", "agencies", "objectives", "criteria", "milestones", "stage",
+             "templates"}
+    for key in data:
+        if key not in known:
+            problems.append(f"Unknown setting {key!r}.")
+    if not problems:
+        problems.extend(validate_audit(audit, agency_codes))
+    if problems:
+        raise ScopeError(source, problems)
+    return ScopeFile(audit=audit, template_files=template_files)
+
+
+def _tables(data: dict[str, Any], name: str, problems: list[str]) -> list[dict[str, Any]]:
+    value = data.get(name, [])
+    if isinstance(value, list) and all(isinstance(t, dict) for t in value):
+        return value
+    problems.append(f"{name} must be written as [[{name}]] tables.")
+    return []
+
+
+class _Reader:
+    """Reads typed values from a TOML table, noting a sentence for each problem."""
+
+    def __init__(self, data: dict[str, Any], problems: list[str], prefix: str = "") -> None:
+        self.data = data
+        self.problems = problems
+        self.prefix = prefix
+
+    def text(self, key: str, *, required: bool = False) -> str:
+        from audit.text import strip_control
+
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problems.append(f"{self.prefix}{key} is missing.")
+            return ""
+        if not isinstance(value, str):
+            self.problems.append(f"{self.prefix}{key} must be text.")
+            return ""
+        value = strip_control(value).strip()
+        if required and not value:
+            self.problems.append(f"{self.prefix}{key} is empty.")
+        if len(value) > MAX_TEXT:
+            self.problems.append(f"{self.prefix}{key} is longer than {MAX_TEXT:,} characters.")
+            return ""
+        return value
+
+    def date(self, key: str, *, required: bool = False) -> date | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problems.append(f"{self.prefix}{key} is missing.")
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            from audit.dates import parse_date
+
+            try:
+                return parse_date(value)
+            except ValueError as exc:
+                self.problems.append(f"{self.prefix}{key}: {exc}.")
+                return None
+        self.problems.append(f"{self.prefix}{key} must be a date such as 2021-04-30.")
+        return None

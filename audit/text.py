@@ -1,0 +1,88 @@
+"""Typed and imported text made safe to keep and to show in a terminal.
+
+Text people type or import is data: it is kept exactly as written except for terminal
+control bytes, which could move the cursor, recolour or retitle someone else's terminal
+when the text is displayed over SSH.  Markup characters (``[b]``, ``|``, ``#``, ``<``) are
+*not* touched here; escaping them is the job of whatever renders the text (Rich markup,
+Markdown, HTML), because each needs a different escape.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+MAX_TEXT = 20_000
+"""The longest text accepted in one field (characters, after control bytes are removed)."""
+
+# Any byte that could start trouble: C0 except tab and newline (so CR, BEL, BS, ESC go),
+# DEL, and the C1 block (0x80-0x9F, which some terminals treat as 8-bit controls).
+_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# Whole escape sequences are removed, not just their ESC, so no stray "[31m" is left in
+# the text.  Strings (OSC, DCS, SOS, PM, APC) are only removed when terminated: an
+# unterminated one loses its introducer below, which is enough to make it inert, and the
+# person's text after it is kept.
+_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"  # CSI ... final byte
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC ... BEL or ST
+    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)"  # DCS/SOS/PM/APC ... ST
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"  # two-character and nF escapes (ESC c, ESC ( B, ...)
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # anything left over, one character at a time
+)
+
+
+def strip_control(text: str) -> str:
+    """Remove terminal control bytes and escape sequences; keep tab and newline.
+
+    CR is removed too, so Windows line breaks inside a field become plain ``\\n``.
+    Everything else, including markup-like text, is returned exactly as given.
+    """
+    if _CONTROL_CHAR.search(text) is None:  # the common case: nothing to do, no copy
+        return text
+    return _SEQUENCES.sub("", text)
+
+
+def has_control(text: str) -> bool:
+    """True when ``strip_control`` would change ``text`` (cheap enough for a whole column
+    joined into one string)."""
+    return _CONTROL_CHAR.search(text) is not None
+
+
+def length_problem(text: str, limit: int = MAX_TEXT) -> str | None:
+    """A sentence saying the text is too long, or ``None`` if it fits."""
+    if len(text) <= limit:
+        return None
+    return f"the text is {len(text):,} characters long; the most allowed is {limit:,}"
+
+
+def clean_text(text: str, limit: int = MAX_TEXT) -> str:
+    """``strip_control`` then refuse oversized text with ``ValueError`` (one sentence)."""
+    cleaned = strip_control(text)
+    problem = length_problem(cleaned, limit)
+    if problem is not None:
+        raise ValueError(problem)
+    return cleaned
+
+
+def one_of(words: Iterable[str], last: str = "or") -> str:
+    """``a``, ``a or b``, ``a, b or c``: a list for a sentence."""
+    items = list(words)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def quote(value: str, limit: int = 60) -> str:
+    """A value quoted for an error message.
+
+    Control characters (and undecodable bytes, held as lone surrogates) show as ``?`` and
+    long values are shortened, so one bad cell can neither garble nor flood the message.
+    """
+    shown = "".join(
+        "?" if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000) else c
+        for c in (value[: limit + 1] if len(value) > limit else value)
+    )
+    if len(value) > limit:
+        shown = shown[: limit - 1] + "\u2026"
+    return f'"{shown}"'

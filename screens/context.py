@@ -1,0 +1,33 @@
+"""What every screen may ask of the app, without importing the app (tui sits above us)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Protocol, cast
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from storage.workspace import Workspace
+
+
+class MacaContext(Protocol):
+    ws: Workspace
+
+    def today(self) -> date: ...
+
+
+def ctx(app: App) -> MacaContext:
+    """The running app seen as the screens' context (the app implements MacaContext)."""
+    return cast("MacaContext", app)
+
+
+class WorkspaceChanged(Message):
+    """Another session saved: whatever is on screen should be read again."""
+
+
+def plain(text: str) -> str:
+    """One line of user text for a cramped cell: newlines folded, nothing else touched."""
+    return " ".join(text.split())

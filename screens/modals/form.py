@@ -1,0 +1,184 @@
+"""One form modal for every small edit: fields in, checked values out.
+
+Each field says what it holds (text, long text, date, whole number, one choice, several
+choices); the form converts and checks them, lists every problem in one place, and
+returns a dict only when everything is valid.  Nothing is saved here: the caller saves
+the values and handles refusals and conflicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+
+from audit.dates import format_uk, parse_date
+from audit.text import MAX_TEXT, strip_control
+
+FieldKind = Literal["text", "textarea", "date", "int", "select", "multi"]
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    value: Any = None
+    options: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
+    required: bool = False
+    hint: str = ""
+    max_length: int = MAX_TEXT
+
+
+Validator = Callable[[dict[str, Any]], list[str]]
+
+
+class FormScreen(ModalScreen[dict[str, Any] | None]):
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > Vertical {
+        width: 90; max-width: 98%; height: auto; max-height: 96%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    FormScreen #form-title { text-style: bold; }
+    FormScreen #form-notice { color: $warning; display: none; }
+    FormScreen #form-notice.shown { display: block; }
+    FormScreen #form-errors { color: $error; display: none; }
+    FormScreen #form-errors.shown { display: block; }
+    FormScreen VerticalScroll { height: auto; max-height: 30; }
+    FormScreen Label { margin-top: 1; }
+    FormScreen .hint { color: $text-muted; }
+    FormScreen TextArea { height: 7; }
+    FormScreen SelectionList { height: auto; max-height: 10; }
+    FormScreen #form-buttons { height: auto; margin-top: 1; }
+    FormScreen #form-buttons Button { margin-right: 2; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, fields: list[FormField], validate: Validator | None = None) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self.validate = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.form_title), id="form-title")
+            yield Static("", id="form-notice")
+            yield Static("", id="form-errors")
+            with VerticalScroll():
+                for f in self.fields:
+                    label = f.label + (" *" if f.required else "")
+                    yield Label(Text(label))
+                    yield self._widget(f)
+                    if f.hint:
+                        yield Static(Text(f.hint), classes="hint")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
+                yield Button("Cancel (esc)", id="form-cancel")
+
+    def _widget(self, f: FormField) -> Any:
+        wid = f"field-{f.name}"
+        if f.kind == "textarea":
+            area = TextArea(str(f.value or ""), id=wid, soft_wrap=True, tab_behavior="focus")
+            area.show_line_numbers = False
+            return area
+        if f.kind == "select":
+            options = [(Text(label), value) for label, value in f.options]
+            return Select(options, value=f.value if f.value is not None else Select.BLANK, id=wid,
+                          allow_blank=not f.required)
+        if f.kind == "multi":
+            chosen = set(f.value or [])
+            return SelectionList(*[(Text(label), value, value in chosen) for label, value in f.options], id=wid)
+        if f.kind == "date":
+            value = format_uk(f.value) if isinstance(f.value, date) else str(f.value or "")
+            return Input(value, id=wid, placeholder="DD/MM/YYYY")
+        if f.kind == "int":
+            return Input("" if f.value is None else str(f.value), id=wid, type="integer")
+        return Input(str(f.value or ""), id=wid)
+
+    def on_mount(self) -> None:
+        first = self.query("VerticalScroll > *").exclude("Label").exclude(".hint").first()
+        first.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "form-save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def notice(self, text: str) -> None:
+        """Tell the user something changed underneath without touching what they typed."""
+        widget = self.query_one("#form-notice", Static)
+        widget.update(Text("⚠ " + text))
+        widget.add_class("shown")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for f in self.fields:
+            try:
+                values[f.name] = self._read(f)
+            except ValueError as exc:
+                problems.append(f"{f.label}: {exc}.")
+        if not problems and self.validate is not None:
+            problems = self.validate(values)
+        errors = self.query_one("#form-errors", Static)
+        if problems:
+            errors.update(Text("\n".join("✗ " + p for p in problems)))
+            errors.add_class("shown")
+            return
+        self.dismiss(values)
+
+    def _read(self, f: FormField) -> Any:
+        wid = f"#field-{f.name}"
+        if f.kind == "textarea":
+            raw = self.query_one(wid, TextArea).text
+        elif f.kind == "select":
+            value = self.query_one(wid, Select).value
+            if value is Select.BLANK:
+                if f.required:
+                    raise ValueError("choose one")
+                return None
+            return value
+        elif f.kind == "multi":
+            chosen = list(self.query_one(wid, SelectionList).selected)
+            if f.required and not chosen:
+                raise ValueError("choose at least one")
+            return chosen
+        else:
+            raw = self.query_one(wid, Input).value
+        text = strip_control(raw).strip() if f.kind != "textarea" else strip_control(raw).strip("\n ")
+        if f.required and not text:
+            raise ValueError("this is required")
+        if len(text) > f.max_length:
+            raise ValueError(f"the text is {len(text):,} characters long; the most allowed is {f.max_length:,}")
+        if f.kind == "date":
+            return parse_date(text) if text else None
+        if f.kind == "int":
+            if not text:
+                return None
+            try:
+                return int(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a whole number") from None
+        return text

@@ -1,0 +1,57 @@
+"""The audit's sections (DESIGN §2), numbered as auditors know them.
+
+Only sections that are built are listed here, so a key or palette entry never leads to
+a placeholder.  Each section is imported when first opened, which keeps start-up fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from textual.containers import Vertical
+from textual.widget import Widget
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    number: int
+    id: str
+    title: str
+    module: str
+    cls: str
+
+    def load(self) -> type[Section]:
+        return getattr(import_module(self.module), self.cls)
+
+
+SECTIONS: list[SectionSpec] = [
+    SectionSpec(1, "scope", "Scope", "screens.scope", "ScopeSection"),
+]
+
+
+def section_by_number(number: int) -> SectionSpec | None:
+    return next((s for s in SECTIONS if s.number == number), None)
+
+
+class Section(Vertical):
+    """Base of every section: knows its audit, re-reads when the workspace changes."""
+
+    DEFAULT_CSS = "Section { height: 1fr; }"
+    HELP_NOTES: list[str] = []
+
+    def __init__(self, audit_ref: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.audit_ref = audit_ref
+
+    def refresh_data(self) -> None:
+        """Show the latest saved state (called when another session saves)."""
+
+    def focus_first(self) -> None:
+        focusable = self.query("*").filter(lambda w: w.can_focus).first() if self.query("*") else None
+        if focusable is not None:
+            focusable.focus()
+
+
+WidgetFactory = Callable[[], Widget]

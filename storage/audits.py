@@ -1,0 +1,58 @@
+"""Creating audits from scope files, for the CLI and the home screen alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from audit.access import Act
+from audit.scope import Audit, ScopeError, parse_scope
+from audit.tools import tools_for_audit
+from storage.demo import sample_path
+from storage.workspace import Workspace
+
+
+class ScopeProblems(ValueError):
+    """The scope file cannot become an audit; `problems` holds one sentence each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def audit_from_scope_file(ws: Workspace, path: Path) -> Audit:
+    """Read and check a scope file, with its agencies' audit tools copied in."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScopeProblems([f"There is no file {path}."]) from None
+    except IsADirectoryError:
+        raise ScopeProblems([f"{path} is a folder, not a scope file."]) from None
+    except UnicodeDecodeError:
+        raise ScopeProblems([f"{path} is not UTF-8 text."]) from None
+    except OSError as exc:
+        raise ScopeProblems([f"{path} cannot be read: {(exc.strerror or str(exc)).lower()}."]) from None
+    try:
+        scope = parse_scope(text, source=str(path), agency_codes=ws.partnership().agency_codes())
+    except ScopeError as exc:
+        raise ScopeProblems(exc.problems) from None
+    audit = scope.audit
+    if ws.get("audits", audit.ref) is not None:
+        raise ScopeProblems([f"An audit {audit.ref} already exists in this workspace."])
+    overrides = {code: path.parent / name for code, name in scope.template_files.items()}
+    try:
+        audit.tools = tools_for_audit(
+            audit.agencies,
+            [(o.id, o.title) for o in audit.objectives],
+            directory=sample_path("templates"),
+            overrides=overrides,
+        )
+    except ValueError as exc:
+        raise ScopeProblems(str(exc).splitlines()) from None
+    audit.created_by = ws.login
+    audit.created_at = datetime.now().replace(microsecond=0)
+    return audit
+
+
+def create_audit(ws: Workspace, audit: Audit, *, source: str) -> Audit:
+    return ws.insert(audit, act=Act.CREATE_AUDIT, summary=f"created audit {audit.ref} from {source}")

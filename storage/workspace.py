@@ -1,0 +1,450 @@
+"""The workspace: one shared file, its tables of documents, revs, the journal and access.
+
+Screens and the CLI talk to this object, never to TinyDB.  Documents are stored in
+TinyDB's layout (table -> {doc id: document}) through `AtomicJSONStorage`; every write
+happens in one locked transaction that re-reads only when another process changed the
+file, checks the document's `rev`, writes it with the next rev and appends a journal
+entry, and lands on disk atomically.
+
+Models handed out are shared with a per-file-version cache so that 20,000 cases do not
+have to be decoded on every keystroke: treat them as read-only and save edited copies
+made with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from audit.access import Act, decide
+from audit.cases import CandidateCase
+from audit.codec import DocumentError, from_doc, to_doc
+from audit.findings import Action, Discussion, Finding
+from audit.journal import JournalEntry
+from audit.partnership import Partnership, Role, User
+from audit.returns import Return
+from audit.scope import Audit
+from storage.atomic import AtomicJSONStorage, check_writable
+from storage.errors import (
+    AccessDenied,
+    ConflictError,
+    CorruptWorkspace,
+    NotFound,
+    WorkspaceError,
+    WorkspaceReadOnly,
+)
+
+SCHEMA_VERSION = 1
+
+MODELS: dict[str, type] = {
+    "partnership": Partnership,
+    "users": User,
+    "audits": Audit,
+    "cases": CandidateCase,
+    "returns": Return,
+    "discussions": Discussion,
+    "findings": Finding,
+    "actions": Action,
+}
+JOURNAL = "journal"
+META = "meta"
+ALL_TABLES = (META, *MODELS, JOURNAL)
+
+M = TypeVar("M")
+
+
+class UnknownUser(AccessDenied):
+    """The OS login is not a user of this workspace."""
+
+
+def table_of(obj: Any) -> str:
+    for name, model in MODELS.items():
+        if isinstance(obj, model):
+            return name
+    raise TypeError(f"{type(obj).__name__} is not stored in a workspace")
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class _Table:
+    """One table's documents decoded to models and indexed by key, for one file version."""
+
+    def __init__(self, name: str, raw: dict[str, Any]) -> None:
+        self.name = name
+        self.model = MODELS[name]
+        self.ids: dict[str, str] = {}
+        self.items: dict[str, Any] = {}
+        max_id = 0
+        for doc_id, doc in raw.items():
+            try:
+                obj = from_doc(self.model, doc)
+            except DocumentError as exc:
+                raise DocumentError(f"its {name} record {doc_id} is damaged ({exc})") from None
+            key = obj.key
+            self.ids[key] = doc_id
+            self.items[key] = obj
+            if doc_id.isdigit():
+                max_id = max(max_id, int(doc_id))
+        self.max_id = max_id
+
+
+class Workspace:
+    """A workspace file opened by one person (the OS login of this process)."""
+
+    def __init__(self, path: Path, storage: AtomicJSONStorage, login: str) -> None:
+        self.path = path
+        self.storage = storage
+        self.login = login
+        self.read_only_reason: str | None = None
+        self._raw: dict[str, Any] | None = None
+        self._tables: dict[str, _Table] = {}
+        self._journal_max: int | None = None
+        self.listeners: list[Callable[[], None]] = []
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], login: str, *, lock_timeout: float = 10.0) -> Workspace:
+        """Open an existing workspace as `login`; refuse unknown logins and damaged files."""
+        p = Path(path)
+        storage = AtomicJSONStorage(p, lock_timeout=lock_timeout, holder=login)
+        ws = cls(p, storage, login)
+        data = ws._data()
+        meta = data.get(META, {}).get("1")
+        if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+            raise CorruptWorkspace(p, "it has no schema version")
+        schema = meta["schema"]
+        if schema > SCHEMA_VERSION:
+            ws.read_only_reason = (
+                f"This workspace was written by a newer maca (schema {schema}, this one reads {SCHEMA_VERSION}); "
+                "it is open read-only."
+            )
+        reason = check_writable(p)
+        if reason and not ws.read_only_reason:
+            ws.read_only_reason = reason
+        if ws.user is None:
+            leads = sorted(u.login for u in ws.users() if u.role is Role.LEAD)
+            who = ", ".join(leads) if leads else "the workspace's lead"
+            raise UnknownUser(
+                f"{login} is not a user of this workspace; ask a lead ({who}) to run "
+                f"`maca users --db {p} add {login} --role coordinator --agency CODE`."
+            )
+        return ws
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        login: str,
+        partnership: Partnership,
+        *,
+        users: list[User] | None = None,
+    ) -> Workspace:
+        """Create a new workspace file (0600) whose lead is `login`, the caller."""
+        p = Path(path)
+        if p.exists():
+            raise WorkspaceError(f"{p} already exists; open it with `maca --db {p}` or choose another path.")
+        if not p.parent.is_dir():
+            raise WorkspaceError(f"The folder {p.parent} does not exist.")
+        storage = AtomicJSONStorage(p, create=True, holder=login)
+        ws = cls(p, storage, login)
+        everyone = [User(login=login, role=Role.LEAD, name="")]
+        everyone += [u for u in users or [] if u.login != login]
+        with ws.transaction() as tx:
+            tx.raw(META)["1"] = {"schema": SCHEMA_VERSION, "created_at": now().isoformat(), "created_by": login}
+            tx.insert(partnership, summary=f"created the workspace for {partnership.name}")
+            for user in everyone:
+                tx.insert(user, summary=f"added {user.login} as {user.role.value}")
+        return ws
+
+    # ----------------------------------------------------------------- reading
+
+    def _data(self) -> dict[str, Any]:
+        data = self.storage.read()
+        if data is None:
+            data = {}
+        if data is not self._raw:
+            self._raw = data
+            self._tables = {}
+            self._journal_max = None
+        return data
+
+    def _table(self, name: str) -> _Table:
+        data = self._data()
+        table = self._tables.get(name)
+        if table is None:
+            try:
+                table = _Table(name, data.get(name, {}))
+            except DocumentError as exc:
+                raise CorruptWorkspace(self.path, str(exc)) from None
+            self._tables[name] = table
+        return table
+
+    def changed_on_disk(self) -> bool:
+        """True when another session saved since this one last read (cheap: one stat)."""
+        return self.storage.changed_on_disk()
+
+    def refresh(self) -> bool:
+        """Re-read if another session saved; True when there is something new to show."""
+        if not self.storage.changed_on_disk():
+            return False
+        self._data()
+        return True
+
+    @property
+    def schema(self) -> int:
+        return int(self._data().get(META, {}).get("1", {}).get("schema", 0))
+
+    @property
+    def user(self) -> User | None:
+        return self._table("users").items.get(self.login)
+
+    def can(self, act: Act, *, agency: str | None = None) -> bool:
+        return self.read_only_reason is None and bool(decide(self.user, act, agency=agency))
+
+    def partnership(self) -> Partnership:
+        found = self._table("partnership").items.get(Partnership.key)
+        return found if found is not None else Partnership()
+
+    def users(self) -> list[User]:
+        return sorted(self._table("users").items.values(), key=lambda u: u.login)
+
+    def audits(self) -> list[Audit]:
+        return sorted(self._table("audits").items.values(), key=lambda a: a.ref)
+
+    def audit(self, ref: str) -> Audit:
+        found = self._table("audits").items.get(ref)
+        if found is None:
+            raise NotFound(f"There is no audit {ref!r} in this workspace.")
+        return found
+
+    def _for_audit(self, table: str, ref: str) -> list[Any]:
+        return [obj for obj in self._table(table).items.values() if obj.audit == ref]
+
+    def cases(self, ref: str) -> list[CandidateCase]:
+        return self._for_audit("cases", ref)
+
+    def case(self, ref: str, case_ref: str) -> CandidateCase | None:
+        return self._table("cases").items.get(f"{ref}/{case_ref}")
+
+    def returns(self, ref: str) -> list[Return]:
+        return self._for_audit("returns", ref)
+
+    def get_return(self, ref: str, case_ref: str, agency: str) -> Return | None:
+        return self._table("returns").items.get(f"{ref}/{case_ref}/{agency}")
+
+    def discussions(self, ref: str) -> list[Discussion]:
+        return self._for_audit("discussions", ref)
+
+    def findings(self, ref: str) -> list[Finding]:
+        return sorted(self._for_audit("findings", ref), key=lambda f: (f.column, f.position, f.id))
+
+    def actions(self, ref: str) -> list[Action]:
+        return self._for_audit("actions", ref)
+
+    def get(self, obj_or_table: Any, key: str | None = None) -> Any:
+        """The stored version of a document (by example object, or by table and key)."""
+        if isinstance(obj_or_table, str):
+            return self._table(obj_or_table).items.get(key or "")
+        return self._table(table_of(obj_or_table)).items.get(obj_or_table.key)
+
+    def journal(self) -> list[JournalEntry]:
+        """Every journal entry, oldest first (read only when a lead opens the journal)."""
+        raw = self._data().get(JOURNAL, {})
+        entries = []
+        for doc_id in sorted(raw, key=lambda k: int(k) if k.isdigit() else 0):
+            try:
+                entries.append(from_doc(JournalEntry, raw[doc_id]))
+            except DocumentError as exc:
+                raise CorruptWorkspace(self.path, f"its journal entry {doc_id} is damaged ({exc})") from None
+        return entries
+
+    # ----------------------------------------------------------------- writing
+
+    def require(self, act: Act, *, agency: str | None = None, audit: str = "", key: str = "") -> None:
+        """Raise AccessDenied (and journal the refusal) unless the user may do `act`."""
+        if self.read_only_reason:
+            raise WorkspaceReadOnly(self.read_only_reason)
+        decision = decide(self.user, act, agency=agency)
+        if decision:
+            return
+        try:
+            with self.transaction() as tx:
+                tx.journal("refused", "", key, decision.reason, audit=audit)
+        except WorkspaceError:
+            pass  # the refusal itself is what the user must hear about
+        raise AccessDenied(decision.reason)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One locked, atomic change: everything inside lands together or not at all."""
+        if self.read_only_reason:
+            raise WorkspaceReadOnly(self.read_only_reason)
+        with self.storage.transaction():
+            if self.storage.read() is None:  # a workspace being created: start from no tables
+                self.storage.write({})
+            tx = Transaction(self, self._data())
+            yield tx
+            if tx.touched:
+                self.storage.write(tx.data)
+        # Only after the file is on disk do the decoded caches learn the new versions.
+        tx.apply_to_caches()
+        for listener in list(self.listeners):
+            listener()
+
+    def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
+        """Save an edited copy of a stored document; raises ConflictError if it moved on."""
+        self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        with self.transaction() as tx:
+            saved = tx.save(obj, summary=summary)
+        return saved
+
+    def insert(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
+        self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        with self.transaction() as tx:
+            saved = tx.insert(obj, summary=summary)
+        return saved
+
+    def delete(self, obj: Any, *, act: Act, agency: str | None = None, summary: str = "") -> None:
+        self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)
+        with self.transaction() as tx:
+            tx.delete(obj, summary=summary)
+
+
+class Transaction:
+    """Changes staged against the locked, freshly read file."""
+
+    def __init__(self, ws: Workspace, data: dict[str, Any]) -> None:
+        self.ws = ws
+        self.data = data
+        self.touched = False
+        self._staged: list[tuple[str, str, Any]] = []  # (table, key, obj or None)
+        self.at = now()
+
+    def raw(self, table: str) -> dict[str, Any]:
+        self.touched = True
+        return self.data.setdefault(table, {})
+
+    def _locate(self, table: str, key: str) -> tuple[str | None, dict[str, Any] | None]:
+        index = self.ws._table(table)
+        doc_id = index.ids.get(key)
+        if doc_id is None:
+            return None, None
+        return doc_id, self.data.get(table, {}).get(doc_id)
+
+    def current(self, obj: Any) -> Any:
+        """The committed version of `obj` as of this transaction (None if absent)."""
+        table = table_of(obj)
+        return self.ws._table(table).items.get(obj.key)
+
+    def insert(self, obj: M, *, summary: str = "", journal: bool = True) -> M:
+        """Add a new document; `journal=False` for bulk imports that journal once for all."""
+        table = table_of(obj)
+        index = self.ws._table(table)
+        if obj.key in index.ids:  # type: ignore[attr-defined]
+            raise ConflictError(
+                f"{obj.key} already exists; someone may have added it a moment ago.",  # type: ignore[attr-defined]
+                key=obj.key,  # type: ignore[attr-defined]
+                mine=to_doc(obj),
+                theirs=to_doc(index.items[obj.key]),  # type: ignore[attr-defined]
+            )
+        saved = dataclasses.replace(obj, rev=1)  # type: ignore[type-var]
+        doc = to_doc(saved)
+        index.max_id += 1
+        doc_id = str(index.max_id)
+        self.raw(table)[doc_id] = doc
+        index.ids[saved.key] = doc_id  # type: ignore[attr-defined]
+        self._staged.append((table, saved.key, saved))  # type: ignore[attr-defined]
+        if journal:
+            self.journal("create", table, saved.key, summary, after=doc, audit=_audit_of(saved))  # type: ignore[attr-defined]
+        return saved
+
+    def save(self, obj: M, *, summary: str = "") -> M:
+        table = table_of(obj)
+        key = obj.key  # type: ignore[attr-defined]
+        doc_id, current = self._locate(table, key)
+        if current is None:
+            raise ConflictError(
+                f"{key} was deleted by someone else while you were editing it.", key=key, mine=to_doc(obj), theirs=None
+            )
+        if current.get("rev") != obj.rev:  # type: ignore[attr-defined]
+            raise ConflictError(
+                f"{key} was changed by someone else while you were editing it.", key=key, mine=to_doc(obj), theirs=current
+            )
+        saved = dataclasses.replace(obj, rev=obj.rev + 1)  # type: ignore[attr-defined,type-var]
+        doc = to_doc(saved)
+        before, after = _diff(current, doc)
+        if not after and not before:
+            return obj  # nothing changed: no write, no journal noise
+        self.raw(table)[doc_id] = doc  # type: ignore[index]
+        self._staged.append((table, key, saved))
+        self.journal("update", table, key, summary, before=before, after=after, audit=_audit_of(saved))
+        return saved
+
+    def delete(self, obj: Any, *, summary: str = "") -> None:
+        table = table_of(obj)
+        doc_id, current = self._locate(table, obj.key)
+        if current is None:
+            return
+        if current.get("rev") != obj.rev:
+            raise ConflictError(
+                f"{obj.key} was changed by someone else; look again before deleting it.",
+                key=obj.key,
+                mine=to_doc(obj),
+                theirs=current,
+            )
+        del self.raw(table)[doc_id]  # type: ignore[arg-type]
+        del self.ws._table(table).ids[obj.key]
+        self._staged.append((table, obj.key, None))
+        self.journal("delete", table, obj.key, summary, before=current, audit=_audit_of(obj))
+
+    def journal(
+        self,
+        action: str,
+        entity: str,
+        key: str,
+        summary: str,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        audit: str = "",
+    ) -> None:
+        raw = self.raw(JOURNAL)
+        if self.ws._journal_max is None:
+            self.ws._journal_max = max((int(k) for k in raw if k.isdigit()), default=0)
+        self.ws._journal_max += 1
+        entry = JournalEntry(
+            at=self.at, who=self.ws.login, action=action, entity=entity, key=key,
+            summary=summary, before=before, after=after, audit=audit,
+        )
+        raw[str(self.ws._journal_max)] = to_doc(entry)
+
+    def apply_to_caches(self) -> None:
+        for table, key, obj in self._staged:
+            index = self.ws._tables.get(table)
+            if index is None:
+                continue
+            if obj is None:
+                index.items.pop(key, None)
+            else:
+                index.items[key] = obj
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed (rev aside), so the journal stays readable and small."""
+    keys = [k for k in set(before) | set(after) if k != "rev" and before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def _audit_of(obj: Any) -> str:
+    """The audit a document belongs to, for filtering the journal ("" for partnership-wide)."""
+    if isinstance(obj, Audit):
+        return obj.ref
+    return str(getattr(obj, "audit", ""))

@@ -1,0 +1,95 @@
+"""The maca application: one factory builds it for the CLI and the tests alike."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import App
+from textual.binding import Binding
+
+from screens.context import WorkspaceChanged
+from screens.home import HomeScreen
+from screens.modals.help import HelpScreen, screen_keys
+from screens.modals.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from storage.errors import WorkspaceError
+from storage.workspace import Workspace
+from tui.palette import MacaCommands
+
+WATCH_INTERVAL = 1.0  # seconds between looks at the workspace file (one stat each)
+
+
+class MacaApp(App[int]):
+    """The TUI over one workspace, for one identity (the workspace's login)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "maca"
+    COMMANDS = App.COMMANDS | {MacaCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL) -> None:
+        super().__init__()
+        self.ws = ws
+        self._today = today
+        self.watch_interval = watch_interval
+        self._too_small: TooSmallScreen | None = None
+
+    def today(self) -> date:
+        """Today's date; fixed in tests so that overdue marks are deterministic."""
+        return self._today or date.today()
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if self.watch_interval > 0:
+            self.set_interval(self.watch_interval, self.poll_workspace)
+        self.check_size()
+
+    def poll_workspace(self) -> None:
+        """Notice other sessions' saves and have every open screen show them."""
+        try:
+            changed = self.ws.refresh()
+        except WorkspaceError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=10)
+            return
+        if changed:
+            self.broadcast_change()
+
+    def broadcast_change(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(WorkspaceChanged())
+
+    def on_resize(self) -> None:
+        self.check_size()
+
+    def check_size(self) -> None:
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        if small and self._too_small is None:
+            self._too_small = TooSmallScreen()
+            self.push_screen(self._too_small)
+        elif not small and self._too_small is not None:
+            screen, self._too_small = self._too_small, None
+            if screen in self.screen_stack:
+                screen.dismiss()
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, (HelpScreen, TooSmallScreen)):
+            return
+        notes = screen.help_notes() if hasattr(screen, "help_notes") else []
+        notes = [*notes, "ctrl+p opens the command palette: actions, audits, cases and agencies by name."]
+        title = screen.sub_title or screen.title or type(screen).__name__
+        self.push_screen(HelpScreen(str(title), screen_keys(screen), notes))
+
+
+def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL) -> MacaApp:
+    """The one place an App is made, for `maca` and for every test."""
+    return MacaApp(ws, today=today, watch_interval=watch_interval)
+
+
+def run_app(ws: Workspace) -> int:
+    app = build_app(ws)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,232 @@
+"""What each `maca` sub-command does; `tui.cli` parses and turns errors into sentences."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from audit.access import Act
+from audit.partnership import Partnership, Role, User, validate_user
+from storage.lock import os_login
+from storage.workspace import Workspace
+from tui.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
+
+
+def _say(text: str) -> None:
+    print(text)
+
+
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _open(path: Path) -> Workspace:
+    return Workspace.open(path, os_login())
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def open_app(path: Path) -> int:
+    ws = _open(path)
+    from tui.app import run_app
+
+    return run_app(ws)
+
+
+def open_demo(path: Path, *, fresh: bool) -> int:
+    """Open the demo workspace, building it first if it is missing or `fresh` is asked."""
+    from storage.demo import build_demo
+
+    if fresh and path.exists():
+        for suffix in ("", ".bak", ".lock", ".lock.who"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ws = build_demo(path, os_login())
+    else:
+        ws = _open(path)
+    from tui.app import run_app
+
+    return run_app(ws)
+
+
+# --------------------------------------------------------------------------- init, audits
+
+
+def init(args: argparse.Namespace) -> int:
+    path: Path = args.sub_db
+    if path.exists():
+        raise UsageError(f"{path} already exists; nothing was changed.")
+    if not path.parent.is_dir():
+        raise UsageError(f"The folder {path.parent} does not exist; nothing was created.")
+    login = os_login()
+    if args.sample:
+        from storage.demo import build_demo
+
+        build_demo(path, login)
+        _say(f"Created {path} with the demo partnership and audit MACA-C86; {login} is a lead.")
+        return EXIT_OK
+    from storage.demo import demo_partnership
+
+    template, _ = demo_partnership()
+    partnership = Partnership(
+        name=args.name.strip() or "Safeguarding Children Partnership", agencies=template.agencies
+    )
+    Workspace.create(path, login, partnership)
+    codes = ", ".join(partnership.agency_codes())
+    _say(f"Created {path}; {login} is its lead. Agencies: {codes}.")
+    return EXIT_OK
+
+
+def new_audit(args: argparse.Namespace) -> int:
+    from storage.audits import ScopeProblems, audit_from_scope_file, create_audit
+
+    ws = _open(args.sub_db)
+    ws.require(Act.CREATE_AUDIT)
+    scope_path: Path = args.scope
+    try:
+        audit = audit_from_scope_file(ws, scope_path)
+    except ScopeProblems as exc:
+        for problem in exc.problems:
+            _warn(f"{scope_path}: {problem}")
+        raise UsageError(f"{scope_path} has {len(exc.problems)} problem(s); nothing was created.") from None
+    create_audit(ws, audit, source=scope_path.name)
+    _say(f"Created audit {audit.ref}: {audit.title} ({len(audit.objectives)} objectives, "
+         f"{len(audit.criteria)} criteria, {len(audit.agencies)} agencies).")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- cohort
+
+
+def import_cases(args: argparse.Namespace) -> int:
+    from storage.cohort import import_candidates, validate_candidates
+
+    ws = _open(args.sub_db)
+    audit = ws.audit(args.audit)
+    ws.require(Act.IMPORT_CASES, audit=audit.ref)
+    try:
+        data = args.file.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"There is no file {args.file}; nothing was imported.") from None
+    except IsADirectoryError:
+        raise UsageError(f"{args.file} is a folder, not a CSV file; nothing was imported.") from None
+    with _progress(f"Checking {args.file.name}") as progress:
+        result = validate_candidates(ws, audit, data, on_progress=progress)
+    if not result.ok:
+        for problem in result.problems:
+            _warn(f"{args.file}: {problem}")
+        _warn(f"{args.file} has problems; nothing was imported.")
+        return EXIT_USAGE
+    if args.dry_run:
+        _say(f"{args.file} is valid: {len(result.cases)} candidate cases would be imported into {audit.ref} "
+             "(dry run: nothing was imported).")
+        return EXIT_OK
+    count = import_candidates(ws, audit, result.cases, source=args.file.name)
+    _say(f"Imported {count} candidate cases into {audit.ref}.")
+    return EXIT_OK
+
+
+class _progress:
+    """A Rich progress bar on a terminal for long imports; silent when piped."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> _progress:
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True, console=None)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=None)
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def cohort(args: argparse.Namespace) -> int:
+    from audit.cohort import cohort_json
+
+    ws = _open(args.sub_db)
+    audit = ws.audit(args.audit)
+    doc = cohort_json(audit, ws.cases(audit.ref), date.today())
+    if args.json:
+        _say(json.dumps(doc, indent=2))
+        return EXIT_OK
+    marks = {"met": "✓", "unmet": "✗", "unknown": "?"}
+    ids = [c.id for c in audit.criteria]
+    picked = sum(1 for c in doc["candidates"] if c["in_cohort"])
+    _say(f"{audit.ref}: {picked} of {audit.cohort_target} picked from {len(doc['candidates'])} candidates.")
+    _say("in  case_ref              eligible  " + "  ".join(ids))
+    for c in doc["candidates"]:
+        eligible = {True: "yes", False: "no", None: "unknown"}[c["eligible"]]
+        cells = "  ".join(marks[c["criteria"][i]].ljust(len(i)) for i in ids)
+        _say(f"{'■' if c['in_cohort'] else '·'}   {c['case_ref']:<20}  {eligible:<8}  {cells}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- check, users
+
+
+def check(args: argparse.Namespace) -> int:
+    from storage.atomic import restore_backup
+    from storage.check import check_workspace
+
+    path: Path = args.sub_db
+    if args.restore:
+        restore_backup(path)
+        _say(f"Restored {path} from its last good copy ({path}.bak).")
+    problems = check_workspace(path)
+    if problems:
+        for problem in problems:
+            _warn(f"{path}: {problem}")
+        return EXIT_PROBLEMS
+    _say(f"{path} is a sound workspace.")
+    return EXIT_OK
+
+
+def users(args: argparse.Namespace) -> int:
+    ws = _open(args.sub_db)
+    if args.users_command == "list":
+        for user in ws.users():
+            _say(f"{user.login:<20} {user.role.value:<12} {', '.join(user.agencies)}")
+        return EXIT_OK
+    ws.require(Act.MANAGE_USERS)
+    partnership = ws.partnership()
+    agencies = []
+    for code in args.agency:
+        for part in code.split(","):
+            canonical = partnership.canonical_code(part) if part.strip() else None
+            agencies.append(canonical or part.strip())
+    user = User(login=args.login, role=Role(args.role), agencies=agencies)
+    problems = validate_user(user, partnership.agency_codes())
+    if problems:
+        raise UsageError(" ".join(problems) + " Nothing was changed.")
+    existing = ws.get("users", user.login)
+    if existing is None:
+        ws.insert(user, act=Act.MANAGE_USERS, summary=f"added {user.login} as {user.role.value}")
+        _say(f"Added {user.describe()}.")
+    else:
+        if existing.login == ws.login and user.role is not Role.LEAD:
+            leads = [u for u in ws.users() if u.role is Role.LEAD]
+            if len(leads) == 1:
+                raise UsageError("You are the only lead; add another lead before changing your own role.")
+        import dataclasses
+
+        ws.save(dataclasses.replace(existing, role=user.role, agencies=user.agencies),
+                act=Act.MANAGE_USERS, summary=f"changed {user.login} to {user.role.value}")
+        _say(f"Changed {user.describe()}.")
+    return EXIT_OK

@@ -1,0 +1,89 @@
+"""The command palette (ctrl+p): actions, audits, sections, cases and agencies by name.
+
+Textual reads hit text and help as markup, so every user-supplied name goes through
+`Content(...)` (plain) or `escape` before it reaches the palette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.markup import escape
+
+from screens.audit import AuditScreen
+from screens.sections import SECTIONS
+from storage.errors import WorkspaceError
+
+Command = tuple[str, Callable[[], object], str]
+
+
+class MacaCommands(Provider):
+    def _commands(self) -> Iterator[Command]:
+        app = self.app
+        ws = app.ws  # type: ignore[attr-defined]
+        screen = self.screen
+        yield ("Help: keys of this screen", app.action_help, "Every key of the current screen")  # type: ignore[attr-defined]
+        for audit in ws.audits():
+            yield (f"Open audit {audit.ref}: {' '.join(audit.title.split())}", partial(self._open_audit, audit.ref),
+                   f"{audit.kind.value} · {audit.stage.label}")
+        if isinstance(screen, AuditScreen):
+            ref = screen.audit_ref
+            for spec in SECTIONS:
+                yield (f"Go to {spec.title} ({spec.number})", partial(screen.open_section, spec), f"Section {spec.number} of {ref}")
+            try:
+                audit = ws.audit(ref)
+            except WorkspaceError:
+                return
+            for case in sorted(ws.cases(ref), key=lambda c: c.case_ref):
+                state = "in the cohort" if case.in_cohort else "candidate"
+                yield (f"Case {case.case_ref}", partial(self._show_case, ref, case.case_ref), f"{ref} · {state}")
+            partnership = ws.partnership()
+            for code in audit.agencies:
+                yield (f"Agency {code}: {partnership.agency_name(code)}", partial(self._show_agency, code),
+                       "Participating agency")
+        else:
+            partnership = ws.partnership()
+            for agency in partnership.agencies:
+                yield (f"Agency {agency.code}: {agency.name}", partial(self._show_agency, agency.code), "Partner agency")
+
+    def _open_audit(self, ref: str) -> None:
+        app = self.app
+        while isinstance(app.screen, AuditScreen):
+            app.pop_screen()
+        app.push_screen(AuditScreen(ref))
+
+    def _show_case(self, ref: str, case_ref: str) -> None:
+        from screens.modals.details import case_details
+
+        self.app.push_screen(case_details(self.app, ref, case_ref))
+
+    def _show_agency(self, code: str) -> None:
+        from screens.modals.details import agency_details
+
+        self.app.push_screen(agency_details(self.app, code))
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(Content(name), callback, text=name, help=escape(help_text))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, _highlight(matcher, name), callback, text=name, help=escape(help_text))
+
+
+def _highlight(matcher: object, text: str) -> Content:
+    """Like Matcher.highlight, but the candidate is plain text, never markup."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)  # type: ignore[attr-defined]
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher._match_style, offset, offset + 1)  # type: ignore[attr-defined]
+    return content
