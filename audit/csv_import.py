@@ -19,6 +19,8 @@ Decisions where the design is silent:
   control bytes (``audit.text.strip_control``).  Any value over ``MAX_TEXT`` is refused.
 - Undecodable bytes are located exactly by decoding with ``surrogateescape`` once strict
   UTF-8 has failed.
+- Quoting is read strictly: a quote that is never closed stops the import with its line,
+  rather than silently swallowing the rest of the file into one value.
 
 Speed: the file is read with one ``list(csv.reader)`` and checked a column at a time, the
 valid values going through comprehensions and only the rest through the explaining
@@ -33,7 +35,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import repeat
+from itertools import islice, repeat
 from typing import Any, Callable, Iterable
 
 from audit.cases import CASE_REF_RE, CandidateCase, Engagement, paused_gc
@@ -50,6 +52,7 @@ COLUMNS = (
 YES_NO_COLUMNS = ("unborn", "domestic_abuse", "substance_misuse", "maternal_mental_health")
 COUNT_COLUMNS = ("older_siblings", "males_in_household")
 TEXT_COLUMNS = ("family_name", "system_ids", "notes")
+_FREE_COLUMNS = (*TEXT_COLUMNS, "engagement")
 MAX_PROBLEMS = 200
 MAX_COUNT_DIGITS = 6
 
@@ -278,30 +281,45 @@ def _parse_column(name: str, col: list[str], values: _Values, report: Report) ->
     return out
 
 
-def _read_rows(text: str) -> tuple[list[list[str]], list[int], tuple[int, str] | None]:
-    """Every row (blank ones too), the line each starts on, and a CSV error if any."""
+def _read_rows(text: str) -> tuple[list[list[str]], list[int], tuple[int, int, str] | None]:
+    """Every row (blank ones too), the line each starts on, and the first CSV error as
+    (line, field index or -1, sentence).
+
+    ``strict`` so that an unclosed quote is an error rather than silently swallowing the
+    rest of the file into one value.
+    """
     lines = _newlines(text) + (0 if not text or text.endswith(("\n", "\r")) else 1)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
         if len(rows) == lines:  # no quoted line breaks: row k is on line k + 1
             return rows, list(range(1, lines + 1)), None
     except csv.Error:
         pass  # read again row by row to find the line
     rows, starts, end = [], [], 0
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for row in reader:
             rows.append(row)
             starts.append(end + 1)
             end = reader.line_num
     except csv.Error as exc:
-        message = str(exc)
-        if "field larger than field limit" in message:
-            message = f"a value is far too long; the most allowed is {MAX_TEXT:,} characters"
-        else:
-            message = f"the file cannot be read as CSV from here ({message})"
-        return rows, starts, (end + 1, message)
+        return rows, starts, _csv_error(str(exc), text, end, reader.line_num)
     return rows, starts, None
+
+
+def _csv_error(message: str, text: str, row_end: int, at: int) -> tuple[int, int, str]:
+    """Where and what a CSV syntax error is; the row that failed starts after ``row_end``."""
+    if "unexpected end of data" in message:
+        # Read the failing row leniently: its last value is the one whose quote is open.
+        rest = "".join(islice(io.StringIO(text, newline=""), row_end, None))
+        row = next(csv.reader(io.StringIO(rest, newline="")), [""])
+        return (_line_of(row, len(row) - 1, row_end + 1), len(row) - 1,
+                'a quoted value starts here but its closing quote (") is missing')
+    if "expected after" in message:
+        return at, -1, 'a closing quote (") must be followed by a comma or the end of the line'
+    if "field larger than field limit" in message:
+        return at, -1, f"a value is far too long; the most allowed is {MAX_TEXT:,} characters"
+    return at, -1, f"the file cannot be read as CSV from here ({message})"
 
 
 def parse_candidates(data: bytes, *, audit: str, agency_codes: set[str] | list[str],
@@ -329,13 +347,15 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
     except UnicodeDecodeError:
         text, bad_bytes = data.decode("utf-8", "surrogateescape"), True
     all_rows, all_starts, error = _read_rows(text)
-    if error is not None:
-        problems.add(error[0], 0, "?", error[1])
 
     def blank(row: list[str]) -> bool:
         return not (row and (row[0].strip() or any(v.strip() for v in row)))
 
     h = next((k for k, row in enumerate(all_rows) if not blank(row)), None)
+    if error is not None:
+        line, index, message = error
+        column = _column_name(all_rows[h], index) if h is not None and index >= 0 else "?"
+        problems.add(line, max(index, 0), column, message)
     if h is None:
         if error is None:
             problems.add(1, 0, "case_ref", "the file is empty; expected a header row naming "
@@ -384,7 +404,9 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
         report = report_at(i, name)
         for k in bad_cells.get(i, ()):
             col[k] = ""  # already reported; not checked again as a value
-        if col and max(map(len, col)) > MAX_TEXT:
+        # Only free text can pass the checks below at any length; case_ref, yes/no, counts
+        # and dates are limited by their own forms.
+        if name in _FREE_COLUMNS and col and max(map(len, col)) > MAX_TEXT:
             for k, v in enumerate(col):
                 if len(v.strip()) > MAX_TEXT:
                     report(k, f"the value is {len(v.strip()):,} characters long; the most "

@@ -59,9 +59,10 @@ def format_uk(value: date | None, blank: str = "") -> str:
 def format_span(start: date | None, end: date | None) -> str:
     """An interval for a reader: ``01/02/2020–30/11/2020`` (en dash, both ends included).
 
-    An open end reads ``01/02/2020–ongoing``; a missing start reads ``until 30/11/2020``.
+    An open end reads ``01/02/2020–ongoing``; a missing start reads ``until 30/11/2020``,
+    and no dates at all ``with no dates``.
     """
     if start is None:
-        return "dates not recorded" if end is None else f"until {format_uk(end)}"
+        return "with no dates" if end is None else f"until {format_uk(end)}"
     return f"{format_uk(start)}{EN_DASH}{format_uk(end, 'ongoing')}"
 

@@ -20,6 +20,7 @@ actually rendered before that moment.
 (c) cursor: `action_cursor_down()` to the next paint (in-process; the tmux keypress
             figure belongs to the cohort-screen benchmark).
 
+A "frame floor" run (VirtualTable with 40 rows) shows what the first frame costs anyway.
 One warm-up run of each table, then medians of N runs (default 5), alternating tables.
 """
 
@@ -200,9 +201,11 @@ async def main(count: int, runs: int) -> None:
     results: dict[type[BenchApp], list[dict[str, float]]] = {StockApp: [], VirtualApp: []}
     for app_class in results:  # warm-up: imports, CSS parsing, first-use caches
         await run_once(app_class, rows)
+    floor: list[dict[str, float]] = []  # the same app with one screenful of rows
     for _ in range(runs):
         for app_class in results:
             results[app_class].append(await run_once(app_class, rows))
+        floor.append(await run_once(VirtualApp, rows[:40]))
 
     def median_ms(app_class: type[BenchApp], key: str) -> float:
         return statistics.median(run[key] for run in results[app_class]) * 1000
@@ -222,6 +225,11 @@ async def main(count: int, runs: int) -> None:
     for label, key, budget in lines:
         fast, stock = median_ms(VirtualApp, key), median_ms(StockApp, key)
         print(f"{label:<38}{fast:>11.1f} ms{stock:>9.1f} ms{fast / stock:>8.3f}x  {budget}")
+    frame = statistics.median(run["fill"] for run in floor) * 1000
+    print(
+        f"frame floor: VirtualTable with 40 rows, on_mount fill to first paint {frame:.1f} ms "
+        f"(so {count:,} rows cost {median_ms(VirtualApp, 'fill') - frame:+.1f} ms beyond the frame)"
+    )
 
 
 if __name__ == "__main__":

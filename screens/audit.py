@@ -30,7 +30,7 @@ class SectionTabs(Static):
 class AuditScreen(Screen[None]):
     CSS_PATH = "audit.tcss"
     BINDINGS = [
-        *[Binding(str(n), f"section({n})", f"Section {n}", show=False) for n in range(1, 8)],
+        *[Binding(str(n), f"section({n})", "Go to section (see below)", show=False) for n in range(1, 8)],
         Binding("escape", "back", "Audits"),
     ]
 

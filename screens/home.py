@@ -23,12 +23,13 @@ from screens.widgets.identity import IdentityBar
 from storage.errors import WorkspaceError
 
 COLUMNS = ("Ref", "Title", "Kind", "Stage", "Cohort", "Returns", "Next milestone")
+FIXED_WIDTH = 64  # every column but the title, with cell padding, at their widest
 
 
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("enter", "open", "Open audit"),
+        Binding("enter", "open", "Open audit", priority=True),
         Binding("n", "new_audit", "New audit"),
         Binding("j", "cursor('down')", "Down", show=False),
         Binding("k", "cursor('up')", "Up", show=False),
@@ -40,6 +41,7 @@ class HomeScreen(Screen[None]):
         yield IdentityBar()
         yield Static("", id="home-heading")
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="home-detail")
         yield Static("", id="home-empty")
         yield Footer()
 
@@ -70,6 +72,35 @@ class HomeScreen(Screen[None]):
         empty.update(Text("No audits yet. Press n to create one from a scope file (see README, 'Scope file')."))
         if keep is not None and keep in {a.ref for a in audits}:
             table.move_cursor(row=table.get_row_index(keep))
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The highlighted audit's full title and next milestone, which the table may clip."""
+        detail = self.query_one("#home-detail", Static)
+        ref = self.selected_ref()
+        c = ctx(self.app)
+        audit = c.ws.get("audits", ref) if ref else None
+        detail.display = audit is not None
+        if audit is None:
+            return
+        text = Text()
+        text.append(f"{audit.ref}: ", style="bold")
+        text.append(plain(audit.title) + "\n")
+        milestone = audit.next_milestone()
+        if milestone is None:
+            text.append("No milestone pending.")
+        else:
+            text.append(f"Next milestone: {plain(milestone.name)}, due {format_uk(milestone.due)}")
+            if milestone.overdue(c.today()):
+                days = (c.today() - milestone.due).days
+                text.append(f" — ✗ overdue by {days} day{'s' if days != 1 else ''}", style="bold red")
+        detail.update(text)
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def on_resize(self) -> None:
+        self.refresh_data()
 
     def row(self, audit: Audit) -> list[Any]:
         c = ctx(self.app)
@@ -86,13 +117,16 @@ class HomeScreen(Screen[None]):
         milestone = audit.next_milestone()
         if milestone is None:
             next_text = Text("—")
+        elif milestone.overdue(today):
+            next_text = Text.assemble((f"{format_uk(milestone.due)} ✗ overdue", "bold red"))
         else:
-            next_text = Text(f"{format_uk(milestone.due)} {plain(milestone.name)}")
-            if milestone.overdue(today):
-                next_text = Text.assemble(("✗ overdue ", "bold red"), next_text)
+            next_text = Text(f"{format_uk(milestone.due)} · due")
+        title_width = max(12, self.size.width - FIXED_WIDTH)
+        title = Text(plain(audit.title), no_wrap=True, overflow="ellipsis")
+        title.truncate(title_width, overflow="ellipsis")
         return [
             Text(audit.ref, style="bold"),
-            Text(plain(audit.title)),
+            title,
             Text(audit.kind.value),
             Text(audit.stage.label),
             cohort,

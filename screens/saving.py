@@ -8,10 +8,11 @@ versions and can put their change on top of the newer version, or drop it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual.widget import Widget
 
+from audit.codec import to_doc
 from screens.modals.conflict import ConflictScreen
 from storage.errors import ConflictError, WorkspaceError
 
@@ -24,18 +25,26 @@ def tell(widget: Widget, message: str, *, error: bool = False) -> None:
                       timeout=8 if error else 4)
 
 
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    return {k for k in set(before) | set(after) if k != "rev" and before.get(k) != after.get(k)}
+
+
 async def apply_change(
     widget: Widget,
     *,
     latest: Callable[[], T | None],
     change: Callable[[T], T],
     save: Callable[[T], T],
+    base: T | None = None,
     done: str = "Saved.",
 ) -> T | None:
-    """Save `change(latest())`; on a conflict ask the user, and retry on their say-so.
+    """Save `change(latest())`, asking the user when someone else changed the same thing.
 
-    Must run in a worker (it waits for the conflict dialog).  Returns the saved document,
-    or None when nothing was saved (refused, failed, or the user kept the other version).
+    `base` is the version the user was looking at when they started the edit.  If
+    another session saved since, and its changes touch the same fields as this edit,
+    the user sees both versions and chooses; if they touch other fields, this edit is
+    simply applied on top of theirs, so neither is lost.  Must run in a worker (it
+    waits for the dialog).  Returns the saved document, or None when nothing was saved.
     """
     while True:
         current = latest()
@@ -44,21 +53,32 @@ async def apply_change(
             return None
         try:
             edited = change(current)
+            conflict = None
+            if base is not None and getattr(current, "rev", None) != getattr(base, "rev", None):
+                base_doc, theirs = to_doc(base), to_doc(current)
+                mine = to_doc(change(base))
+                if _changed(base_doc, mine) & _changed(base_doc, theirs):
+                    conflict = ("Someone else saved a change to the same thing while you were editing it.",
+                                mine, theirs)
         except ValueError as exc:
             tell(widget, str(exc), error=True)
             return None
-        try:
-            saved = save(edited)
-        except ConflictError as exc:
-            choice = await widget.app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
-            widget.app.ws.refresh()  # type: ignore[attr-defined]
-            if choice == "mine":
-                continue
+        if conflict is None:
+            try:
+                saved = save(edited)
+            except ConflictError as exc:  # they saved between our read and our write
+                conflict = (str(exc), exc.mine, exc.theirs)
+            except WorkspaceError as exc:
+                tell(widget, str(exc), error=True)
+                return None
+            else:
+                tell(widget, done)
+                return saved
+        message, mine_doc, theirs_doc = conflict
+        choice = await widget.app.push_screen_wait(ConflictScreen(message, mine_doc, theirs_doc))
+        widget.app.ws.refresh()  # type: ignore[attr-defined]
+        if choice != "mine":
             tell(widget, "Kept the other version; your change was not saved." if choice == "theirs"
                  else "Nothing was saved; the other version is shown.")
             return None
-        except WorkspaceError as exc:
-            tell(widget, str(exc), error=True)
-            return None
-        tell(widget, done)
-        return saved
+        base = latest()  # "put mine on top": apply the same edit to their version

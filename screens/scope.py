@@ -39,8 +39,8 @@ class ScopeSection(Section):
         Binding("enter,e", "edit", "Edit"),
         Binding("a", "add", "Add"),
         Binding("d", "delete", "Delete"),
-        Binding("J", "move(1)", "Move down", key_display="J"),
-        Binding("K", "move(-1)", "Move up", key_display="K"),
+        Binding("J", "move(1)", "Move down", key_display="J", show=False),
+        Binding("K", "move(-1)", "Move up", key_display="K", show=False),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
         Binding("g", "cursor_end(0)", "First", show=False),
@@ -128,7 +128,7 @@ class ScopeSection(Section):
             return False
         return True
 
-    async def save(self, change: Change, summary: str, select: str | None = None) -> None:
+    async def save(self, change: Change, summary: str, select: str | None = None, *, base: Audit) -> None:
         ws = ctx(self.app).ws
         agencies = ws.partnership().agency_codes()
 
@@ -144,6 +144,7 @@ class ScopeSection(Section):
             latest=lambda: ws.get("audits", self.audit_ref),
             change=checked,
             save=lambda audit: ws.save(audit, act=Act.EDIT_SCOPE, summary=summary),
+            base=base,
             done=f"Saved: {summary}.",
         )
         self.refresh_data(select=select)
@@ -196,6 +197,7 @@ class ScopeSection(Section):
             return
         if not self.allowed():
             return
+        audit = self.audit()
         what = f"{GROUPS[row.kind].lower().rstrip('s')} {row.item}"
         if row.kind == "objective":
             what = f"objective {row.item}"
@@ -214,7 +216,7 @@ class ScopeSection(Section):
                 del audit.milestones[_index(audit.milestones, item)]
             return audit
 
-        await self.save(change, f"deleted {what}", select=f"group:{kind}")
+        await self.save(change, f"deleted {what}", select=f"group:{kind}", base=audit)
 
     @work(exclusive=True, group="scope-edit")
     async def action_move(self, step: int) -> None:
@@ -239,26 +241,26 @@ class ScopeSection(Section):
             return audit
 
         select = f"objective:{item}" if kind == "objective" else f"{kind}:{target}"
-        await self.save(change, f"moved {kind} {item} {'down' if step > 0 else 'up'}", select=select)
+        await self.save(change, f"moved {kind} {item} {'down' if step > 0 else 'up'}", select=select, base=audit)
 
     # ------------------------------------------------------------------ editors
 
     async def edit_title(self, audit: Audit, row: Row) -> None:
         values = await self.ask("Title", [FormField("title", "Title", value=audit.title, required=True, max_length=200)])
         if values is not None:
-            await self.save(lambda a: _set(a, title=values["title"]), "changed the title", select="title")
+            await self.save(lambda a: _set(a, title=values["title"]), "changed the title", select="title", base=audit)
 
     async def edit_kind(self, audit: Audit, row: Row) -> None:
         options = [(f"{k.value}: {k.label}", k.value) for k in Kind]
         values = await self.ask("Kind", [FormField("kind", "Kind", "select", audit.kind.value, options, required=True)])
         if values is not None:
-            await self.save(lambda a: _set(a, kind=Kind(values["kind"])), "changed the kind", select="kind")
+            await self.save(lambda a: _set(a, kind=Kind(values["kind"])), "changed the kind", select="kind", base=audit)
 
     async def edit_stage(self, audit: Audit, row: Row) -> None:
         options = [(s.label, s.value) for s in Stage]
         values = await self.ask("Stage", [FormField("stage", "Stage", "select", audit.stage.value, options, required=True)])
         if values is not None:
-            await self.save(lambda a: _set(a, stage=Stage(values["stage"])), "changed the stage", select="stage")
+            await self.save(lambda a: _set(a, stage=Stage(values["stage"])), "changed the stage", select="stage", base=audit)
 
     async def edit_linked(self, audit: Audit, row: Row) -> None:
         values = await self.ask("Linked review", [
@@ -267,12 +269,12 @@ class ScopeSection(Section):
                       hint="The rapid review is due 15 working days later; England bank holidays are counted."),
         ])
         if values is not None:
-            await self.save(lambda a: _set(a, **values), "changed the linked review", select="linked")
+            await self.save(lambda a: _set(a, **values), "changed the linked review", select="linked", base=audit)
 
     async def edit_background(self, audit: Audit, row: Row) -> None:
         values = await self.ask("Background", [FormField("background", "Background", "textarea", audit.background)])
         if values is not None:
-            await self.save(lambda a: _set(a, **values), "changed the background", select="background")
+            await self.save(lambda a: _set(a, **values), "changed the background", select="background", base=audit)
 
     async def edit_lookback(self, audit: Audit, row: Row) -> None:
         def check(v: dict[str, Any]) -> list[str]:
@@ -284,7 +286,7 @@ class ScopeSection(Section):
         ], check)
         if values is not None:
             await self.save(lambda a: _set(a, lookback_start=values["start"], lookback_end=values["end"]),
-                            "changed the lookback period", select="lookback")
+                            "changed the lookback period", select="lookback", base=audit)
 
     async def edit_target(self, audit: Audit, row: Row) -> None:
         def check(v: dict[str, Any]) -> list[str]:
@@ -294,7 +296,7 @@ class ScopeSection(Section):
             FormField("target", "Cases in the cohort", "int", audit.cohort_target, required=True)], check)
         if values is not None:
             await self.save(lambda a: _set(a, cohort_target=values["target"]), "changed the cohort target",
-                            select="target")
+                            select="target", base=audit)
 
     async def edit_agencies(self, audit: Audit, row: Row) -> None:
         partnership = ctx(self.app).ws.partnership()
@@ -305,7 +307,7 @@ class ScopeSection(Section):
             order = partnership.agency_codes()
             chosen = sorted(values["agencies"], key=order.index)
             await self.save(lambda a: _set(a, agencies=chosen), "changed the participating agencies",
-                            select="agencies")
+                            select="agencies", base=audit)
 
     async def edit_purpose(self, audit: Audit, row: Row | None) -> None:
         index = int(row.item) if row else None
@@ -322,7 +324,7 @@ class ScopeSection(Section):
             return a
 
         select = f"purpose:{index if index is not None else len(audit.purpose)}"
-        await self.save(change, "added a purpose" if index is None else f"changed purpose {index + 1}", select)
+        await self.save(change, "added a purpose" if index is None else f"changed purpose {index + 1}", select, base=audit)
 
     async def edit_objective(self, audit: Audit, row: Row | None) -> None:
         old = audit.objective(row.item) if row else None
@@ -354,7 +356,7 @@ class ScopeSection(Section):
                 a.objectives[at] = new
             return a
 
-        await self.save(change, f"{'added' if old is None else 'edited'} objective {new.id}", f"objective:{new.id}")
+        await self.save(change, f"{'added' if old is None else 'edited'} objective {new.id}", f"objective:{new.id}", base=audit)
 
     async def edit_criterion(self, audit: Audit, row: Row | None) -> None:
         old = next((c for c in audit.criteria if row and c.id == row.item), None)
@@ -405,7 +407,7 @@ class ScopeSection(Section):
                 a.criteria[[c.id for c in a.criteria].index(old.id)] = new
             return a
 
-        await self.save(change, f"{'added' if old is None else 'edited'} criterion {new.id}", f"criterion:{new.id}")
+        await self.save(change, f"{'added' if old is None else 'edited'} criterion {new.id}", f"criterion:{new.id}", base=audit)
 
     async def edit_milestone(self, audit: Audit, row: Row | None) -> None:
         index = int(row.item) if row else None
@@ -428,7 +430,7 @@ class ScopeSection(Section):
             return a
 
         at = index if index is not None else len(audit.milestones)
-        await self.save(change, f"{'added' if old is None else 'edited'} milestone {new.name!r}", f"milestone:{at}")
+        await self.save(change, f"{'added' if old is None else 'edited'} milestone {new.name!r}", f"milestone:{at}", base=audit)
 
 
 def _set(audit: Audit, **changes: Any) -> Audit:

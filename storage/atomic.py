@@ -97,34 +97,45 @@ def parse_workspace(raw: bytes, path: str | os.PathLike[str]) -> Tables:
     Shape: a JSON object of tables; each table an object mapping document ids (whole
     numbers, as TinyDB writes them) to objects.
     """
+    data, reason = _decode(raw)
+    if reason is None:
+        reason = _shape_problem(data)
+    if reason is not None:
+        raise CorruptWorkspace(path, reason)
+    return data
+
+
+def _decode(raw: bytes) -> tuple[Any, str | None]:
     if not raw:
-        raise CorruptWorkspace(path, "the file is empty")
+        return None, "the file is empty"
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CorruptWorkspace(path, f"it is not UTF-8 text (bad byte at offset {exc.start})") from None
+        return None, f"it is not UTF-8 text (bad byte at offset {exc.start})"
     try:
-        data = json.loads(text)
+        return json.loads(text), None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         if exc.pos >= len(text.rstrip()):
-            raise CorruptWorkspace(path, f"the JSON stops at {where}") from None
-        raise CorruptWorkspace(path, f"it is not valid JSON at {where} ({exc.msg.lower()})") from None
+            return None, f"the JSON stops at {where}"
+        return None, f"it is not valid JSON at {where} ({exc.msg.lower()})"
     except RecursionError:
-        raise CorruptWorkspace(path, "the JSON is nested too deeply") from None
+        return None, "the JSON is nested too deeply"
+
+
+def _shape_problem(data: Any) -> str | None:
     if not isinstance(data, dict):
-        raise CorruptWorkspace(path, f"it holds {_kind(data)}, not an object of tables")
+        return f"it holds {_kind(data)}, not an object of tables"
     for name, table in data.items():
         if not isinstance(table, dict):
-            raise CorruptWorkspace(path, f"the table {name!r} is {_kind(table)}, not an object of documents")
+            return f"the table {name[:40]!r} is {_kind(table)}, not an object of documents"
         for doc_id, doc in table.items():
             if not (doc_id.isascii() and doc_id.isdigit()):
-                raise CorruptWorkspace(path, f"the table {name!r} has a document id {doc_id[:40]!r} "
-                              f"that is not a whole number")
+                return (f"the table {name[:40]!r} has a document id {doc_id[:40]!r} "
+                        f"that is not a whole number")
             if not isinstance(doc, dict):
-                raise CorruptWorkspace(path, f"document {doc_id} in the table {name!r} is {_kind(doc)}, "
-                              f"not an object")
-    return data
+                return f"document {doc_id} in the table {name[:40]!r} is {_kind(doc)}, not an object"
+    return None
 
 
 def load_workspace(path: str | os.PathLike[str]) -> tuple[Tables, Identity]:
@@ -319,17 +330,16 @@ class AtomicJSONStorage(Storage):
         self._dirty = False
         self._backed_up = False
         self._swept = False
-        folder = self.path.parent
-        if not folder.is_dir():
-            raise NotFound(f"The folder {folder} for the workspace does not exist.",
-                           path=self.path)
+        given = os.fspath(path)  # messages name the path as the user typed it
+        if not self.path.parent.is_dir():
+            raise NotFound(f"The folder {os.path.dirname(os.path.abspath(given))} for the "
+                           f"workspace does not exist.", path=given)
         if self.path.is_dir():
-            raise WorkspaceError(f"{self.path} is a folder, not a workspace file.",
-                                 path=self.path)
+            raise WorkspaceError(f"{given} is a folder, not a workspace file.", path=given)
         self._seen_file = self.path.exists()
         if not self._seen_file and not create:
-            raise NotFound(f"No workspace at {self.path}; create one with "
-                           f"`maca init --db {self.path}`.", path=self.path)
+            raise NotFound(f"No workspace at {given}; create one with "
+                           f"`maca init --db {given}`.", path=given)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"

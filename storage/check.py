@@ -7,14 +7,23 @@ from pathlib import Path
 from audit.codec import DocumentError, from_doc
 from audit.journal import JournalEntry
 from storage.atomic import load_workspace
-from storage.errors import WorkspaceError
+from storage.errors import CorruptWorkspace, WorkspaceError
+from storage.lock import sibling
 from storage.workspace import JOURNAL, META, MODELS, SCHEMA_VERSION
+
+
+def _has_backup(path: Path) -> bool:
+    return sibling(Path(path), ".bak").is_file()
 
 
 def check_workspace(path: Path) -> list[str]:
     """Every problem found, one sentence each; empty when the workspace is sound."""
     try:
         data, _ = load_workspace(path)
+    except CorruptWorkspace as exc:
+        # The CLI prefixes each problem with the path: do not name it twice.
+        hint = " (use `maca check --restore` to bring back the last good copy)" if _has_backup(path) else ""
+        return [f"It is not a readable maca workspace: {exc.reason}{hint}."]
     except WorkspaceError as exc:
         return [str(exc)]
     problems: list[str] = []
@@ -27,6 +36,7 @@ def check_workspace(path: Path) -> list[str]:
         if table not in MODELS and table not in (META, JOURNAL):
             problems.append(f"It has an unknown table {table!r}.")
     keys: dict[str, set[str]] = {}
+    owners: dict[str, list[tuple[str, str]]] = {}  # table -> (key, audit ref) of each record
     for table, model in MODELS.items():
         seen: set[str] = set()
         for doc_id, doc in data.get(table, {}).items():
@@ -38,13 +48,14 @@ def check_workspace(path: Path) -> list[str]:
             if obj.key in seen:
                 problems.append(f"The {table} record {obj.key} is stored twice.")
             seen.add(obj.key)
+            owners.setdefault(table, []).append((obj.key, str(getattr(obj, "audit", ""))))
             if not isinstance(getattr(obj, "rev", None), int) or obj.rev < 1:
                 problems.append(f"The {table} record {obj.key} has no revision number.")
         keys[table] = seen
     audits = keys.get("audits", set())
     for table in ("cases", "returns", "discussions", "findings", "actions"):
-        for key in keys.get(table, set()):
-            ref = key.split("/", 1)[0]
+        # The record's own audit field, not its key: audit refs may themselves hold '/'.
+        for key, ref in owners.get(table, []):
             if ref not in audits:
                 problems.append(f"The {table} record {key} belongs to audit {ref}, which does not exist.")
     if not any(True for _ in data.get("users", {})):

@@ -155,8 +155,10 @@ class Workspace:
             raise WorkspaceError(f"The folder {p.parent} does not exist.")
         storage = AtomicJSONStorage(p, create=True, holder=login)
         ws = cls(p, storage, login)
-        everyone = [User(login=login, role=Role.LEAD, name="")]
-        everyone += [u for u in users or [] if u.login != login]
+        # The caller is the lead whatever the list says, but keeps the name given there.
+        given = next((u for u in users or [] if u.login == login), None)
+        me = dataclasses.replace(given, role=Role.LEAD, agencies=[]) if given else User(login=login, role=Role.LEAD)
+        everyone = [me] + [u for u in users or [] if u.login != login]
         with ws.transaction() as tx:
             tx.raw(META)["1"] = {"schema": SCHEMA_VERSION, "created_at": now().isoformat(), "created_by": login}
             tx.insert(partnership, summary=f"created the workspace for {partnership.name}")
@@ -301,18 +303,21 @@ class Workspace:
 
     def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         """Save an edited copy of a stored document; raises ConflictError if it moved on."""
+        agency = _agency_of(obj, agency)
         self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
         with self.transaction() as tx:
             saved = tx.save(obj, summary=summary)
         return saved
 
     def insert(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
+        agency = _agency_of(obj, agency)
         self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
         with self.transaction() as tx:
             saved = tx.insert(obj, summary=summary)
         return saved
 
     def delete(self, obj: Any, *, act: Act, agency: str | None = None, summary: str = "") -> None:
+        agency = _agency_of(obj, agency)
         self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)
         with self.transaction() as tx:
             tx.delete(obj, summary=summary)
@@ -441,6 +446,14 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
     """Only the fields that changed (rev aside), so the journal stays readable and small."""
     keys = [k for k in set(before) | set(after) if k != "rev" and before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def _agency_of(obj: Any, claimed: str | None) -> str | None:
+    """The agency an access check is about: a return's own agency, whatever the caller
+    passed, so a co-ordinator can never edit another agency's return by naming their own."""
+    if isinstance(obj, Return):
+        return obj.agency
+    return claimed
 
 
 def _audit_of(obj: Any) -> str:

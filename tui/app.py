@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual import events
 from textual.app import App
+from textual.geometry import Size
 from textual.binding import Binding
 
 from screens.context import WorkspaceChanged
@@ -36,15 +38,17 @@ class MacaApp(App[int]):
         self._today = today
         self.watch_interval = watch_interval
         self._too_small: TooSmallScreen | None = None
+        self._started = False  # Resize arrives before on_mount; the notice must sit on top
 
     def today(self) -> date:
         """Today's date; fixed in tests so that overdue marks are deterministic."""
         return self._today or date.today()
 
-    def on_mount(self) -> None:
-        self.push_screen(HomeScreen())
+    async def on_mount(self) -> None:
+        await self.push_screen(HomeScreen())
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
+        self._started = True
         self.check_size()
 
     def poll_workspace(self) -> None:
@@ -61,18 +65,21 @@ class MacaApp(App[int]):
         for screen in self.screen_stack:
             screen.post_message(WorkspaceChanged())
 
-    def on_resize(self) -> None:
-        self.check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        self.check_size(event.size)
 
-    def check_size(self) -> None:
-        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+    def check_size(self, size: Size | None = None) -> None:
+        if not self._started:
+            return
+        size = size or self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
         if small and self._too_small is None:
             self._too_small = TooSmallScreen()
             self.push_screen(self._too_small)
         elif not small and self._too_small is not None:
             screen, self._too_small = self._too_small, None
-            if screen in self.screen_stack:
-                screen.dismiss()
+            if self.screen is screen:
+                self.pop_screen()
 
     def action_help(self) -> None:
         screen = self.screen

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,6 +16,8 @@ from storage.lock import os_login
 from storage.workspace import Workspace
 from tui.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
 
+DEFAULT_LOCK_TIMEOUT = 10.0
+
 
 def _say(text: str) -> None:
     print(text)
@@ -23,8 +27,26 @@ def _warn(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def lock_timeout() -> float:
+    """Seconds to wait for another session's save before giving up with exit 4.
+
+    `MACA_LOCK_TIMEOUT` overrides the default of 10 s: scripts that would rather fail
+    fast, and the tests of the busy case, set it low.
+    """
+    raw = os.environ.get("MACA_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"MACA_LOCK_TIMEOUT must be a number of seconds (0 or more), not {raw!r}.")
+    return seconds
+
+
 def _open(path: Path) -> Workspace:
-    return Workspace.open(path, os_login())
+    return Workspace.open(path, os_login(), lock_timeout=lock_timeout())
 
 
 # --------------------------------------------------------------------------- the app
@@ -187,8 +209,14 @@ def check(args: argparse.Namespace) -> int:
 
     path: Path = args.sub_db
     if args.restore:
-        restore_backup(path)
-        _say(f"Restored {path} from its last good copy ({path}.bak).")
+        aside = restore_backup(path, lock_timeout=lock_timeout(), holder=os_login())
+        kept = f"; the file it replaced is kept as {aside}" if aside is not None else ""
+        _say(f"Restored {path} from its last good copy ({path}.bak){kept}.")
+    # No file at all is bad input (exit 2), not a workspace with problems (exit 1).
+    if not path.exists():
+        raise UsageError(f"There is no workspace at {path}; nothing was checked.")
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not a workspace file; nothing was checked.")
     problems = check_workspace(path)
     if problems:
         for problem in problems:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -33,6 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(Text(self.question))
             yield Static(Text(f"y {self.yes}   ·   n / esc cancel"), id="confirm-keys")
+        yield Footer()
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 Choice = Literal["mine", "theirs"]
 
@@ -74,6 +74,7 @@ class ConflictScreen(ModalScreen[Choice | None]):
                 Text("m  put my change on top of their version   ·   t  keep theirs, drop mine   ·   esc  decide later"),
                 id="conflict-keys",
             )
+        yield Footer()
 
     def action_choose(self, choice: Choice | None) -> None:
         self.dismiss(choice)

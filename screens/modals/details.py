@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from rich.text import Text
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from audit.access import Act
 from audit.cases import CandidateCase
@@ -42,6 +42,7 @@ class InfoScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(self.body)
             yield Static("esc closes", id="info-keys")
+        yield Footer()
 
 
 def _yes_no(value: bool | None) -> str:

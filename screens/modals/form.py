@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
 
 from audit.dates import format_uk, parse_date
 from audit.text import MAX_TEXT, strip_control
@@ -87,6 +87,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             with Horizontal(id="form-buttons"):
                 yield Button("Save (ctrl+s)", id="form-save", variant="primary")
                 yield Button("Cancel (esc)", id="form-cancel")
+        yield Footer()
 
     def _widget(self, f: FormField) -> Any:
         wid = f"field-{f.name}"

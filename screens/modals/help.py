@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 _KEY_NAMES = {
     "question_mark": "?",
@@ -83,6 +83,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(table, id="help-keys")
             yield Static("esc, ? or f1 closes this help.", id="help-foot")
+        yield Footer()
 
     def action_scroll(self, direction: str) -> None:
         scroller = self.query_one(VerticalScroll)

@@ -74,7 +74,17 @@ _COLUMN_KEYS = Binding.Group("Column", compact=True)
 
 
 class VirtualTable(ScrollView, can_focus=True):
-    """A fixed header over a cursor-driven list of arbitrary row objects."""
+    """A fixed header over a cursor-driven list of arbitrary row objects.
+
+        table = VirtualTable(
+            [Column("ref", "Ref"), Column("age", "Age", align="right"), Column("note", "Note")],
+            cell=lambda case, key: str(getattr(case, key)),  # str is shown literally
+            sort_key=lambda case, key: getattr(case, key),
+            row_style=lambda case: "dim" if case.set_aside else None,
+        )
+        table.set_rows(cases)
+        table.filter(lambda case: "smith" in case.name.casefold())
+    """
 
     class RowSelected(_RowMessage):
         """Enter (or a click on the cursor row) on a row."""

@@ -57,4 +57,4 @@ def test_spans_use_an_en_dash() -> None:
     assert format_span(date(2020, 2, 1), date(2020, 11, 30)) == "01/02/2020\u201330/11/2020"
     assert format_span(date(2020, 5, 3), None) == "03/05/2020\u2013ongoing"
     assert format_span(None, date(2020, 11, 30)) == "until 30/11/2020"
-    assert format_span(None, None) == "dates not recorded"
+    assert format_span(None, None) == "with no dates"

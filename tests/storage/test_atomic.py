@@ -165,6 +165,17 @@ def test_second_instance_in_this_process_waits_then_reports_busy(tmp_path: Path)
     assert refs(path) == ["C1", "C2"]
 
 
+def test_a_symlinked_workspace_stays_a_symlink(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    real = make(tmp_path / "data" / "w.json")
+    link = tmp_path / "w.json"
+    link.symlink_to(real)
+    insert_case(AtomicJSONStorage(link), "C2")
+    assert link.is_symlink()
+    assert refs(real) == ["C1", "C2"]
+    assert (tmp_path / "data" / "w.json.bak").exists()
+
+
 # -- caching -----------------------------------------------------------------------
 
 
@@ -257,10 +268,12 @@ def test_check_writable_names_the_problem(tmp_path: Path, monkeypatch: pytest.Mo
     path = make(tmp_path / "w.json")
     assert check_writable(path) is None
     assert check_writable(tmp_path / "new.json") is None
-    assert check_writable(tmp_path / "gone" / "w.json") == f"The folder {tmp_path / 'gone'} does not exist."
+    gone = tmp_path / "gone"
+    assert check_writable(gone / "w.json") == f"The folder {gone} does not exist."
     # We may be root here, for whom os.access always says yes: pretend the file is not.
     real = os.access
-    monkeypatch.setattr(os, "access", lambda p, m, **k: False if Path(p) == path else real(p, m, **k))
+    monkeypatch.setattr(
+        os, "access", lambda p, m, **k: False if Path(p) == path else real(p, m, **k))
     assert check_writable(path) == f"The workspace file {path} is not writable for you."
     with pytest.raises(WorkspaceReadOnly) as refused:
         insert_case(AtomicJSONStorage(path), "C2")

@@ -153,7 +153,8 @@ def test_lock_held_elsewhere_times_out_naming_the_holder(tmp_path: Path) -> None
             with storage.transaction():
                 storage.table("cases").insert({"ref": "C2"})
         message = str(busy.value)
-        assert message.startswith(f"The workspace is busy: alice (pid {holder.pid}) has been saving since ")
+        assert message.startswith(
+            f"The workspace is busy: alice (pid {holder.pid}) has been saving since ")
         assert message.endswith("; nothing was saved, try again.")
         assert busy.value.exit_code == 4
         assert (busy.value.login, busy.value.pid) == ("alice", holder.pid)

@@ -1,0 +1,82 @@
+"""A scrollable report with an optional yes/no: import problems, import and draw confirmations.
+
+The stock ConfirmScreen has no scrolling, and an import can list two hundred problems or
+a draw a hundred cases, so this one scrolls its body (j/k, arrows, page keys).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+
+class ReportScreen(ModalScreen[bool]):
+    """`question` set: y answers yes, n/esc no.  Otherwise any of esc/enter/q closes (False)."""
+
+    DEFAULT_CSS = """
+    ReportScreen { align: center middle; }
+    ReportScreen > Vertical {
+        width: 96; max-width: 98%; height: auto; max-height: 94%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    ReportScreen.-refused > Vertical { border: round $error; }
+    ReportScreen #report-title { text-style: bold; }
+    ReportScreen VerticalScroll { height: auto; max-height: 28; margin: 1 0; }
+    ReportScreen #report-keys { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("y", "yes", "Yes"),
+        Binding("n", "no", "No"),
+        Binding("escape", "close", "Close"),
+        Binding("enter,q", "close", "Close", show=False),
+        Binding("j,down", "scroll(1)", "Scroll", show=False),
+        Binding("k,up", "scroll(-1)", "Scroll", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+    ]
+
+    def __init__(self, title: str, body: Text, *, question: str = "", yes: str = "yes",
+                 refused: bool = False) -> None:
+        super().__init__(classes="-refused" if refused else "")
+        self.report_title = title
+        self.body = body
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.report_title), id="report-title")
+            with VerticalScroll(id="report-body"):
+                yield Static(self.body)
+            if self.question:
+                yield Static(Text(self.question), id="report-question")
+                yield Static(Text(f"y {self.yes}   ·   n / esc cancel   ·   j/k scroll"), id="report-keys")
+            else:
+                yield Static(Text("esc closes   ·   j/k scroll"), id="report-keys")
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("yes", "no"):
+            return bool(self.question)
+        return True
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+    def action_close(self) -> None:
+        self.dismiss(False)
+
+    def action_scroll(self, step: int) -> None:
+        scroller = self.query_one(VerticalScroll)
+        scroller.scroll_down() if step > 0 else scroller.scroll_up()
+
+    def action_page(self, step: int) -> None:
+        scroller = self.query_one(VerticalScroll)
+        scroller.scroll_page_down() if step > 0 else scroller.scroll_page_up()

@@ -1,0 +1,253 @@
+"""The Cohort section's rows: one per candidate case, screened once per version of the case.
+
+A `CohortRow` lives as long as its case is in the audit and is updated in place when the
+case or the audit changes, so the table keeps its cursor on the same case across saves
+and other sessions' changes.  Screening is redone only for cases whose stored object
+changed (models from the workspace are shared and replaced on save, so identity says
+"this version"), or for all of them when the audit, today or the viewer's rights change.
+
+Every cell is plain text or a `rich.text.Text` built here: nothing a person typed is
+ever read as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+
+from audit.cases import CandidateCase
+from audit.cohort import screen_cases
+from audit.criteria import Outcome, Result
+from audit.scope import Audit
+from screens.widgets.virtual_table import Column
+
+IN_COLUMN, REF_COLUMN, ELIGIBLE_COLUMN, REASON_COLUMN = "in", "ref", "eligible", "reason"
+CRITERION_PREFIX = "c:"
+
+# Symbol AND colour, so the state reads on a monochrome terminal too.
+OUTCOME_CELL = {
+    Outcome.MET: Text("✓", style="green"),
+    Outcome.UNMET: Text("✗", style="red"),
+    Outcome.UNKNOWN: Text("?", style="yellow"),
+}
+ELIGIBLE_CELL: dict[bool | None, Text] = {
+    True: Text("✓ yes", style="green"),
+    False: Text("✗ no", style="red"),
+    None: Text("? unknown", style="yellow"),
+}
+IN_CELL = {True: Text("■", style="bold"), False: Text("·", style="dim")}
+_OUTCOME_ORDER = {Outcome.MET: 0, Outcome.UNKNOWN: 1, Outcome.UNMET: 2}
+_ELIGIBLE_ORDER = {True: 0, None: 1, False: 2}
+_DIGITS = re.compile(r"(\d+)")
+
+QUICK_FILTERS = {
+    "eligible": "eligible only",
+    "unknown": "with unknowns",
+    "cohort": "in the cohort only",
+}
+
+
+def natural_key(ref: str) -> tuple[Any, ...]:
+    """RB-2 before RB-10: digit runs compare as numbers."""
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in _DIGITS.split(ref))
+
+
+class CohortRow:
+    """One candidate as the table shows it (mutable; identity is the case reference)."""
+
+    __slots__ = ("case", "results", "eligible", "unknowns", "haystack", "ref_key")
+
+    def __init__(self, case: CandidateCase) -> None:
+        self.case = case
+        self.results: dict[str, Result] = {}
+        self.eligible: bool | None = None
+        self.unknowns = 0
+        self.haystack = ""
+        self.ref_key = natural_key(case.case_ref)
+
+
+def criterion_key(criterion_id: str) -> str:
+    return CRITERION_PREFIX + criterion_id
+
+
+def columns_for(audit: Audit) -> list[Column]:
+    """In, Case ref, C1…Cn (one per criterion, legend in the status line), Eligible, Reason."""
+    return [
+        Column(IN_COLUMN, "In"),
+        Column(REF_COLUMN, "Case ref"),
+        *[Column(criterion_key(c.id), f"C{n}", align="center") for n, c in enumerate(audit.criteria, start=1)],
+        Column(ELIGIBLE_COLUMN, "Eligible"),
+        Column(REASON_COLUMN, "Reason"),
+    ]
+
+
+def cell(row: CohortRow, key: str) -> str | Text:
+    if key == REF_COLUMN:
+        return row.case.case_ref
+    if key == IN_COLUMN:
+        return IN_CELL[row.case.in_cohort]
+    if key == ELIGIBLE_COLUMN:
+        return ELIGIBLE_CELL[row.eligible]
+    if key == REASON_COLUMN:
+        return row.case.decision_reason
+    result = row.results.get(key[len(CRITERION_PREFIX):])
+    return OUTCOME_CELL[result.outcome if result else Outcome.UNKNOWN]
+
+
+def sort_key(row: CohortRow, key: str) -> Any:
+    """In the cohort first; met, unknown, unmet; eligible, unknown, not; reasons A–Z."""
+    if key == REF_COLUMN:
+        return row.ref_key
+    if key == IN_COLUMN:
+        return (not row.case.in_cohort, row.ref_key)
+    if key == ELIGIBLE_COLUMN:
+        return (_ELIGIBLE_ORDER[row.eligible], row.ref_key)
+    if key == REASON_COLUMN:
+        return (row.case.decision_reason.casefold(), row.ref_key)
+    result = row.results.get(key[len(CRITERION_PREFIX):])
+    return (_OUTCOME_ORDER[result.outcome if result else Outcome.UNKNOWN], row.ref_key)
+
+
+def haystack(case: CandidateCase, identifiers: bool) -> str:
+    """What `/` searches: the reference and the reason; identifiers and notes only for
+    people allowed to see them (never for viewers)."""
+    parts = [case.case_ref, case.decision_reason]
+    if identifiers:
+        parts += [case.family_name, case.system_ids, case.notes]
+    return "\n".join(parts).casefold()
+
+
+def predicate(text: str, quick: str | None) -> Callable[[CohortRow], bool] | None:
+    """The table's filter for the typed text and the quick filter (None: show all)."""
+    needle = text.strip().casefold()
+    if not needle and quick is None:
+        return None
+    wanted = {
+        None: lambda row: True,
+        "eligible": lambda row: row.eligible is True,
+        "unknown": lambda row: row.unknowns > 0,
+        "cohort": lambda row: row.case.in_cohort,
+    }[quick]
+    if not needle:
+        return wanted
+    return lambda row: needle in row.haystack and wanted(row)
+
+
+@dataclass
+class Counts:
+    total: int = 0
+    in_cohort: int = 0
+    eligible: int = 0
+    unknown: int = 0
+    not_eligible: int = 0
+
+
+class RowCache:
+    """Rows for one audit, re-screened only where something changed."""
+
+    def __init__(self) -> None:
+        self.by_ref: dict[str, CohortRow] = {}
+        self.rows: list[CohortRow] = []
+        self.problem = ""  # why cases cannot be screened (no lookback period), if so
+        self._audit: Audit | None = None
+        self._today: date | None = None
+        self._identifiers: bool | None = None
+
+    def update(self, audit: Audit, cases: list[CandidateCase], today: date, identifiers: bool) -> bool:
+        """Bring the rows up to date; True when anything changed."""
+        everything = audit is not self._audit or today != self._today or identifiers != self._identifiers
+        self._audit, self._today, self._identifiers = audit, today, identifiers
+        by_ref = self.by_ref
+        stale: list[CohortRow] = []
+        seen: set[str] = set()
+        added = False
+        for case in cases:
+            ref = case.case_ref
+            seen.add(ref)
+            row = by_ref.get(ref)
+            if row is None:
+                row = by_ref[ref] = CohortRow(case)
+                added = True
+                stale.append(row)
+            elif everything or row.case is not case:
+                row.case = case
+                stale.append(row)
+        removed = len(by_ref) != len(seen)
+        if removed:
+            for ref in [r for r in by_ref if r not in seen]:
+                del by_ref[ref]
+        if stale:
+            self._screen(audit, stale, today, identifiers)
+        if added or removed:
+            self.rows = sorted(by_ref.values(), key=lambda r: r.ref_key)
+        return bool(stale) or added or removed
+
+    def _screen(self, audit: Audit, rows: list[CohortRow], today: date, identifiers: bool) -> None:
+        try:
+            screened = screen_cases(audit, [r.case for r in rows], today)
+        except ValueError as exc:  # no lookback period: nothing can be screened
+            self.problem = str(exc)
+            for row in rows:
+                row.results, row.eligible, row.unknowns = {}, None, len(audit.criteria)
+                row.haystack = haystack(row.case, identifiers)
+            return
+        self.problem = ""
+        unknown = Outcome.UNKNOWN
+        for row, found in zip(rows, screened):
+            row.results = found.results
+            row.eligible = found.eligible
+            row.unknowns = sum(1 for r in found.results.values() if r.outcome is unknown)
+            row.haystack = haystack(row.case, identifiers)
+
+    def counts(self) -> Counts:
+        counts = Counts(total=len(self.rows))
+        for row in self.rows:
+            counts.in_cohort += row.case.in_cohort
+            if row.eligible is True:
+                counts.eligible += 1
+            elif row.eligible is None:
+                counts.unknown += 1
+            else:
+                counts.not_eligible += 1
+        return counts
+
+
+def status_text(audit: Audit, counts: Counts, shown: int, text_filter: str, quick: str | None,
+                problem: str) -> Text:
+    """The section's top lines: the counter n/target, eligibility counts, the active
+    filter, the recorded draw, then the criteria legend."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    target = audit.cohort_target
+    if counts.in_cohort > target:
+        text.append(f"▲ In cohort {counts.in_cohort}/{target} — over target", style="bold red")
+    elif counts.in_cohort == target:
+        text.append(f"✓ In cohort {counts.in_cohort}/{target}", style="bold green")
+    else:
+        text.append(f"In cohort {counts.in_cohort}/{target}", style="bold")
+    text.append("  ·  ")
+    text.append(f"✓ {counts.eligible} eligible", style="green")
+    text.append("  ")
+    text.append(f"? {counts.unknown} unknown", style="yellow")
+    text.append("  ")
+    text.append(f"✗ {counts.not_eligible} not eligible", style="red")
+    text.append(f"  ·  showing {shown:,} of {counts.total:,}")
+    if quick is not None or text_filter.strip():
+        text.append("  ·  filter: ", style="bold")
+        described = [QUICK_FILTERS[quick]] if quick else []
+        if text_filter.strip():
+            described.append(f"“{text_filter.strip()}”")
+        text.append(", ".join(described), style="reverse")
+    if audit.draw is not None:
+        text.append(f"  ·  draw seed {audit.draw.seed}")
+    text.append("\n")
+    if problem:
+        text.append("⚠ " + problem, style="bold yellow")
+    else:
+        legend = [f"C{n} {' '.join(c.label.split())}" for n, c in enumerate(audit.criteria, start=1)]
+        text.append("  ·  ".join(legend) or "No criteria yet: add them in Scope (1).", style="dim")
+    return text

@@ -1,0 +1,651 @@
+"""The audit tool: one agency's return for one cohort case (DESIGN §2 step 4, §3 keys).
+
+Every change is a function from a return to the edited return (the transitions of
+:mod:`audit.returns`).  Changes not yet saved are kept as a list of such functions on top
+of the version last read, and autosaved within half a second of the first of them.  When
+someone else saved the same return in between, the user sees both versions and chooses:
+their changes are re-applied on top of the newer version, or dropped.  Nothing is
+overwritten silently, and a lost connection loses at most the last half-second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from audit import returns as domain
+from audit.access import Act, decide
+from audit.grades import Answer, Grade
+from audit.returns import Return, Status, TransitionError, is_editable, progress, submission_gaps
+from screens.context import WorkspaceChanged, ctx
+from screens.modals.confirm import ConfirmScreen
+from screens.modals.conflict import ConflictScreen
+from screens.modals.form import FormField, FormScreen
+from screens.saving import tell
+from screens.tool_modals import GapsScreen
+from screens.tool_rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, tool_rows
+from screens.widgets.identity import IdentityBar
+from storage import returns as ops
+from storage.errors import ConflictError, WorkspaceError
+from storage.workspace import now
+
+Change = Callable[[Return], Return]
+SAVE_DELAY = 0.5  # seconds from the first unsaved change to its autosave
+
+
+class ToolScreen(Screen[None]):
+    CSS_PATH = "tool.tcss"
+    BINDINGS = [
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("g", "cursor_end(0)", "First", show=False),
+        Binding("G", "cursor_end(1)", "Last", show=False),
+        Binding("y", "answer('yes')", "Answer", key_display="y/p/n/x"),
+        Binding("p", "answer('partly')", "Partly", show=False),
+        Binding("n", "answer('no')", "No", show=False),
+        Binding("x", "answer('n/a')", "Not applicable", show=False),
+        *[Binding(str(n), f"grade({n})", "Grade" if n == 1 else Grade.in_order()[n - 1].label,
+                  key_display="1-4" if n == 1 else None, show=n == 1) for n in range(1, 5)],
+        Binding("e", "edit", "Edit", key_display="e/enter"),
+        Binding("exclamation_mark", "concern", "Concern", key_display="!"),
+        Binding("ctrl+s", "submit", "Submit"),
+        Binding("R", "clarify", "Return for clarification", key_display="R"),
+        Binding("a", "acknowledge", "Acknowledge concern"),
+        Binding("escape", "back", "Back / done"),
+    ]
+
+    def __init__(self, audit_ref: str, case_ref: str, agency: str) -> None:
+        super().__init__()
+        self.audit_ref = audit_ref
+        self.case_ref = case_ref
+        self.agency = agency
+        self.rows: list[ToolRow] = []
+        self.pending: list[tuple[str, Change]] = []  # (row id, change) not yet saved
+        self.editing: ToolRow | None = None
+        self.save_state = Text("")
+        self._timer: Timer | None = None
+        self._resolving = False
+        self.sub_title = "Audit tool"
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield IdentityBar()
+        with Horizontal(id="tool-top"):
+            yield Static(id="tool-title")
+            yield Static(id="tool-saved")
+        yield Static(id="tool-notice")
+        with Horizontal(id="tool-body"):
+            yield OptionList(id="tool-list")
+            with Vertical(id="tool-side"):
+                with VerticalScroll(id="tool-detail-scroll"):
+                    yield Static(id="tool-detail")
+                with Vertical(id="tool-editor"):
+                    yield Label(id="tool-editor-label")
+                    yield Input(id="tool-line")
+                    text = TextArea(id="tool-text", soft_wrap=True, tab_behavior="focus")
+                    text.show_line_numbers = False
+                    yield text
+        yield Footer()
+
+    def on_mount(self) -> None:
+        ws = ctx(self.app).ws
+        self.audit = ws.audit(self.audit_ref)
+        self.tool = ops.tool_for(ws, self.audit_ref, self.agency)
+        self.base = ops.open_return(ws, self.audit_ref, self.case_ref, self.agency)
+        self.ret = self.base
+        self.objectives = {o.id: o.text for o in self.audit.objectives}
+        stamp = self.base.updated_at
+        if stamp is not None:
+            self.set_save_state(f"last saved {stamp:%d/%m/%Y %H:%M} by {self.base.updated_by}", "dim")
+        else:
+            self.set_save_state("changes save as you type", "dim")
+        self.refresh_view()
+        self.query_one(OptionList).focus()
+
+    def help_notes(self) -> list[str]:
+        return [
+            "j/k move; y/p/n/x answer the highlighted question; 1-4 grade the section it is in;"
+            " e or enter edits the evidence or text (esc when done).",
+            "Changes save as you type (within half a second). ctrl+s submits after checking every gap.",
+            "! raises an immediate safeguarding concern: every lead is alerted at once.",
+        ]
+
+    # ------------------------------------------------------------------ showing
+
+    def readonly_reason(self) -> str | None:
+        """Why this user may not change this return now, or None when they may."""
+        ws = ctx(self.app).ws
+        if ws.read_only_reason:
+            return ws.read_only_reason
+        decision = decide(ws.user, Act.EDIT_RETURN, agency=self.agency)
+        if not decision:
+            return decision.reason
+        if not is_editable(self.ret):
+            more = " Press R to return it for clarification." if ws.can(Act.RETURN_FOR_CLARIFICATION) else ""
+            return f"This return is {self.ret.status.value} and read-only.{more}"
+        return None
+
+    def refresh_view(self) -> None:
+        ws = ctx(self.app).ws
+        partnership = ws.partnership()
+        agency_name = partnership.agency_name(self.agency)
+        who = ws.user.describe() if ws.user else ws.login
+        self.query_one(IdentityBar).show(f"{partnership.name} · {self.audit_ref}", who,
+                                         warning="read-only" if ws.read_only_reason else "")
+        answered, total = progress(self.ret, self.tool)
+        graded = [s for s in self.tool.sections if s.graded]
+        done = sum(1 for s in graded if (g := self.ret.sections.get(s.objective)) and g.grade and g.rationale.strip())
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f"Case {self.case_ref} · {agency_name} ({self.agency}) · ", style="bold")
+        title.append(f"{self.ret.status.symbol} {self.ret.status.label}", style="bold")
+        if self.ret.involved is not False:
+            title.append(f" · {answered}/{total} answered · {done}/{len(graded)} sections graded")
+        self.query_one("#tool-title", Static).update(title)
+        self.show_notice()
+        self.refresh_rows()
+        self.show_detail()
+
+    def show_notice(self) -> None:
+        notice = Text()
+        reason = self.readonly_reason()
+        if reason:
+            notice.append("🔒 Read only: " + reason, style="bold")
+        if self.ret.status is Status.RETURNED and self.ret.clarification:
+            by = next((h.by for h in reversed(self.ret.history) if h.status is Status.RETURNED), "a lead")
+            notice.append(("\n" if notice else "") + f"↩ Returned for clarification by {by}: ", style="bold")
+            notice.append(self.ret.clarification)
+        if self.ret.concern.open:
+            notice.append(("\n" if notice else "") + "⚠ An immediate safeguarding concern is open on this return.",
+                          style="bold red")
+        widget = self.query_one("#tool-notice", Static)
+        widget.update(notice)
+        widget.set_class(bool(notice), "shown")
+
+    def refresh_rows(self) -> None:
+        """Rebuild the rows; replace only the changed prompts when the shape is the same."""
+        rows = tool_rows(self.ret, self.tool, self.objectives)
+        options = self.query_one(OptionList)
+        if [r.id for r in rows] == [r.id for r in self.rows]:
+            for index, (old, new) in enumerate(zip(self.rows, rows)):
+                if old.label != new.label:
+                    options.replace_option_prompt_at_index(index, new.label)
+            self.rows = rows
+            return
+        keep = self.current_row()
+        self.rows = rows
+        options.clear_options()
+        options.add_options([Option(r.label, id=r.id, disabled=r.heading) for r in rows])
+        self.highlight(keep.id if keep else None)
+
+    def highlight(self, row_id: str | None) -> bool:
+        ids = [r.id for r in self.rows]
+        options = self.query_one(OptionList)
+        if row_id in ids:
+            options.highlighted = ids.index(row_id)  # type: ignore[arg-type]
+            return True
+        options.highlighted = next((i for i, r in enumerate(self.rows) if not r.heading), None)
+        return False
+
+    def current_row(self) -> ToolRow | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or index >= len(self.rows):
+            return None
+        return self.rows[index]
+
+    def show_detail(self) -> None:
+        if self.editing is not None:
+            return  # the text being typed is in the editor; the detail would repeat it
+        row = self.current_row()
+        self.query_one("#tool-detail", Static).update(row.detail if row else Text(""))
+
+    def on_option_list_option_highlighted(self, _: OptionList.OptionHighlighted) -> None:
+        self.show_detail()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def set_save_state(self, text: str, style: str = "") -> None:
+        self.save_state = Text(text, style=style)
+        self.query_one("#tool-saved", Static).update(self.save_state)
+
+    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
+        """Another session saved: show their version unless we hold unsaved changes
+        (then the next save meets theirs as a conflict and the user chooses)."""
+        stored = ctx(self.app).ws.get_return(self.audit_ref, self.case_ref, self.agency)
+        if stored is not None and stored.rev != self.base.rev and not self.pending and self.editing is None:
+            self.base = self.ret = stored
+        self.refresh_view()
+
+    # ------------------------------------------------------------------ changing
+
+    def may_edit(self) -> bool:
+        """Check (and journal a refusal) before any change; tell the user why not."""
+        ws = ctx(self.app).ws
+        try:
+            ws.require(Act.EDIT_RETURN, agency=self.agency, audit=self.audit_ref, key=self.ret.key)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return False
+        if not is_editable(self.ret):
+            tell(self, self.readonly_reason() or "This return is read-only.", error=True)
+            return False
+        return True
+
+    def record(self, row_id: str, change: Change) -> bool:
+        """Apply a change on screen at once and schedule its autosave."""
+        try:
+            new = change(self.ret)
+        except TransitionError as exc:
+            tell(self, str(exc), error=True)
+            return False
+        if new == self.ret:
+            return True
+        self.ret = new
+        if self.pending and self.pending[-1][0] == row_id:
+            self.pending[-1] = (row_id, change)  # typing: the latest text of the field wins
+        else:
+            self.pending.append((row_id, change))
+        self.set_save_state("saving…", "italic")
+        if self._timer is None:
+            self._timer = self.set_timer(SAVE_DELAY, self.flush)
+        self.refresh_view()
+        return True
+
+    def setter(self, name: str, value: Any) -> Change:
+        """A change of one header or overall field."""
+        by = _by(self)
+        return lambda ret: domain.edit(ret, by, now(), **{name: value})
+
+    def flush(self) -> bool:
+        """Save the unsaved changes now; True when nothing is left unsaved."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not self.pending:
+            return True
+        if self._resolving:
+            return False
+        ws = ctx(self.app).ws
+        try:
+            saved = ops.save_draft(ws, self.ret)
+        except ConflictError as exc:
+            self.set_save_state("not saved: someone else saved this return", "bold red")
+            self.resolve_conflict(exc)
+            return False
+        except (WorkspaceError, TransitionError) as exc:
+            self.set_save_state("not saved", "bold red")
+            tell(self, str(exc), error=True)
+            return False
+        self.base = self.ret = saved
+        self.pending = []
+        self.set_save_state(f"saved {datetime.now():%H:%M:%S}", "green")
+        return True
+
+    def adopt(self, stored: Return) -> None:
+        """Start again from ``stored``, with this session's unsaved changes on top."""
+        ret = stored
+        kept: list[tuple[str, Change]] = []
+        for row_id, change in self.pending:
+            try:
+                ret = change(ret)
+                kept.append((row_id, change))
+            except TransitionError as exc:
+                tell(self, f"An unsaved change could not be kept: {exc}", error=True)
+        self.base, self.ret, self.pending = stored, ret, kept
+
+    def latest(self) -> Return:
+        ws = ctx(self.app).ws
+        ws.refresh()
+        return ops.open_return(ws, self.audit_ref, self.case_ref, self.agency)
+
+    @work(exclusive=True, group="tool-conflict")
+    async def resolve_conflict(self, exc: ConflictError) -> None:
+        self._resolving = True
+        try:
+            choice = await self.app.push_screen_wait(
+                ConflictScreen(str(exc), exc.mine, exc.theirs, mine_label="Your unsaved changes"))
+            latest = self.latest()
+            if choice == "mine":
+                self.adopt(latest)
+            elif choice == "theirs":
+                self.base, self.ret, self.pending = latest, latest, []
+                self.set_save_state("kept their version", "yellow")
+                tell(self, "Kept the other version; your unsaved changes were dropped.")
+            else:
+                self.base = latest  # keep ours on screen; the next save asks again
+                self.set_save_state("not saved: choose a version (any change asks again)", "bold red")
+        finally:
+            self._resolving = False
+        if choice == "mine":
+            self.flush()
+        self.refresh_view()
+
+    async def run_op(self, op: Callable[[Return], Return], done: str) -> Return | None:
+        """A status or concern change applied to the latest stored return and saved at once."""
+        self.flush()
+        while True:
+            current = self.latest()
+            try:
+                saved = op(current)
+            except TransitionError as exc:
+                tell(self, str(exc), error=True)
+                return None
+            except ConflictError as exc:
+                choice = await self.app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
+                if choice == "mine":
+                    continue
+                tell(self, "Nothing was saved; the other version is shown.")
+                self.adopt(self.latest())
+                self.refresh_view()
+                return None
+            except WorkspaceError as exc:
+                tell(self, str(exc), error=True)
+                return None
+            self.adopt(saved)
+            self.refresh_view()
+            tell(self, done)
+            return saved
+
+    # ------------------------------------------------------------------ keys
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def action_cursor_end(self, last: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_last() if last else options.action_first()
+
+    def action_answer(self, value: str) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        if row.id == "header.involved":
+            if value in ("yes", "no") and self.may_edit():
+                self.record(row.id, self.setter("involved", value == "yes"))
+            elif value not in ("yes", "no"):
+                tell(self, "Involved: press y for yes or n for no.")
+            return
+        if row.kind != "question":
+            tell(self, "Highlight a question to answer it (y yes, p partly, n no, x not applicable).")
+            return
+        if self.may_edit():
+            answer = Answer(value)
+            qid = row.field
+            self.record(row.id, lambda r: domain.set_answer(r, _by(self), now(), qid, answer=answer))
+
+    def action_grade(self, number: int) -> None:
+        row = self.current_row()
+        if row is None or row.section is None:
+            tell(self, "Highlight a section or one of its questions to grade the section (1-4).")
+            return
+        section = self.tool.section_for(row.section)
+        if section is None or not section.graded:
+            tell(self, "This section is not graded.")
+            return
+        if not self.may_edit():
+            return
+        grade = Grade.in_order()[number - 1]
+        objective = section.objective
+        if self.record(f"section:{objective}",
+                       lambda r: domain.set_grade(r, _by(self), now(), objective, grade=grade)):
+            graded = self.ret.sections.get(objective)
+            if graded is not None and not graded.rationale.strip():
+                tell(self, f"Graded {grade.label.lower()}. Give the reason: highlight the section and press e.")
+
+    def action_edit(self) -> None:
+        row = self.current_row()
+        if row is None or row.heading:
+            return
+        if row.edit == "concern":
+            self.action_concern()
+            return
+        if not row.edit:
+            tell(self, "This section is not graded, so there is nothing to write here.")
+            return
+        if not self.may_edit():
+            return
+        if row.edit == "date":
+            self.edit_date()
+        elif row.edit == "involved":
+            self.edit_involved()
+        else:
+            self.start_editing(row)
+
+    def start_editing(self, row: ToolRow) -> None:
+        self.editing = row
+        editor = self.query_one("#tool-editor")
+        editor.add_class("editing")
+        line, area = self.query_one("#tool-line", Input), self.query_one("#tool-text", TextArea)
+        value = _value_of(row, self.ret)
+        what = {"question": "evidence", "section": "rationale for the grade"}.get(row.kind, "")
+        label = f"Editing the {what}" if what else f"Editing: {_label_of(row)}"
+        hint = "enter or esc when done" if row.edit == "line" else "esc when done"
+        self.query_one("#tool-editor-label", Label).update(Text(f"{label} — saved as you type; {hint}."))
+        line.display = row.edit == "line"
+        area.display = row.edit == "text"
+        if row.edit == "line":
+            line.value = value
+            line.focus()
+            line.cursor_position = len(value)
+        else:
+            area.load_text(value)
+            area.focus()
+            area.move_cursor(area.document.end)
+
+    def stop_editing(self) -> None:
+        if self.editing is None:
+            return
+        self.editing = None
+        self.query_one("#tool-editor").remove_class("editing")
+        self.query_one(OptionList).focus()
+        self.show_detail()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "tool-line":
+            self.typed(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "tool-line":
+            event.stop()
+            self.stop_editing()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id == "tool-text":
+            self.typed(event.text_area.text)
+
+    def typed(self, value: str) -> None:
+        row = self.editing
+        if row is None:
+            return
+        if row.kind == "question":
+            qid = row.field
+            self.record(row.id, lambda r: domain.set_answer(r, _by(self), now(), qid, evidence=value))
+        elif row.kind == "section":
+            objective = row.field
+            self.record(row.id, lambda r: domain.set_grade(r, _by(self), now(), objective, rationale=value))
+        else:
+            self.record(row.id, self.setter(row.field, value))
+
+    @work(exclusive=True, group="tool-form")
+    async def edit_date(self) -> None:
+        values = await self.app.push_screen_wait(FormScreen("Date completed", [
+            FormField("completed_on", "Date the audit was completed", "date", self.ret.completed_on,
+                      hint="Left empty, today's date is used on submission.")]))
+        if values is not None and self.may_edit():
+            self.record("header.completed_on", self.setter("completed_on", values["completed_on"]))
+
+    @work(exclusive=True, group="tool-form")
+    async def edit_involved(self) -> None:
+        current = {True: "yes", False: "no", None: None}[self.ret.involved]
+        values = await self.app.push_screen_wait(FormScreen("Involvement", [
+            FormField("involved", "Was the agency involved with the child or family?", "select", current,
+                      [("Yes", "yes"), ("No: the return is 'not involved', with a reason", "no")])]))
+        if values is not None and self.may_edit():
+            choice = values["involved"]
+            self.record("header.involved", self.setter("involved", None if choice is None else choice == "yes"))
+
+    @work(exclusive=True, group="tool-form")
+    async def action_concern(self) -> None:
+        self.stop_editing()
+        ws = ctx(self.app).ws
+        try:
+            ws.require(Act.EDIT_RETURN, agency=self.agency, audit=self.audit_ref, key=self.ret.key)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        if self.ret.concern.open:
+            tell(self, "A safeguarding concern is already open on this return and waits for a lead.")
+            return
+        values = await self.app.push_screen_wait(FormScreen("Immediate safeguarding concern", [
+            FormField("details", "What is the concern for the child's safety now?", "textarea", required=True,
+                      hint="Every lead is alerted the moment you save, and it stays open until one acknowledges it."),
+        ]))
+        if values is None:
+            return
+        details = values["details"]
+        await self.run_op(lambda r: ops.raise_concern(ws, r, details),
+                          "Concern raised: every lead is alerted now.")
+
+    @work(exclusive=True, group="tool-form")
+    async def action_clarify(self) -> None:
+        ws = ctx(self.app).ws
+        try:
+            ws.require(Act.RETURN_FOR_CLARIFICATION, audit=self.audit_ref, key=self.ret.key)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        if not domain.is_received(self.ret):
+            tell(self, f"Only a received return can be returned for clarification; this one is "
+                       f"{self.ret.status.value}.")
+            return
+        values = await self.app.push_screen_wait(FormScreen("Return for clarification", [
+            FormField("comment", "What needs clarifying?", "textarea", required=True,
+                      hint="The agency sees this comment at the top of its return.")]))
+        if values is not None:
+            comment = values["comment"]
+            await self.run_op(lambda r: ops.return_for_clarification(ws, r, comment),
+                              "Returned to the agency for clarification.")
+
+    @work(exclusive=True, group="tool-form")
+    async def action_acknowledge(self) -> None:
+        ws = ctx(self.app).ws
+        try:
+            ws.require(Act.ACKNOWLEDGE_CONCERN, audit=self.audit_ref, key=self.ret.key)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        if not self.ret.concern.open:
+            tell(self, "There is no open safeguarding concern on this return.")
+            return
+        values = await self.app.push_screen_wait(FormScreen("Acknowledge the safeguarding concern", [
+            FormField("action", "Action taken", "textarea", required=True,
+                      hint="E.g. referred to the agency holding the case, strategy discussion arranged.")]))
+        if values is not None:
+            action = values["action"]
+            await self.run_op(lambda r: ops.acknowledge_concern(ws, r, action), "Concern acknowledged.")
+
+    @work(exclusive=True, group="tool-form")
+    async def action_submit(self) -> None:
+        self.stop_editing()
+        if not self.may_edit() or not self.flush():
+            return
+        gaps = submission_gaps(self.ret, self.tool)
+        if gaps:
+            where = await self.app.push_screen_wait(GapsScreen(gaps))
+            if where:
+                self.jump(where, next((g.message for g in gaps if g.where == where), ""))
+            return
+        if self.ret.involved is False:
+            question = "Submit this return as 'not involved'?"
+        else:
+            question = "Resubmit this return?" if self.ret.status is Status.RETURNED else "Submit this return?"
+        question += " It becomes read-only; a lead can return it for clarification."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, "submit")):
+            return
+        ws = ctx(self.app).ws
+        try:
+            saved = ops.submit_return(ws, self.ret)
+        except TransitionError as exc:
+            tell(self, str(exc), error=True)
+            return
+        except ConflictError:
+            self.adopt(self.latest())
+            self.refresh_view()
+            tell(self, "Someone else changed this return meanwhile; look at their version and submit again.",
+                 error=True)
+            return
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        self.base = self.ret = saved
+        self.set_save_state(f"{saved.status.value} {datetime.now():%H:%M:%S}", "bold green")
+        self.refresh_view()
+        tell(self, f"{saved.status.label}: the lead sees it now.")
+
+    def jump(self, where: str, message: str = "") -> None:
+        if self.highlight(where):
+            self.show_detail()
+            if message:
+                tell(self, message)
+        else:
+            tell(self, "That part of the return is not shown.")
+
+    def action_back(self) -> None:
+        if self.editing is not None:
+            self.stop_editing()
+            return
+        if self.flush():
+            self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        ws = ctx(self.app).ws
+        if action == "clarify":
+            return ws.can(Act.RETURN_FOR_CLARIFICATION)
+        if action == "acknowledge":
+            return ws.can(Act.ACKNOWLEDGE_CONCERN)
+        return True
+
+    def on_unmount(self) -> None:
+        """Leaving by ctrl+q or a closed connection: save what is left, if it still can be."""
+        if self.pending and not self._resolving:
+            try:
+                ops.save_draft(ctx(self.app).ws, self.ret)
+            except (WorkspaceError, TransitionError):
+                pass  # a conflict cannot be shown any more; the other version stays intact
+
+
+def _by(screen: ToolScreen) -> str:
+    return ctx(screen.app).ws.login
+
+
+def _value_of(row: ToolRow, ret: Return) -> str:
+    """The text a row's editor starts from."""
+    if row.kind == "question":
+        given = ret.answers.get(row.field)
+        return given.evidence if given else ""
+    if row.kind == "section":
+        graded = ret.sections.get(row.field)
+        return graded.rationale if graded else ""
+    return str(getattr(ret, row.field) or "")
+
+
+def _label_of(row: ToolRow) -> str:
+    if row.field in HEADER_FIELDS:
+        return HEADER_FIELDS[row.field][0]
+    if row.field in OVERALL_FIELDS:
+        return OVERALL_FIELDS[row.field][0]
+    return row.field

@@ -1,0 +1,57 @@
+"""The tool's gap list: every item missing before a return can be submitted, each one a
+key press away from the place it is missing."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from audit.returns import Gap
+
+
+class GapsScreen(ModalScreen[str | None]):
+    """Lists gaps; enter returns the chosen gap's locator (``question:<id>`` …)."""
+
+    DEFAULT_CSS = """
+    GapsScreen { align: center middle; }
+    GapsScreen > Vertical {
+        width: 100; max-width: 98%; height: auto; max-height: 90%;
+        border: round $warning; background: $surface; padding: 0 1;
+    }
+    GapsScreen #gaps-title { text-style: bold; margin-bottom: 1; }
+    GapsScreen OptionList { height: auto; max-height: 28; }
+    GapsScreen #gaps-keys { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close"),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, gaps: list[Gap]) -> None:
+        super().__init__()
+        self.gaps = gaps
+
+    def compose(self) -> ComposeResult:
+        count = "1 gap" if len(self.gaps) == 1 else f"{len(self.gaps)} gaps"
+        with Vertical():
+            yield Static(Text(f"Not submitted: {count} to fill first."), id="gaps-title")
+            yield OptionList(*[Option(Text(f"✗ {gap.message}"), id=str(i)) for i, gap in enumerate(self.gaps)])
+            yield Static(Text("enter goes to the highlighted gap   ·   esc closes"), id="gaps-keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.gaps[int(event.option.id or 0)].where)
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()

@@ -1,0 +1,304 @@
+"""Scope section: every field edited by keyboard, refusals, conflicts, hostile text."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
+
+from audit.access import Act
+from screens.modals.conflict import ConflictScreen
+from screens.modals.confirm import ConfirmScreen
+from screens.modals.form import FormScreen
+from screens.scope import ScopeSection
+from tests.app.helpers import app_for, demo_workspace, open_as
+
+HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
+SHOWN = "[/b] a | b # <script>x</script> [bold]y[/bold] red"  # escape sequences removed, the rest as typed
+
+
+async def open_scope(pilot) -> ScopeSection:
+    await pilot.press("enter")
+    await pilot.pause()
+    return pilot.app.screen.query_one(ScopeSection)
+
+
+async def go_to(pilot, section: ScopeSection, row_id: str) -> None:
+    options = section.query_one(OptionList)
+    options.highlighted = [r.id for r in section.rows].index(row_id)
+    await pilot.pause()
+
+
+def labels(section: ScopeSection) -> list[str]:
+    options = section.query_one(OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+def detail(section: ScopeSection) -> str:
+    return str(section.query_one("#scope-detail-text", Static).render())
+
+
+async def test_edit_objective_by_keyboard_saves_and_journals(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "objective:curiosity")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        title = app.screen.query_one("#field-title", Input)
+        title.value = "Curiosity and respectful uncertainty"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormScreen)
+        assert "  1 curiosity: Curiosity and respectful uncertainty" in labels(section)
+    on_disk = json.loads(ws.path.read_text())
+    audit = next(iter(on_disk["audits"].values()))
+    assert audit["objectives"][0]["title"] == "Curiosity and respectful uncertainty"
+    assert audit["rev"] == 2
+    entry = open_as(ws.path, "rlead").journal()[-1]
+    assert entry.summary == "edited objective curiosity"
+    assert entry.before["objectives"][0]["title"] == "Professional curiosity"
+    assert entry.after["objectives"][0]["title"] == "Curiosity and respectful uncertainty"
+
+
+async def test_add_reorder_and_delete_objectives(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "group:objective")
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#field-id", Input).value = "neglect"
+        app.screen.query_one("#field-title", Input).value = "Neglect"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert [o.id for o in ws.audit("MACA-C86").objectives][-1] == "neglect"
+        assert section.current_id() == "objective:neglect"
+        await pilot.press("K")
+        await pilot.pause()
+        assert [o.id for o in ws.audit("MACA-C86").objectives][-2:] == ["neglect", "covid"]
+        await go_to(pilot, section, "objective:neglect")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert "neglect" not in [o.id for o in ws.audit("MACA-C86").objectives]
+
+
+async def test_duplicate_objective_id_is_refused_in_the_form(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "group:objective")
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#field-id", Input).value = "covid"
+        app.screen.query_one("#field-title", Input).value = "Again"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert "Another objective already has the id 'covid'." in str(app.screen.query_one("#form-errors").render())
+    assert len(ws.audit("MACA-C86").objectives) == 6
+
+
+async def test_linked_review_shows_rapid_review_due_in_working_days(tmp_path: Path) -> None:
+    app = app_for(demo_workspace(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "linked")
+        # Notified Monday 09/11/2020; 15 working days later, no bank holiday in between.
+        assert "Rapid review due: 30/11/2020" in detail(section)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#field-notification_date", Input).value = "18/12/2020"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # Friday 18/12/2020: 21-24, 29-31 Dec, 4-8 and 11-13 Jan are the 15 working days;
+        # 25 and 28 December and 1 January are bank holidays, so it is due Wednesday 13/01/2021
+        # (ten calendar days later than if holidays were ignored).
+        assert "Rapid review due: 13/01/2021" in detail(section)
+
+
+async def test_lookback_start_after_end_is_refused(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "lookback")
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#field-start", Input).value = "2021-01-01"
+        app.screen.query_one("#field-end", Input).value = "31/12/2020"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "The lookback must start on or before its end." in str(app.screen.query_one("#form-errors").render())
+        app.screen.query_one("#field-end", Input).value = "31/02/2021"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert '"31/02/2021" is not a real date' in str(app.screen.query_one("#form-errors").render())
+    assert ws.audit("MACA-C86").lookback_start == date(2020, 1, 1)
+
+
+async def test_agencies_and_milestone_done(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "agencies")
+        await pilot.press("e")
+        await pilot.pause()
+        chooser = app.screen.query_one(SelectionList)
+        chooser.deselect("EY")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "EY" not in ws.audit("MACA-C86").agencies
+        assert "Agencies: CSC, MID, HV, GP, ASM, AMH, POL" in labels(section)
+        await go_to(pilot, section, "milestone:1")
+        assert "✗ overdue" not in labels(section)[section.query_one(OptionList).highlighted]
+        await pilot.press("e")
+        await pilot.pause()
+        from textual.widgets import Select
+
+        app.screen.query_one("#field-done", Select).value = "yes"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert ws.audit("MACA-C86").milestones[1].done
+        assert "✓ done" in labels(section)[section.query_one(OptionList).highlighted]
+
+
+@pytest.mark.parametrize("login", ["panel.vic", "csc.coord"])
+async def test_only_leads_edit_scope(tmp_path: Path, login: str) -> None:
+    ws = demo_workspace(tmp_path)
+    before = ws.path.read_bytes()
+    app = app_for(open_as(ws.path, login))
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "title")
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormScreen)
+        notes = [n.message for n in app._notifications]
+        assert any("edit the scope" in n for n in notes), notes
+    lead = open_as(ws.path, "rlead")
+    assert lead.audit("MACA-C86").title == "Unborn babies, older siblings and multiple adversity"
+    refused = lead.journal()[-1]
+    assert (refused.action, refused.who, refused.audit) == ("refused", login, "MACA-C86")
+    assert len(ws.path.read_bytes()) > len(before)  # only the journal grew
+
+
+async def test_conflict_shows_both_versions_and_applies_mine_on_top(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "title")
+        await pilot.press("e")
+        await pilot.pause()
+        # Meanwhile another lead changes the background and the title.
+        other = open_as(ws.path, "qa.tamsin")
+        theirs = other.audit("MACA-C86")
+        other.save(dataclasses.replace(theirs, title="Their title", background="Their background"),
+                   act=Act.EDIT_SCOPE)
+        app.screen.query_one("#field-title", Input).value = "My title"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen)
+        shown = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "Their title" in shown and "My title" in shown
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.pause()
+    final = open_as(ws.path, "rlead").audit("MACA-C86")
+    assert final.title == "My title"
+    assert final.background == "Their background"  # their other change survives
+
+
+async def test_conflict_keep_theirs_saves_nothing(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "title")
+        await pilot.press("e")
+        await pilot.pause()
+        other = open_as(ws.path, "qa.tamsin")
+        other.save(dataclasses.replace(other.audit("MACA-C86"), title="Their title"), act=Act.EDIT_SCOPE)
+        app.screen.query_one("#field-title", Input).value = "My title"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert "Title: Their title" in labels(section)
+    assert open_as(ws.path, "rlead").audit("MACA-C86").title == "Their title"
+
+
+FIELDS = [
+    ("title", "title", "Title: "),
+    ("background", "background", "Background: "),
+    ("linked", "linked_review", "Linked review: "),
+]
+
+
+@pytest.mark.parametrize("row,field,prefix", FIELDS)
+async def test_hostile_text_displays_as_typed(tmp_path: Path, row: str, field: str, prefix: str) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, row)
+        await pilot.press("e")
+        await pilot.pause()
+        widget = app.screen.query_one(f"#field-{field}")
+        if isinstance(widget, TextArea):
+            widget.text = HOSTILE
+        else:
+            widget.value = HOSTILE
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert any(label.startswith(prefix + SHOWN) for label in labels(section)), labels(section)
+        assert SHOWN in detail(section)
+    assert getattr(ws.audit("MACA-C86"), field) == SHOWN
+
+
+async def test_hostile_text_in_lists_displays_as_typed(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(160, 40)) as pilot:
+        section = await open_scope(pilot)
+        for group, fields in (
+            ("purpose", {"text": HOSTILE}),
+            ("objective", {"id": "x1", "title": HOSTILE, "text": HOSTILE}),
+            ("milestone", {"name": HOSTILE, "due": "01/05/2021"}),
+            ("criterion", {"id": "c1", "label": HOSTILE}),
+        ):
+            await go_to(pilot, section, f"group:{group}")
+            await pilot.press("a")
+            await pilot.pause()
+            for name, value in fields.items():
+                widget = app.screen.query_one(f"#field-{name}")
+                if isinstance(widget, TextArea):
+                    widget.text = value
+                else:
+                    widget.value = value
+            if group == "criterion":
+                app.screen.query_one("#field-predicates", SelectionList).select("unborn")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert any(SHOWN in label for label in labels(section)), (group, labels(section))
+            assert SHOWN in detail(section), group
+    audit = ws.audit("MACA-C86")
+    assert audit.purpose[-1] == SHOWN
+    assert audit.objectives[-1].title == SHOWN
+    assert audit.milestones[-1].name == SHOWN
+    assert audit.criteria[-1].label == SHOWN

@@ -1,0 +1,34 @@
+"""Snapshots of the shell's screens at the smallest supported size and a roomy one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app.helpers import app_for, demo_workspace
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(demo_workspace(tmp_path)), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_scope(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(demo_workspace(tmp_path)), terminal_size=size, press=["enter", "j", "j"])
+
+
+def test_scope_objective_form(snap_compare, tmp_path: Path) -> None:
+    keys = ["enter", *["j"] * 10, "e"]
+    assert snap_compare(app_for(demo_workspace(tmp_path)), terminal_size=(120, 40), press=keys)
+
+
+def test_help(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(app_for(demo_workspace(tmp_path)), terminal_size=(120, 40), press=["enter", "question_mark"])
+
+
+def test_too_small(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(app_for(demo_workspace(tmp_path)), terminal_size=(60, 20))
