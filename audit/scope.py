@@ -293,7 +293,7 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
     if not problems:
         problems.extend(validate_audit(audit, agency_codes))
     if problems:
-        raise ScopeError(source, problems)
+        raise ScopeError(source, [p if p.endswith((".", "?")) else p + "." for p in problems])
     return ScopeFile(audit=audit, template_files=template_files)
 
 
