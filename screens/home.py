@@ -31,6 +31,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open audit", priority=True),
         Binding("n", "new_audit", "New audit"),
+        Binding("J", "journal", "Journal"),
         Binding("j", "cursor('down')", "Down", show=False),
         Binding("k", "cursor('up')", "Up", show=False),
         Binding("g", "cursor('top')", "First", show=False),
@@ -198,6 +199,11 @@ class HomeScreen(Screen[None]):
         self.refresh_data()
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(audit.ref))
+
+    def action_journal(self) -> None:
+        from screens.journal import open_journal
+
+        open_journal(self.app)
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.refresh_data()

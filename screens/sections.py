@@ -28,6 +28,7 @@ class SectionSpec:
 
 SECTIONS: list[SectionSpec] = [
     SectionSpec(1, "scope", "Scope", "screens.scope", "ScopeSection"),
+    SectionSpec(2, "cohort", "Cohort", "screens.cohort", "CohortSection"),
 ]
 
 

@@ -1,50 +1,36 @@
 """The audit tool: one agency's return for one cohort case (DESIGN §2 step 4, §3 keys).
 
-Every change is a function from a return to the edited return (the transitions of
-:mod:`audit.returns`).  Changes not yet saved are kept as a list of such functions on top
-of the version last read, and autosaved within half a second of the first of them.  When
-someone else saved the same return in between, the user sees both versions and chooses:
-their changes are re-applied on top of the newer version, or dropped.  Nothing is
-overwritten silently, and a lost connection loses at most the last half-second.
+The form is a list of rows (header, each section's grade, its questions, the overall
+fields, the concern) with the highlighted row in full beside it.  Answers and grades are
+single keys; text is typed into an editor under the detail and saved as it is typed
+(:mod:`screens.tool_saving`); forms and status changes live in :mod:`screens.tool_actions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any
-
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from audit import returns as domain
 from audit.access import Act, decide
 from audit.grades import Answer, Grade
-from audit.returns import Return, Status, TransitionError, is_editable, progress, submission_gaps
+from audit.returns import Return, Status, is_editable, progress
 from screens.context import WorkspaceChanged, ctx
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.conflict import ConflictScreen
-from screens.modals.form import FormField, FormScreen
 from screens.saving import tell
-from screens.tool_modals import GapsScreen
+from screens.tool_actions import ToolActionsMixin
 from screens.tool_rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, tool_rows
+from screens.tool_saving import Change
 from screens.widgets.identity import IdentityBar
 from storage import returns as ops
-from storage.errors import ConflictError, WorkspaceError
 from storage.workspace import now
 
-Change = Callable[[Return], Return]
-SAVE_DELAY = 0.5  # seconds from the first unsaved change to its autosave
 
-
-class ToolScreen(Screen[None]):
+class ToolScreen(ToolActionsMixin, Screen[None]):
     CSS_PATH = "tool.tcss"
     BINDINGS = [
         Binding("j", "cursor(1)", "Down", show=False),
@@ -74,7 +60,7 @@ class ToolScreen(Screen[None]):
         self.pending: list[tuple[str, Change]] = []  # (row id, change) not yet saved
         self.editing: ToolRow | None = None
         self.save_state = Text("")
-        self._timer: Timer | None = None
+        self._timer = None
         self._resolving = False
         self.sub_title = "Audit tool"
 
@@ -231,134 +217,6 @@ class ToolScreen(Screen[None]):
 
     # ------------------------------------------------------------------ changing
 
-    def may_edit(self) -> bool:
-        """Check (and journal a refusal) before any change; tell the user why not."""
-        ws = ctx(self.app).ws
-        try:
-            ws.require(Act.EDIT_RETURN, agency=self.agency, audit=self.audit_ref, key=self.ret.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        if not is_editable(self.ret):
-            tell(self, self.readonly_reason() or "This return is read-only.", error=True)
-            return False
-        return True
-
-    def record(self, row_id: str, change: Change) -> bool:
-        """Apply a change on screen at once and schedule its autosave."""
-        try:
-            new = change(self.ret)
-        except TransitionError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        if new == self.ret:
-            return True
-        self.ret = new
-        if self.pending and self.pending[-1][0] == row_id:
-            self.pending[-1] = (row_id, change)  # typing: the latest text of the field wins
-        else:
-            self.pending.append((row_id, change))
-        self.set_save_state("saving…", "italic")
-        if self._timer is None:
-            self._timer = self.set_timer(SAVE_DELAY, self.flush)
-        self.refresh_view()
-        return True
-
-    def setter(self, name: str, value: Any) -> Change:
-        """A change of one header or overall field."""
-        by = _by(self)
-        return lambda ret: domain.edit(ret, by, now(), **{name: value})
-
-    def flush(self) -> bool:
-        """Save the unsaved changes now; True when nothing is left unsaved."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if not self.pending:
-            return True
-        if self._resolving:
-            return False
-        ws = ctx(self.app).ws
-        try:
-            saved = ops.save_draft(ws, self.ret)
-        except ConflictError as exc:
-            self.set_save_state("not saved: someone else saved this return", "bold red")
-            self.resolve_conflict(exc)
-            return False
-        except (WorkspaceError, TransitionError) as exc:
-            self.set_save_state("not saved", "bold red")
-            tell(self, str(exc), error=True)
-            return False
-        self.base = self.ret = saved
-        self.pending = []
-        self.set_save_state(f"saved {datetime.now():%H:%M:%S}", "green")
-        return True
-
-    def adopt(self, stored: Return) -> None:
-        """Start again from ``stored``, with this session's unsaved changes on top."""
-        ret = stored
-        kept: list[tuple[str, Change]] = []
-        for row_id, change in self.pending:
-            try:
-                ret = change(ret)
-                kept.append((row_id, change))
-            except TransitionError as exc:
-                tell(self, f"An unsaved change could not be kept: {exc}", error=True)
-        self.base, self.ret, self.pending = stored, ret, kept
-
-    def latest(self) -> Return:
-        ws = ctx(self.app).ws
-        ws.refresh()
-        return ops.open_return(ws, self.audit_ref, self.case_ref, self.agency)
-
-    @work(exclusive=True, group="tool-conflict")
-    async def resolve_conflict(self, exc: ConflictError) -> None:
-        self._resolving = True
-        try:
-            choice = await self.app.push_screen_wait(
-                ConflictScreen(str(exc), exc.mine, exc.theirs, mine_label="Your unsaved changes"))
-            latest = self.latest()
-            if choice == "mine":
-                self.adopt(latest)
-            elif choice == "theirs":
-                self.base, self.ret, self.pending = latest, latest, []
-                self.set_save_state("kept their version", "yellow")
-                tell(self, "Kept the other version; your unsaved changes were dropped.")
-            else:
-                self.base = latest  # keep ours on screen; the next save asks again
-                self.set_save_state("not saved: choose a version (any change asks again)", "bold red")
-        finally:
-            self._resolving = False
-        if choice == "mine":
-            self.flush()
-        self.refresh_view()
-
-    async def run_op(self, op: Callable[[Return], Return], done: str) -> Return | None:
-        """A status or concern change applied to the latest stored return and saved at once."""
-        self.flush()
-        while True:
-            current = self.latest()
-            try:
-                saved = op(current)
-            except TransitionError as exc:
-                tell(self, str(exc), error=True)
-                return None
-            except ConflictError as exc:
-                choice = await self.app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
-                if choice == "mine":
-                    continue
-                tell(self, "Nothing was saved; the other version is shown.")
-                self.adopt(self.latest())
-                self.refresh_view()
-                return None
-            except WorkspaceError as exc:
-                tell(self, str(exc), error=True)
-                return None
-            self.adopt(saved)
-            self.refresh_view()
-            tell(self, done)
-            return saved
-
     # ------------------------------------------------------------------ keys
 
     def action_cursor(self, step: int) -> None:
@@ -385,7 +243,7 @@ class ToolScreen(Screen[None]):
         if self.may_edit():
             answer = Answer(value)
             qid = row.field
-            self.record(row.id, lambda r: domain.set_answer(r, _by(self), now(), qid, answer=answer))
+            self.record(row.id, lambda r: domain.set_answer(r, self.login, now(), qid, answer=answer))
 
     def action_grade(self, number: int) -> None:
         row = self.current_row()
@@ -401,7 +259,7 @@ class ToolScreen(Screen[None]):
         grade = Grade.in_order()[number - 1]
         objective = section.objective
         if self.record(f"section:{objective}",
-                       lambda r: domain.set_grade(r, _by(self), now(), objective, grade=grade)):
+                       lambda r: domain.set_grade(r, self.login, now(), objective, grade=grade)):
             graded = self.ret.sections.get(objective)
             if graded is not None and not graded.rationale.strip():
                 tell(self, f"Graded {grade.label.lower()}. Give the reason: highlight the section and press e.")
@@ -473,136 +331,12 @@ class ToolScreen(Screen[None]):
             return
         if row.kind == "question":
             qid = row.field
-            self.record(row.id, lambda r: domain.set_answer(r, _by(self), now(), qid, evidence=value))
+            self.record(row.id, lambda r: domain.set_answer(r, self.login, now(), qid, evidence=value))
         elif row.kind == "section":
             objective = row.field
-            self.record(row.id, lambda r: domain.set_grade(r, _by(self), now(), objective, rationale=value))
+            self.record(row.id, lambda r: domain.set_grade(r, self.login, now(), objective, rationale=value))
         else:
             self.record(row.id, self.setter(row.field, value))
-
-    @work(exclusive=True, group="tool-form")
-    async def edit_date(self) -> None:
-        values = await self.app.push_screen_wait(FormScreen("Date completed", [
-            FormField("completed_on", "Date the audit was completed", "date", self.ret.completed_on,
-                      hint="Left empty, today's date is used on submission.")]))
-        if values is not None and self.may_edit():
-            self.record("header.completed_on", self.setter("completed_on", values["completed_on"]))
-
-    @work(exclusive=True, group="tool-form")
-    async def edit_involved(self) -> None:
-        current = {True: "yes", False: "no", None: None}[self.ret.involved]
-        values = await self.app.push_screen_wait(FormScreen("Involvement", [
-            FormField("involved", "Was the agency involved with the child or family?", "select", current,
-                      [("Yes", "yes"), ("No: the return is 'not involved', with a reason", "no")])]))
-        if values is not None and self.may_edit():
-            choice = values["involved"]
-            self.record("header.involved", self.setter("involved", None if choice is None else choice == "yes"))
-
-    @work(exclusive=True, group="tool-form")
-    async def action_concern(self) -> None:
-        self.stop_editing()
-        ws = ctx(self.app).ws
-        try:
-            ws.require(Act.EDIT_RETURN, agency=self.agency, audit=self.audit_ref, key=self.ret.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return
-        if self.ret.concern.open:
-            tell(self, "A safeguarding concern is already open on this return and waits for a lead.")
-            return
-        values = await self.app.push_screen_wait(FormScreen("Immediate safeguarding concern", [
-            FormField("details", "What is the concern for the child's safety now?", "textarea", required=True,
-                      hint="Every lead is alerted the moment you save, and it stays open until one acknowledges it."),
-        ]))
-        if values is None:
-            return
-        details = values["details"]
-        await self.run_op(lambda r: ops.raise_concern(ws, r, details),
-                          "Concern raised: every lead is alerted now.")
-
-    @work(exclusive=True, group="tool-form")
-    async def action_clarify(self) -> None:
-        ws = ctx(self.app).ws
-        try:
-            ws.require(Act.RETURN_FOR_CLARIFICATION, audit=self.audit_ref, key=self.ret.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return
-        if not domain.is_received(self.ret):
-            tell(self, f"Only a received return can be returned for clarification; this one is "
-                       f"{self.ret.status.value}.")
-            return
-        values = await self.app.push_screen_wait(FormScreen("Return for clarification", [
-            FormField("comment", "What needs clarifying?", "textarea", required=True,
-                      hint="The agency sees this comment at the top of its return.")]))
-        if values is not None:
-            comment = values["comment"]
-            await self.run_op(lambda r: ops.return_for_clarification(ws, r, comment),
-                              "Returned to the agency for clarification.")
-
-    @work(exclusive=True, group="tool-form")
-    async def action_acknowledge(self) -> None:
-        ws = ctx(self.app).ws
-        try:
-            ws.require(Act.ACKNOWLEDGE_CONCERN, audit=self.audit_ref, key=self.ret.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return
-        if not self.ret.concern.open:
-            tell(self, "There is no open safeguarding concern on this return.")
-            return
-        values = await self.app.push_screen_wait(FormScreen("Acknowledge the safeguarding concern", [
-            FormField("action", "Action taken", "textarea", required=True,
-                      hint="E.g. referred to the agency holding the case, strategy discussion arranged.")]))
-        if values is not None:
-            action = values["action"]
-            await self.run_op(lambda r: ops.acknowledge_concern(ws, r, action), "Concern acknowledged.")
-
-    @work(exclusive=True, group="tool-form")
-    async def action_submit(self) -> None:
-        self.stop_editing()
-        if not self.may_edit() or not self.flush():
-            return
-        gaps = submission_gaps(self.ret, self.tool)
-        if gaps:
-            where = await self.app.push_screen_wait(GapsScreen(gaps))
-            if where:
-                self.jump(where, next((g.message for g in gaps if g.where == where), ""))
-            return
-        if self.ret.involved is False:
-            question = "Submit this return as 'not involved'?"
-        else:
-            question = "Resubmit this return?" if self.ret.status is Status.RETURNED else "Submit this return?"
-        question += " It becomes read-only; a lead can return it for clarification."
-        if not await self.app.push_screen_wait(ConfirmScreen(question, "submit")):
-            return
-        ws = ctx(self.app).ws
-        try:
-            saved = ops.submit_return(ws, self.ret)
-        except TransitionError as exc:
-            tell(self, str(exc), error=True)
-            return
-        except ConflictError:
-            self.adopt(self.latest())
-            self.refresh_view()
-            tell(self, "Someone else changed this return meanwhile; look at their version and submit again.",
-                 error=True)
-            return
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return
-        self.base = self.ret = saved
-        self.set_save_state(f"{saved.status.value} {datetime.now():%H:%M:%S}", "bold green")
-        self.refresh_view()
-        tell(self, f"{saved.status.label}: the lead sees it now.")
-
-    def jump(self, where: str, message: str = "") -> None:
-        if self.highlight(where):
-            self.show_detail()
-            if message:
-                tell(self, message)
-        else:
-            tell(self, "That part of the return is not shown.")
 
     def action_back(self) -> None:
         if self.editing is not None:
@@ -618,19 +352,6 @@ class ToolScreen(Screen[None]):
         if action == "acknowledge":
             return ws.can(Act.ACKNOWLEDGE_CONCERN)
         return True
-
-    def on_unmount(self) -> None:
-        """Leaving by ctrl+q or a closed connection: save what is left, if it still can be."""
-        if self.pending and not self._resolving:
-            try:
-                ops.save_draft(ctx(self.app).ws, self.ret)
-            except (WorkspaceError, TransitionError):
-                pass  # a conflict cannot be shown any more; the other version stays intact
-
-
-def _by(screen: ToolScreen) -> str:
-    return ctx(screen.app).ws.login
-
 
 def _value_of(row: ToolRow, ret: Return) -> str:
     """The text a row's editor starts from."""

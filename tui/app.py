@@ -9,6 +9,7 @@ from textual.app import App
 from textual.geometry import Size
 from textual.binding import Binding
 
+from screens.concerns import check_concerns
 from screens.context import WorkspaceChanged
 from screens.home import HomeScreen
 from screens.modals.help import HelpScreen, screen_keys
@@ -46,6 +47,7 @@ class MacaApp(App[int]):
 
     async def on_mount(self) -> None:
         await self.push_screen(HomeScreen())
+        self.call_after_refresh(check_concerns, self)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
         self._started = True
@@ -60,6 +62,7 @@ class MacaApp(App[int]):
             return
         if changed:
             self.broadcast_change()
+            check_concerns(self)
 
     def broadcast_change(self) -> None:
         for screen in self.screen_stack:

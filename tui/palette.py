@@ -26,6 +26,7 @@ class MacaCommands(Provider):
         ws = app.ws  # type: ignore[attr-defined]
         screen = self.screen
         yield ("Help: keys of this screen", app.action_help, "Every key of the current screen")  # type: ignore[attr-defined]
+        yield ("Journal: every change, who and when", partial(self._journal, screen), "Leads only")
         for audit in ws.audits():
             yield (f"Open audit {audit.ref}: {' '.join(audit.title.split())}", partial(self._open_audit, audit.ref),
                    f"{audit.kind.value} · {audit.stage.label}")
@@ -48,6 +49,11 @@ class MacaCommands(Provider):
             partnership = ws.partnership()
             for agency in partnership.agencies:
                 yield (f"Agency {agency.code}: {agency.name}", partial(self._show_agency, agency.code), "Partner agency")
+
+    def _journal(self, screen: object) -> None:
+        from screens.journal import open_journal
+
+        open_journal(self.app, screen.audit_ref if isinstance(screen, AuditScreen) else None)
 
     def _open_audit(self, ref: str) -> None:
         app = self.app

@@ -6,6 +6,26 @@ from rich.text import Text
 from textual.widget import Widget
 
 
+def concerns_alert(app: object) -> str:
+    """The marker a lead sees while any safeguarding concern is open ("" otherwise)."""
+    ws = getattr(app, "ws", None)
+    if ws is None:
+        return ""
+    from audit.access import Act, decide
+    from storage.errors import WorkspaceError
+    from storage.returns import open_concerns
+
+    if not decide(ws.user, Act.ACKNOWLEDGE_CONCERN):
+        return ""
+    try:
+        count = len(open_concerns(ws))
+    except WorkspaceError:  # an unreadable file is reported by the app's poll, not by the bar
+        return ""
+    if not count:
+        return ""
+    return f"⚠ {count} open safeguarding concern{'' if count == 1 else 's'}"
+
+
 class IdentityBar(Widget):
     """One line built from Text, so no name can inject markup.
 
@@ -28,14 +48,20 @@ class IdentityBar(Widget):
         self.where = ""
         self.who = ""
         self.warning = ""
+        self.alert = ""
 
-    def show(self, where: str, who: str, warning: str = "") -> None:
+    def show(self, where: str, who: str, warning: str = "", alert: str | None = None) -> None:
+        """``alert`` None (the default) shows open safeguarding concerns to leads, "" nothing."""
         self.where, self.who, self.warning = where, who, warning
+        self.alert = concerns_alert(self.app) if alert is None else alert
         self.refresh()
 
     def render(self) -> Text:
         width = max(self.content_region.width, 20)
         right = Text(no_wrap=True)
+        if self.alert:
+            right.append(" " + self.alert + " ", style="bold white on red")
+            right.append("  ")
         if self.warning:
             right.append("⚠ " + self.warning + "  ", style="bold")
         right.append(self.who, style="italic")
@@ -48,4 +74,5 @@ class IdentityBar(Widget):
         return Text.assemble(left, " " * gap, right, no_wrap=True)
 
     def __str__(self) -> str:
-        return f"maca  {self.where}  ·  {self.warning + ' ' if self.warning else ''}{self.who}"
+        alert = self.alert + " " if self.alert else ""
+        return f"maca  {self.where}  ·  {alert}{self.warning + ' ' if self.warning else ''}{self.who}"
