@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test system-deps clean
+.PHONY: run test bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,12 +13,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# tmux drives the terminal tests; installed from the distribution if it is missing.
+# tmux drives the terminal tests and OpenSSH (sshd, ssh) the deployment test; each is
+# installed from the distribution if it is missing.
 system-deps:
-	@command -v tmux >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
+	{ command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ]; } || missing="$$missing openssh-server"; \
+	{ command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1; } || missing="$$missing openssh-client"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; \
-	  else echo "tmux is missing: install it to run the terminal tests"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing:$$missing: install it to run the terminal and SSH tests"; fi; \
+	fi
 
 run: $(STAMP)
 	$(BIN)/maca demo
@@ -26,6 +32,10 @@ run: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+# The performance suite (DESIGN §11): each figure beside its baseline, non-zero on a miss.
+bench: $(STAMP) system-deps
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) *.egg-info

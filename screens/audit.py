@@ -46,9 +46,9 @@ class AuditScreen(Screen[None]):
         yield ContentSwitcher()
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.update_identity()
-        self.open_section(next((s for s in SECTIONS if s.id == self.initial), SECTIONS[0]))
+        await self.open_section(next((s for s in SECTIONS if s.id == self.initial), SECTIONS[0]))
 
     def update_identity(self) -> None:
         c = ctx(self.app)
@@ -67,22 +67,19 @@ class AuditScreen(Screen[None]):
             return section_by_number(int(parameters[0])) is not None  # type: ignore[arg-type]
         return True
 
-    def action_section(self, number: int) -> None:
+    async def action_section(self, number: int) -> None:
         spec = section_by_number(number)
         if spec is not None:
-            self.open_section(spec)
+            await self.open_section(spec)
 
-    def open_section(self, spec: SectionSpec) -> None:
+    async def open_section(self, spec: SectionSpec) -> None:
+        """Show a section, building it the first time (sections are imported lazily)."""
         switcher = self.query_one(ContentSwitcher)
         wid = f"section-{spec.id}"
         if not switcher.query(f"#{wid}"):
-            section = spec.load()(self.audit_ref, id=wid)
-            switcher.mount(section)
-            switcher.current = wid
-            self.call_after_refresh(section.focus_first)
-        else:
-            switcher.current = wid
-            self.query_one(f"#{wid}", Section).focus_first()
+            await switcher.mount(spec.load()(self.audit_ref, id=wid))
+        switcher.current = wid
+        self.query_one(f"#{wid}", Section).focus_first()
         self.current = spec.id
         self.query_one(SectionTabs).show(spec.id)
         self.sub_title = spec.title

@@ -36,11 +36,14 @@ _QUICK = Binding.Group("Quick filter", compact=True)
 
 
 class CohortTable(VirtualTable):
-    """The candidates; space and enter say what they do here."""
+    """The candidates; space and enter say what they do here, and h/l (column moves, for
+    sorting with o) stay in the help rather than crowd the footer."""
 
     BINDINGS = [
         Binding("space", "toggle_row", "Add/remove"),
         Binding("enter", "select_row", "Open case"),
+        Binding("left,h", "column_left", "Column left", show=False),
+        Binding("right,l", "column_right", "Column right", show=False),
     ]
 
 
@@ -114,7 +117,12 @@ class CohortSection(Section):
         self.query_one("#cohort-body").set_class(width >= WIDE, "wide")
 
     def focus_first(self) -> None:
-        self.table.focus()
+        # The audit screen may ask before this section's children are mounted.
+        tables = self.query(CohortTable)
+        if tables:
+            tables.first().focus()
+        else:
+            self.call_after_refresh(self.focus_first)
 
     @property
     def table(self) -> CohortTable:

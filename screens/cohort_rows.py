@@ -82,7 +82,7 @@ def columns_for(audit: Audit) -> list[Column]:
         Column(REF_COLUMN, "Case ref"),
         *[Column(criterion_key(c.id), f"C{n}", align="center") for n, c in enumerate(audit.criteria, start=1)],
         Column(ELIGIBLE_COLUMN, "Eligible"),
-        Column(REASON_COLUMN, "Reason"),
+        Column(REASON_COLUMN, "Reason", shrink=True),  # the detail pane shows it whole
     ]
 
 

@@ -29,6 +29,9 @@ class SectionSpec:
 SECTIONS: list[SectionSpec] = [
     SectionSpec(1, "scope", "Scope", "screens.scope", "ScopeSection"),
     SectionSpec(2, "cohort", "Cohort", "screens.cohort", "CohortSection"),
+    SectionSpec(3, "returns", "Returns", "screens.returns", "ReturnsSection"),
+    SectionSpec(4, "discussion", "Discussion", "screens.discussion", "DiscussionSection"),
+    SectionSpec(5, "board", "Findings", "screens.board", "BoardSection"),
 ]
 
 

@@ -161,9 +161,12 @@ class AutosaveMixin:
             theirs = self.latest()
             mine = self.rebased(theirs) or self.ret
             tool = ops.tool_for(ctx(self.app).ws, self.audit_ref, self.agency)
+            before = conflict_view(self.base, tool)
+            message = "Someone else saved this return while you were changing it. They changed " + \
+                _changed(before, conflict_view(theirs, tool)) + "; you changed " + \
+                _changed(before, conflict_view(self.ret, tool)) + "."
             choice = await self.app.push_screen_wait(ConflictScreen(
-                "Someone else saved this return while you were changing it.",
-                conflict_view(mine, tool), conflict_view(theirs, tool), mine_label="Yours, on top of theirs"))
+                message, conflict_view(mine, tool), conflict_view(theirs, tool), mine_label="Yours, on top of theirs"))
             latest = self.latest()
             if choice == "mine":
                 self.adopt(latest)
@@ -236,3 +239,13 @@ def conflict_view(ret: Return, tool: ToolTemplate) -> dict[str, Any]:
         view[label] = getattr(ret, name)
     view["Safeguarding concern"] = ret.concern.details if ret.concern.raised else ""
     return view
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What differs between two views, in form order: "question 1.2 and section 1 grade"."""
+    names = [k[0].lower() + k[1:] for k in after if k != "Status" and before.get(k) != after.get(k)]
+    if not names:
+        return "nothing you can see"
+    if len(names) > 6:
+        names = [*names[:5], f"{len(names) - 5} more"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -21,6 +21,7 @@ when another process saves.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -138,14 +139,42 @@ def _shape_problem(data: Any) -> str | None:
     return None
 
 
+class _NotRegularFile(Exception):
+    """The path is a pipe, socket or device: ``str()`` says which."""
+
+
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _read_regular(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
+    """A whole regular file's bytes and the stat of the descriptor they came from.
+
+    Opened with ``O_NONBLOCK`` and checked with ``fstat`` before reading: a named pipe
+    or ``/dev/zero`` put in place of a workspace would otherwise block every session's
+    open forever, or read until memory runs out.  Raises ``OSError`` (a folder gives
+    ``IsADirectoryError``) or ``_NotRegularFile``.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    with open(fd, "rb") as handle:  # owns fd from here on
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((name for test, name in _FILE_KINDS if test(st.st_mode)), "a special file")
+            raise _NotRegularFile(f"it is {kind}, not a regular file")
+        return handle.read(), st
+
+
 def load_workspace(path: str | os.PathLike[str]) -> tuple[Tables, Identity]:
     """Read and validate a workspace file, with the identity of the exact file read
     (from the open descriptor, so a concurrent replace cannot pair new bytes with an
     old identity)."""
     try:
-        with open(path, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            raw = handle.read()
+        raw, st = _read_regular(path)
+    except _NotRegularFile as exc:
+        raise CorruptWorkspace(path, str(exc)) from None
     except OSError as exc:
         raise read_error(exc, path) from None
     return parse_workspace(raw, path), _identity(st)
@@ -487,10 +516,12 @@ def restore_backup(
     target = _resolve(path)
     bak = sibling(target, ".bak")
     try:
-        raw = bak.read_bytes()
-        bak_stat = os.stat(bak)
+        raw, bak_stat = _read_regular(bak)
     except FileNotFoundError:
         raise NotFound(f"There is no backup copy {bak} to restore.", path=target) from None
+    except _NotRegularFile as exc:
+        raise WorkspaceError(f"The backup copy {bak} cannot be restored: {exc}.",
+                             path=target) from None
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
         raise WorkspaceError(f"Could not read the backup copy {bak}: {reason}.",

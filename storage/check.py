@@ -28,10 +28,13 @@ def check_workspace(path: Path) -> list[str]:
         return [str(exc)]
     problems: list[str] = []
     meta = data.get(META, {}).get("1")
-    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+    schema = meta.get("schema") if isinstance(meta, dict) else None
+    # type() rather than isinstance(): JSON `true` is a bool, which Python counts as 1.
+    if type(schema) is not int or schema < 1:
         problems.append("It has no schema version, so it is not a maca workspace.")
-    elif meta["schema"] > SCHEMA_VERSION:
-        problems.append(f"It was written by a newer maca (schema {meta['schema']}); this one reads {SCHEMA_VERSION}.")
+    elif schema > SCHEMA_VERSION:
+        shown = f" (schema {schema})" if schema < 10**6 else ""  # never echo 400 digits
+        problems.append(f"It was written by a newer maca{shown}; this one reads schema {SCHEMA_VERSION}.")
     for table in data:
         if table not in MODELS and table not in (META, JOURNAL):
             problems.append(f"It has an unknown table {table!r}.")
@@ -44,6 +47,9 @@ def check_workspace(path: Path) -> list[str]:
                 obj = from_doc(model, doc)
             except DocumentError as exc:
                 problems.append(f"The {table} record {doc_id} is damaged: {exc}.")
+                if table == "audits" and isinstance(doc.get("ref"), str):
+                    # The audit is there, only damaged: one problem, not one per case.
+                    seen.add(doc["ref"])
                 continue
             if obj.key in seen:
                 problems.append(f"The {table} record {obj.key} is stored twice.")

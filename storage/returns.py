@@ -236,7 +236,7 @@ def chase_list(ws: Workspace, ref: str, today: date, agency: str | None = None) 
             else:
                 when = f"not yet overdue (due {format_uk(grid.due)})"
             state = cell.status.value
-            if cell.total:
+            if cell.answered:
                 state += f", {cell.answered}/{cell.total} answered"
             lines.append(f"{code} ({partnership.agency_name(code)}) · case {case_ref} · {state} · {when}")
     return lines

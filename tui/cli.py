@@ -89,12 +89,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_MESSAGE = 2_000  # characters; a longer "sentence" only quotes something huge
+
+
+def _safe(message: object) -> str:
+    """An error message made safe for someone's terminal: messages quote text read from
+    a shared workspace (logins, references), which must never carry escape sequences,
+    nor flood the screen."""
+    from audit.text import strip_control
+
+    text = strip_control(str(message))
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "\u2026"
+
+
+def _terminal_refusal() -> int | None:
+    """Why the app cannot open here, printed, as an exit code; ``None`` on a terminal.
+
+    Without a terminal the app would draw into a pipe and wait for keys forever: that is
+    what `ssh host` without `-t`, or `ssh host some-command` under a `ForceCommand`
+    deployment, would otherwise get.
+    """
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return None
+    if os.environ.get("SSH_ORIGINAL_COMMAND"):
+        print("maca: this login only opens the maca app; the command you sent was not run.",
+              file=sys.stderr)
+        return EXIT_REFUSED
+    print("maca: the app needs a terminal (over SSH, connect with `ssh -t`); nothing was opened.",
+          file=sys.stderr)
+    return EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
     except UsageError as exc:
-        print(f"maca: {exc}", file=sys.stderr)
+        print(f"maca: {_safe(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (`maca cohort | head`): not an error worth a sentence.
@@ -107,16 +138,17 @@ def main(argv: list[str] | None = None) -> int:
         from storage.errors import WorkspaceError
 
         if isinstance(exc, WorkspaceError):
-            print(f"maca: {exc}", file=sys.stderr)
+            print(f"maca: {_safe(exc)}", file=sys.stderr)
             return exc.exit_code
         if isinstance(exc, OSError):
-            print(f"maca: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}.", file=sys.stderr)
+            where = f": {exc.filename}" if exc.filename else ""
+            print(_safe(f"maca: {exc.strerror or exc}{where}."), file=sys.stderr)
             return EXIT_USAGE
         if os.environ.get("MACA_DEBUG"):
             raise
         print(
-            f"maca: an internal error stopped the command ({type(exc).__name__}: {exc}); "
-            "nothing more was changed. Run with MACA_DEBUG=1 for details.",
+            _safe(f"maca: an internal error stopped the command ({type(exc).__name__}: {exc}); "
+                  "nothing more was changed. Run with MACA_DEBUG=1 for details."),
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
@@ -126,6 +158,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     from tui import commands
 
     command = args.command
+    if command in (None, "demo"):
+        refused = _terminal_refusal()
+        if refused is not None:
+            return refused
     if command is None:
         return commands.open_app(args.db or default_db())
     if command == "demo":

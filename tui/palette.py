@@ -33,7 +33,8 @@ class MacaCommands(Provider):
         if isinstance(screen, AuditScreen):
             ref = screen.audit_ref
             for spec in SECTIONS:
-                yield (f"Go to {spec.title} ({spec.number})", partial(screen.open_section, spec), f"Section {spec.number} of {ref}")
+                yield (f"Go to {spec.title} ({spec.number})", partial(self.app.call_later, screen.action_section, spec.number),
+                       f"Section {spec.number} of {ref}")
             try:
                 audit = ws.audit(ref)
             except WorkspaceError:

@@ -50,13 +50,18 @@ def plain(value: str | Text | object) -> str:
 
 @dataclass
 class Column:
-    """One column; `width=None` fits the header and a sample of rows."""
+    """One column; `width=None` fits the header and a sample of rows.
+
+    `shrink=True` on a flexible (`width=None`) last column lets it also narrow to the
+    room left, down to its header, cutting long text with "…" rather than scrolling.
+    """
 
     key: str
     label: str
     width: int | None = None
     align: Align = "left"
     sortable: bool = True
+    shrink: bool = False
 
 
 class _RowMessage(Message):
@@ -446,7 +451,8 @@ class VirtualTable(ScrollView, can_focus=True):
         available = self._available_width()
         if self.columns[-1].width is None and available:
             others = sum(w + 2 * _PAD for w in widths[:-1])
-            widths[-1] = max(widths[-1], available - others - 2 * _PAD)
+            floor = self._header_width(self.columns[-1]) if self.columns[-1].shrink else widths[-1]
+            widths[-1] = max(floor, available - others - 2 * _PAD)
         if widths != self._widths or not self._total_width:
             self._widths = widths
             self._total_width = sum(w + 2 * _PAD for w in widths)

@@ -23,3 +23,37 @@ def app_for(ws: Workspace) -> MacaApp:
 
 def open_as(path: Path, login: str) -> Workspace:
     return Workspace.open(path, login)
+
+
+async def until(pilot, condition, timeout: float = 5.0) -> None:
+    """Let the app run until `condition()` holds: keys start workers and mounts that take
+    a few frames, more on a loaded machine, so a fixed number of pauses is not enough."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', condition)}")
+        await pilot.pause(0.02)
+
+
+async def press_until(pilot, key: str, condition, timeout: float = 5.0) -> None:
+    await pilot.press(key)
+    await until(pilot, condition, timeout)
+
+
+def idle(app) -> bool:
+    """No worker of the app is still running (edits save in workers)."""
+    from textual.worker import WorkerState
+
+    return not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+
+
+async def open_audit(pilot) -> None:
+    """Press enter on the home screen and wait for the audit's first section to take focus."""
+    from screens.audit import AuditScreen
+
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, AuditScreen) and pilot.app.focused is not None
+                and pilot.app.screen.current != "")

@@ -9,7 +9,7 @@ from audit.access import Act
 from screens.home import HomeScreen
 from screens.journal import JournalScreen
 from screens.widgets.virtual_table import VirtualTable
-from tests.app.helpers import app_for, demo_workspace, open_as
+from tests.app.helpers import app_for, demo_workspace, idle, open_as, until
 
 
 def shown(app) -> list:
@@ -24,8 +24,7 @@ async def test_lead_reads_and_filters_the_journal(tmp_path: Path) -> None:
     app = app_for(open_as(ws.path, "rlead"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("J")
-        await pilot.pause()
-        assert isinstance(app.screen, JournalScreen)
+        await until(pilot, lambda: isinstance(app.screen, JournalScreen) and app.screen.entries)
         everything = shown(app)
         assert len(everything) == len(open_as(ws.path, "rlead").journal())
         # Newest first: the title change by qa.tamsin is at the top, with before and after.
@@ -40,7 +39,7 @@ async def test_lead_reads_and_filters_the_journal(tmp_path: Path) -> None:
         await pilot.press("c")
         await pilot.press("slash")
         await pilot.press(*"the title")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.flt.text == "the title")
         assert [e.summary for e in shown(app)] == ["changed the title"]
         app.screen.flt.text = ""
         app.screen.flt.action = "import"
@@ -53,7 +52,7 @@ async def test_viewer_is_refused_the_journal(tmp_path: Path) -> None:
     app = app_for(open_as(ws.path, "panel2"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("J")
-        await pilot.pause()
+        await until(pilot, lambda: bool(app._notifications))
         assert isinstance(app.screen, HomeScreen)
         assert any("read the journal" in n.message for n in app._notifications)
     assert open_as(ws.path, "rlead").journal()[-1].action == "refused"

@@ -15,7 +15,7 @@ from screens.modals.conflict import ConflictScreen
 from screens.modals.confirm import ConfirmScreen
 from screens.modals.form import FormScreen
 from screens.scope import ScopeSection
-from tests.app.helpers import app_for, demo_workspace, open_as
+from tests.app.helpers import app_for, demo_workspace, idle, open_as, until
 
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
 SHOWN = "[/b] a | b # <script>x</script> [bold]y[/bold] red"  # escape sequences removed, the rest as typed
@@ -23,8 +23,21 @@ SHOWN = "[/b] a | b # <script>x</script> [bold]y[/bold] red"  # escape sequences
 
 async def open_scope(pilot) -> ScopeSection:
     await pilot.press("enter")
-    await pilot.pause()
+    await until(pilot, lambda: isinstance(pilot.app.focused, OptionList))
     return pilot.app.screen.query_one(ScopeSection)
+
+
+def form_failed(pilot) -> bool:
+    return modal(pilot, FormScreen) and "shown" in pilot.app.screen.query_one("#form-errors").classes
+
+
+def modal(pilot, kind: type) -> bool:
+    return isinstance(pilot.app.screen, kind)
+
+
+async def key_then(pilot, key: str, condition) -> None:
+    await pilot.press(key)
+    await until(pilot, condition)
 
 
 async def go_to(pilot, section: ScopeSection, row_id: str) -> None:
@@ -48,13 +61,10 @@ async def test_edit_objective_by_keyboard_saves_and_journals(tmp_path: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "objective:curiosity")
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, FormScreen)
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen))
         title = app.screen.query_one("#field-title", Input)
         title.value = "Curiosity and respectful uncertainty"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert not isinstance(app.screen, FormScreen)
         assert "  1 curiosity: Curiosity and respectful uncertainty" in labels(section)
     on_disk = json.loads(ws.path.read_text())
@@ -73,23 +83,17 @@ async def test_add_reorder_and_delete_objectives(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "group:objective")
-        await pilot.press("a")
-        await pilot.pause()
+        await key_then(pilot, "a", lambda: modal(pilot, FormScreen))
         app.screen.query_one("#field-id", Input).value = "neglect"
         app.screen.query_one("#field-title", Input).value = "Neglect"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert [o.id for o in ws.audit("MACA-C86").objectives][-1] == "neglect"
         assert section.current_id() == "objective:neglect"
-        await pilot.press("K")
-        await pilot.pause()
+        await key_then(pilot, "K", lambda: [o.id for o in ws.audit("MACA-C86").objectives][-2] == "neglect")
         assert [o.id for o in ws.audit("MACA-C86").objectives][-2:] == ["neglect", "covid"]
         await go_to(pilot, section, "objective:neglect")
-        await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await pilot.pause()
+        await key_then(pilot, "d", lambda: modal(pilot, ConfirmScreen))
+        await key_then(pilot, "y", lambda: "neglect" not in [o.id for o in ws.audit("MACA-C86").objectives])
         assert "neglect" not in [o.id for o in ws.audit("MACA-C86").objectives]
 
 
@@ -99,12 +103,10 @@ async def test_duplicate_objective_id_is_refused_in_the_form(tmp_path: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "group:objective")
-        await pilot.press("a")
-        await pilot.pause()
+        await key_then(pilot, "a", lambda: modal(pilot, FormScreen))
         app.screen.query_one("#field-id", Input).value = "covid"
         app.screen.query_one("#field-title", Input).value = "Again"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert isinstance(app.screen, FormScreen)
         assert "Another objective already has the id 'covid'." in str(app.screen.query_one("#form-errors").render())
     assert len(ws.audit("MACA-C86").objectives) == 6
@@ -117,11 +119,9 @@ async def test_linked_review_shows_rapid_review_due_in_working_days(tmp_path: Pa
         await go_to(pilot, section, "linked")
         # Notified Monday 09/11/2020; 15 working days later, no bank holiday in between.
         assert "Rapid review due: 30/11/2020" in detail(section)
-        await pilot.press("e")
-        await pilot.pause()
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
         app.screen.query_one("#field-notification_date", Input).value = "18/12/2020"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         # Friday 18/12/2020: 21-24, 29-31 Dec, 4-8 and 11-13 Jan are the 15 working days;
         # 25 and 28 December and 1 January are bank holidays, so it is due Wednesday 13/01/2021
         # (ten calendar days later than if holidays were ignored).
@@ -134,16 +134,13 @@ async def test_lookback_start_after_end_is_refused(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "lookback")
-        await pilot.press("enter")
-        await pilot.pause()
+        await key_then(pilot, "enter", lambda: modal(pilot, FormScreen))
         app.screen.query_one("#field-start", Input).value = "2021-01-01"
         app.screen.query_one("#field-end", Input).value = "31/12/2020"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert "The lookback must start on or before its end." in str(app.screen.query_one("#form-errors").render())
         app.screen.query_one("#field-end", Input).value = "31/02/2021"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert '"31/02/2021" is not a real date' in str(app.screen.query_one("#form-errors").render())
     assert ws.audit("MACA-C86").lookback_start == date(2020, 1, 1)
 
@@ -154,23 +151,19 @@ async def test_agencies_and_milestone_done(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "agencies")
-        await pilot.press("e")
-        await pilot.pause()
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
         chooser = app.screen.query_one(SelectionList)
         chooser.deselect("EY")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert "EY" not in ws.audit("MACA-C86").agencies
         assert "Agencies: CSC, MID, HV, GP, ASM, AMH, POL" in labels(section)
         await go_to(pilot, section, "milestone:1")
         assert "✗ overdue" not in labels(section)[section.query_one(OptionList).highlighted]
-        await pilot.press("e")
-        await pilot.pause()
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
         from textual.widgets import Select
 
         app.screen.query_one("#field-done", Select).value = "yes"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert ws.audit("MACA-C86").milestones[1].done
         assert "✓ done" in labels(section)[section.query_one(OptionList).highlighted]
 
@@ -183,8 +176,7 @@ async def test_only_leads_edit_scope(tmp_path: Path, login: str) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "title")
-        await pilot.press("e")
-        await pilot.pause()
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
         assert not isinstance(app.screen, FormScreen)
         notes = [n.message for n in app._notifications]
         assert any("edit the scope" in n for n in notes), notes
@@ -201,23 +193,17 @@ async def test_conflict_shows_both_versions_and_applies_mine_on_top(tmp_path: Pa
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "title")
-        await pilot.press("e")
-        await pilot.pause()
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
         # Meanwhile another lead changes the background and the title.
         other = open_as(ws.path, "qa.tamsin")
         theirs = other.audit("MACA-C86")
         other.save(dataclasses.replace(theirs, title="Their title", background="Their background"),
                    act=Act.EDIT_SCOPE)
         app.screen.query_one("#field-title", Input).value = "My title"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        await pilot.pause()
-        assert isinstance(app.screen, ConflictScreen)
+        await key_then(pilot, "ctrl+s", lambda: modal(pilot, ConflictScreen))
         shown = " ".join(str(s.render()) for s in app.screen.query(Static))
         assert "Their title" in shown and "My title" in shown
-        await pilot.press("m")
-        await pilot.pause()
-        await pilot.pause()
+        await key_then(pilot, "m", lambda: "Title: My title" in labels(section))
     final = open_as(ws.path, "rlead").audit("MACA-C86")
     assert final.title == "My title"
     assert final.background == "Their background"  # their other change survives
@@ -229,16 +215,12 @@ async def test_conflict_keep_theirs_saves_nothing(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "title")
-        await pilot.press("e")
-        await pilot.pause()
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
         other = open_as(ws.path, "qa.tamsin")
         other.save(dataclasses.replace(other.audit("MACA-C86"), title="Their title"), act=Act.EDIT_SCOPE)
         app.screen.query_one("#field-title", Input).value = "My title"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        await pilot.pause()
-        await pilot.press("t")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: modal(pilot, ConflictScreen))
+        await key_then(pilot, "t", lambda: "Title: Their title" in labels(section))
         assert "Title: Their title" in labels(section)
     assert open_as(ws.path, "rlead").audit("MACA-C86").title == "Their title"
 
@@ -257,15 +239,13 @@ async def test_hostile_text_displays_as_typed(tmp_path: Path, row: str, field: s
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, row)
-        await pilot.press("e")
-        await pilot.pause()
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
         widget = app.screen.query_one(f"#field-{field}")
         if isinstance(widget, TextArea):
             widget.text = HOSTILE
         else:
             widget.value = HOSTILE
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert any(label.startswith(prefix + SHOWN) for label in labels(section)), labels(section)
         assert SHOWN in detail(section)
     assert getattr(ws.audit("MACA-C86"), field) == SHOWN
@@ -283,8 +263,7 @@ async def test_hostile_text_in_lists_displays_as_typed(tmp_path: Path) -> None:
             ("criterion", {"id": "c1", "label": HOSTILE}),
         ):
             await go_to(pilot, section, f"group:{group}")
-            await pilot.press("a")
-            await pilot.pause()
+            await key_then(pilot, "a", lambda: modal(pilot, FormScreen))
             for name, value in fields.items():
                 widget = app.screen.query_one(f"#field-{name}")
                 if isinstance(widget, TextArea):
@@ -293,8 +272,8 @@ async def test_hostile_text_in_lists_displays_as_typed(tmp_path: Path) -> None:
                     widget.value = value
             if group == "criterion":
                 app.screen.query_one("#field-predicates", SelectionList).select("unborn")
-            await pilot.press("ctrl+s")
-            await pilot.pause()
+            await key_then(pilot, "ctrl+s", lambda: not modal(pilot, FormScreen) and idle(app))
+            await until(pilot, lambda: any(SHOWN in label for label in labels(section)))
             assert any(SHOWN in label for label in labels(section)), (group, labels(section))
             assert SHOWN in detail(section), group
     audit = ws.audit("MACA-C86")

@@ -13,7 +13,7 @@ from screens.modals.help import HelpScreen
 from screens.modals.too_small import TooSmallScreen
 from screens.widgets.identity import IdentityBar
 from storage.audits import audit_from_scope_file
-from tests.app.helpers import app_for, demo_workspace, open_as
+from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
 
 
 def bar_text(app) -> str:
@@ -45,16 +45,14 @@ async def test_home_lists_audits_with_progress(tmp_path: Path) -> None:
 async def test_enter_opens_audit_and_escape_returns(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_audit(pilot)
         assert isinstance(app.screen, AuditScreen)
         assert "MACA-C86 · fieldwork" in bar_text(app)
         assert app.screen.current == "scope"
         await pilot.press("1")
         assert app.screen.current == "scope"
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
 
 
 async def test_unbuilt_section_keys_do_nothing_and_are_not_listed(tmp_path: Path) -> None:
@@ -62,8 +60,7 @@ async def test_unbuilt_section_keys_do_nothing_and_are_not_listed(tmp_path: Path
 
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_audit(pilot)
         built = {s.number for s in SECTIONS}
         for number in range(1, 8):
             allowed = app.screen.check_action("section", (number,))
@@ -73,21 +70,17 @@ async def test_unbuilt_section_keys_do_nothing_and_are_not_listed(tmp_path: Path
 async def test_help_lists_every_key_of_the_screen(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_audit(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         listed = dict((desc, keys) for keys, desc in app.screen.keys)
         for description in ("Edit", "Add", "Delete", "Move down", "Move up", "Audits", "Quit", "Help"):
             assert description in listed, description
         assert "J" in listed["Move down"]
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, AuditScreen)
+        await until(pilot, lambda: isinstance(app.screen, AuditScreen))
         await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
 
 
 async def test_palette_finds_audits_cases_and_agencies(tmp_path: Path) -> None:
@@ -95,8 +88,7 @@ async def test_palette_finds_audits_cases_and_agencies(tmp_path: Path) -> None:
 
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_audit(pilot)
         provider = MacaCommands(app.screen)
         names = [name for name, _, _ in provider._commands()]
         assert any(n.startswith("Open audit MACA-C86") for n in names)
@@ -117,13 +109,11 @@ async def test_palette_case_shows_details_without_identifiers_for_viewers(tmp_pa
     for login, visible in (("panel.vic", False), ("csc.coord", True)):
         app = app_for(open_as(lead_ws.path, login))
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("enter")
-            await pilot.pause()
+            await open_audit(pilot)
             provider = MacaCommands(app.screen)
             callback = next(cb for name, cb, _ in provider._commands() if name == "Case RB-2020-001")
             callback()
-            await pilot.pause()
-            assert isinstance(app.screen, InfoScreen)
+            await until(pilot, lambda: isinstance(app.screen, InfoScreen))
             shown = str(app.screen.body)
             assert "RB-2020-001" in app.screen.info_title
             assert (family in shown) is visible
@@ -139,18 +129,16 @@ async def test_new_audit_from_scope_file(tmp_path: Path) -> None:
     app = app_for(ws)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.screen, FormScreen)
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.press(*"nowhere.toml")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: "shown" in app.screen.query_one("#form-errors").classes)
         errors = str(app.screen.query_one("#form-errors").render())
         assert "There is no file nowhere.toml." in errors
         field = app.screen.query_one("#field-path")
         field.value = str(scope)
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and idle(app))
         refs = [a.ref for a in ws.audits()]
         assert refs == ["MACA-C86", "MATA-N01"]
         assert app.screen.query_one(DataTable).row_count == 2
@@ -163,10 +151,10 @@ async def test_new_audit_lists_every_problem_of_a_bad_scope(tmp_path: Path) -> N
     app = app_for(ws)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
         app.screen.query_one("#field-path").value = str(bad)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: "shown" in app.screen.query_one("#form-errors").classes)
         errors = str(app.screen.query_one("#form-errors").render())
         assert "title is missing." in errors
         assert 'kind must be "MACA" or "MATA"' in errors
@@ -179,7 +167,7 @@ async def test_viewer_cannot_create_audit(tmp_path: Path) -> None:
     app = app_for(open_as(ws.path, "panel2"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: bool(app._notifications) and idle(app))
         assert isinstance(app.screen, HomeScreen)
         notes = [n.message for n in app._notifications]
         assert any("panel2 is a viewer and can only read" in n for n in notes)
@@ -190,11 +178,9 @@ async def test_viewer_cannot_create_audit(tmp_path: Path) -> None:
 async def test_small_terminal_gets_a_notice(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(70, 20)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, TooSmallScreen)
+        await until(pilot, lambda: isinstance(app.screen, TooSmallScreen))
         await pilot.resize_terminal(100, 30)
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
 
 
 async def test_second_session_sees_a_save(tmp_path: Path) -> None:
@@ -206,8 +192,7 @@ async def test_second_session_sees_a_save(tmp_path: Path) -> None:
         audit = audit_from_scope_file(other, _scope_copy(tmp_path, "MACA-Z99"))
         other.insert(audit, act=__import__("audit.access").access.Act.CREATE_AUDIT)
         app.poll_workspace()
-        await pilot.pause()
-        assert app.screen.query_one(DataTable).row_count == 2
+        await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 2)
 
 
 def _scope_copy(tmp_path: Path, ref: str) -> Path:

@@ -24,6 +24,7 @@ from audit.scope import Audit
 from storage.errors import (
     AccessDenied,
     ConflictError,
+    CorruptWorkspace,
     NotFound,
     WorkspaceError,
     WorkspaceReadOnly,
@@ -455,3 +456,35 @@ def test_a_conflict_inside_a_transaction_rolls_back_its_earlier_changes(path: Pa
     assert path.read_bytes() == snapshot
     assert ws.get("users", "first.half") is None
     assert ws.get("users", "viewer1").name == "Other"
+
+
+# ---------------------------------------------------------------------- damaged files
+
+
+def test_a_damaged_record_is_refused_with_the_reason_and_the_file_left_alone(path: Path) -> None:
+    data = on_disk(path)
+    doc_id = next(k for k, u in data["users"].items() if u["login"] == "viewer1")
+    data["users"][doc_id]["role"] = "boss"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    original = path.read_bytes()
+    with pytest.raises(CorruptWorkspace) as caught:
+        Workspace.open(path, "lead1")
+    assert str(caught.value) == (
+        f"{path} is not a readable maca workspace: its users record {doc_id} is damaged "
+        "(a stored User is malformed ('boss' is not a valid Role))."
+    )
+    assert caught.value.exit_code == 2
+    assert path.read_bytes() == original
+
+
+def test_a_file_damaged_after_opening_is_never_written_over(path: Path) -> None:
+    ws = Workspace.open(path, "lead1")
+    path.write_bytes(b"{oops")
+    with pytest.raises(CorruptWorkspace) as caught:
+        ws.insert(User("newbie", Role.VIEWER), act=Act.MANAGE_USERS)
+    assert "is not a readable maca workspace: it is not valid JSON at line 1, column 2" in str(caught.value)
+    with pytest.raises(CorruptWorkspace):
+        with ws.transaction() as tx:
+            tx.insert(User("newbie", Role.VIEWER))
+    assert path.read_bytes() == b"{oops"
+    assert not Path(f"{path}.bak").exists()

@@ -1,0 +1,412 @@
+"""The audit report in Markdown, with the headings practice expects (DESIGN §2 step 8).
+
+Every number comes from :func:`audit.analysis.analyse`, so the report quotes what the
+analysis screen shows.  Decisions where the design is silent:
+
+- The report is pseudonymised: cases appear by reference and screening features only.
+  Family names, dates of birth, system ids, notes, the reasons for picking a case and
+  the agencies' free-text returns are never read here; the export guard
+  (:mod:`audit.guard`) still checks the finished text for identifiers typed elsewhere.
+- Only findings a lead has accepted appear; proposals by co-ordinators wait on the board.
+- Logins (who drew the cohort, who wrote a finding) are left out: the report is about
+  practice, not staff.
+- An empty section stays and says so in one sentence, so readers see what is missing.
+- Nothing reads the clock: ``today`` is given, so the same data gives the same report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from audit import markdown as md
+from audit.analysis import FEATURES, Analysis, analyse
+from audit.cases import CandidateCase
+from audit.dates import format_uk
+from audit.draw import balance_field
+from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag, rag
+from audit.grades import Grade
+from audit.partnership import Partnership
+from audit.report_sections import (
+    COLUMN_SINGULAR,
+    Context,
+    Writer,
+    count,
+    finding_block,
+    finding_label,
+    grade_counts,
+    grade_name,
+    joined,
+    most_common_text,
+    natural_key,
+    number,
+    span,
+    strong,
+    yes_no,
+)
+from audit.returns import Return, Status
+from audit.scope import Audit, Stage
+
+TITLE_SUFFIX = "report"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    markdown: str
+    headings: list[tuple[int, str, int]]  # (level, plain title, 1-based line number)
+    analysis: Analysis
+
+
+def build_report(
+    audit: Audit,
+    partnership: Partnership,
+    cases: list[CandidateCase],
+    returns: list[Return],
+    discussions: list[Discussion],
+    findings: list[Finding],
+    actions: list[Action],
+    earlier_findings: dict[str, Finding],
+    today: date,
+) -> Report:
+    """The report of ``audit`` as of ``today``.
+
+    ``earlier_findings`` maps ``"<audit ref>/<finding id>"`` (``Finding.key``) to the
+    earlier audits' findings that this audit's findings re-test.
+    """
+    analysis = analyse(audit, cases, returns, discussions, today)
+    mine = [f for f in findings if f.audit == audit.ref and not f.proposed]
+    mine.sort(key=lambda f: (list(Column).index(f.column), f.position, natural_key(f.id)))
+    in_cohort = set(analysis.cohort)
+    ctx = Context(
+        audit=audit,
+        partnership=partnership,
+        cohort=sorted((c for c in cases if c.audit == audit.ref and c.in_cohort), key=lambda c: c.case_ref),
+        analysis=analysis,
+        findings=mine,
+        actions=sorted((a for a in actions if a.audit == audit.ref), key=lambda a: natural_key(a.id)),
+        discussions=[d for d in discussions if d.audit == audit.ref and d.subject in in_cohort],
+        earlier_findings=earlier_findings,
+        today=today,
+    )
+    out = Writer()
+    for section in (_title, _summary, _background, _purpose, _methodology, _cohort, _by_objective,
+                    _good_practice, _development, _recommendations, _retested, _timeline, _appendix):
+        section(ctx, out)
+    return Report(out.text(), out.headings, analysis)
+
+
+# ------------------------------------------------------------------------ the sections
+
+
+def _title(ctx: Context, out: Writer) -> None:
+    audit = ctx.audit
+    out.heading(1, f"{audit.ref}: {audit.title}")
+    out.para(f"{md.inline(ctx.partnership.name)}: {audit.kind.label} report, as at {format_uk(ctx.today)}.")
+    if audit.stage not in (Stage.REPORTING, Stage.CLOSED):
+        out.para(f"This is a draft: the audit is at the {audit.stage.label} stage, so its numbers will "
+                 "change as returns and discussions come in.")
+    out.para("Cases are identified by pseudonymous reference only. This report is shared within the "
+             "partnership on a need-to-know basis.")
+
+
+def _summary(ctx: Context, out: Writer) -> None:
+    a, audit = ctx.analysis, ctx.audit
+    out.heading(2, "Summary")
+    linked = f", following review {md.inline(audit.linked_review)}," if audit.linked_review.strip() else ""
+    out.para(f"This {audit.kind.label}{linked} looked at {count(len(a.cohort), 'case')} against "
+             f"{count(len(a.objectives), 'objective')}, with {count(len(a.agencies), 'agency')} taking part. "
+             f"By {format_uk(ctx.today)}, {a.returns.received} of {count(a.returns.expected, 'agency return')} "
+             f"had been received and {len(a.discussed)} of {count(len(a.cohort), 'case')} discussed.")
+    if audit.objectives:
+        rows = [[md.cell(o.title), most_common_text(a.objective_totals[o.id]),
+                 grade_counts(a.agreed_totals[o.id]) or "none yet"] for o in audit.objectives]
+        out.table(["Objective", "Most common grade in agencies' audits", "Grades agreed at discussions"], rows)
+    strengths, developments, recs = (len(ctx.in_column(c)) for c in Column)
+    complete = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.COMPLETE)
+    overdue = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.RED)
+    out.para(f"The audit found {count(strengths, 'strength')}, {count(developments, 'area for development', 'areas for development')} "
+             f"and {count(recs, 'recommendation')}. The action plan has {count(len(ctx.actions), 'action')}: "
+             f"{complete} complete and {overdue} overdue.")
+
+
+def _background(ctx: Context, out: Writer) -> None:
+    audit = ctx.audit
+    out.heading(2, "Background")
+    out.para(md.block(audit.background) or "No background has been recorded.")
+    if audit.notification_date is not None:
+        out.para(f"The serious incident was notified to the National Child Safeguarding Practice Review "
+                 f"Panel on {format_uk(audit.notification_date)}.")
+
+
+def _purpose(ctx: Context, out: Writer) -> None:
+    audit = ctx.audit
+    out.heading(2, "Purpose and objectives")
+    purposes = [md.inline(p) for p in audit.purpose if md.inline(p)]
+    if purposes:
+        out.para("The audit set out to:")
+        out.bullets(purposes)
+    else:
+        out.para("No purpose has been recorded.")
+    if audit.objectives:
+        out.para(f"It tested {count(len(audit.objectives), 'objective')}:")
+        out.bullets([f"{strong(md.inline(o.title))}: {md.inline(o.text) or 'no description recorded.'}"
+                     for o in audit.objectives], ordered=True)
+    else:
+        out.para("No objectives have been set.")
+
+
+def _methodology(ctx: Context, out: Writer) -> None:
+    audit, s, r = ctx.audit, ctx.analysis.screening, ctx.analysis.returns
+    out.heading(2, "Methodology")
+    if audit.criteria:
+        out.para(f"Candidate cases were screened against {count(len(audit.criteria), 'criterion', 'criteria')} "
+                 f"for the lookback period {span(audit.lookback_start, audit.lookback_end)}:")
+        out.bullets([md.inline(c.label) for c in audit.criteria])
+    else:
+        out.para("No cohort criteria were set.")
+    out.para(f"Of {count(s.screened, 'candidate case')} screened, {s.eligible} met every criterion, "
+             f"{s.not_eligible} did not meet at least one and {s.unknown} could not be decided because "
+             f"information was missing. The cohort holds {count(s.selected, 'case')}, against a target "
+             f"of {s.target}.")
+    out.para(_how_selected(ctx))
+    if ctx.analysis.agencies:
+        out.para(f"Each of the {count(len(ctx.analysis.agencies), 'agency')} taking part completed its own "
+                 "audit tool for every case, answering each question yes, partly, no or not applicable with "
+                 "evidence, and graded each objective as outstanding, good, requires improvement or "
+                 "inadequate:")
+        out.bullets([_agency_with_code(ctx, code) for code in ctx.analysis.agencies])
+    else:
+        out.para("No agencies have been named for the audit.")
+    a = ctx.analysis
+    received = (f"By {format_uk(ctx.today)}, {r.received} of the {count(r.expected, 'return')} expected "
+                f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received: "
+                f"{count(r.completed, 'completed audit tool')} and {r.not_involved} stating that the agency "
+                f"was not involved with the family.")
+    if r.outstanding:
+        received += (f" Another {r.outstanding} {'is' if r.outstanding == 1 else 'are'} outstanding: "
+                     f"{r.by_status[Status.NOT_STARTED]} not started, {r.by_status[Status.DRAFT]} in draft and "
+                     f"{r.by_status[Status.RETURNED]} returned for clarification.")
+    if r.due is not None:
+        if r.due >= ctx.today:
+            received += f" Returns are due by {format_uk(r.due)}."
+        else:
+            received += f" Returns were due by {format_uk(r.due)}"
+            received += f"; {r.overdue} {'is' if r.overdue == 1 else 'are'} overdue." if r.overdue else "."
+    out.para(received)
+    held = sorted(d.held_on for d in ctx.discussions if d.held_on is not None and d.session_kind == "case")
+    when = ""
+    if held:
+        when = (f" (on {format_uk(held[0])})" if held[0] == held[-1]
+                else f" (between {format_uk(held[0])} and {format_uk(held[-1])})")
+    out.para("The agencies then meet to discuss each case, looking at what worked well, what worked less "
+             f"well and why, and agree a grade for each objective. So far {len(a.discussed)} of the "
+             f"{count(len(a.cohort), 'case')} {'has' if len(a.discussed) == 1 else 'have'} been discussed{when}.")
+
+
+def _agency_with_code(ctx: Context, code: str) -> str:
+    """``Children's services (CSC)``; the code is left out when the name already ends
+    with it, as in ``Primary care (GP)``."""
+    name = ctx.partnership.agency_name(code)
+    if name.rstrip().endswith(f"({code})") or name == code:
+        return md.inline(name)
+    return f"{md.inline(name)} ({md.inline(code)})"
+
+
+def _how_selected(ctx: Context) -> str:
+    s = ctx.analysis.screening
+    if s.selected == 0:
+        return "The cohort has not been selected yet."
+    if s.draw is not None:
+        try:
+            balance = f", balanced by {balance_field(s.draw.balance_by).label}" if s.draw.balance_by else ""
+        except ValueError:
+            balance = f", balanced by {md.inline(s.draw.balance_by)}"
+        on = f" on {format_uk(s.draw.drawn_at.date())}" if s.draw.drawn_at else ""
+        text = (f"The cohort was drawn at random from the eligible cases{on} with seed {s.draw.seed}{balance}; "
+                "the same eligible cases and seed reproduce the draw.")
+        if s.drawn < s.selected:
+            text += f" {count(s.selected - s.drawn, 'case was', 'cases were')} chosen by the lead auditor instead."
+    else:
+        text = "The lead auditor chose the cohort from the eligible cases and recorded the reason for each choice."
+    if s.selected_not_eligible:
+        text += (f" {count(s.selected_not_eligible, 'selected case does', 'selected cases do')} not meet every "
+                 "criterion on the information recorded and were included on the lead auditor's decision.")
+    return text
+
+
+def _cohort(ctx: Context, out: Writer) -> None:
+    a = ctx.analysis
+    out.heading(2, "Cohort profile")
+    if not ctx.cohort:
+        out.para("No cases have been selected for the cohort yet.")
+        return
+    n = len(ctx.cohort)
+    parts = []
+    for attr, label in FEATURES:
+        yes, _, unknown = a.features[attr]
+        parts.append(f"{label.lower()} in {yes} of {n}" + (f" ({unknown} not recorded)" if unknown else ""))
+    out.para(f"Across the {count(n, 'case')}: {joined(parts)}. Names, dates of birth and system identifiers "
+             "are never included in this report.")
+    rows = []
+    for case in ctx.cohort:
+        contributing = a.contributing[case.case_ref]
+        rows.append([md.cell(case.case_ref), yes_no(case.unborn), number(case.older_siblings),
+                     yes_no(case.domestic_abuse), yes_no(case.substance_misuse),
+                     yes_no(case.maternal_mental_health), number(case.males_in_household),
+                     ", ".join(md.inline(x) for x in contributing) or "none yet"])
+    out.table(["Case", "Unborn baby", "Older siblings", "Domestic abuse", "Substance misuse",
+               "Maternal ill mental health", "Males in household", "Contributing agencies"], rows)
+
+
+def _by_objective(ctx: Context, out: Writer) -> None:
+    a, audit = ctx.analysis, ctx.audit
+    out.heading(2, "Findings by objective")
+    if not audit.objectives:
+        out.para("No objectives have been set, so there are no findings by objective.")
+        return
+    out.para("This section first shows the grades agreed for each case at its discussion. It then takes "
+             "each objective in turn: the grades the agencies gave in their completed audit tools, the "
+             "grades agreed at discussions, and the findings that relate to it.")
+    out.heading(3, "Grades agreed at case discussions")
+    graded_refs = [ref for ref in a.cohort if ref in a.discussed or any(a.case_grid[ref].values())]
+    if graded_refs:
+        rows = [[md.cell(ref)] + [grade_name(a.case_grid[ref][o]) for o in a.objectives] for ref in graded_refs]
+        out.table(["Case"] + [md.cell(o.title) for o in audit.objectives], rows)
+        waiting = [ref for ref in a.cohort if ref not in graded_refs]
+        note = "A dash means no grade has been agreed for that objective yet."
+        if waiting:
+            note += f" Not yet discussed: {', '.join(md.inline(ref) for ref in waiting)}."
+        out.para(note)
+    else:
+        out.para("No case has been discussed yet, so no grades have been agreed.")
+    known = {o.id for o in audit.objectives}
+    for number_, objective in enumerate(audit.objectives, start=1):
+        out.heading(3, objective.title, number=number_)
+        out.para(md.block(objective.text))
+        rows = []
+        for code in a.agencies:
+            cell = a.agency_grid[objective.id][code]
+            rows.append([ctx.agency(code)] + [str(cell.distribution[g]) for g in Grade.in_order()]
+                        + [grade_name(cell.most_common, "not graded yet")])
+        total = a.objective_totals[objective.id]
+        rows.append(["All agencies"] + [str(total.distribution[g]) for g in Grade.in_order()]
+                    + [grade_name(total.most_common, "not graded yet")])
+        out.table(["Agency"] + [g.label for g in Grade.in_order()] + ["Most common"], rows)
+        agreed = a.agreed_totals[objective.id]
+        out.para(f"Grades agreed at case discussions: {grade_counts(agreed)} "
+                 f"({count(agreed.total, 'case')})." if agreed.total
+                 else "No grade has been agreed for this objective at a case discussion yet.")
+        _finding_list(ctx, out, [f for f in ctx.findings if f.objective == objective.id],
+                      "No findings have been recorded for this objective yet.")
+    other = [f for f in ctx.findings if f.objective not in known]
+    if other:
+        out.heading(3, "Findings across objectives")
+        _finding_list(ctx, out, other, "")
+
+
+def _finding_list(ctx: Context, out: Writer, findings: list[Finding], empty: str) -> None:
+    if not findings:
+        out.para(empty)
+        return
+    out.bullets([f"{COLUMN_SINGULAR[f.column]} {finding_label(f)}: {md.inline(f.title) or '(untitled)'}"
+                 for f in findings])
+
+
+def _column(ctx: Context, out: Writer, column: Column, title: str, empty: str) -> None:
+    out.heading(2, title)
+    found = ctx.in_column(column)
+    if not found:
+        out.para(empty)
+    for finding in found:
+        finding_block(ctx, out, finding)
+
+
+def _good_practice(ctx: Context, out: Writer) -> None:
+    _column(ctx, out, Column.STRENGTH, "Good practice", "No good practice has been recorded yet.")
+
+
+def _development(ctx: Context, out: Writer) -> None:
+    _column(ctx, out, Column.DEVELOPMENT, "Areas for development",
+            "No areas for development have been recorded yet.")
+
+
+def _recommendations(ctx: Context, out: Writer) -> None:
+    out.heading(2, "Recommendations and action plan")
+    recs = ctx.in_column(Column.RECOMMENDATION)
+    if not recs:
+        out.para("No recommendations have been agreed yet.")
+    for finding in recs:
+        finding_block(ctx, out, finding)
+    out.heading(3, "Action plan")
+    if not ctx.actions:
+        out.para("No actions have been agreed yet.")
+        return
+    rows = []
+    for action in ctx.actions:
+        status = rag(action, ctx.today)
+        rows.append([md.cell(action.id), md.cell(action.finding_id), md.cell(action.description),
+                     ctx.agency(action.owner) if action.owner else "not named",
+                     format_uk(action.due, "not set"), action.status.value, _rag_text(status)])
+    out.table(["Action", "Recommendation", "What will be done", "Owner", "Due", "Status", "RAG"], rows)
+
+
+def _rag_text(status: Rag) -> str:
+    """``Red (overdue)``, ``Amber (at risk)``, ``Green (on track)`` or ``Complete``."""
+    if status is Rag.COMPLETE:
+        return "Complete"
+    return f"{status.value.capitalize()} ({status.label})"
+
+
+def _retested(ctx: Context, out: Writer) -> None:
+    out.heading(2, "Learning re-tested from earlier audits")
+    retests = [f for f in ctx.findings if f.retest is not None]
+    if not retests:
+        out.para("No learning from earlier audits has been re-tested in this audit.")
+        return
+    rows = []
+    for finding in retests:
+        test = finding.retest
+        assert test is not None
+        earlier = ctx.earlier_findings.get(f"{test.audit}/{test.finding_id}")
+        what = md.inline(test.finding_id) + (f": {md.inline(earlier.title)}" if earlier and earlier.title else "")
+        verdict = {Embedded.EMBEDDED: "embedded", Embedded.PARTLY: "partly embedded",
+                   Embedded.NOT_EMBEDDED: "not embedded"}.get(test.verdict, "not judged yet")  # type: ignore[arg-type]
+        rows.append([md.cell(test.audit), what, verdict, finding_label(finding), md.cell(test.evidence)])
+    out.table(["Earlier audit", "Earlier finding", "Verdict", "Re-tested in", "Evidence"], rows)
+
+
+def _timeline(ctx: Context, out: Writer) -> None:
+    out.heading(2, "Timeline")
+    milestones = ctx.audit.milestones
+    if not milestones:
+        out.para("No milestones have been set for this audit.")
+        return
+    rows = []
+    for m in milestones:
+        if m.done:
+            state = "done"
+        elif m.due is None:
+            state = "no date set"
+        else:
+            state = "overdue" if m.overdue(ctx.today) else ("due today" if m.due == ctx.today else "not yet due")
+        rows.append([md.cell(m.name), format_uk(m.due, "not set"), state])
+    out.table(["Milestone", "Due", "Status"], rows)
+
+
+def _appendix(ctx: Context, out: Writer) -> None:
+    a = ctx.analysis
+    out.heading(2, "Appendix: returns")
+    if not a.cohort or not a.agencies:
+        out.para("No returns are expected until the cohort is selected and the agencies are named.")
+        return
+    rows = []
+    for code in a.agencies:
+        by = a.returns.by_agency[code]
+        completed = by[Status.SUBMITTED] + by[Status.RESUBMITTED]
+        outstanding = by[Status.NOT_STARTED] + by[Status.DRAFT] + by[Status.RETURNED]
+        rows.append([ctx.agency(code), str(len(a.cohort)), str(completed), str(by[Status.NOT_INVOLVED]),
+                     str(outstanding)])
+    out.table(["Agency", "Expected", "Completed", "Not involved", "Outstanding"], rows)
+    out.para("Each case's return from each agency:")
+    out.table(["Case"] + [md.inline(c) for c in a.agencies],
+              [[md.cell(ref)] + [a.return_status[ref][c].value for c in a.agencies] for ref in a.cohort])

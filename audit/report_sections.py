@@ -1,0 +1,182 @@
+"""The pieces of the report: a small Markdown writer and wording helpers.
+
+Every piece of user text goes through :mod:`audit.markdown` here, so the section code
+in :mod:`audit.report` only ever handles escaped Markdown or its own fixed words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from audit import markdown as md
+from audit.analysis import Analysis, GradeCell
+from audit.cases import CandidateCase
+from audit.dates import format_uk
+from audit.findings import Action, Column, Discussion, Finding
+from audit.grades import Grade
+from audit.partnership import Partnership
+from audit.scope import Audit
+
+COLUMN_SINGULAR = {
+    Column.STRENGTH: "Strength",
+    Column.DEVELOPMENT: "Area for development",
+    Column.RECOMMENDATION: "Recommendation",
+}
+
+
+@dataclass
+class Context:
+    """What every section may read; built once by :func:`audit.report.build_report`."""
+
+    audit: Audit
+    partnership: Partnership
+    cohort: list[CandidateCase]  # cohort cases, by reference
+    analysis: Analysis
+    findings: list[Finding]  # accepted findings (not proposals), board order
+    actions: list[Action]
+    discussions: list[Discussion]
+    earlier_findings: dict[str, Finding]
+    today: date
+
+    def agency(self, code: str) -> str:
+        """An agency's name, escaped for inline use."""
+        return md.inline(self.partnership.agency_name(code))
+
+    def objective_title(self, objective_id: str) -> str:
+        objective = self.audit.objective(objective_id)
+        return objective.title if objective is not None else objective_id
+
+    def in_column(self, column: Column) -> list[Finding]:
+        return [f for f in self.findings if f.column is column]
+
+
+class Writer:
+    """Markdown lines with blank lines between blocks, and the headings' line numbers."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.headings: list[tuple[int, str, int]] = []
+
+    def _gap(self) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+    def heading(self, level: int, title: str, *, number: int | None = None) -> None:
+        """A heading whose ``title`` is plain (unescaped) text, optionally numbered
+        (``### 2. Title``: a heading's content is inline, so the number is safe there)."""
+        self._gap()
+        prefix = f"{number}. " if number is not None else ""
+        self.headings.append((level, prefix + md.plain(title), len(self.lines) + 1))
+        self.lines.append(f"{'#' * level} {prefix}{md.inline(title)}".rstrip())
+
+    def para(self, markdown: str) -> None:
+        """A block of ready Markdown (escaped user text and fixed words); "" adds nothing."""
+        if markdown:
+            self._gap()
+            self.lines.extend(markdown.split("\n"))
+
+    def bullets(self, items: list[str], *, ordered: bool = False) -> None:
+        """A list of single-line items of ready Markdown."""
+        self._gap()
+        for n, item in enumerate(items, start=1):
+            self.lines.append(f"{n}. {item}" if ordered else f"- {item}")
+
+    def table(self, headers: list[str], rows: list[list[str]]) -> None:
+        self._gap()
+        self.lines.extend(md.table(headers, rows))
+
+    def text(self) -> str:
+        while self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        return "\n".join(self.lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- wording
+
+_IRREGULAR = {"agency": "agencies", "case": "cases", "discussion": "discussions"}
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 case``, ``3 cases``, ``0 agencies``."""
+    if n == 1:
+        return f"{n} {singular}"
+    return f"{n} {plural or _IRREGULAR.get(singular, singular + 's')}"
+
+
+def joined(items: list[str], last: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c`` (items already escaped)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def strong(escaped: str) -> str:
+    """Bold around escaped text, which is never empty and never starts or ends with a
+    space (so the ``**`` always pair up)."""
+    return f"**{escaped.strip() or '(untitled)'}**"
+
+
+def grade_name(grade: Grade | None, blank: str = "–") -> str:
+    return grade.label if grade is not None else blank
+
+
+def grade_counts(cell: GradeCell) -> str:
+    """``2 good, 3 requires improvement`` (best first, zeros left out)."""
+    parts = [f"{n} {g.value}" for g, n in cell.distribution.items() if n]
+    return ", ".join(parts)
+
+
+def most_common_text(cell: GradeCell) -> str:
+    """``Requires improvement (5 of 9)`` or ``not graded yet``."""
+    if cell.most_common is None:
+        return "not graded yet"
+    return f"{cell.most_common.label} ({cell.distribution[cell.most_common]} of {cell.total})"
+
+
+def yes_no(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: "not recorded"}[value]
+
+
+def number(value: int | None) -> str:
+    return "not recorded" if value is None else str(value)
+
+
+_NATURAL = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[object, ...]:
+    """Sort key putting ``A2`` before ``A10``."""
+    return tuple(int(p) if p.isdigit() else p for p in _NATURAL.split(text))
+
+
+def refs(case_refs: list[str]) -> str:
+    return ", ".join(md.inline(r) for r in case_refs)
+
+
+def finding_label(finding: Finding) -> str:
+    """``F3`` escaped."""
+    return md.inline(finding.id)
+
+
+def finding_block(ctx: Context, out: Writer, finding: Finding) -> None:
+    """A finding as the report's sections show it: bold title, text, what it rests on."""
+    out.para(strong(f"{finding_label(finding)}. {md.inline(finding.title) or '(untitled)'}"))
+    out.para(md.block(finding.text))
+    basis = []
+    if finding.objective:
+        basis.append(f"Objective: {md.inline(ctx.objective_title(finding.objective))}.")
+    if finding.cases:
+        basis.append(f"{'Case' if len(finding.cases) == 1 else 'Cases'}: {refs(finding.cases)}.")
+    if finding.agencies:
+        names = [ctx.agency(a) for a in finding.agencies]
+        basis.append(f"{'Agency' if len(names) == 1 else 'Agencies'}: {joined(names)}.")
+    if basis:
+        out.para(" ".join(basis))
+
+
+def span(start: date | None, end: date | None) -> str:
+    if start is None and end is None:
+        return "not set"
+    return f"{format_uk(start, '…')} to {format_uk(end, 'ongoing')}"

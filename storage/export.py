@@ -1,0 +1,145 @@
+"""Exporting an audit's report from the workspace (DESIGN §4 `maca export`, §8 guard).
+
+The report is built from the workspace, rendered to its final form (Markdown, or HTML
+through markdown-it-py), and the final text is scanned for every stored identifier of
+every case in the workspace (any audit's: a family from another audit must not leak
+either).  Only a clean report is written, atomically, ``0600`` when the file is new;
+an existing file keeps its permission bits.  Both the export and a refusal are
+journaled, and neither message ever repeats an identifier.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from audit.access import Act
+from audit.cases import CandidateCase
+from audit.findings import Finding
+from audit.guard import Leak, find_identifiers
+from audit.html import to_html
+from audit.report import Report, build_report
+from storage.atomic import write_file_atomically
+from storage.errors import AccessDenied, NotFound, WorkspaceError
+from storage.workspace import Workspace
+
+__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "report_for"]
+
+FORMATS = ("md", "html")
+
+
+class IdentifierLeak(AccessDenied):
+    """The report holds identifiers of cases; nothing was written (exit 3).
+
+    ``leaks`` says where each one is (kind, case reference, line, heading), never what.
+    """
+
+    exit_code = 3
+
+    def __init__(self, ref: str, leaks: list[Leak]) -> None:
+        places = "place" if len(leaks) == 1 else "places"
+        super().__init__(
+            f"The {ref} report was not exported: identifiers of cases appear at "
+            f"{len(leaks)} {places} listed; take them out of the audit's text and export again."
+        )
+        self.ref = ref
+        self.leaks = leaks
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path
+    fmt: str
+    size: int  # bytes written
+    headings: int
+
+
+def report_for(ws: Workspace, ref: str, today: date) -> Report:
+    """The report of audit ``ref`` built from the workspace (for the preview and export)."""
+    audit = ws.audit(ref)
+    findings = ws.findings(ref)
+    earlier: dict[str, Finding] = {}
+    for finding in findings:
+        if finding.retest is not None:
+            found = ws.get("findings", f"{finding.retest.audit}/{finding.retest.finding_id}")
+            if found is not None:
+                earlier[found.key] = found
+    return build_report(
+        audit,
+        ws.partnership(),
+        ws.cases(ref),
+        ws.returns(ref),
+        ws.discussions(ref),
+        findings,
+        ws.actions(ref),
+        earlier,
+        today,
+    )
+
+
+def default_path(ws: Workspace, ref: str, fmt: str, today: date) -> Path:
+    """``<REF>-report-<YYYY-MM-DD>.<ext>`` beside the workspace (``/`` in a ref becomes ``-``)."""
+    return ws.path.parent / f"{ref.replace('/', '-')}-report-{today.isoformat()}.{fmt}"
+
+
+def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: date) -> ExportResult:
+    """Write the report of ``ref`` to ``path`` (default: :func:`default_path`) as ``fmt``.
+
+    Raises NotFound for an unknown audit or a missing folder, AccessDenied unless the
+    user may export, IdentifierLeak if the report holds an identifier, and
+    WorkspaceError for a target that is a folder or the workspace's own files.
+    """
+    if fmt not in FORMATS:
+        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md or html.")
+    audit = ws.audit(ref)
+    ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
+    target = path if path is not None else default_path(ws, audit.ref, fmt, today)
+    _check_target(ws, target)
+
+    report = report_for(ws, audit.ref, today)
+    text = report.markdown if fmt == "md" else to_html(report.markdown, f"{audit.ref}: {audit.title}")
+    cases = _all_cases(ws)
+    leaks = find_identifiers(report.markdown, cases)
+    if not leaks and fmt == "html":
+        leaks = find_identifiers(text, cases)
+    if leaks:
+        _journal_refusal(ws, audit.ref, leaks)
+        raise IdentifierLeak(audit.ref, leaks)
+
+    payload = text.encode("utf-8")
+    with ws.transaction() as tx:
+        # Inside the transaction: a failed write leaves no journal entry behind it.
+        try:
+            like: os.stat_result | None = os.stat(target)
+        except FileNotFoundError:
+            like = None
+        write_file_atomically(target, payload, like=like)
+        tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
+    return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
+
+
+def _all_cases(ws: Workspace) -> list[CandidateCase]:
+    return [case for audit in ws.audits() for case in ws.cases(audit.ref)]
+
+
+def _check_target(ws: Workspace, target: Path) -> None:
+    if target.is_dir():
+        raise WorkspaceError(f"{target} is a folder; give a file name for the report.")
+    if not target.parent.is_dir():
+        raise NotFound(f"The folder {target.parent} does not exist; nothing was exported.")
+    mine = {os.path.realpath(f"{ws.path}{suffix}") for suffix in ("", ".bak", ".lock", ".lock.who")}
+    if os.path.realpath(target) in mine:
+        raise WorkspaceError(f"{target} is the workspace's own file; choose another name for the report.")
+
+
+def _journal_refusal(ws: Workspace, ref: str, leaks: list[Leak]) -> None:
+    lines = ", ".join(str(n) for n in sorted({leak.line for leak in leaks}))
+    summary = (f"refused to export the {ref} report: {len(leaks)} identifier(s) of cases found "
+               f"(line{'s' if ',' in lines else ''} {lines})")
+    try:
+        with ws.transaction() as tx:
+            tx.journal("refused", "audits", ref, summary, audit=ref)
+    except WorkspaceError:
+        pass  # the refusal itself is what the user must hear about
