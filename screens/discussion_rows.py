@@ -117,8 +117,8 @@ def objective_row(audit: Audit, objective_id: str, title: str, discussion: Discu
         for agency, ret in returns.items():
             text.append(f" {agency} ")
             text.append_text(agency_mark(ret, objective_id))
-            if ret is not None and ret.concern.open:
-                text.append("⚠", style="bold red")
+            if ret is not None and ret.concern.raised:
+                text.append("⚠", style="bold red" if ret.concern.open else "yellow")
             text.append(" ")
         for agency, ret in returns.items():
             if ret is None or not is_received(ret):

@@ -92,7 +92,9 @@ class WorkspaceLock:
             self._filelock = FileLock(str(self.lock_path), timeout=self.timeout,
                                       mode=_mode_like(like))
         try:
-            self._filelock.acquire(timeout=self.timeout)
+            # A short poll keeps waiting sessions from being overtaken again and again by
+            # one that saves in a loop (filelock's 50 ms default let waits grow to seconds).
+            self._filelock.acquire(timeout=self.timeout, poll_interval=0.005)
         except Timeout:
             raise self.busy_error() from None
         except OSError as exc:

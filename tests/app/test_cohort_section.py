@@ -209,11 +209,13 @@ async def test_sort_by_any_column_with_o(tmp_path: Path) -> None:
         assert [line.split()[6] for line in table_lines(section)[1:25]] == ["✓"] * 23 + ["?"]
         await pilot.press("o")
         assert "Eligible ▼" in table_lines(section)[0]
+        assert [row.eligible for row in section.table.visible_rows][:16] == [False] * 16
+        await pilot.press("g")  # the cursor stayed on its case; go to the top to see
         assert table_lines(section)[1].split()[6:8] == ["✗", "no"]
         await pilot.press("h", "h", "h", "h", "h", "o", "o")  # Case ref, descending
         assert "Case ref ▼" in table_lines(section)[0]
         assert rows_shown(section)[:3] == ["RB-2020-052", "RB-2020-051", "RB-2020-050"]
-        await pilot.press("h", "o")  # In: the cohort first
+        await pilot.press("h", "o", "g")  # In: the cohort first
         assert all(line.split()[0] == "■" for line in table_lines(section)[1:16])
         assert table_lines(section)[16].split()[0] == "·"
 

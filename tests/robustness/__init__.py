@@ -1,0 +1,1 @@
+"""Robustness: crashes, hostile input and access, the terminal after quitting, real SSH."""
