@@ -422,6 +422,8 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
             on_progress(total * step // (len(columns) + 1), total)
     if "case_ref" not in columns:
         problems.add(header_line, 0, "case_ref", "required column is missing")
+    elif not rows and not problems.found:
+        problems.add(header_line, 0, "case_ref", "the file has a header row but no cases")
 
     if not problems.found:
         defaults = {name: repeat("" if name in TEXT_COLUMNS else None) for name in COLUMNS}

@@ -11,7 +11,9 @@ How text is compared (decisions where the design is silent):
 - The text is normalised first, line by line: Markdown backslash escapes and HTML
   entities are undone (``O\\_Brien``, ``O&#x27;Neill``), zero-width characters and soft
   hyphens are removed (they would otherwise hide a name from the eye and the check),
-  and typographic apostrophes count as ``'``.
+  compatibility forms become plain ones (fullwidth ``Ｌｅｅ`` is ``Lee``), and
+  typographic apostrophes count as ``'``.  Names compare without accents (``Zoë`` and
+  ``Zoe`` match each other), erring towards a refusal.
 - **Family names** match case-insensitively as whole words: the text is split into
   words of letters and the name's words must appear consecutively, so "Lee" is found in
   "Lee's" and "LEE" but not in "Leeds" or "fleeing".  A name is split the same way, so
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -129,10 +132,17 @@ def _normalise(text: str) -> str:
     text = _MD_ESCAPE.sub(r"\1", text)
     if "&" in text:
         text = html.unescape(text)
-    return _INVISIBLE.sub("", text).translate(_APOSTROPHES)
+    if not text.isascii():
+        # Compatibility forms read the same to a person: fullwidth letters and digits,
+        # ligatures, superscripts become their plain forms.
+        text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).translate(_APOSTROPHES)
+    return text
 
 
 def _words(text: str) -> list[str]:
+    """Lower-case words of letters; accents are dropped on both sides (Zoë = Zoe)."""
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return [w.casefold() for w in _WORD.findall(text)]
 
 

@@ -26,6 +26,7 @@ h1 { font-size: 1.8rem; line-height: 1.25; margin: 0 0 1rem; color: #0b3954; }
 h2 { font-size: 1.35rem; margin: 2.2rem 0 .6rem; padding-bottom: .25rem;
   border-bottom: 2px solid #0b3954; color: #0b3954; }
 h3 { font-size: 1.1rem; margin: 1.6rem 0 .5rem; color: #0b3954; }
+h4 { font-size: 1rem; margin: 1.3rem 0 .4rem; }
 p, ul, ol { margin: .5rem 0 .8rem; }
 li { margin: .2rem 0; }
 table { border-collapse: collapse; margin: .6rem 0 1.2rem; width: 100%; font-size: .9rem; }
@@ -38,7 +39,7 @@ a { color: #0b5cad; }
   @page { size: A4; margin: 18mm 16mm; }
   body { background: #fff; font-size: 10.5pt; }
   main { max-width: none; margin: 0; padding: 0; border: 0; }
-  h1, h2, h3 { page-break-after: avoid; break-after: avoid; }
+  h1, h2, h3, h4 { page-break-after: avoid; break-after: avoid; }
   table, tr, p, li { page-break-inside: avoid; break-inside: avoid; }
   thead { display: table-header-group; }
   tbody tr:nth-child(even) td { background: none; }

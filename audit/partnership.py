@@ -115,7 +115,13 @@ def parse_partnership(text: str, *, source: str) -> tuple[Partnership, list[User
         problems.append("name is missing.")
         name = ""
     partnership = Partnership(name=name.strip())
-    for table in data.get("agencies", []):
+    agencies = data.get("agencies", [])
+    users_raw = data.get("users", [])
+    shape = [f"{key} must be written as [[{key}]] tables." for key, value in (("agencies", agencies), ("users", users_raw))
+             if not isinstance(value, list) or not all(isinstance(t, dict) for t in value)]
+    if shape:
+        raise ValueError("\n".join(f"{source}: {p}" for p in problems + shape))
+    for table in agencies:
         agency = Agency(code=str(table.get("code", "")).strip(), name=str(table.get("name", "")).strip())
         problems += validate_agency(agency)
         partnership.agencies.append(agency)
@@ -123,7 +129,7 @@ def parse_partnership(text: str, *, source: str) -> tuple[Partnership, list[User
     if len(set(codes)) != len(codes):
         problems.append("An agency code is listed twice.")
     users: list[User] = []
-    for table in data.get("users", []):
+    for table in users_raw:
         try:
             role = Role(str(table.get("role", "")))
         except ValueError:

@@ -4,9 +4,14 @@ Every number comes from :func:`audit.analysis.analyse`, so the report quotes wha
 analysis screen shows.  Decisions where the design is silent:
 
 - The report is pseudonymised: cases appear by reference and screening features only.
-  Family names, dates of birth, system ids, notes, the reasons for picking a case and
-  the agencies' free-text returns are never read here; the export guard
-  (:mod:`audit.guard`) still checks the finished text for identifiers typed elsewhere.
+  Family names, dates of birth, system ids, notes and the reasons for picking a case
+  are never read here; the export guard (:mod:`audit.guard`) still checks the finished
+  text for identifiers typed into anything the report quotes.
+- From the agencies' returns the report quotes, in its appendix, only what each
+  completed (submitted or resubmitted) audit tool says about good practice, areas for
+  development, the difference made for the child and its own recommendations: the
+  agencies' words behind the findings.  Answers and evidence per question, grade
+  rationales, drafts and safeguarding concerns stay in the workspace.
 - Only findings a lead has accepted appear; proposals by co-ordinators wait on the board.
 - Logins (who drew the cohort, who wrote a finding) are left out: the report is about
   practice, not staff.
@@ -24,13 +29,14 @@ from audit.analysis import FEATURES, Analysis, analyse
 from audit.cases import CandidateCase
 from audit.dates import format_uk
 from audit.draw import balance_field
-from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag, rag
+from audit.findings import Action, Column, Discussion, Finding, Rag, rag
 from audit.grades import Grade
 from audit.partnership import Partnership
 from audit.report_sections import (
     COLUMN_SINGULAR,
     Context,
     Writer,
+    appendix,
     count,
     finding_block,
     finding_label,
@@ -40,14 +46,15 @@ from audit.report_sections import (
     most_common_text,
     natural_key,
     number,
+    rag_text,
+    retested,
     span,
     strong,
+    timeline,
     yes_no,
 )
 from audit.returns import Return, Status
 from audit.scope import Audit, Stage
-
-TITLE_SUFFIX = "report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +91,14 @@ def build_report(
         analysis=analysis,
         findings=mine,
         actions=sorted((a for a in actions if a.audit == audit.ref), key=lambda a: natural_key(a.id)),
+        returns=[r for r in returns if r.audit == audit.ref],
         discussions=[d for d in discussions if d.audit == audit.ref and d.subject in in_cohort],
         earlier_findings=earlier_findings,
         today=today,
     )
     out = Writer()
     for section in (_title, _summary, _background, _purpose, _methodology, _cohort, _by_objective,
-                    _good_practice, _development, _recommendations, _retested, _timeline, _appendix):
+                    _good_practice, _development, _recommendations, retested, timeline, appendix):
         section(ctx, out)
     return Report(out.text(), out.headings, analysis)
 
@@ -124,9 +132,13 @@ def _summary(ctx: Context, out: Writer) -> None:
     strengths, developments, recs = (len(ctx.in_column(c)) for c in Column)
     complete = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.COMPLETE)
     overdue = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.RED)
-    out.para(f"The audit found {count(strengths, 'strength')}, {count(developments, 'area for development', 'areas for development')} "
-             f"and {count(recs, 'recommendation')}. The action plan has {count(len(ctx.actions), 'action')}: "
-             f"{complete} complete and {overdue} overdue.")
+    areas = count(developments, "area for development", "areas for development")
+    out.para(f"The audit found {count(strengths, 'strength')}, {areas} and {count(recs, 'recommendation')}. "
+             f"The action plan has {count(len(ctx.actions), 'action')}: {complete} complete and {overdue} overdue.")
+    if recs:
+        out.para("The recommendations are:")
+        out.bullets([f"{finding_label(f)}: {md.inline(f.title) or '(untitled)'}"
+                     for f in ctx.in_column(Column.RECOMMENDATION)])
 
 
 def _background(ctx: Context, out: Writer) -> None:
@@ -141,7 +153,7 @@ def _background(ctx: Context, out: Writer) -> None:
 def _purpose(ctx: Context, out: Writer) -> None:
     audit = ctx.audit
     out.heading(2, "Purpose and objectives")
-    purposes = [md.inline(p) for p in audit.purpose if md.inline(p)]
+    purposes = [escaped for p in audit.purpose if (escaped := md.inline(p))]
     if purposes:
         out.para("The audit set out to:")
         out.bullets(purposes)
@@ -156,7 +168,8 @@ def _purpose(ctx: Context, out: Writer) -> None:
 
 
 def _methodology(ctx: Context, out: Writer) -> None:
-    audit, s, r = ctx.audit, ctx.analysis.screening, ctx.analysis.returns
+    audit, a = ctx.audit, ctx.analysis
+    s, r = a.screening, a.returns
     out.heading(2, "Methodology")
     if audit.criteria:
         out.para(f"Candidate cases were screened against {count(len(audit.criteria), 'criterion', 'criteria')} "
@@ -169,15 +182,14 @@ def _methodology(ctx: Context, out: Writer) -> None:
              f"information was missing. The cohort holds {count(s.selected, 'case')}, against a target "
              f"of {s.target}.")
     out.para(_how_selected(ctx))
-    if ctx.analysis.agencies:
-        out.para(f"Each of the {count(len(ctx.analysis.agencies), 'agency')} taking part completed its own "
+    if a.agencies:
+        out.para(f"Each of the {count(len(a.agencies), 'agency')} taking part completed its own "
                  "audit tool for every case, answering each question yes, partly, no or not applicable with "
                  "evidence, and graded each objective as outstanding, good, requires improvement or "
                  "inadequate:")
-        out.bullets([_agency_with_code(ctx, code) for code in ctx.analysis.agencies])
+        out.bullets([_agency_with_code(ctx, code) for code in a.agencies])
     else:
         out.para("No agencies have been named for the audit.")
-    a = ctx.analysis
     received = (f"By {format_uk(ctx.today)}, {r.received} of the {count(r.expected, 'return')} expected "
                 f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received: "
                 f"{count(r.completed, 'completed audit tool')} and {r.not_involved} stating that the agency "
@@ -346,67 +358,5 @@ def _recommendations(ctx: Context, out: Writer) -> None:
         status = rag(action, ctx.today)
         rows.append([md.cell(action.id), md.cell(action.finding_id), md.cell(action.description),
                      ctx.agency(action.owner) if action.owner else "not named",
-                     format_uk(action.due, "not set"), action.status.value, _rag_text(status)])
+                     format_uk(action.due, "not set"), action.status.value, rag_text(status)])
     out.table(["Action", "Recommendation", "What will be done", "Owner", "Due", "Status", "RAG"], rows)
-
-
-def _rag_text(status: Rag) -> str:
-    """``Red (overdue)``, ``Amber (at risk)``, ``Green (on track)`` or ``Complete``."""
-    if status is Rag.COMPLETE:
-        return "Complete"
-    return f"{status.value.capitalize()} ({status.label})"
-
-
-def _retested(ctx: Context, out: Writer) -> None:
-    out.heading(2, "Learning re-tested from earlier audits")
-    retests = [f for f in ctx.findings if f.retest is not None]
-    if not retests:
-        out.para("No learning from earlier audits has been re-tested in this audit.")
-        return
-    rows = []
-    for finding in retests:
-        test = finding.retest
-        assert test is not None
-        earlier = ctx.earlier_findings.get(f"{test.audit}/{test.finding_id}")
-        what = md.inline(test.finding_id) + (f": {md.inline(earlier.title)}" if earlier and earlier.title else "")
-        verdict = {Embedded.EMBEDDED: "embedded", Embedded.PARTLY: "partly embedded",
-                   Embedded.NOT_EMBEDDED: "not embedded"}.get(test.verdict, "not judged yet")  # type: ignore[arg-type]
-        rows.append([md.cell(test.audit), what, verdict, finding_label(finding), md.cell(test.evidence)])
-    out.table(["Earlier audit", "Earlier finding", "Verdict", "Re-tested in", "Evidence"], rows)
-
-
-def _timeline(ctx: Context, out: Writer) -> None:
-    out.heading(2, "Timeline")
-    milestones = ctx.audit.milestones
-    if not milestones:
-        out.para("No milestones have been set for this audit.")
-        return
-    rows = []
-    for m in milestones:
-        if m.done:
-            state = "done"
-        elif m.due is None:
-            state = "no date set"
-        else:
-            state = "overdue" if m.overdue(ctx.today) else ("due today" if m.due == ctx.today else "not yet due")
-        rows.append([md.cell(m.name), format_uk(m.due, "not set"), state])
-    out.table(["Milestone", "Due", "Status"], rows)
-
-
-def _appendix(ctx: Context, out: Writer) -> None:
-    a = ctx.analysis
-    out.heading(2, "Appendix: returns")
-    if not a.cohort or not a.agencies:
-        out.para("No returns are expected until the cohort is selected and the agencies are named.")
-        return
-    rows = []
-    for code in a.agencies:
-        by = a.returns.by_agency[code]
-        completed = by[Status.SUBMITTED] + by[Status.RESUBMITTED]
-        outstanding = by[Status.NOT_STARTED] + by[Status.DRAFT] + by[Status.RETURNED]
-        rows.append([ctx.agency(code), str(len(a.cohort)), str(completed), str(by[Status.NOT_INVOLVED]),
-                     str(outstanding)])
-    out.table(["Agency", "Expected", "Completed", "Not involved", "Outstanding"], rows)
-    out.para("Each case's return from each agency:")
-    out.table(["Case"] + [md.inline(c) for c in a.agencies],
-              [[md.cell(ref)] + [a.return_status[ref][c].value for c in a.agencies] for ref in a.cohort])

@@ -14,9 +14,11 @@ from audit import markdown as md
 from audit.analysis import Analysis, GradeCell
 from audit.cases import CandidateCase
 from audit.dates import format_uk
-from audit.findings import Action, Column, Discussion, Finding
+from audit.analysis import GRADED_STATUSES
+from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag
 from audit.grades import Grade
 from audit.partnership import Partnership
+from audit.returns import Return, Status
 from audit.scope import Audit
 
 COLUMN_SINGULAR = {
@@ -36,6 +38,7 @@ class Context:
     analysis: Analysis
     findings: list[Finding]  # accepted findings (not proposals), board order
     actions: list[Action]
+    returns: list[Return]
     discussions: list[Discussion]
     earlier_findings: dict[str, Finding]
     today: date
@@ -180,3 +183,101 @@ def span(start: date | None, end: date | None) -> str:
     if start is None and end is None:
         return "not set"
     return f"{format_uk(start, '…')} to {format_uk(end, 'ongoing')}"
+
+
+# ----------------------------------------------------------------- the closing sections
+
+
+def rag_text(status: Rag) -> str:
+    """``Red (overdue)``, ``Amber (at risk)``, ``Green (on track)`` or ``Complete``."""
+    if status is Rag.COMPLETE:
+        return "Complete"
+    return f"{status.value.capitalize()} ({status.label})"
+
+
+def retested(ctx: Context, out: Writer) -> None:
+    out.heading(2, "Learning re-tested from earlier audits")
+    retests = [(f, f.retest) for f in ctx.findings if f.retest is not None]
+    if not retests:
+        out.para("No learning from earlier audits has been re-tested in this audit.")
+        return
+    rows = []
+    for finding, test in retests:
+        earlier = ctx.earlier_findings.get(f"{test.audit}/{test.finding_id}")
+        what = md.inline(test.finding_id) + (f": {md.inline(earlier.title)}" if earlier and earlier.title else "")
+        verdict = test.verdict.value if isinstance(test.verdict, Embedded) else "not judged yet"
+        rows.append([md.cell(test.audit), what, verdict, finding_label(finding), md.cell(test.evidence)])
+    out.table(["Earlier audit", "Earlier finding", "Verdict", "Re-tested in", "Evidence"], rows)
+
+
+def timeline(ctx: Context, out: Writer) -> None:
+    out.heading(2, "Timeline")
+    milestones = ctx.audit.milestones
+    if not milestones:
+        out.para("No milestones have been set for this audit.")
+        return
+    rows = []
+    for m in milestones:
+        if m.done:
+            state = "done"
+        elif m.due is None:
+            state = "no date set"
+        else:
+            state = "overdue" if m.overdue(ctx.today) else ("due today" if m.due == ctx.today else "not yet due")
+        rows.append([md.cell(m.name), format_uk(m.due, "not set"), state])
+    out.table(["Milestone", "Due", "Status"], rows)
+
+
+def appendix(ctx: Context, out: Writer) -> None:
+    a = ctx.analysis
+    out.heading(2, "Appendix: returns")
+    if not a.cohort or not a.agencies:
+        out.para("No returns are expected until the cohort is selected and the agencies are named.")
+        return
+    rows = []
+    for code in a.agencies:
+        by = a.returns.by_agency[code]
+        completed = by[Status.SUBMITTED] + by[Status.RESUBMITTED]
+        outstanding = by[Status.NOT_STARTED] + by[Status.DRAFT] + by[Status.RETURNED]
+        rows.append([ctx.agency(code), str(len(a.cohort)), str(completed), str(by[Status.NOT_INVOLVED]),
+                     str(outstanding)])
+    out.table(["Agency", "Expected", "Completed", "Not involved", "Outstanding"], rows)
+    out.para("Each case's return from each agency:")
+    out.table(["Case"] + [md.inline(c) for c in a.agencies],
+              [[md.cell(ref)] + [a.return_status[ref][c].value for c in a.agencies] for ref in a.cohort])
+    agencies_words(ctx, out)
+
+
+_RETURN_TEXTS = (
+    ("good_practice", "Good practice"),
+    ("areas_for_development", "Areas for development"),
+    ("impact_on_child", "Difference made for the child"),
+    ("recommendations", "Recommendations for the agency"),
+)
+
+
+def agencies_words(ctx: Context, out: Writer) -> None:
+    """What each agency wrote in its completed audit tool, by case: the evidence base
+    behind the findings, in the agencies' own words (drafts are not quoted)."""
+    out.heading(3, "What the agencies said")
+    order = {code: n for n, code in enumerate(ctx.analysis.agencies)}
+    completed = sorted((r for r in ctx.returns if r.status in GRADED_STATUSES and r.agency in order
+                        and r.case_ref in ctx.analysis.return_status),
+                       key=lambda r: (r.case_ref, order[r.agency]))
+    said = [(r, [(label, md.block(getattr(r, attr))) for attr, label in _RETURN_TEXTS]) for r in completed]
+    said = [(r, [(label, text) for label, text in texts if text]) for r, texts in said]
+    said = [(r, texts) for r, texts in said if texts]
+    if not said:
+        out.para("No completed audit tool has anything to quote yet.")
+        return
+    out.para("The agencies' own words from their completed audit tools, by case.")
+    case_ref = None
+    for ret, texts in said:
+        if ret.case_ref != case_ref:
+            case_ref = ret.case_ref
+            out.heading(4, case_ref)
+        out.para(strong(ctx.agency(ret.agency)))
+        for label, text in texts:
+            # The label goes in front of the first paragraph; the text is escaped, so
+            # its first line cannot start a block of its own there either.
+            out.para(f"*{label}.* {text}")

@@ -207,6 +207,10 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScopeError(source, [f"This is not valid TOML ({exc})."]) from None
+    except RecursionError:
+        raise ScopeError(source, ["This file nests arrays or tables too deeply to be a scope file."]) from None
+    except ValueError as exc:  # e.g. Python's limit on the digits of an integer
+        raise ScopeError(source, [f"This file holds a value maca cannot read ({str(exc)[:120]})."]) from None
     problems: list[str] = []
     reader = _Reader(data, problems)
 
@@ -259,6 +263,7 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
     else:
         problems.append('agencies must be a list of agency codes, e.g. agencies = ["CSC", "POL"].')
     for i, table in enumerate(_tables(data, "objectives", problems), start=1):
+        _unknown_keys(table, {"id", "title", "text"}, f"objectives[{i}]", problems)
         sub = _Reader(table, problems, prefix=f"objectives[{i}].")
         audit.objectives.append(
             Objective(id=sub.text("id", required=True), title=sub.text("title", required=True), text=sub.text("text"))
@@ -273,6 +278,7 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
             criterion.agencies = [canonical(a) for a in criterion.agencies]
         audit.criteria.append(criterion)
     for i, table in enumerate(_tables(data, "milestones", problems), start=1):
+        _unknown_keys(table, {"name", "due", "done"}, f"milestones[{i}]", problems)
         sub = _Reader(table, problems, prefix=f"milestones[{i}].")
         milestone = Milestone(name=sub.text("name", required=True), due=sub.date("due", required=True))
         if isinstance(table.get("done"), bool):
@@ -295,6 +301,13 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
     if problems:
         raise ScopeError(source, [p if p.endswith((".", "?")) else p + "." for p in problems])
     return ScopeFile(audit=audit, template_files=template_files)
+
+
+def _unknown_keys(table: dict[str, Any], known: set[str], where: str, problems: list[str]) -> None:
+    for key in table:
+        if key not in known:
+            hint = " (a top-level setting must come before the first [[...]] table)" if key == "templates" else ""
+            problems.append(f"{where}: unknown setting {key!r}{hint}.")
 
 
 def _tables(data: dict[str, Any], name: str, problems: list[str]) -> list[dict[str, Any]]:

@@ -77,13 +77,15 @@ class ToolTemplate:
 
 def load_template_file(path: str | Path) -> ToolTemplate:
     """Read and check a template file; ``ValueError`` lists every problem found."""
+    from audit.files import read_regular_file
+
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    if len(raw) > MAX_TEMPLATE_BYTES:
+    if path.is_file() and path.stat().st_size > MAX_TEMPLATE_BYTES:
         raise ValueError(f"{path}: is larger than {MAX_TEMPLATE_BYTES:,} bytes, too large for an audit tool.")
+    try:
+        raw = read_regular_file(path, limit=MAX_TEMPLATE_BYTES, what="audit tool template")
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None  # the sentence already names the file
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -3,9 +3,10 @@
     python -m benchmarks [--runs N] [--only NAME ...] [--markdown] [--no-scripts]
 
 Every `benchmarks/bench_*.py` with a `collect(runs)` function adds its figures to the
-table.  The issue's items are listed whether or not their benchmark exists: a module
-that is missing, or that cannot import the feature it measures yet, leaves its items
-"not built yet" (not a miss).  Any other error is a miss, with its traceback on stderr.
+table; each runs in a process of its own, so none inherits another's heap or imports.
+The issue's items are listed whether or not their benchmark exists: a module that is
+missing, or that cannot import the feature it measures yet, leaves its items "not
+built yet" (not a miss).  Any other error is a miss, with its traceback on stderr.
 `bench_*.py` scripts without `collect()` run afterwards in a subprocess; their output
 is shown as they print it, but they have no budgets here.
 """
@@ -13,7 +14,9 @@ is shown as they print it, but they have no budgets here.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
+import json
 import pkgutil
 import subprocess
 import sys
@@ -21,7 +24,18 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks.common import DEFAULT_RUNS, MIN_RUNS, NOT_BUILT, ROOT, Figure, machine, table_markdown, table_text
+from benchmarks.common import (
+    DEFAULT_RUNS,
+    FIGURES_LINE,
+    MIN_RUNS,
+    NOT_BUILT,
+    ROOT,
+    Figure,
+    figures_from_output,
+    machine,
+    table_markdown,
+    table_text,
+)
 
 HERE = Path(__file__).resolve().parent
 PROJECT_PACKAGES = ("tui", "screens", "storage", "audit", "benchmarks")
@@ -74,25 +88,33 @@ def _items_of(module: object | None, name: str) -> list[str]:
     return [item for item, _, owner in EXPECTED if owner == name]
 
 
+def _measure(name: str, runs: int) -> tuple[list[Figure] | None, str]:
+    """Run one module's `collect()` in its own process: (figures, "") or (None, why not)."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--child", name, "--runs", str(runs)],
+                          cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    figures = figures_from_output(done.stdout)
+    if figures is None:
+        sys.stderr.write(done.stdout)
+        return None, f"error: exit {done.returncode}, no figures"
+    return figures, ""
+
+
 def run(modules: list[str], runs: int, *, scripts: bool) -> tuple[list[Figure], list[str]]:
+    """Figures from every module that has `collect()`; the names of those without."""
     figures: list[Figure] = []
     standalone: list[str] = []
     for name in modules:
-        module, problem = _load(name)
+        module, problem = _load(name)  # detects features not built yet, by import
         if module is not None and not hasattr(module, "collect"):
             standalone.append(name)
             continue
         if module is not None:
             print(f"running {name} ...", file=sys.stderr, flush=True)
             started = time.perf_counter()
-            try:
-                got = list(module.collect(runs))  # type: ignore[attr-defined]
-            except Exception as exc:  # noqa: BLE001 - reported as a missed figure
-                traceback.print_exc()
-                problem = f"error: {type(exc).__name__}: {exc}"
-            else:
+            got, problem = _measure(name, runs)
+            print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            if got is not None:
                 figures.extend(got)
-                print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
                 continue
         for item in _items_of(module, name):
             label = next((label for i, label, _ in EXPECTED if i == item), name)
@@ -107,6 +129,14 @@ def complete(figures: list[Figure]) -> list[Figure]:
     return sorted(figures, key=lambda f: int(f.item) if f.item.isdigit() else 99)
 
 
+def child(name: str, runs: int) -> int:
+    """The runner's side of `_measure`: one module's `collect()`, figures as one JSON line."""
+    module = importlib.import_module(f"benchmarks.{name}")
+    figures = list(module.collect(runs))
+    print(FIGURES_LINE + json.dumps([dataclasses.asdict(f) for f in figures]), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS,
@@ -114,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="bench modules to run, e.g. bench_save")
     parser.add_argument("--markdown", action="store_true", help="also print the README's table")
     parser.add_argument("--no-scripts", action="store_true", help="skip bench_*.py scripts without collect()")
+    parser.add_argument("--child", metavar="NAME", help=argparse.SUPPRESS)  # see _measure()
     args = parser.parse_args(argv)
+    if args.child:
+        return child(args.child, args.runs)
     if args.runs < MIN_RUNS:
         parser.error(f"--runs must be at least {MIN_RUNS}: the budgets are for medians of {MIN_RUNS} or more")
     available = discover()

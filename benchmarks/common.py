@@ -14,6 +14,8 @@ moment a text appears without the poller stealing the CPU from the app being tim
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import platform
 import re
@@ -356,12 +358,28 @@ def maca_command() -> list[str]:
 # --------------------------------------------------------------------------- standalone
 
 
+FIGURES_LINE = "maca-bench-figures: "  # how a module run by the runner hands its figures back
+
+
 def standalone(collect: Callable[[int], list[Figure]], description: str) -> None:
-    """`python -m benchmarks.bench_x [--runs N]`: one module's figures as the table."""
+    """`python -m benchmarks.bench_x [--runs N] [--json]`: one module's figures, as the
+    table (or as one JSON line, as `python -m benchmarks --child` prints them)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS,
                         help=f"timed runs after the warm-up (default {DEFAULT_RUNS})")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
     figures = collect(max(1, args.runs))
+    if args.json:
+        print(FIGURES_LINE + json.dumps([dataclasses.asdict(f) for f in figures]), flush=True)
+        raise SystemExit(0)
     print(table_text(figures))
     raise SystemExit(0 if all(f.ok is not False for f in figures) else 1)
+
+
+def figures_from_output(output: str) -> list[Figure] | None:
+    """The figures a `--json` run printed, or None if it printed none."""
+    for line in reversed(output.splitlines()):
+        if line.startswith(FIGURES_LINE):
+            return [Figure(**f) for f in json.loads(line[len(FIGURES_LINE):])]
+    return None

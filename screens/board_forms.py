@@ -13,6 +13,7 @@ from audit.access import Act
 from audit.findings import Column, Embedded, Finding, Retest
 from audit.scope import Kind
 from screens.context import ctx
+from screens.discussion_forms import choice_field
 from screens.modals.form import FormField, FormScreen
 from screens.saving import apply_change, tell
 from storage.errors import WorkspaceError
@@ -30,8 +31,8 @@ def _fields(board: BoardSection, old: Finding | None, column: Column) -> list[Fo
         FormField("text", "Finding (what was found, and why it matters)", "textarea", old.text if old else ""),
         FormField("column", "Column", "select", (old.column if old else column).value,
                   [(c.label, c.value) for c in Column], required=True),
-        FormField("objective", "Objective", "select", old.objective if old and old.objective else None,
-                  [(o.title, o.id) for o in audit.objectives]),
+        choice_field("objective", "Objective", old.objective if old else "",
+                     [(o.title, o.id) for o in audit.objectives], none="no particular objective"),
         FormField("agencies", "Agencies (space ticks)", "multi", old.agencies if old else [],
                   [(a, a) for a in audit.agencies]),
     ]
@@ -91,8 +92,7 @@ async def retest(board: BoardSection, f: Finding) -> None:
     if f.retest is not None:
         options.append(("remove the re-test link", "-"))
     first = await board.app.push_screen_wait(FormScreen(f"{f.id} re-tests the learning of", [
-        FormField("audit", "Earlier audit", "select", f.retest.audit if f.retest and f.retest.audit in earlier
-                  else None, options, required=True)]))
+        choice_field("audit", "Earlier audit", f.retest.audit if f.retest else None, options)]))
     if first is None:
         return
     if first["audit"] == "-":
@@ -102,12 +102,12 @@ async def retest(board: BoardSection, f: Finding) -> None:
     found = earlier[ref]
     same = f.retest is not None and f.retest.audit == ref
     values = await board.app.push_screen_wait(FormScreen(f"{f.id} re-tests a finding of {ref}", [
-        FormField("finding_id", "Earlier finding", "select", f.retest.finding_id if same and f.retest else None,
-                  [(f"{e.id} ({e.column.label.lower()}): {short_title(e.title, 60)}", e.id) for e in found],
-                  required=True),
-        FormField("verdict", "Is that learning embedded now?", "select",
-                  f.retest.verdict.value if same and f.retest and f.retest.verdict else None,
-                  [(v.value, v.value) for v in Embedded], hint="Leave blank until the evidence is in."),
+        choice_field("finding_id", "Earlier finding", f.retest.finding_id if same and f.retest else None,
+                     [(f"{e.id} ({e.column.label.lower()}): {short_title(e.title, 60)}", e.id) for e in found]),
+        choice_field("verdict", "Is that learning embedded now?",
+                     f.retest.verdict.value if same and f.retest and f.retest.verdict else None,
+                     [(v.value, v.value) for v in Embedded], none="not judged yet",
+                     hint="Leave it not judged until the evidence is in."),
         FormField("evidence", "Evidence for the verdict", "textarea", f.retest.evidence if same and f.retest else ""),
     ]))
     if values is not None:
@@ -127,7 +127,7 @@ async def choose(board: BoardSection, title: str, label: str, current: str | Non
                  options: list[tuple[str, str]]) -> tuple[bool, str | None]:
     """(chosen?, value) from one select; blank means "no filter"."""
     values = await board.app.push_screen_wait(FormScreen(title, [
-        FormField("value", label, "select", current, options, hint="Leave blank to show every card.")]))
+        choice_field("value", label, current, options, none="every card")]))
     if values is None:
         return False, None
     return True, values["value"] or None

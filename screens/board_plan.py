@@ -24,6 +24,7 @@ from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Column, Rag, rag
 from screens.board_cards import rag_text
 from screens.context import WorkspaceChanged, ctx, plain
+from screens.discussion_forms import choice_field
 from screens.modals.confirm import ConfirmScreen
 from screens.modals.form import FormField, FormScreen
 from screens.saving import apply_change, tell
@@ -162,16 +163,16 @@ class ActionPlanScreen(ModalScreen[None]):
         ws = ctx(self.app).ws
         owners = sorted({a.owner for a in ws.actions(self.audit_ref)})
         values = await self.app.push_screen_wait(FormScreen("Show the actions of", [
-            FormField("owner", "Owner agency (blank: every owner)", "select", self.owner, [(o, o) for o in owners])]))
+            choice_field("owner", "Owner agency", self.owner, [(o, o) for o in owners], none="every owner")]))
         if values is not None:
-            self.owner = values["owner"]
+            self.owner = values["owner"] or None
             self.refresh_data()
 
     @work(exclusive=True, group="plan")
     async def action_filter_status(self) -> None:
         values = await self.app.push_screen_wait(FormScreen("Show actions that are", [
-            FormField("status", "Status (blank: every status)", "select", self.status.value if self.status else None,
-                      [(s.value, s.value) for s in ActionStatus])]))
+            choice_field("status", "Status", self.status.value if self.status else None,
+                         [(s.value, s.value) for s in ActionStatus], none="every status")]))
         if values is not None:
             self.status = ActionStatus(values["status"]) if values["status"] else None
             self.refresh_data()
@@ -205,14 +206,14 @@ class ActionPlanScreen(ModalScreen[None]):
                       [(f"{r.id}: {short_title(r.title, 70)}", r.id) for r in recs], required=True),
             FormField("description", "What will be done (specific, measurable)", "textarea",
                       old.description if old else "", required=True),
-            FormField("owner", "Owner agency", "select", old.owner if old else None,
-                      [(f"{a.code}  {a.name}", a.code) for a in ws.partnership().agencies], required=True),
+            choice_field("owner", "Owner agency", old.owner if old else None,
+                         [(f"{a.code}  {a.name}", a.code) for a in ws.partnership().agencies], none="choose one"),
             FormField("due", "Due", "date", old.due if old else None, required=True,
                       hint="RAG: overdue is red; due within two weeks is amber."),
             FormField("status", "Status", "select", (old.status if old else ActionStatus.PROPOSED).value,
                       [(s.value, s.value) for s in ActionStatus], required=True),
             FormField("progress_note", "Progress note", "textarea", old.progress_note if old else ""),
-        ]))
+        ], lambda v: [] if v["owner"] else ["Choose the agency that owns the action."]))
 
     @work(exclusive=True, group="plan")
     async def action_add(self) -> None:

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Horizontal, VerticalScroll
+from textual.containers import Container, Horizontal
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from audit.access import Act
@@ -23,7 +23,8 @@ from audit.cohort import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit
 from screens import cohort_flows
-from screens.cohort_rows import RowCache, CohortRow, cell, columns_for, predicate, sort_key, status_text
+from screens.cohort_rows import CohortRow, RowCache, cell, columns_for, predicate, sort_key, status_text
+from screens.cohort_table import CohortTable
 from screens.context import ctx
 from screens.modals.details import case_details, case_text
 from screens.saving import tell
@@ -32,19 +33,8 @@ from screens.widgets.virtual_table import VirtualTable
 from storage.errors import WorkspaceError
 
 WIDE = 100  # columns from which the detail pane sits beside the table rather than below
+DEFER_FROM = 2_000  # screening more cases than this waits until the first frame is painted
 _QUICK = Binding.Group("Quick filter", compact=True)
-
-
-class CohortTable(VirtualTable):
-    """The candidates; space and enter say what they do here, and h/l (column moves, for
-    sorting with o) stay in the help rather than crowd the footer."""
-
-    BINDINGS = [
-        Binding("space", "toggle_row", "Add/remove"),
-        Binding("enter", "select_row", "Open case"),
-        Binding("left,h", "column_left", "Column left", show=False),
-        Binding("right,l", "column_right", "Column right", show=False),
-    ]
 
 
 class CohortSection(Section):
@@ -82,6 +72,7 @@ class CohortSection(Section):
         self.quick: str | None = None
         self.detail_hidden = False
         self._criteria: tuple[str, ...] | None = None
+        self._detail_key: tuple[object, object] | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -91,7 +82,7 @@ class CohortSection(Section):
         yield Static(id="cohort-status")
         with Container(id="cohort-body"):
             yield self._new_table(audit)
-            with VerticalScroll(id="cohort-detail"):
+            with Container(id="cohort-detail"):
                 yield Static(id="cohort-detail-text")
         with Horizontal(id="cohort-filter-bar"):
             yield Label("/")
@@ -102,8 +93,18 @@ class CohortSection(Section):
 
     def _new_table(self, audit: Audit | None) -> CohortTable:
         columns = columns_for(audit) if audit else columns_for(Audit(ref=self.audit_ref, title=""))
-        return CohortTable(columns, cell=cell, sort_key=sort_key, id="cohort-table",
-                           empty_text="No candidates match the filter.")
+        return CohortTable(columns, cell=self._cell, sort_key=self._sort_key, id="cohort-table",
+                           empty_text="No candidates match the filter.", on_cursor=self.show_detail)
+
+    def _cell(self, row: CohortRow, key: str) -> str | Text:
+        if not row.screened:  # painted before the batch screening ran: screen just this one
+            self.cache.ensure(row)
+        return cell(row, key)
+
+    def _sort_key(self, row: CohortRow, key: str) -> Any:
+        if self.cache.pending:
+            self.ensure_screened()
+        return sort_key(row, key)
 
     def on_mount(self) -> None:
         self._place_detail()
@@ -117,12 +118,7 @@ class CohortSection(Section):
         self.query_one("#cohort-body").set_class(width >= WIDE, "wide")
 
     def focus_first(self) -> None:
-        # The audit screen may ask before this section's children are mounted.
-        tables = self.query(CohortTable)
-        if tables:
-            tables.first().focus()
-        else:
-            self.call_after_refresh(self.focus_first)
+        self.table.focus()
 
     @property
     def table(self) -> CohortTable:
@@ -149,12 +145,33 @@ class CohortSection(Section):
             self.call_later(self._swap_table, audit)
             return
         identifiers = c.ws.can(Act.VIEW_IDENTIFIERS)
-        if self.cache.update(audit, c.ws.cases(self.audit_ref), c.today(), identifiers) or not self.table.rows:
-            self.table.set_rows(self.cache.rows)
+        cache = self.cache
+        changed = cache.update(audit, c.ws.cases(self.audit_ref), c.today(), identifiers, defer=True)
+        table = self.table
+        # Many cases to screen (opening the section, or another session's save re-read the
+        # file) and nothing that needs them all yet: paint first, screen right after.
+        if cache.pending and (len(cache.pending) < DEFER_FROM or self.text_filter or self.quick
+                              or table.sort_column is not None):
+            cache.finish()
+        if changed or not table.rows:
+            table.set_rows(cache.rows)
         self.query_one("#cohort-filter", Input).placeholder = (
             "filter by case ref, reason, notes or identifiers" if identifiers else "filter by case ref or reason")
-        self.update_status()
-        self.show_detail()
+        if cache.pending:
+            self.query_one("#cohort-status", Static).update(
+                Text(f"Screening {len(cache.pending):,} candidates against the criteria…", style="italic"))
+            self.call_after_refresh(self.ensure_screened)
+        else:
+            self.update_status()
+        self.show_detail(force=True)
+
+    def ensure_screened(self) -> None:
+        """Finish any screening left for after the first frame (counts, filters, sorts and
+        picks need every case)."""
+        if self.cache.pending:
+            self.cache.finish()
+            self.table.refresh_rows()
+            self.update_status()
 
     async def _swap_table(self, audit: Audit) -> None:
         old = self.table
@@ -179,10 +196,16 @@ class CohortSection(Section):
                            self.cache.problem)
         self.query_one("#cohort-status", Static).update(text)
 
-    def show_detail(self) -> None:
+    def show_detail(self, *, force: bool = False) -> None:
+        """The highlighted case in the detail pane (skipped when it already shows it)."""
         if self.detail_hidden:
+            self._detail_key = None
             return
         row: CohortRow | None = self.table.cursor_row
+        key = (row, row.case if row else None)
+        if key == self._detail_key and not force:
+            return
+        self._detail_key = key
         detail = self.query_one("#cohort-detail-text", Static)
         if row is None:
             detail.update(Text("No case is highlighted.", style="italic"))
@@ -193,7 +216,9 @@ class CohortSection(Section):
             text.append_text(case_text(self.app, row.case))
         except WorkspaceError as exc:
             text.append(str(exc))
-        detail.update(text)
+        # The pane has a fixed size (enter shows the whole case in a scrollable modal), so
+        # no relayout: that was most of a cursor key's cost.
+        detail.update(text, layout=False)
 
     # ------------------------------------------------------------------ table events
 
@@ -218,6 +243,7 @@ class CohortSection(Section):
     # ------------------------------------------------------------------ filtering
 
     def apply_filter(self) -> None:
+        self.ensure_screened()
         self.table.filter(predicate(self.text_filter, self.quick))
         self.update_status()
 
@@ -266,6 +292,7 @@ class CohortSection(Section):
             return
         if table.row_count:
             table.cursor_index = (table.cursor_index + step) % table.row_count
+            self.show_detail()
 
     def action_toggle_detail(self) -> None:
         self.detail_hidden = not self.detail_hidden

@@ -70,6 +70,7 @@ async def toggle(section: CohortSection, row: CohortRow) -> None:
     case = row.case
     if not _allowed(section, Act.EDIT_COHORT, case.key):
         return
+    section.ensure_screened()
     adding = not case.in_cohort
     if adding and row.eligible is not True:
         state = "not eligible" if row.eligible is False else "of unknown eligibility"
@@ -126,6 +127,7 @@ async def random_draw(section: CohortSection) -> None:
     c = ctx(app)
     if not _allowed(section, Act.EDIT_COHORT):
         return
+    section.ensure_screened()
     audit = c.ws.audit(section.audit_ref)
     pool = {row.case.case_ref: row.case for row in section.cache.rows
             if row.eligible is True and not row.case.in_cohort}

@@ -21,8 +21,7 @@ from typing import Any
 from rich.text import Text
 
 from audit.cases import CandidateCase
-from audit.cohort import screen_cases
-from audit.criteria import Outcome, Result
+from audit.criteria import Outcome, Result, eligibility, screen_many
 from audit.scope import Audit
 from screens.widgets.virtual_table import Column
 
@@ -60,7 +59,7 @@ def natural_key(ref: str) -> tuple[Any, ...]:
 class CohortRow:
     """One candidate as the table shows it (mutable; identity is the case reference)."""
 
-    __slots__ = ("case", "results", "eligible", "unknowns", "haystack", "ref_key")
+    __slots__ = ("case", "results", "eligible", "unknowns", "haystack", "ref_key", "screened")
 
     def __init__(self, case: CandidateCase) -> None:
         self.case = case
@@ -69,6 +68,7 @@ class CohortRow:
         self.unknowns = 0
         self.haystack = ""
         self.ref_key = natural_key(case.case_ref)
+        self.screened = False  # results, eligible, unknowns and haystack are for `case`
 
 
 def criterion_key(criterion_id: str) -> str:
@@ -148,17 +148,25 @@ class Counts:
 
 
 class RowCache:
-    """Rows for one audit, re-screened only where something changed."""
+    """Rows for one audit, re-screened only where something changed.
+
+    `update(..., defer=True)` leaves the screening for later so that the first frame can
+    be painted at once: rows the table paints meanwhile are screened one by one
+    (`ensure`), and `finish()` screens the rest in one batch.  Anything that needs every
+    row (counts, filters, sorting, picking) calls `finish()` first.
+    """
 
     def __init__(self) -> None:
         self.by_ref: dict[str, CohortRow] = {}
         self.rows: list[CohortRow] = []
         self.problem = ""  # why cases cannot be screened (no lookback period), if so
+        self.pending: list[CohortRow] = []
         self._audit: Audit | None = None
         self._today: date | None = None
-        self._identifiers: bool | None = None
+        self._identifiers = False
 
-    def update(self, audit: Audit, cases: list[CandidateCase], today: date, identifiers: bool) -> bool:
+    def update(self, audit: Audit, cases: list[CandidateCase], today: date, identifiers: bool, *,
+               defer: bool = False) -> bool:
         """Bring the rows up to date; True when anything changed."""
         everything = audit is not self._audit or today != self._today or identifiers != self._identifiers
         self._audit, self._today, self._identifiers = audit, today, identifiers
@@ -176,35 +184,55 @@ class RowCache:
                 stale.append(row)
             elif everything or row.case is not case:
                 row.case = case
+                row.screened = False
                 stale.append(row)
         removed = len(by_ref) != len(seen)
         if removed:
             for ref in [r for r in by_ref if r not in seen]:
                 del by_ref[ref]
-        if stale:
-            self._screen(audit, stale, today, identifiers)
         if added or removed:
             self.rows = sorted(by_ref.values(), key=lambda r: r.ref_key)
+        self.pending = stale
+        if not defer:
+            self.finish()
         return bool(stale) or added or removed
 
-    def _screen(self, audit: Audit, rows: list[CohortRow], today: date, identifiers: bool) -> None:
-        try:
-            screened = screen_cases(audit, [r.case for r in rows], today)
-        except ValueError as exc:  # no lookback period: nothing can be screened
-            self.problem = str(exc)
+    def ensure(self, row: CohortRow) -> None:
+        """Screen one row now (the table is about to paint it)."""
+        if not row.screened and self._audit is not None and self._today is not None:
+            self._screen([row])
+
+    def finish(self) -> None:
+        """Screen every row still waiting."""
+        pending = [row for row in self.pending if not row.screened]
+        self.pending = []
+        if pending:
+            self._screen(pending)
+
+    def _screen(self, rows: list[CohortRow]) -> None:
+        audit, today, identifiers = self._audit, self._today, self._identifiers
+        assert audit is not None and today is not None
+        if audit.lookback_start is None or audit.lookback_end is None:
+            self.problem = f"{audit.ref} has no lookback period, so its cases cannot be screened."
             for row in rows:
                 row.results, row.eligible, row.unknowns = {}, None, len(audit.criteria)
                 row.haystack = haystack(row.case, identifiers)
+                row.screened = True
             return
         self.problem = ""
+        found = screen_many([row.case for row in rows], audit.criteria, lookback_start=audit.lookback_start,
+                            lookback_end=audit.lookback_end, participating=audit.agencies, today=today)
         unknown = Outcome.UNKNOWN
-        for row, found in zip(rows, screened):
-            row.results = found.results
-            row.eligible = found.eligible
-            row.unknowns = sum(1 for r in found.results.values() if r.outcome is unknown)
+        for row, results in zip(rows, found):
+            values = results.values()
+            row.results = results
+            row.eligible = eligibility(values)
+            row.unknowns = sum(1 for r in values if r.outcome is unknown)
             row.haystack = haystack(row.case, identifiers)
+            row.screened = True
 
     def counts(self) -> Counts:
+        self.finish()
         counts = Counts(total=len(self.rows))
         for row in self.rows:
             counts.in_cohort += row.case.in_cohort
@@ -219,8 +247,8 @@ class RowCache:
 
 def status_text(audit: Audit, counts: Counts, shown: int, text_filter: str, quick: str | None,
                 problem: str) -> Text:
-    """The section's top lines: the counter n/target, eligibility counts, the active
-    filter, the recorded draw, then the criteria legend."""
+    """The section's two top lines: the counter n/target, the eligibility counts and the
+    recorded draw; then how many rows are shown, the active filter, the criteria legend."""
     text = Text(no_wrap=True, overflow="ellipsis")
     target = audit.cohort_target
     if counts.in_cohort > target:
@@ -230,24 +258,24 @@ def status_text(audit: Audit, counts: Counts, shown: int, text_filter: str, quic
     else:
         text.append(f"In cohort {counts.in_cohort}/{target}", style="bold")
     text.append("  ·  ")
-    text.append(f"✓ {counts.eligible} eligible", style="green")
-    text.append("  ")
-    text.append(f"? {counts.unknown} unknown", style="yellow")
-    text.append("  ")
-    text.append(f"✗ {counts.not_eligible} not eligible", style="red")
-    text.append(f"  ·  showing {shown:,} of {counts.total:,}")
+    text.append(f"✓ {counts.eligible:,} eligible", style="green")
+    text.append("   ")
+    text.append(f"? {counts.unknown:,} unknown", style="yellow")
+    text.append("   ")
+    text.append(f"✗ {counts.not_eligible:,} not eligible", style="red")
+    if audit.draw is not None:
+        text.append(f"  ·  draw seed {audit.draw.seed}")
+    text.append(f"\nshowing {shown:,} of {counts.total:,}")
     if quick is not None or text_filter.strip():
-        text.append("  ·  filter: ", style="bold")
+        text.append(" · filter: ", style="bold")
         described = [QUICK_FILTERS[quick]] if quick else []
         if text_filter.strip():
             described.append(f"“{text_filter.strip()}”")
         text.append(", ".join(described), style="reverse")
-    if audit.draw is not None:
-        text.append(f"  ·  draw seed {audit.draw.seed}")
-    text.append("\n")
+    text.append("  ·  ")
     if problem:
         text.append("⚠ " + problem, style="bold yellow")
     else:
         legend = [f"C{n} {' '.join(c.label.split())}" for n, c in enumerate(audit.criteria, start=1)]
-        text.append("  ·  ".join(legend) or "No criteria yet: add them in Scope (1).", style="dim")
+        text.append(" · ".join(legend) or "No criteria yet: add them in Scope (1).", style="dim")
     return text

@@ -25,6 +25,7 @@ from audit.returns import Return, TransitionError
 from screens.context import WorkspaceChanged, ctx
 from screens.modals.conflict import ConflictScreen
 from screens.modals.form import FormField, FormScreen
+from screens.modals.too_small import TooSmallScreen
 from screens.saving import tell
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
@@ -81,8 +82,8 @@ def check_concerns(app: App) -> None:
     if any(isinstance(screen, ConcernAlertScreen) for screen in app.screen_stack):
         shown |= new  # the open alert refreshes itself on the workspace change
         return
-    if type(app.screen).__name__ == "TooSmallScreen":
-        return  # shown once the terminal is big enough again (next change)
+    if isinstance(app.screen, TooSmallScreen):
+        return  # shown at the next change, once the terminal is big enough again
     shown |= new
     app.push_screen(ConcernAlertScreen())
 
@@ -142,7 +143,8 @@ class ConcernAlertScreen(ModalScreen[None]):
         options.highlighted = min(keep, count - 1)
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
-        self.refresh_list()
+        if self.query("#concern-list"):  # not while being composed or taken down
+            self.refresh_list()
 
     def action_cursor(self, step: int) -> None:
         options = self.query_one(OptionList)

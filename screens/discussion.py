@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -76,6 +76,7 @@ class DiscussionSection(Section):
         self.rows: list[Row] = []
         self.subject_ids: list[str] = []
         self.last_objective = ""
+        self.pane = 0  # 0 the cases, 1 the record; kept here so fast typing never races focus
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -91,6 +92,7 @@ class DiscussionSection(Section):
         self.show_subject()
 
     def focus_first(self) -> None:
+        self.pane = 0
         self.subjects_list.focus()
 
     @property
@@ -192,7 +194,7 @@ class DiscussionSection(Section):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option_list.id == "discussion-subjects":
-            self.rows_list.focus()
+            self.action_pane(1)
             return
         row = self.current_row()
         if row is None:
@@ -209,18 +211,24 @@ class DiscussionSection(Section):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "grade":  # otherwise 1-4 switch sections, as everywhere
             row = self.current_row()
-            return self.rows_list.has_focus and row is not None and row.kind == "objective"
+            return self.pane == 1 and row is not None and row.kind == "objective"
         if action == "add_session":
             audit = self.audit()
             return audit is not None and audit.kind is Kind.MATA
         return True
 
     def action_pane(self, index: int) -> None:
+        self.pane = index
         (self.rows_list if index else self.subjects_list).focus()
         self.refresh_bindings()
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, OptionList):
+            self.pane = 1 if event.widget.id == "discussion-rows" else 0
+            self.refresh_bindings()
+
     def _focused_list(self) -> OptionList:
-        return self.rows_list if self.rows_list.has_focus else self.subjects_list
+        return self.rows_list if self.pane else self.subjects_list
 
     def action_cursor(self, step: int) -> None:
         listing = self._focused_list()

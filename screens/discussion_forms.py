@@ -29,6 +29,17 @@ from storage.findings import (
 POINT_TITLES = {"well": "What worked well", "less": "What worked less well, and why"}
 
 
+def choice_field(name: str, label: str, value: str | None, options: list[tuple[str, str]], *,
+                 none: str | None = None, hint: str = "") -> FormField:
+    """A select that always holds a value: ``none`` adds an explicit "" choice (no filter,
+    no objective) rather than relying on the Select's own blank, so the value read back is
+    always one of the options' strings."""
+    choices = ([(none, "")] if none is not None else []) + options
+    legal = [v for _, v in choices]
+    chosen = value if value in legal else (legal[0] if legal else "")
+    return FormField(name, label, "select", chosen, choices, required=True, hint=hint)
+
+
 async def record(section: Section, base: Discussion) -> dict[str, Any] | None:
     """Date, attendees and notes of one discussion; attendees parsed one a line."""
     codes = ctx(section.app).ws.partnership().agency_codes()
@@ -61,7 +72,7 @@ async def promote(section: Section, base: Discussion, kind: str, text: str, obje
     audit = ws.audit(section.audit_ref)
     lead = ws.can(Act.EDIT_BOARD)
     if audit.kind is Kind.MACA:
-        chosen = received_agencies(ws, audit.ref, base.subject)
+        chosen = received_agencies(ws, audit.ref, base.subject, involved_only=True)
     else:
         chosen = [a.agency for a in base.attendees if a.agency in audit.agencies]
     default_column = Column.STRENGTH if kind == "well" else Column.DEVELOPMENT
@@ -69,10 +80,10 @@ async def promote(section: Section, base: Discussion, kind: str, text: str, obje
         FormField("title", "Card title", value=short_title(text), required=True, max_length=200),
         FormField("column", "Column", "select", default_column.value,
                   [(c.label, c.value) for c in Column], required=True),
-        FormField("objective", "Objective", "select", objective or (audit.objectives[0].id if audit.objectives else None),
-                  [(o.title, o.id) for o in audit.objectives]),
+        choice_field("objective", "Objective", objective, [(o.title, o.id) for o in audit.objectives],
+                     none="no particular objective"),
         FormField("agencies", "Agencies (space ticks)", "multi", chosen, [(a, a) for a in audit.agencies],
-                  hint="Ticked: the agencies whose returns for this case are received." if audit.kind is Kind.MACA
+                  hint="Ticked: the agencies whose returns for this case are received (not-involved ones aside)." if audit.kind is Kind.MACA
                   else "Ticked: the agencies at this session."),
     ]
     existing = [f for f in ws.findings(audit.ref) if not f.proposed]

@@ -93,7 +93,8 @@ def head_text(audit: Audit, subject: str, discussion: Discussion, returns: dict[
     for agency, ret in returns.items():
         if ret is not None and ret.concern.raised:
             state = "open, waiting for a lead" if ret.concern.open else "acknowledged"
-            text.append(f"\n⚠ {agency} raised an immediate safeguarding concern ({state}): ", style="bold red")
+            text.append(f"\n⚠ {agency} raised an immediate safeguarding concern ({state}): ",
+                        style="bold red" if ret.concern.open else "bold yellow")
             text.append(_clip(ret.concern.details, 200))
     return text
 
@@ -117,8 +118,6 @@ def objective_row(audit: Audit, objective_id: str, title: str, discussion: Discu
         for agency, ret in returns.items():
             text.append(f" {agency} ")
             text.append_text(agency_mark(ret, objective_id))
-            if ret is not None and ret.concern.raised:
-                text.append("⚠", style="bold red" if ret.concern.open else "yellow")
             text.append(" ")
         for agency, ret in returns.items():
             if ret is None or not is_received(ret):

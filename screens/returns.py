@@ -84,6 +84,7 @@ class ReturnsSection(Section):
         Binding("enter", "open", "Open return", show=False),
         Binding("f", "filter", "Outstanding for…"),
         Binding("c", "chase", "Chase list"),
+        Binding("exclamation_mark", "concerns", "Open concerns", key_display="!"),
         Binding("h", "move('left')", "Left", show=False),
         Binding("j", "move('down')", "Down", show=False),
         Binding("k", "move('up')", "Up", show=False),
@@ -95,6 +96,7 @@ class ReturnsSection(Section):
         "Returns: each cell is one agency's return for one cohort case. enter opens its audit tool.",
         "Symbols: " + LEGEND + ".",
         "f shows only what one agency still owes; c gives the chase list, x in it exports it to a file.",
+        "! lists the open immediate safeguarding concerns; a lead acknowledges each with the action taken.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -159,7 +161,8 @@ class ReturnsSection(Section):
         head.append(due_text(grid.due, c.today()), style="bold")
         expected = len(grid.cases) * len(grid.agencies)
         received = sum(grid.received_for_agency(a) for a in grid.agencies)
-        head.append(f" · {received} of {expected} received · {len(grid.cases)} cases × {len(grid.agencies)} agencies")
+        head.append(f" · {received} of {expected} received"
+                    f" · {len(grid.cases)} cases × {len(grid.agencies)} agencies")
         if self.agency_filter in grid.agencies:
             name = c.ws.partnership().agency_name(self.agency_filter or "")
             head.append(f"\nFilter: outstanding for {self.agency_filter} ({name}): {shown} of {len(grid.cases)} "
@@ -208,9 +211,23 @@ class ReturnsSection(Section):
         if case_ref not in self.grid.cases or agency not in self.grid.agencies:
             tell(self, "Choose a cell of a case and an agency to open its return.")
             return
+        try:  # the cohort or the agencies may have changed since the grid was drawn
+            ops.open_return(ctx(self.app).ws, self.audit_ref, case_ref, agency)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            self.refresh_data()
+            return
         from screens.tool import ToolScreen
 
         self.app.push_screen(ToolScreen(self.audit_ref, case_ref, agency), lambda _: self.refresh_data())
+
+    def action_concerns(self) -> None:
+        from screens.concerns import ConcernAlertScreen
+
+        if not ops.open_concerns(ctx(self.app).ws):
+            tell(self, "No immediate safeguarding concern is open.")
+            return
+        self.app.push_screen(ConcernAlertScreen())
 
     @work(exclusive=True, group="returns-filter")
     async def action_filter(self) -> None:

@@ -32,6 +32,8 @@ SECTIONS: list[SectionSpec] = [
     SectionSpec(3, "returns", "Returns", "screens.returns", "ReturnsSection"),
     SectionSpec(4, "discussion", "Discussion", "screens.discussion", "DiscussionSection"),
     SectionSpec(5, "board", "Findings", "screens.board", "BoardSection"),
+    SectionSpec(6, "analysis", "Analysis", "screens.analysis", "AnalysisSection"),
+    SectionSpec(7, "report", "Report", "screens.report", "ReportSection"),
 ]
 
 

@@ -27,6 +27,7 @@ from screens.tool_rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, tool_rows
 from screens.tool_saving import Change
 from screens.widgets.identity import IdentityBar
 from storage import returns as ops
+from storage.errors import WorkspaceError
 from storage.workspace import now
 
 
@@ -46,9 +47,9 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         Binding("e", "edit", "Edit", key_display="e/enter"),
         Binding("exclamation_mark", "concern", "Concern", key_display="!"),
         Binding("ctrl+s", "submit", "Submit"),
-        Binding("R", "clarify", "Return for clarification", key_display="R"),
-        Binding("a", "acknowledge", "Acknowledge concern"),
-        Binding("escape", "back", "Back / done"),
+        Binding("R", "clarify", "Send back", key_display="R", tooltip="Return for clarification (leads)"),
+        Binding("a", "acknowledge", "Acknowledge", tooltip="Acknowledge the open concern (leads)"),
+        Binding("escape", "back", "Back"),
     ]
 
     def __init__(self, audit_ref: str, case_ref: str, agency: str) -> None:
@@ -60,6 +61,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         self.pending: list[tuple[str, Change]] = []  # (row id, change) not yet saved
         self.editing: ToolRow | None = None
         self.save_state = Text("")
+        self.shown: dict[str, Text] = {}
         self._timer = None
         self._resolving = False
         self.sub_title = "Audit tool"
@@ -87,14 +89,19 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
 
     def on_mount(self) -> None:
         ws = ctx(self.app).ws
-        self.audit = ws.audit(self.audit_ref)
-        self.tool = ops.tool_for(ws, self.audit_ref, self.agency)
-        self.base = ops.open_return(ws, self.audit_ref, self.case_ref, self.agency)
+        try:
+            self.audit = ws.audit(self.audit_ref)
+            self.tool = ops.tool_for(ws, self.audit_ref, self.agency)
+            self.base = ops.open_return(ws, self.audit_ref, self.case_ref, self.agency)
+        except WorkspaceError as exc:  # e.g. the case left the cohort a moment ago
+            tell(self, str(exc), error=True)
+            self.call_after_refresh(self.dismiss, None)
+            return
         self.ret = self.base
         self.objectives = {o.id: o.text for o in self.audit.objectives}
         stamp = self.base.updated_at
         if stamp is not None:
-            self.set_save_state(f"last saved {stamp:%d/%m/%Y %H:%M} by {self.base.updated_by}", "dim")
+            self.set_save_state(f"saved {stamp:%d/%m/%Y %H:%M} by {self.base.updated_by}", "dim")
         else:
             self.set_save_state("changes save as you type", "dim")
         self.refresh_view()
@@ -106,6 +113,8 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
             " e or enter edits the evidence or text (esc when done).",
             "Changes save as you type (within half a second). ctrl+s submits after checking every gap.",
             "! raises an immediate safeguarding concern: every lead is alerted at once.",
+            "Leads: R sends a received return back for clarification with a comment;"
+            " a acknowledges an open concern with the action taken.",
         ]
 
     # ------------------------------------------------------------------ showing
@@ -123,13 +132,15 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
             return f"This return is {self.ret.status.value} and read-only.{more}"
         return None
 
-    def refresh_view(self) -> None:
+    def refresh_view(self, *, identity: bool = True) -> None:
+        """Show ``self.ret``; ``identity=False`` while typing (the bar cannot have changed)."""
         ws = ctx(self.app).ws
         partnership = ws.partnership()
         agency_name = partnership.agency_name(self.agency)
-        who = ws.user.describe() if ws.user else ws.login
-        self.query_one(IdentityBar).show(f"{partnership.name} · {self.audit_ref}", who,
-                                         warning="read-only" if ws.read_only_reason else "")
+        if identity:
+            who = ws.user.describe() if ws.user else ws.login
+            self.query_one(IdentityBar).show(f"{partnership.name} · {self.audit_ref}", who,
+                                             warning="read-only" if ws.read_only_reason else "")
         answered, total = progress(self.ret, self.tool)
         graded = [s for s in self.tool.sections if s.graded]
         done = sum(1 for s in graded if (g := self.ret.sections.get(s.objective)) and g.grade and g.rationale.strip())
@@ -137,8 +148,8 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         title.append(f"Case {self.case_ref} · {agency_name} ({self.agency}) · ", style="bold")
         title.append(f"{self.ret.status.symbol} {self.ret.status.label}", style="bold")
         if self.ret.involved is not False:
-            title.append(f" · {answered}/{total} answered · {done}/{len(graded)} sections graded")
-        self.query_one("#tool-title", Static).update(title)
+            title.append(f" · {answered}/{total} answered · {done}/{len(graded)} graded")
+        self.update_static("#tool-title", title)
         self.show_notice()
         self.refresh_rows()
         self.show_detail()
@@ -147,7 +158,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         notice = Text()
         reason = self.readonly_reason()
         if reason:
-            notice.append("🔒 Read only: " + reason, style="bold")
+            notice.append("⊘ Read only: " + reason, style="bold")
         if self.ret.status is Status.RETURNED and self.ret.clarification:
             by = next((h.by for h in reversed(self.ret.history) if h.status is Status.RETURNED), "a lead")
             notice.append(("\n" if notice else "") + f"↩ Returned for clarification by {by}: ", style="bold")
@@ -155,9 +166,8 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         if self.ret.concern.open:
             notice.append(("\n" if notice else "") + "⚠ An immediate safeguarding concern is open on this return.",
                           style="bold red")
-        widget = self.query_one("#tool-notice", Static)
-        widget.update(notice)
-        widget.set_class(bool(notice), "shown")
+        self.update_static("#tool-notice", notice)
+        self.query_one("#tool-notice", Static).set_class(bool(notice), "shown")
 
     def refresh_rows(self) -> None:
         """Rebuild the rows; replace only the changed prompts when the shape is the same."""
@@ -204,12 +214,23 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         self.action_edit()
 
     def set_save_state(self, text: str, style: str = "") -> None:
-        self.save_state = Text(text, style=style)
-        self.query_one("#tool-saved", Static).update(self.save_state)
+        state = Text(text, style=style)
+        if state != self.save_state:  # an unchanged auto-width label must not cost a layout
+            self.save_state = state
+            self.query_one("#tool-saved", Static).update(state)
+
+    def update_static(self, selector: str, text: Text) -> None:
+        """Update a Static only when its text changed: typing must not re-lay-out the screen."""
+        widget = self.query_one(selector, Static)
+        if self.shown.get(selector) != text:
+            self.shown[selector] = text
+            widget.update(text)
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         """Another session saved: show their version unless we hold unsaved changes
         (then the next save meets theirs as a conflict and the user chooses)."""
+        if not hasattr(self, "ret") or not self.query("#tool-list"):
+            return  # never opened (see on_mount), or being taken down
         stored = ctx(self.app).ws.get_return(self.audit_ref, self.case_ref, self.agency)
         if stored is not None and stored.rev != self.base.rev and not self.pending and self.editing is None:
             self.base = self.ret = stored
@@ -289,19 +310,20 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         editor.add_class("editing")
         line, area = self.query_one("#tool-line", Input), self.query_one("#tool-text", TextArea)
         value = _value_of(row, self.ret)
-        what = {"question": "evidence", "section": "rationale for the grade"}.get(row.kind, "")
-        label = f"Editing the {what}" if what else f"Editing: {_label_of(row)}"
+        what = {"question": "Evidence", "section": "Rationale for the grade"}.get(row.kind) or _label_of(row)
         hint = "enter or esc when done" if row.edit == "line" else "esc when done"
-        self.query_one("#tool-editor-label", Label).update(Text(f"{label} — saved as you type; {hint}."))
+        self.query_one("#tool-editor-label", Label).update(Text(f"✎ {what}: saved as you type; {hint}."))
         line.display = row.edit == "line"
         area.display = row.edit == "text"
+        # Focus at once (not after the queued events, as widget.focus() would): keys typed
+        # right after e must land in the editor, not answer questions.
         if row.edit == "line":
             line.value = value
-            line.focus()
+            self.set_focus(line)
             line.cursor_position = len(value)
         else:
             area.load_text(value)
-            area.focus()
+            self.set_focus(area)
             area.move_cursor(area.document.end)
 
     def stop_editing(self) -> None:
@@ -309,8 +331,8 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
             return
         self.editing = None
         self.query_one("#tool-editor").remove_class("editing")
-        self.query_one(OptionList).focus()
-        self.show_detail()
+        self.set_focus(self.query_one(OptionList))  # at once, as in start_editing
+        self.refresh_view(identity=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "tool-line":
@@ -331,12 +353,13 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
             return
         if row.kind == "question":
             qid = row.field
-            self.record(row.id, lambda r: domain.set_answer(r, self.login, now(), qid, evidence=value))
+            self.record(row.id, lambda r: domain.set_answer(r, self.login, now(), qid, evidence=value), typing=True)
         elif row.kind == "section":
             objective = row.field
-            self.record(row.id, lambda r: domain.set_grade(r, self.login, now(), objective, rationale=value))
+            self.record(row.id, lambda r: domain.set_grade(r, self.login, now(), objective, rationale=value),
+                        typing=True)
         else:
-            self.record(row.id, self.setter(row.field, value))
+            self.record(row.id, self.setter(row.field, value), typing=True)
 
     def action_back(self) -> None:
         if self.editing is not None:

@@ -45,6 +45,7 @@ ANSWER_KEYS = "  ".join(f"{a.key} {a.label.lower()}" for a in Answer)
 GRADE_KEYS = "  ".join(f"{g.key} {g.label.lower()}" for g in Grade.in_order())
 GRADE_STYLE = {Grade.OUTSTANDING: "bold green", Grade.GOOD: "green",
                Grade.REQUIRES_IMPROVEMENT: "yellow", Grade.INADEQUATE: "bold red"}
+SHORT_ANSWER = {Answer.YES: "Yes", Answer.PARTLY: "Partly", Answer.NO: "No", Answer.NA: "N/A"}
 ANSWER_STYLE = {Answer.YES: "green", Answer.PARTLY: "yellow", Answer.NO: "red", Answer.NA: "dim"}
 
 
@@ -98,7 +99,7 @@ def _when(at: datetime | None) -> str:
 def answer_text(given: QuestionAnswer) -> Text:
     if given.answer is None:
         return Text("· —      ", style="dim")
-    return Text(f"{given.answer.symbol} {given.answer.label[:7]:<7}", style=ANSWER_STYLE[given.answer])
+    return Text(f"{given.answer.symbol} {SHORT_ANSWER[given.answer]:<7}", style=ANSWER_STYLE[given.answer])
 
 
 def grade_text(graded: SectionReturn) -> Text:

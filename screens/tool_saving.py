@@ -54,7 +54,7 @@ class AutosaveMixin:
         app: App[Any]
 
         def set_save_state(self, text: str, style: str = "") -> None: ...
-        def refresh_view(self) -> None: ...
+        def refresh_view(self, *, identity: bool = True) -> None: ...
         def readonly_reason(self) -> str | None: ...
         def set_timer(self, delay: float, callback: Callable[[], Any]) -> Timer: ...
 
@@ -75,8 +75,12 @@ class AutosaveMixin:
             return False
         return True
 
-    def record(self, row_id: str, change: Change) -> bool:
-        """Apply a change on screen at once and schedule its autosave."""
+    def record(self, row_id: str, change: Change, *, typing: bool = False) -> bool:
+        """Apply a change and schedule its autosave.
+
+        ``typing``: the text is already on screen in the editor, so the form is redrawn
+        when the autosave runs, not on every keystroke.
+        """
         try:
             new = change(self.ret)
         except TransitionError as exc:
@@ -92,7 +96,8 @@ class AutosaveMixin:
         self.set_save_state("saving…", "italic")
         if self._timer is None:
             self._timer = self.set_timer(SAVE_DELAY, self.flush)
-        self.refresh_view()
+        if not typing:
+            self.refresh_view(identity=False)
         return True
 
     def setter(self, name: str, value: Any) -> Change:
@@ -123,6 +128,7 @@ class AutosaveMixin:
         self.base = self.ret = saved
         self.pending = []
         self.set_save_state(f"saved {datetime.now():%H:%M:%S}", "green")
+        self.refresh_view(identity=False)
         return True
 
     def adopt(self, stored: Return) -> None:

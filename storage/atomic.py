@@ -119,7 +119,10 @@ def _decode(raw: bytes) -> tuple[Any, str | None]:
         where = f"line {exc.lineno}, column {exc.colno}"
         if exc.pos >= len(text.rstrip()):
             return None, f"the JSON stops at {where}"
-        return None, f"it is not valid JSON at {where} ({exc.msg.lower()})"
+        if exc.msg.startswith("Unterminated string"):  # cut off inside a string: truncated
+            return None, f"the JSON stops inside a string that starts at {where}"
+        # Some of json's messages end in "at" and expect the position after them.
+        return None, f"it is not valid JSON at {where} ({exc.msg.lower().removesuffix(' at')})"
     except RecursionError:
         return None, "the JSON is nested too deeply"
 

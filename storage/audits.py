@@ -22,16 +22,16 @@ class ScopeProblems(ValueError):
 
 def audit_from_scope_file(ws: Workspace, path: Path) -> Audit:
     """Read and check a scope file, with its agencies' audit tools copied in."""
+    from audit.files import MB, read_regular_file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScopeProblems([f"There is no file {path}."]) from None
-    except IsADirectoryError:
-        raise ScopeProblems([f"{path} is a folder, not a scope file."]) from None
+        raw = read_regular_file(path, limit=5 * MB, what="scope file")
+    except ValueError as exc:
+        raise ScopeProblems([str(exc)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScopeProblems([f"{path} is not UTF-8 text."]) from None
-    except OSError as exc:
-        raise ScopeProblems([f"{path} cannot be read: {(exc.strerror or str(exc)).lower()}."]) from None
     try:
         scope = parse_scope(text, source=str(path), agency_codes=ws.partnership().agency_codes())
     except ScopeError as exc:

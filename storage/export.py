@@ -39,10 +39,10 @@ class IdentifierLeak(AccessDenied):
     exit_code = 3
 
     def __init__(self, ref: str, leaks: list[Leak]) -> None:
-        places = "place" if len(leaks) == 1 else "places"
+        places = "1 place" if len(leaks) == 1 else f"{len(leaks)} places"
         super().__init__(
-            f"The {ref} report was not exported: identifiers of cases appear at "
-            f"{len(leaks)} {places} listed; take them out of the audit's text and export again."
+            f"The {ref} report was not exported: it holds identifiers of cases at {places} (listed); "
+            "take them out of the audit's text and export again."
         )
         self.ref = ref
         self.leaks = leaks

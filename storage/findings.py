@@ -25,7 +25,7 @@ from datetime import date
 
 from audit.access import Act
 from audit.findings import Action, ActionStatus, Attendee, Column, Discussion, Finding, Rag, Retest, rag
-from audit.returns import is_received
+from audit.returns import Status, is_received
 from audit.scope import Kind
 from audit.text import clean_text
 from storage.errors import NotFound, WorkspaceError
@@ -100,10 +100,15 @@ def open_discussion(ws: Workspace, ref: str, subject: str) -> Discussion:
     return stored if stored is not None else Discussion(audit=ref, subject=subject)
 
 
-def received_agencies(ws: Workspace, ref: str, case_ref: str) -> list[str]:
-    """Agencies whose return for the case is with the lead (submitted, resubmitted, not involved)."""
+def received_agencies(ws: Workspace, ref: str, case_ref: str, *, involved_only: bool = False) -> list[str]:
+    """Agencies whose return for the case is with the lead (submitted, resubmitted, not involved).
+
+    ``involved_only`` leaves out the agencies that were not involved: a finding is
+    linked to the agencies whose practice it is about, and they had none with the case.
+    """
     audit = ws.audit(ref)
-    return [a for a in audit.agencies if (r := ws.get_return(ref, case_ref, a)) is not None and is_received(r)]
+    return [a for a in audit.agencies if (r := ws.get_return(ref, case_ref, a)) is not None and is_received(r)
+            and not (involved_only and r.status is Status.NOT_INVOLVED)]
 
 
 def parse_attendees(text: str, codes: list[str]) -> list[Attendee]:
@@ -234,7 +239,8 @@ def promote_point(ws: Workspace, ref: str, subject: str, point_text: str, column
     """Turn a discussion point into a finding linked to the case, the objective and the agencies.
 
     For a case audit the finding's cases are ``[subject]`` and its agencies, unless
-    chosen, are those whose returns for the case are received; for a thematic audit
+    chosen, are those whose returns for the case are received (not-involved ones aside,
+    having no practice with the case to evidence); for a thematic audit
     they are the session's attending agencies.  ``into`` names an existing finding to
     add this case (and its agencies) to as further evidence instead (leads only).
     """
@@ -242,7 +248,7 @@ def promote_point(ws: Workspace, ref: str, subject: str, point_text: str, column
     point = _clean(point_text, "The point", 20_000, required=True)
     if audit.kind is Kind.MACA:
         cases, source = [subject], f"discussion of {subject}"
-        default = received_agencies(ws, ref, subject)
+        default = received_agencies(ws, ref, subject, involved_only=True)
     else:
         d = open_discussion(ws, ref, subject)
         cases, source = [], f"{d.session_kind} {subject}"

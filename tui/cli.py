@@ -74,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--audit", required=True)
     cohort.add_argument("--json", action="store_true")
 
+    export = sub.add_parser("export", help="export an audit's report as Markdown or HTML")
+    export.add_argument("--db", type=Path, required=True, dest="sub_db")
+    export.add_argument("--audit", required=True)
+    export.add_argument("-o", "--output", type=Path, default=None,
+                        help="the file to write (default: <REF>-report-<date>.<format> beside the workspace)")
+    export.add_argument("--format", choices=["md", "html"], default=None,
+                        help="md (the default) or html; a .html output file implies html")
+
     check = sub.add_parser("check", help="verify a workspace file")
     check.add_argument("--db", type=Path, required=True, dest="sub_db")
     check.add_argument("--restore", action="store_true", help="bring back the last good copy (.bak)")
@@ -99,7 +107,10 @@ def _safe(message: object) -> str:
     from audit.text import strip_control
 
     text = strip_control(str(message))
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "\u2026"
+    if len(text) <= MAX_MESSAGE:
+        return text
+    half = MAX_MESSAGE // 2 - 2  # cut the middle: the end of a sentence says what to do
+    return f"{text[:half]} \u2026 {text[-half:]}"
 
 
 def _terminal_refusal() -> int | None:
@@ -171,6 +182,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "new-audit": commands.new_audit,
         "import-cases": commands.import_cases,
         "cohort": commands.cohort,
+        "export": commands.export,
         "check": commands.check,
         "users": commands.users,
     }[command]

@@ -95,9 +95,12 @@ def init(args: argparse.Namespace) -> int:
     from storage.demo import demo_partnership
 
     template, _ = demo_partnership()
-    partnership = Partnership(
-        name=args.name.strip() or "Safeguarding Children Partnership", agencies=template.agencies
-    )
+    from audit.text import strip_control
+
+    name = " ".join(strip_control(args.name).split())
+    if len(name) > 200:
+        raise UsageError("The partnership name is longer than 200 characters; nothing was created.")
+    partnership = Partnership(name=name or "Safeguarding Children Partnership", agencies=template.agencies)
     Workspace.create(path, login, partnership)
     codes = ", ".join(partnership.agency_codes())
     _say(f"Created {path}; {login} is its lead. Agencies: {codes}.")
@@ -125,18 +128,25 @@ def new_audit(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- cohort
 
 
+MAX_CSV_MB = 500  # an extract of 50,000 rows is about 6 MB; this leaves room without risking memory
+
+
 def import_cases(args: argparse.Namespace) -> int:
     from storage.cohort import import_candidates, validate_candidates
 
     ws = _open(args.sub_db)
     audit = ws.audit(args.audit)
     ws.require(Act.IMPORT_CASES, audit=audit.ref)
+    from audit.files import MB, read_regular_file
+
+    if not args.file.exists():
+        raise UsageError(f"There is no file {args.file}; nothing was imported.")
+    if args.file.is_dir():
+        raise UsageError(f"{args.file} is a folder, not a CSV file; nothing was imported.")
     try:
-        data = args.file.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"There is no file {args.file}; nothing was imported.") from None
-    except IsADirectoryError:
-        raise UsageError(f"{args.file} is a folder, not a CSV file; nothing was imported.") from None
+        data = read_regular_file(args.file, limit=MAX_CSV_MB * MB, what="CSV file")
+    except ValueError as exc:
+        raise UsageError(f"{str(exc).rstrip('.')}; nothing was imported.") from None
     with _progress(f"Checking {args.file.name}") as progress:
         result = validate_candidates(ws, audit, data, on_progress=progress)
     if not result.ok:
@@ -197,6 +207,28 @@ def cohort(args: argparse.Namespace) -> int:
         eligible = {True: "yes", False: "no", None: "unknown"}[c["eligible"]]
         cells = "  ".join(marks[c["criteria"][i]].ljust(len(i)) for i in ids)
         _say(f"{'■' if c['in_cohort'] else '·'}   {c['case_ref']:<20}  {eligible:<8}  {cells}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export(args: argparse.Namespace) -> int:
+    """`maca export`: write the report, or list where identifiers are and exit 3."""
+    from storage.export import IdentifierLeak, export_report
+
+    fmt = args.format
+    if fmt is None:
+        fmt = "html" if args.output is not None and args.output.suffix.lower() in (".html", ".htm") else "md"
+    ws = _open(args.sub_db)
+    try:
+        result = export_report(ws, args.audit, args.output, fmt, date.today())
+    except IdentifierLeak as exc:
+        # Where, never what: each line names the kind and the case, not the identifier.
+        for leak in exc.leaks:
+            _warn(leak.describe())
+        raise
+    _say(f"Exported the {args.audit} report to {result.path} ({result.size:,} bytes, {result.fmt}).")
     return EXIT_OK
 
 

@@ -97,7 +97,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             return area
         if f.kind == "select":
             options = [(Text(label), value) for label, value in f.options]
-            return Select(options, value=f.value if f.value is not None else Select.BLANK, id=wid,
+            return Select(options, value=f.value if f.value is not None else Select.NULL, id=wid,
                           allow_blank=not f.required)
         if f.kind == "multi":
             chosen = set(f.value or [])
@@ -156,7 +156,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             raw = self.query_one(wid, TextArea).text
         elif f.kind == "select":
             value = self.query_one(wid, Select).value
-            if value is Select.BLANK:
+            if value is Select.NULL:
                 if f.required:
                     raise ValueError("choose one")
                 return None

@@ -17,7 +17,9 @@ from audit.returns import Concern, Return, SectionReturn, Status
 from audit.scope import Audit, Kind, Objective
 from screens.discussion import DiscussionSection
 from screens.modals.form import FormScreen
+from storage.demo_findings import add_demo_discussions
 from storage.findings import open_discussion, save_discussion
+from storage.returns import cohort_refs
 from storage.workspace import Workspace
 from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
 
@@ -37,8 +39,11 @@ def put_return(ws: Workspace, ret: Return) -> None:
 
 
 def seeded(tmp_path: Path) -> Workspace:
-    """The demo with known returns for the first case: CSC, GP and EY received, HV a draft, POL with a concern."""
+    """The demo (with its discussions and board) and known returns and record for the first case:
+    CSC, GP and POL received, EY not involved, HV a draft, POL with an acknowledged concern."""
     ws = demo_workspace(tmp_path)
+    if not ws.findings(REF):  # the same start whether or not the demo already holds its board
+        add_demo_discussions(ws, ws.audit(REF), cohort_refs(ws, REF))
     audit = ws.audit(REF)
     states = {"CSC": Status.SUBMITTED, "GP": Status.RESUBMITTED, "EY": Status.NOT_INVOLVED, "HV": Status.DRAFT,
               "POL": Status.SUBMITTED}
@@ -95,7 +100,7 @@ async def test_returns_side_by_side_with_grades_evidence_and_concern(tmp_path: P
         assert section.subject == CASE
         text = rows_text(section)
         first = text.split("\n\n")[0] if "\n\n" in text else text
-        assert "CSC ✓" in first and "GP !" in first and "POL ✗⚠" in first
+        assert "CSC ✓" in first and "GP !" in first and "POL ✗" in first
         assert "HV ✎" in first  # a draft's grade is not shown until it is received
         assert "EY ∅" in first and "MID ◦" in first
         assert "CSC ✓ CSC evidence: chronology checked" in text
@@ -171,8 +176,30 @@ async def test_add_a_point_and_promote_it_to_a_finding(tmp_path: Path) -> None:
         assert any(n.startswith(f"Promoted to {new[0].id} in Areas for development") for n in notes(app))
     f = new[0]
     assert (f.column, f.objective, f.cases, f.proposed) == (Column.DEVELOPMENT, "fathers", [CASE], False)
-    assert f.agencies == ["CSC", "GP", "EY", "POL"]  # the received returns, in the audit's order
+    assert f.agencies == ["CSC", "GP", "POL"]  # received returns in the audit's order; EY was not involved
     assert f.text == "Fathers were not seen. Nobody asked who lived there."
+
+
+async def test_enter_edits_the_highlighted_point_and_d_deletes_it(tmp_path: Path) -> None:
+    ws = seeded(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_discussion_section(pilot)
+        await go_row(pilot, section, "well:0")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        area = app.screen.query_one("#field-text", TextArea)
+        assert area.text == "Chronology used well."
+        area.text = "Chronology used well by every agency."
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: idle(app) and not isinstance(app.screen, FormScreen))
+        assert "• Chronology used well by every agency." in rows_text(section)
+        assert open_discussion(ws, REF, CASE).worked_well == ["Chronology used well by every agency."]
+        await go_row(pilot, section, "well:0")
+        await pilot.press("d")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await until(pilot, lambda: idle(app) and not open_discussion(ws, REF, CASE).worked_well)
 
 
 async def test_coordinator_promotion_is_proposed_but_cannot_edit_the_record(tmp_path: Path) -> None:

@@ -59,8 +59,7 @@ async def open_tool(app, pilot, agency: str = "MID", row: int = 0) -> ToolScreen
     for _ in range(row):
         await pilot.press("j")
     await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(app.screen, ToolScreen)
+    assert await until(pilot, lambda: isinstance(app.screen, ToolScreen) and app.screen.rows)
     return app.screen
 
 
@@ -78,9 +77,18 @@ def visible(widget: Static) -> str:
     return str(widget.render())
 
 
+async def until(pilot, predicate, timeout: float = 2.0) -> bool:
+    """Let the app run until ``predicate()`` holds (autosave is due half a second after a
+    change; the margin is for a busy test machine)."""
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return True
+        await pilot.pause(0.05)
+    return predicate()
+
+
 async def wait_saved(pilot, tool: ToolScreen) -> None:
-    await pilot.pause(0.7)  # the autosave runs half a second after the first change
-    assert not tool.pending, "the change should have been autosaved"
+    assert await until(pilot, lambda: not tool.pending), "the change should have been autosaved"
 
 
 async def test_answer_grade_and_evidence_autosave_by_keyboard(path: Path) -> None:
@@ -97,7 +105,8 @@ async def test_answer_grade_and_evidence_autosave_by_keyboard(path: Path) -> Non
         doc = stored(path)
         assert doc is not None and doc["status"] == "draft" and doc["involved"] is True
         # While editing, y/p/n/x typed text: the answer stayed "partly".
-        assert doc["answers"]["mid-curiosity-1"] == {"answer": "partly", "evidence": "Seen at booking; yes, partly, no."}
+        evidence = "Seen at booking; yes, partly, no."
+        assert doc["answers"]["mid-curiosity-1"] == {"answer": "partly", "evidence": evidence}
         assert doc["sections"]["curiosity"]["grade"] == "requires improvement"
         assert "1.1" in str(tool.query_one(OptionList).get_option_at_index(
             [r.id for r in tool.rows].index("question:mid-curiosity-1")).prompt)
@@ -105,7 +114,7 @@ async def test_answer_grade_and_evidence_autosave_by_keyboard(path: Path) -> Non
         await go_to(pilot, tool, "section:curiosity")
         await pilot.press("enter", *"Enquiry was not repeated", "escape")
         await pilot.press("escape")  # leaving saves at once
-        await pilot.pause()
+        assert await until(pilot, lambda: not isinstance(app.screen, ToolScreen))
         assert stored(path)["sections"]["curiosity"]["rationale"] == "Enquiry was not repeated"
         assert not isinstance(app.screen, ToolScreen)
 
@@ -117,8 +126,7 @@ async def test_text_is_saved_within_a_second_while_typing(path: Path) -> None:
         await go_to(pilot, tool, "header.auditor_name")
         await pilot.press("e", *"Mira [b]Midwell[/b]")
         assert tool.editing is not None  # still typing
-        await pilot.pause(0.7)
-        assert stored(path)["auditor_name"] == "Mira [b]Midwell[/b]"
+        assert await until(pilot, lambda: (stored(path) or {}).get("auditor_name") == "Mira [b]Midwell[/b]")
         await pilot.press("enter")  # a one-line field: enter finishes
         assert tool.editing is None
         assert "Mira [b]Midwell[/b]" in str(tool.current_row().label)
@@ -130,7 +138,7 @@ async def test_submit_with_gaps_lists_each_and_jumps_to_it(path: Path) -> None:
         tool = await open_tool(app, pilot)
         await pilot.press("y")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        assert await until(pilot, lambda: isinstance(app.screen, GapsScreen))
         gaps = app.screen
         assert isinstance(gaps, GapsScreen)
         messages = [g.message for g in gaps.gaps]
@@ -140,8 +148,8 @@ async def test_submit_with_gaps_lists_each_and_jumps_to_it(path: Path) -> None:
         target = next(i for i, g in enumerate(gaps.gaps) if g.where == "question:mid-fathers-1")
         gaps.query_one(OptionList).highlighted = target
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen is tool and tool.current_row().id == "question:mid-fathers-1"
+        assert await until(pilot, lambda: app.screen is tool)
+        assert tool.current_row().id == "question:mid-fathers-1"
         assert stored(path)["status"] == "draft"
 
 
@@ -160,10 +168,9 @@ async def test_complete_return_submits_and_becomes_read_only(path: Path) -> None
         tool = await open_tool(app, pilot)
         await go_to(pilot, tool, "overall.impact_on_child")
         await pilot.press("e", *"The baby was safe at birth.", "escape", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await pilot.pause()
+        assert await until(pilot, lambda: stored(path)["status"] == "submitted")
         doc = stored(path)
         assert doc["status"] == "submitted" and doc["impact_on_child"] == "The baby was safe at birth."
         assert "Read only" in visible(tool.query_one("#tool-notice", Static))
@@ -204,15 +211,17 @@ async def test_two_people_saving_one_return_see_both_versions_and_choose(path: P
         theirs = other.get_return(REF, first_case(path), "MID")
         save_draft(other, set_answer(theirs, other.login, TODAY_AT, "mid-curiosity-2", answer=Answer.NO))
         await pilot.press("j", "j", "n")  # question 1.3 here: the autosave meets their save
-        await pilot.pause(0.7)
-        conflict = app.screen
-        assert isinstance(conflict, ConflictScreen)
-        shown = " ".join(str(s.render()) for s in conflict.query(Static))
-        assert "They changed question 1.2; you changed question 1.3." in shown
-        assert "Question 1.3" in shown and "Saved by them" in shown
+        def shown() -> str:
+            screen = app.screen
+            return " ".join(str(s.render()) for s in screen.query(Static)) if isinstance(screen, ConflictScreen) else ""
+
+        assert await until(pilot, lambda: "Saved by them" in shown())  # the dialog, composed
+        text = shown()
+        assert "They changed question 1.2; you changed question 1.3." in text
+        assert "Question 1.3" in text and "Saved by them" in text
         assert stored(path)["answers"]["mid-curiosity-2"]["answer"] == "no"  # nothing overwritten yet
         await pilot.press("m")  # mine on top of theirs
-        await pilot.pause()
+        assert await until(pilot, lambda: "mid-curiosity-3" in stored(path)["answers"])
         answers = stored(path)["answers"]
         assert {k: v["answer"] for k, v in answers.items()} == {
             "mid-curiosity-1": "yes", "mid-curiosity-2": "no", "mid-curiosity-3": "no"}
@@ -227,10 +236,9 @@ async def test_keep_theirs_drops_my_unsaved_change(path: Path) -> None:
                                      "mid-curiosity-1", answer=Answer.NO))
         await go_to(pilot, tool, "question:mid-curiosity-1")
         await pilot.press("y")
-        await pilot.pause(0.7)
-        assert isinstance(app.screen, ConflictScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, ConflictScreen))
         await pilot.press("t")
-        await pilot.pause()
+        assert await until(pilot, lambda: not tool.pending)
         assert stored(path)["answers"]["mid-curiosity-1"]["answer"] == "no"
         assert tool.ret.answers["mid-curiosity-1"].answer is Answer.NO and not tool.pending
 
@@ -242,15 +250,15 @@ async def test_concern_reaches_a_second_app_and_is_acknowledged(path: Path) -> N
         async with coord_app.run_test(size=(120, 40)) as pilot:
             tool = await open_tool(coord_app, pilot)
             await pilot.press("exclamation_mark")
-            await pilot.pause()
-            assert isinstance(coord_app.screen, FormScreen)
+            assert await until(pilot, lambda: isinstance(coord_app.screen, FormScreen))
             await pilot.press(*"Bruise on the baby's arm, unexplained.", "ctrl+s")
-            await pilot.pause()
+            assert await until(pilot, lambda: tool.ret.concern.open)
             assert "concern is open" in visible(tool.query_one("#tool-notice", Static))
         assert stored(path)["concern"]["raised"] is True
         # The lead's session notices the file change on its next poll (each second).
         lead_app.poll_workspace()
-        await lead_pilot.pause()
+        assert await until(lead_pilot, lambda: isinstance(lead_app.screen, ConcernAlertScreen)
+                           and lead_app.screen.query(OptionList) and lead_app.screen.concerns)
         alert = lead_app.screen
         assert isinstance(alert, ConcernAlertScreen)
         text = str(alert.query_one(OptionList).get_option_at_index(0).prompt)
@@ -261,12 +269,11 @@ async def test_concern_reaches_a_second_app_and_is_acknowledged(path: Path) -> N
         await lead_pilot.pause()
         assert not isinstance(lead_app.screen, ConcernAlertScreen)  # shown once per concern per session
         lead_app.push_screen(ConcernAlertScreen())
-        await lead_pilot.pause()
+        assert await until(lead_pilot, lambda: isinstance(lead_app.screen, ConcernAlertScreen))
         await lead_pilot.press("a")
-        await lead_pilot.pause()
+        assert await until(lead_pilot, lambda: isinstance(lead_app.screen, FormScreen))
         await lead_pilot.press(*"Referred to the MASH.", "ctrl+s")
-        await lead_pilot.pause()
-        assert not isinstance(lead_app.screen, ConcernAlertScreen)
+        assert await until(lead_pilot, lambda: not isinstance(lead_app.screen, (ConcernAlertScreen, FormScreen)))
         assert "open safeguarding" not in str(lead_app.screen.query_one(IdentityBar))
     doc = stored(path)
     assert doc["concern"]["action_taken"] == "Referred to the MASH." and doc["concern"]["acknowledged_by"] == os_login()
@@ -280,8 +287,7 @@ async def test_open_concern_is_shown_to_a_lead_at_start(path: Path) -> None:
     raise_concern(coord, open_return(coord, REF, first_case(path), "MID"), "Worried now.")
     app = app_for(Workspace.open(path, os_login()))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, ConcernAlertScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, ConcernAlertScreen))
     viewer = app_for(Workspace.open(path, "panel.vic"))
     async with viewer.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -302,10 +308,9 @@ async def test_lead_returns_for_clarification_and_coordinator_sees_the_comment(p
         assert "heading:not-involved" in [r.id for r in tool.rows]
         assert not any(r.kind == "question" for r in tool.rows)  # not involved: no questions
         await pilot.press("R")
-        await pilot.pause()
+        assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.press(*"Was she booked elsewhere?", "ctrl+s")
-        await pilot.pause()
-        assert stored(path)["status"] == Status.RETURNED.value
+        assert await until(pilot, lambda: stored(path)["status"] == Status.RETURNED.value)
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
         tool = await open_tool(app, pilot)
@@ -337,3 +342,29 @@ async def test_tool_text_area_is_hidden_until_editing(path: Path) -> None:
         await go_to(pilot, tool, "overall.good_practice")
         await pilot.press("e")
         assert tool.query_one("#tool-text", TextArea).has_focus
+
+
+async def test_quitting_right_after_typing_still_saves(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("screens.tool_saving.SAVE_DELAY", 60.0)  # only leaving can save it
+    app = app_for(Workspace.open(path, "mid.coord"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tool = await open_tool(app, pilot)
+        await go_to(pilot, tool, "overall.good_practice")
+        await pilot.press("e", *"Typed just before ctrl+q")
+        assert tool.pending  # not yet autosaved
+        await pilot.press("ctrl+q")
+    assert stored(path)["good_practice"] == "Typed just before ctrl+q"
+
+
+async def test_help_lists_the_tool_keys(path: Path) -> None:
+    from screens.modals.help import HelpScreen
+
+    app = app_for(Workspace.open(path, "mid.coord"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tool(app, pilot)
+        await pilot.press("question_mark")
+        assert await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = str(app.screen.query_one("#help-keys", Static).render())
+        for expected in ("y/p/n/x", "1-4", "e/enter", "ctrl+s", "Not applicable", "Changes save as you type"):
+            assert expected in text
+        assert "Send back" not in text  # a co-ordinator has no lead keys

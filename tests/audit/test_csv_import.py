@@ -108,9 +108,10 @@ def test_bom_crlf_blank_lines_trimmed_names_and_values() -> None:
         ("C1", True, 3), ("C2", False, 0)]
 
 
-def test_header_only_imports_nothing_without_complaint() -> None:
+def test_header_only_is_refused_as_probably_the_wrong_file() -> None:
     result = load("case_ref,unborn\r\n")
-    assert result.ok and result.cases == [] and result.rows == 0
+    assert not result.ok and result.cases == [] and result.rows == 0
+    assert [str(p) for p in result.problems] == ["line 1, column case_ref: the file has a header row but no cases"]
 
 
 def test_hostile_text_is_kept_as_typed_minus_control_bytes() -> None:

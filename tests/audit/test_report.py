@@ -11,7 +11,9 @@ To regenerate the golden file after a deliberate change, run with
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -89,6 +91,12 @@ def demo_cases(audit: Audit, codes: list[str]) -> list[CandidateCase]:
 
 
 def build_fixture() -> Fixture:
+    """A fresh copy of the fixture (built once: reading the demo's files is the slow part)."""
+    return copy.deepcopy(_fixture())
+
+
+@functools.cache
+def _fixture() -> Fixture:
     partnership, _ = demo_partnership()
     audit = demo_audit(partnership.agency_codes())
     audit.milestones[0].done = True
@@ -113,6 +121,22 @@ def build_fixture() -> Fixture:
         graded(c, "MID", Status.NOT_INVOLVED, "------"),
         graded(c, "ASM", Status.SUBMITTED, "GRGRRG"),
     ]
+    said = {
+        (a, "CSC"): dict(
+            good_practice="The social worker saw the older sibling alone at every visit and recorded what she said.",
+            areas_for_development="The plan for the older sibling did not mention the pregnancy until 30 weeks.\n\n"
+                                  "The partner's history was not checked with the police.",
+            impact_on_child="The baby went home with a safety plan agreed before the birth."),
+        (a, "MID"): dict(
+            good_practice="Booking at 9 weeks, with routine enquiry about domestic abuse; the booking history "
+                          "was shared with the health visitor the same week.",
+            impact_on_child="The unborn baby was named in planning from booking onwards."),
+        (b, "GP"): dict(
+            areas_for_development="The mother's record was not linked to the children's records.",
+            recommendations="Link family members' records at registration."),
+        (a, "AMH"): dict(good_practice="A draft is never quoted."),
+    }
+    fx.returns = [dataclasses.replace(r, **said.get((r.case_ref, r.agency), {})) for r in fx.returns]
     fx.discussions = [
         Discussion(audit=DEMO_AUDIT, subject=a, held_on=date(2021, 4, 12),
                    attendees=[Attendee("CSC", "Team manager"), Attendee("MID", "Named midwife")],
@@ -222,6 +246,7 @@ def test_report_never_carries_identifiers_or_notes() -> None:
             assert case.child_dob.isoformat() not in text
     assert checked > 100  # the demo's cases really do carry identifiers
     assert "This must not appear" not in text  # a proposal is not a finding yet
+    assert "A draft is never quoted" not in text
     assert "rlead" not in text  # logins are not part of the report
 
 

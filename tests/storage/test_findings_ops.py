@@ -47,8 +47,15 @@ TODAY = date(2021, 4, 20)
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo built once with an empty board (whatever the demo seeds), copied per test."""
     path = tmp_path_factory.mktemp("demo") / "w.json"
-    build_demo(path, os_login())
+    ws = build_demo(path, os_login())
+    for action in ws.actions(REF):
+        delete_action(ws, action)
+    for f in ws.findings(REF):
+        delete_finding(ws, f)
+    for d in ws.discussions(REF):
+        ws.delete(d, act=Act.EDIT_DISCUSSION)
     return path
 
 
@@ -81,7 +88,8 @@ def test_promote_links_case_objective_and_received_agencies(ws: Workspace, path:
     seed_returns(ws)
     assert received_agencies(ws, REF, CASE) == ["CSC", "EY", "POL"]
     f = promote_point(ws, REF, CASE, "Chronology was used well. Then more.", Column.STRENGTH, "curiosity")
-    assert (f.id, f.cases, f.agencies, f.objective, f.proposed) == ("F1", [CASE], ["CSC", "EY", "POL"], "curiosity", False)
+    # EY was not involved: it has no practice with the case for the finding to be about.
+    assert (f.id, f.cases, f.agencies, f.objective, f.proposed) == ("F1", [CASE], ["CSC", "POL"], "curiosity", False)
     assert f.title == "Chronology was used well."
     assert f.source == f"discussion of {CASE}"
     stored = on_disk(path, "findings")[0]

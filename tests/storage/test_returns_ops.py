@@ -313,3 +313,20 @@ def test_grid_and_chase_list(path: Path) -> None:
     assert len(chase_list(coord, REF, date(2021, 5, 3))) == 15 * 8 - 1
     early = chase_list(coord, REF, TODAY, agency="MID")
     assert "not yet overdue (due 30/04/2021)" in early[0]
+
+
+def test_demo_returns_are_deterministic_and_added_once(path: Path) -> None:
+    from audit.codec import to_doc
+    from storage.demo_returns import add_demo_returns
+
+    boss = lead(path)
+    assert add_demo_returns(boss) == 12
+    assert add_demo_returns(boss) == 0  # already there: nothing changes
+    statuses = sorted(r.status.value for r in boss.returns(REF))
+    assert statuses.count("submitted") == 5 and statuses.count("not involved") == 2
+    assert statuses.count("draft") == 4 and statuses.count("returned for clarification") == 1
+    assert open_concerns(boss) == []  # the demo's concern was acknowledged: no alert at start
+    again = build_demo(path.parent / "again.json", os_login())
+    add_demo_returns(again)
+    docs = sorted((r.key, to_doc(r)) for r in boss.returns(REF))
+    assert sorted((r.key, to_doc(r)) for r in again.returns(REF)) == docs
