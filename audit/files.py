@@ -20,7 +20,7 @@ def read_regular_file(path: str | os.PathLike[str], *, limit: int, what: str = "
     try:
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise ValueError(f"There is no {what} {p}.") from None
+        raise ValueError(f"There is no file {p}.") from None
     except IsADirectoryError:
         raise ValueError(f"{p} is a folder, not a {what}.") from None
     except PermissionError:

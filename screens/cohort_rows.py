@@ -192,7 +192,7 @@ class RowCache:
                 del by_ref[ref]
         if added or removed:
             self.rows = sorted(by_ref.values(), key=lambda r: r.ref_key)
-        self.pending = stale
+        self.pending.extend(stale)  # added to, never replaced: rows left from a deferred update stay due
         if not defer:
             self.finish()
         return bool(stale) or added or removed
@@ -204,7 +204,7 @@ class RowCache:
 
     def finish(self) -> None:
         """Screen every row still waiting."""
-        pending = [row for row in self.pending if not row.screened]
+        pending = [row for row in dict.fromkeys(self.pending) if not row.screened]
         self.pending = []
         if pending:
             self._screen(pending)

@@ -312,6 +312,30 @@ async def test_another_sessions_save_shows_and_the_cursor_stays(tmp_path: Path) 
         assert line_of(section, "RB-2020-032").split()[:2] == ["■", "RB-2020-032"]  # picked elsewhere
 
 
+async def test_scope_changes_made_in_this_session_show_when_coming_back(tmp_path: Path) -> None:
+    """Own saves announce nothing (no other session saved), so the section catches up
+    when it is shown again: a new target, and a new criterion as a new column."""
+    import dataclasses
+
+    from audit.access import Act
+    from audit.criteria import Criterion
+
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_cohort(pilot)
+        await pilot.press("1")
+        audit = ws.audit(REF)
+        extra = Criterion(id="males", label="A male in the household", kind="all", predicates=["males_in_household"])
+        ws.save(dataclasses.replace(audit, cohort_target=20, criteria=[*audit.criteria, extra]), act=Act.EDIT_SCOPE,
+                summary="test")
+        await pilot.press("2")
+        await until(pilot, lambda: "In cohort 15/20" in status(section))
+        await until(pilot, lambda: "C5" in table_lines(section)[0])
+        assert "C5 A male in the household" in status(section)
+        assert isinstance(app.focused, CohortTable)
+
+
 # ---------------------------------------------------------------------- random draw
 
 

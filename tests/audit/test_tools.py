@@ -91,7 +91,7 @@ def test_load_template_file_names_the_file_in_problems(tmp_path: Path) -> None:
 
 
 def test_unreadable_files_are_one_sentence(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"There is no audit tool template .*missing\.toml\.$"):
+    with pytest.raises(ValueError, match=r"There is no file .*missing\.toml\.$"):
         load_template_file(tmp_path / "missing.toml")
     with pytest.raises(ValueError, match=r"^/dev/zero is a device, pipe or socket, not a regular file\.$"):
         load_template_file("/dev/zero")
@@ -285,7 +285,7 @@ def test_tools_for_audit_lists_problems_of_every_file(tmp_path: Path) -> None:
         )
     lines = str(caught.value).split("\n")
     assert lines[0] == f"{wrong}: is the audit tool for agency MID, not HV."
-    assert lines[1] == f"There is no audit tool template {tmp_path / 'gone.toml'}."
+    assert lines[1] == f"There is no file {tmp_path / 'gone.toml'}."
 
 
 def test_demo_templates_load_when_present() -> None:
