@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, SelectionList,
 
 from audit.dates import format_uk, parse_date
 from audit.text import MAX_TEXT, strip_control
+from screens.context import WorkspaceChanged
 
 FieldKind = Literal["text", "textarea", "date", "int", "select", "multi"]
 
@@ -123,6 +124,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             self.action_save()
         else:
             self.action_cancel()
+
+    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
+        # What the user is typing is never replaced; they are told, and saving checks.
+        self.notice("Someone else saved a change meanwhile. Your typing is kept; if they changed the "
+                    "same thing, saving will show both versions and let you choose.")
 
     def notice(self, text: str) -> None:
         """Tell the user something changed underneath without touching what they typed."""

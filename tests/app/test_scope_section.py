@@ -281,3 +281,24 @@ async def test_hostile_text_in_lists_displays_as_typed(tmp_path: Path) -> None:
     assert audit.objectives[-1].title == SHOWN
     assert audit.milestones[-1].name == SHOWN
     assert audit.criteria[-1].label == SHOWN
+
+
+async def test_open_form_is_kept_and_the_user_told_when_another_session_saves(tmp_path: Path) -> None:
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "background")
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen))
+        area = app.screen.query_one("#field-background", TextArea)
+        area.text = "Half-typed background"
+        other = open_as(ws.path, "qa.tamsin")
+        other.save(dataclasses.replace(other.audit("MACA-C86"), title="Their title"), act=Act.EDIT_SCOPE)
+        app.poll_workspace()
+        await until(pilot, lambda: "shown" in app.screen.query_one("#form-notice").classes)
+        assert modal(pilot, FormScreen)
+        assert app.screen.query_one("#field-background", TextArea).text == "Half-typed background"
+        assert "Someone else saved a change meanwhile" in str(app.screen.query_one("#form-notice").render())
+        await key_then(pilot, "ctrl+s", lambda: not modal(pilot, FormScreen) and idle(app))
+    final = open_as(ws.path, "rlead").audit("MACA-C86")
+    assert (final.title, final.background) == ("Their title", "Half-typed background")
