@@ -57,13 +57,7 @@ def _identity(value: Any) -> Any:
 @cache
 def _encoder_for(tp: Any) -> Encoder:
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        parts = [(f.name, _encoder_for(hints[f.name])) for f in dataclasses.fields(tp)]
-
-        def encode_dc(obj: Any) -> dict[str, Any]:
-            return {name: enc(getattr(obj, name)) for name, enc in parts}
-
-        return encode_dc
+        return _compile_encoder(tp)
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
@@ -89,6 +83,28 @@ def _encoder_for(tp: Any) -> Encoder:
     if tp in (str, int, float, bool, Any):
         return _identity
     raise TypeError(f"unsupported field type {tp!r}")
+
+
+def _compile_encoder(tp: Any) -> Encoder:
+    """One generated function per class: a dict display with direct attribute reads.
+
+    Encoding is on the hot path of every save and import (50,000 cases), and this is
+    about twice as fast as a loop calling one converter per field.  Field names are
+    Python identifiers, so they are safe to place in the generated source.
+    """
+    hints = typing.get_type_hints(tp)
+    namespace: dict[str, Any] = {}
+    items = []
+    for f in dataclasses.fields(tp):
+        enc = _encoder_for(hints[f.name])
+        if enc is _identity:
+            items.append(f"{f.name!r}: obj.{f.name}")
+        else:
+            namespace[f"enc_{f.name}"] = enc
+            items.append(f"{f.name!r}: enc_{f.name}(obj.{f.name})")
+    source = "def encode(obj):\n    return {" + ", ".join(items) + "}\n"
+    exec(compile(source, f"<codec encoder for {tp.__name__}>", "exec"), namespace)  # noqa: S102
+    return namespace["encode"]
 
 
 def _decode_str(v: Any) -> str:

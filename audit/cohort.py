@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from audit.cases import CandidateCase
+from audit.cases import CandidateCase, paused_gc
 from audit.criteria import Result, eligibility, screen_many
 from audit.scope import Audit
 
@@ -22,15 +22,18 @@ def screen_cases(audit: Audit, cases: list[CandidateCase], today: date) -> list[
     """Each case with its result per criterion and whether it is eligible (None: unknown)."""
     if audit.lookback_start is None or audit.lookback_end is None:
         raise ValueError(f"{audit.ref} has no lookback period, so its cases cannot be screened.")
-    all_results = screen_many(
-        cases,
-        audit.criteria,
-        lookback_start=audit.lookback_start,
-        lookback_end=audit.lookback_end,
-        participating=audit.agencies,
-        today=today,
-    )
-    return [Screened(c, r, eligibility(r.values())) for c, r in zip(cases, all_results)]
+    # The GC is paused for the whole of it: 50,000 results and Screened objects would
+    # otherwise trigger repeated full collections of a heap of about a million objects.
+    with paused_gc():
+        all_results = screen_many(
+            cases,
+            audit.criteria,
+            lookback_start=audit.lookback_start,
+            lookback_end=audit.lookback_end,
+            participating=audit.agencies,
+            today=today,
+        )
+        return [Screened(c, r, eligibility(r.values())) for c, r in zip(cases, all_results)]
 
 
 def cohort_json(audit: Audit, cases: list[CandidateCase], today: date) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from audit.dates import format_uk
 from audit.returns import is_received
 from audit.scope import Audit
 from screens.context import WorkspaceChanged, ctx, plain
-from screens.modals.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
 from storage.errors import WorkspaceError
@@ -169,6 +168,7 @@ class HomeScreen(Screen[None]):
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
+        from screens.modals.form import FormField, FormScreen
         from storage.audits import ScopeProblems, audit_from_scope_file, create_audit
 
         found: dict[str, Any] = {}

@@ -35,8 +35,7 @@ def import_candidates(ws: Workspace, audit: Audit, cases: list[CandidateCase], *
     """Add every case in one transaction with one journal entry: all or nothing."""
     ws.require(Act.IMPORT_CASES, audit=audit.ref)
     with ws.transaction() as tx:
-        for case in cases:
-            tx.insert(case, journal=False)
+        tx.insert_fresh(cases, table="cases")
         tx.journal(
             "import", "cases", audit.ref, f"imported {len(cases)} candidate cases from {source}", audit=audit.ref
         )

@@ -21,8 +21,8 @@ import stat
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from filelock import FileLock, Timeout
 
 from storage.errors import (
     NotFound,
@@ -36,6 +36,12 @@ __all__ = ["WorkspaceLock", "os_login", "sibling"]
 
 NEW_FILE_MODE = 0o600
 _WHO_LIMIT = 4096  # a holder note is a few dozen bytes; never read a huge planted file
+
+
+def filelock_timeout() -> type[Exception]:
+    from filelock import Timeout
+
+    return Timeout
 
 
 def os_login() -> str:
@@ -75,7 +81,7 @@ class WorkspaceLock:
         self.who_path = sibling(workspace, ".lock.who")
         self.timeout = timeout
         self.holder = holder
-        self._filelock: FileLock | None = None
+        self._filelock: Any = None  # filelock.FileLock, imported on first save (reads never lock)
         self._permissions_fixed = False
 
     def _like(self) -> os.stat_result | None:
@@ -89,13 +95,15 @@ class WorkspaceLock:
         ``WorkspaceReadOnly``/``NotFound``/``SaveFailed`` with one sentence."""
         like = None if self._permissions_fixed else self._like()
         if self._filelock is None:
+            from filelock import FileLock
+
             self._filelock = FileLock(str(self.lock_path), timeout=self.timeout,
                                       mode=_mode_like(like))
         try:
             # A short poll keeps waiting sessions from being overtaken again and again by
             # one that saves in a loop (filelock's 50 ms default let waits grow to seconds).
             self._filelock.acquire(timeout=self.timeout, poll_interval=0.005)
-        except Timeout:
+        except filelock_timeout():
             raise self.busy_error() from None
         except OSError as exc:
             raise self._lock_error(exc) from exc

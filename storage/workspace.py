@@ -383,6 +383,25 @@ class Transaction:
             self.journal("create", table, saved.key, summary, after=doc, audit=_audit_of(saved))  # type: ignore[attr-defined]
         return saved
 
+    def insert_fresh(self, objs: list[Any], *, table: str) -> None:
+        """Bulk insert of new documents that nobody else holds yet (an import).
+
+        Unlike `insert`, this sets `rev` on the objects themselves instead of copying
+        each one, and journals nothing: the caller writes one entry for the whole batch.
+        """
+        index = self.ws._table(table)
+        raw = self.raw(table)
+        for obj in objs:
+            if obj.key in index.ids:
+                raise ConflictError(f"{obj.key} already exists; someone may have added it a moment ago.",
+                                    key=obj.key, mine=to_doc(obj), theirs=to_doc(index.items[obj.key]))
+            obj.rev = 1
+            index.max_id += 1
+            doc_id = str(index.max_id)
+            raw[doc_id] = to_doc(obj)
+            index.ids[obj.key] = doc_id
+            self._staged.append((table, obj.key, obj))
+
     def save(self, obj: M, *, summary: str = "") -> M:
         table = table_of(obj)
         key = obj.key  # type: ignore[attr-defined]

@@ -9,7 +9,6 @@ from textual.app import App
 from textual.geometry import Size
 from textual.binding import Binding
 
-from screens.concerns import check_concerns
 from screens.context import WorkspaceChanged
 from screens.home import HomeScreen
 from screens.modals.help import HelpScreen, screen_keys
@@ -45,8 +44,14 @@ class MacaApp(App[int]):
         """Today's date; fixed in tests so that overdue marks are deterministic."""
         return self._today or date.today()
 
+    def get_default_screen(self) -> HomeScreen:
+        # Home is the bottom of the stack: no blank default screen is composed and painted
+        # first, which keeps start-up close to a bare Textual app's.
+        return HomeScreen()
+
     async def on_mount(self) -> None:
-        await self.push_screen(HomeScreen())
+        from screens.concerns import check_concerns
+
         self.call_after_refresh(check_concerns, self)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
@@ -62,6 +67,8 @@ class MacaApp(App[int]):
             return
         if changed:
             self.broadcast_change()
+            from screens.concerns import check_concerns
+
             check_concerns(self)
 
     def broadcast_change(self) -> None:
