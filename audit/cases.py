@@ -12,6 +12,7 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import ClassVar
 from datetime import date, datetime
 from typing import Iterator
 
@@ -44,6 +45,9 @@ class Engagement:
 @dataclass(slots=True)
 class CandidateCase:
     """A case nominated for an audit, with the facts the criteria are checked against."""
+
+    # Stored by the ten thousand: fields at their default are left out of the document.
+    CODEC_OMIT_DEFAULTS: ClassVar[bool] = True
 
     audit: str  # audit ref, e.g. "MACA-C86"
     case_ref: str

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from audit.access import Act, decide
 from audit.cases import CandidateCase, paused_gc
-from audit.codec import DocumentError, from_doc, to_doc
+from audit.codec import DocumentError, complete, from_doc, to_doc
 from audit.findings import Action, Discussion, Finding
 from audit.journal import JournalEntry
 from audit.partnership import Partnership, Role, User
@@ -369,8 +369,8 @@ class Transaction:
             raise ConflictError(
                 f"{obj.key} already exists; someone may have added it a moment ago.",  # type: ignore[attr-defined]
                 key=obj.key,  # type: ignore[attr-defined]
-                mine=to_doc(obj),
-                theirs=to_doc(index.items[obj.key]),  # type: ignore[attr-defined]
+                mine=_full(obj),
+                theirs=_full(index.items[obj.key]),  # type: ignore[attr-defined]
             )
         saved = dataclasses.replace(obj, rev=1)  # type: ignore[type-var]
         doc = to_doc(saved)
@@ -380,7 +380,8 @@ class Transaction:
         index.ids[saved.key] = doc_id  # type: ignore[attr-defined]
         self._staged.append((table, saved.key, saved))  # type: ignore[attr-defined]
         if journal:
-            self.journal("create", table, saved.key, summary, after=doc, audit=_audit_of(saved))  # type: ignore[attr-defined]
+            self.journal("create", table, saved.key, summary, after=complete(MODELS[table], doc),
+                         audit=_audit_of(saved))  # type: ignore[attr-defined]
         return saved
 
     def insert_fresh(self, objs: list[Any], *, table: str) -> None:
@@ -394,7 +395,7 @@ class Transaction:
         for obj in objs:
             if obj.key in index.ids:
                 raise ConflictError(f"{obj.key} already exists; someone may have added it a moment ago.",
-                                    key=obj.key, mine=to_doc(obj), theirs=to_doc(index.items[obj.key]))
+                                    key=obj.key, mine=_full(obj), theirs=_full(index.items[obj.key]))
             obj.rev = 1
             index.max_id += 1
             doc_id = str(index.max_id)
@@ -408,15 +409,16 @@ class Transaction:
         doc_id, current = self._locate(table, key)
         if current is None:
             raise ConflictError(
-                f"{key} was deleted by someone else while you were editing it.", key=key, mine=to_doc(obj), theirs=None
+                f"{key} was deleted by someone else while you were editing it.", key=key, mine=_full(obj), theirs=None
             )
         if current.get("rev") != obj.rev:  # type: ignore[attr-defined]
             raise ConflictError(
-                f"{key} was changed by someone else while you were editing it.", key=key, mine=to_doc(obj), theirs=current
+                f"{key} was changed by someone else while you were editing it.", key=key, mine=_full(obj), theirs=complete(MODELS[table], current)
             )
         saved = dataclasses.replace(obj, rev=obj.rev + 1)  # type: ignore[attr-defined,type-var]
         doc = to_doc(saved)
-        before, after = _diff(current, doc)
+        model = MODELS[table]
+        before, after = _diff(complete(model, current), complete(model, doc))
         if not after and not before:
             return obj  # nothing changed: no write, no journal noise
         self.raw(table)[doc_id] = doc  # type: ignore[index]
@@ -433,13 +435,14 @@ class Transaction:
             raise ConflictError(
                 f"{obj.key} was changed by someone else; look again before deleting it.",
                 key=obj.key,
-                mine=to_doc(obj),
-                theirs=current,
+                mine=_full(obj),
+                theirs=complete(MODELS[table], current),
             )
         del self.raw(table)[doc_id]  # type: ignore[arg-type]
         del self.ws._table(table).ids[obj.key]
         self._staged.append((table, obj.key, None))
-        self.journal("delete", table, obj.key, summary, before=current, audit=_audit_of(obj))
+        self.journal("delete", table, obj.key, summary, before=complete(MODELS[table], current),
+                     audit=_audit_of(obj))
 
     def journal(
         self,
@@ -492,3 +495,8 @@ def _audit_of(obj: Any) -> str:
     if isinstance(obj, Audit):
         return obj.ref
     return str(getattr(obj, "audit", ""))
+
+
+def _full(obj: Any) -> dict[str, Any]:
+    """Every field of `obj`, defaults included: what a person compares in a conflict."""
+    return complete(type(obj), to_doc(obj)) or {}
