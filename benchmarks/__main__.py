@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     figures, scripts = run(selected, args.runs, scripts=not args.no_scripts)
     figures = figures if args.only else complete(figures)
     print()
-    print(f"maca benchmarks: medians of {args.runs} runs after a warm-up, on {machine()}")
+    print(f"maca benchmarks: medians of at least {args.runs} runs after a warm-up, on {machine()}")
     print(table_text(figures))
     missed = [f for f in figures if f.ok is False]
     print(f"\n{len(missed)} budget(s) missed" if missed else "\nevery measured budget met",

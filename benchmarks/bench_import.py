@@ -4,7 +4,7 @@ the same CSV with `csv` and writing its rows as JSON.
 The file. 50,000 rows in the layout of DESIGN §6 (all twelve columns), generated
 deterministically like the demo extract: mixed yes/no spellings, blanks (unknown
 facts), UK and ISO dates, one to three engagement periods, system ids and a note.
-About 8 MB.
+About 7 MB.
 
 maca. Each run gets a fresh workspace (the demo partnership and the demo audit, no
 cases yet; untimed), then the clock covers what `maca import-cases` and the cohort

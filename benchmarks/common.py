@@ -113,8 +113,10 @@ def table_text(figures: Sequence[Figure]) -> str:
 
 def table_markdown(figures: Sequence[Figure]) -> str:
     """The README's table of the latest figures, with the machine they came from."""
+    runs = sorted({f.runs for f in figures if f.runs})
+    counted = f"{runs[0]}" if len(runs) == 1 else f"{runs[0]} to {runs[-1]}" if runs else "no"
     lines = [
-        f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}, medians of {max((f.runs for f in figures), default=0)} runs.",
+        f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}; medians of {counted} runs after a warm-up.",
         "",
         "| # | figure | maca | baseline | ratio | budget | ok |",
         "|---|---|--:|--:|--:|---|---|",
@@ -165,14 +167,16 @@ def alternate(
     """Call each side `warmup` times (discarded), then `runs` times, in turn.
 
     Each callable returns one measurement (seconds, bytes, ...), so a side can time just
-    its own part and leave its setup out.
+    its own part and leave its setup out.  Every other round runs the sides in reverse
+    order, so that neither always follows the other (page cache, heap, CPU clocks).
     """
     for _ in range(warmup):
         for measure in sides.values():
             measure()
     results: dict[str, list[float]] = {name: [] for name in sides}
-    for _ in range(runs):
-        for name, measure in sides.items():
+    for n in range(runs):
+        order = list(sides.items())
+        for name, measure in order if n % 2 == 0 else reversed(order):
             results[name].append(measure())
     return results
 

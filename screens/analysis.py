@@ -39,6 +39,7 @@ from screens.context import ctx, plain
 from screens.modals.details import InfoScreen
 from screens.saving import tell
 from screens.sections import Section
+from screens.widgets.virtual_table import clean
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 
@@ -187,7 +188,7 @@ class AnalysisSection(Section):
         try:
             audit = ws.audit(ref)
             analysis = analyse(audit, ws.cases(ref), ws.returns(ref), ws.discussions(ref), c.today())
-            names = {code: ws.partnership().agency_name(code) for code in audit.agencies}
+            names = {code: clean(plain(ws.partnership().agency_name(code))) for code in audit.agencies}
         except WorkspaceError as exc:
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(tell, self, str(exc), error=True)
@@ -196,6 +197,8 @@ class AnalysisSection(Section):
             self.app.call_from_thread(self.show, audit, analysis, names)
 
     def show(self, audit: Audit, analysis: Analysis, names: dict[str, str]) -> None:
+        if not self.is_mounted:  # the audit was closed while the numbers were worked out
+            return
         self.audit, self.analysis, self.agency_names = audit, analysis, names
         self.query_one("#analysis-counts", Static).update(counts_text(analysis))
         self.fill_agency_grid()
@@ -205,7 +208,7 @@ class AnalysisSection(Section):
 
     def objective_title(self, objective_id: str) -> str:
         found = self.audit.objective(objective_id) if self.audit else None
-        return plain(found.title) if found is not None else objective_id
+        return clean(plain(found.title)) if found is not None else objective_id
 
     def fill_agency_grid(self) -> None:
         a = self.analysis

@@ -188,7 +188,7 @@ class CohortSection(Section):
         table.filter(predicate(self.text_filter, self.quick))
         if sort:
             table.sort_by(sort)
-        if had_focus:
+        if had_focus or self.screen.focused is None:  # the old table took the focus with it
             table.focus()
 
     def update_status(self) -> None:

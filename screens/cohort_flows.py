@@ -282,9 +282,10 @@ async def import_csv(section: CohortSection) -> None:
         await worker.wait()
     except WorkerFailed as exc:
         error = exc.error
-        message = str(error) if isinstance(error, WorkspaceError) else f"the save failed ({error})"
-        tell(section, f"{message} Nothing was imported." if isinstance(error, WorkspaceError)
-             else f"{path.name}: {message}; nothing was imported.", error=True)
+        if isinstance(error, WorkspaceError):  # refused, a conflict, busy, a failed write
+            tell(section, f"{error} Nothing was imported.", error=True)
+        else:
+            tell(section, f"{path.name} could not be saved ({error}); nothing was imported.", error=True)
         return
     finally:
         section.hide_progress()

@@ -20,7 +20,7 @@ from typing import Any
 
 from rich.text import Text
 
-from audit.cases import CandidateCase
+from audit.cases import CandidateCase, paused_gc
 from audit.criteria import Outcome, Result, eligibility, screen_many
 from audit.scope import Audit
 from screens.widgets.virtual_table import Column
@@ -168,6 +168,11 @@ class RowCache:
     def update(self, audit: Audit, cases: list[CandidateCase], today: date, identifiers: bool, *,
                defer: bool = False) -> bool:
         """Bring the rows up to date; True when anything changed."""
+        with paused_gc():  # 20,000 new rows would set off full collections of a big heap
+            return self._update(audit, cases, today, identifiers, defer)
+
+    def _update(self, audit: Audit, cases: list[CandidateCase], today: date, identifiers: bool,
+                defer: bool) -> bool:
         everything = audit is not self._audit or today != self._today or identifiers != self._identifiers
         self._audit, self._today, self._identifiers = audit, today, identifiers
         by_ref = self.by_ref
@@ -207,7 +212,8 @@ class RowCache:
         pending = [row for row in dict.fromkeys(self.pending) if not row.screened]
         self.pending = []
         if pending:
-            self._screen(pending)
+            with paused_gc():
+                self._screen(pending)
 
     def _screen(self, rows: list[CohortRow]) -> None:
         audit, today, identifiers = self._audit, self._today, self._identifiers

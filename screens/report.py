@@ -52,7 +52,7 @@ from storage.errors import WorkspaceError
 from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for
 
 _CSS = Path(__file__).with_name("report.tcss")
-LOADING_AFTER = 0.15  # seconds a build may take before the loading indicator shows
+LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator shows
 
 # Where the text under each of the report's main headings is edited (keys are section numbers).
 _FIX = {
@@ -157,7 +157,8 @@ class ReportSection(Section):
     ]
     HELP_NOTES = [
         "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "
-        "tab moves between the headings and the preview; j/k, space/b and g/G scroll the preview.",
+        "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
+        "c hides or shows the headings.",
         "e exports it (Markdown or HTML; leads only) after checking it for identifiers; r only checks.",
     ]
 
@@ -212,8 +213,9 @@ class ReportSection(Section):
 
     @work(thread=True, exclusive=True, group="report-build")
     def build(self, view: ReportView, look: Look) -> None:
-        """Build, parse and lay out the report off the event loop (the view's width is
-        read when the Markdown is parsed: by then the first layout pass has sized it)."""
+        """Build and parse the report off the event loop, and lay it out too when the view
+        already has a width (a refresh); on first opening the view is sized while this
+        runs, and the layout is done as the report is shown."""
         c = ctx(self.app)
         worker = get_current_worker()
         try:
@@ -230,6 +232,8 @@ class ReportSection(Section):
             self.app.call_from_thread(self.show_report, report, tree, laid, width)
 
     def show_problem(self, message: str) -> None:
+        if not self.is_mounted:  # the audit was closed while the report was being built
+            return
         self._stop_loading()
         self.query_one("#report-status", Static).update(Text(message))
 
@@ -240,6 +244,8 @@ class ReportSection(Section):
         self.view.loading = False
 
     def show_report(self, report: Report, tree: SyntaxTreeNode, laid: Layout | None = None, width: int = 0) -> None:
+        if not self.is_mounted:
+            return
         self.report = report
         options = self.query_one(OptionList)
         keep = options.highlighted

@@ -141,7 +141,7 @@ class _Writer:
             return [Text("─" * width, style=self.look.rule)]
         if kind == "blockquote":
             inner = self.blocks(node.children, max(1, width - 2))
-            return [Text("▌ ", style=self.look.rule) + line for line in inner]
+            return [_styled("▌ ", self.look.rule) + line for line in inner]
         if kind in ("code_block", "fence", "html_block"):
             return [Text(clean(line), style=self.look.code) for line in node.content.rstrip("\n").split("\n")]
         if node.children:
@@ -170,7 +170,11 @@ class _Writer:
             tight = all(child.hidden for child in item.children if child.type == "paragraph")
             body = self.blocks(item.children, max(1, width - indent), tight=tight) or [Text()]
             for n, line in enumerate(body):
-                lead = Text(marker.rjust(indent - 1) + " ", style=self.look.marker) if n == 0 else Text(" " * indent)
+                # The marker's style as a span: a Text's own style would spread over the
+                # whole line once the item's text is appended to it.
+                lead = Text(marker.rjust(indent - 1) + " " if n == 0 else " " * indent)
+                if n == 0:
+                    lead.stylize(self.look.marker, 0, indent - 1)
                 lines.append(lead + line)
         return lines
 
@@ -294,6 +298,11 @@ def _table_line(row: list[list[Text]], y: int, widths: list[int], border: Style)
 _EMPTY = Text()
 
 
+def _styled(text: str, style: Style) -> Text:
+    """`text` with `style` as a span, so that text appended after it stays unstyled."""
+    return Text(text, spans=[Span(0, len(text), style)])
+
+
 def _column_widths(rows: list[list[Text]], room: int) -> list[int]:
     """Natural widths, narrowed from the widest column down until the table fits `room`
     (never below a column's longest word, up to `_WORD_COLUMN`, or `_MIN_COLUMN`)."""
@@ -366,8 +375,8 @@ class ReportView(ScrollView, can_focus=True):
         & > .report-view--h2 { color: $text-primary; text-style: bold; }
         & > .report-view--h3 { color: $text-accent; text-style: bold underline; }
         & > .report-view--h4 { color: $text-accent; text-style: bold italic; }
-        & > .report-view--rule { color: $text-muted; }
-        & > .report-view--border { color: $text-muted; }
+        & > .report-view--rule { color: $text-secondary; }
+        & > .report-view--border { color: $text-secondary; }
         & > .report-view--header { text-style: bold; }
         & > .report-view--marker { color: $text-accent; text-style: bold; }
     }
@@ -471,7 +480,11 @@ class ReportView(ScrollView, can_focus=True):
         key = (row, self._laid_width, base)
         strip = self._cache.get(key)
         if strip is None:
-            segments = list(Segment.apply_style(lines[row].render(self.app.console), base))
+            text = lines[row]
+            console = self.app.console
+            # Text.render leaves out the Text's own style (rules, code lines): add it here.
+            own = base + console.get_style(text.style) if text.style else base
+            segments = [Segment(s.text, own + s.style if s.style else own) for s in text.render(console)]
             strip = self._cache[key] = Strip(segments)
         self.painted = True
         return strip.crop_extend(scroll_x, scroll_x + width, base)

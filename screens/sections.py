@@ -55,9 +55,11 @@ class Section(Vertical):
         """Show the latest saved state (called when another session saves)."""
 
     def focus_first(self) -> None:
-        focusable = self.query("*").filter(lambda w: w.can_focus).first() if self.query("*") else None
-        if focusable is not None:
-            focusable.focus()
+        """Focus the first focusable widget of the section (sections may do better)."""
+        for widget in self.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
 
 
 WidgetFactory = Callable[[], Widget]

@@ -40,8 +40,13 @@ def demo_audit(agency_codes: list[str]) -> Audit:
     return audit
 
 
-def build_demo(path: Path, login: str) -> Workspace:
-    """Create the demo workspace at `path` with `login` as a lead (DESIGN §8)."""
+def build_demo(path: Path, login: str, *, in_progress: bool = False) -> Workspace:
+    """Create the demo workspace at `path` with `login` as a lead (DESIGN §8).
+
+    The bare demo stops at the cohort, which is what most tests build on; `in_progress`
+    (what `maca demo` and `maca init --sample` use) adds returns, two discussions,
+    findings and actions, so the demo looks like an audit half way through.
+    """
     partnership, users = demo_partnership()
     if login not in {u.login for u in users}:
         users = [User(login=login, role=Role.LEAD, name="You (demo lead)")] + users
@@ -63,6 +68,14 @@ def build_demo(path: Path, login: str) -> Workspace:
     with ws.transaction() as tx:
         tx.insert(audit, summary=f"created audit {audit.ref} from the demo scope")
         _pick_demo_cohort(tx, audit, imported.cases)
+    if not in_progress:
+        return ws
+    from storage.demo_findings import add_demo_discussions
+    from storage.demo_returns import add_demo_returns
+    from storage.returns import cohort_refs
+
+    add_demo_returns(ws, DEMO_AUDIT)
+    add_demo_discussions(ws, ws.audit(DEMO_AUDIT), cohort_refs(ws, DEMO_AUDIT))
     return ws
 
 

@@ -54,6 +54,7 @@ async def open_audit(pilot) -> None:
     """Press enter on the home screen and wait for the audit's first section to take focus."""
     from screens.audit import AuditScreen
 
+    await until(pilot, lambda: pilot.app.focused is not None)  # home's table has focus
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(pilot.app.screen, AuditScreen) and pilot.app.focused is not None
                 and pilot.app.screen.current != "")

@@ -34,6 +34,8 @@ CSV_HEADER = ("case_ref,unborn,older_siblings,domestic_abuse,substance_misuse,ma
 
 
 async def open_cohort(pilot) -> CohortSection:
+    # Under snap_compare, run_before can start before the home table has the focus.
+    await until(pilot, lambda: pilot.app.focused is not None)
     await open_audit(pilot)
     await pilot.press("2")
     await until(pilot, lambda: isinstance(pilot.app.focused, CohortTable))

@@ -47,6 +47,9 @@ def ready(pilot) -> bool:
 
 
 async def open_report(pilot) -> ReportSection:
+    # Home is the default screen: it focuses its table a frame or two after start, and an
+    # enter pressed before that is lost (snapshot runs start the pilot that early).
+    await until(pilot, lambda: pilot.app.focused is not None)
     await open_audit(pilot)
     await pilot.press("7")
     await until(pilot, lambda: ready(pilot))

@@ -1,4 +1,5 @@
-"""`maca demo --fresh` in a real terminal: add a discussion point, promote it, move its card, find it on disk."""
+"""`maca` in a real terminal on the demo at the cohort stage: add a discussion point, promote it,
+move its card, find it on disk."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 import time
 from pathlib import Path
 
+from storage.demo import build_demo
+from storage.lock import os_login
 from tests.terminal.tmux import MACA, Terminal, isolated_env
 
 POINT = "Fathers | [b]unseen[/b] # at home. Nobody asked who lived there."
@@ -14,7 +17,9 @@ POINT = "Fathers | [b]unseen[/b] # at home. Nobody asked who lived there."
 
 def test_promote_a_point_and_move_its_card_by_keyboard(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    term = Terminal([MACA, "demo", "--fresh"], env)
+    db = tmp_path / "demo.json"
+    build_demo(db, os_login())  # no discussion yet: the point added here is the first
+    term = Terminal([MACA, "--db", str(db)], env)
     try:
         term.wait_for("MACA-C86")
         time.sleep(0.5)
@@ -46,7 +51,7 @@ def test_promote_a_point_and_move_its_card_by_keyboard(tmp_path: Path) -> None:
         term.wait_for("MACA-EXITED 0")
     finally:
         term.close()
-    data = json.loads((Path(env["XDG_DATA_HOME"]) / "maca" / "demo.json").read_text())
+    data = json.loads(db.read_text())
     found = next(f for f in data["findings"].values() if f["id"] == finding_id)
     assert found["column"] == "recommendation"
     assert found["text"] == POINT and found["title"] == "Fathers | [b]unseen[/b] # at home."
