@@ -23,7 +23,8 @@ class SectionTabs(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         for spec in SECTIONS:
             on = spec.id == current
-            text.append(("▸" if on else " ") + f"{spec.number} {spec.title}  ", style="bold reverse" if on else "")
+            text.append(("▸" if on else " ") + f"{spec.number} {spec.title}", style="bold reverse" if on else "")
+            text.append(" ")
         self.update(text)
 
 
@@ -55,7 +56,8 @@ class AuditScreen(Screen[None]):
         ws = c.ws
         try:
             audit = ws.audit(self.audit_ref)
-            where = f"{ws.partnership().name} · {audit.ref} · {audit.stage.label}"
+            # The audit and its stage first: on a narrow terminal the partnership gives way.
+            where = f"{audit.ref} · {audit.stage.label} · {ws.partnership().name}"
         except NotFound:
             where = f"{ws.partnership().name} · {self.audit_ref} (deleted)"
         who = ws.user.describe() if ws.user else ws.login

@@ -229,10 +229,12 @@ async def import_csv(section: CohortSection) -> None:
     if values is None:
         return
     path = Path(values["path"]).expanduser()
+    from audit.files import MB, read_regular_file
+
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        tell(section, f"{path} cannot be read ({exc.strerror}); nothing was imported.", error=True)
+        data = read_regular_file(path, limit=500 * MB, what="CSV file")
+    except ValueError as exc:
+        tell(section, f"{str(exc).rstrip('.')}; nothing was imported.", error=True)
         return
     ws = c.ws
     audit = ws.audit(section.audit_ref)

@@ -42,6 +42,10 @@ class MacaCommands(Provider):
             for case in sorted(ws.cases(ref), key=lambda c: c.case_ref):
                 state = "in the cohort" if case.in_cohort else "candidate"
                 yield (f"Case {case.case_ref}", partial(self._show_case, ref, case.case_ref), f"{ref} · {state}")
+            for finding in ws.findings(ref):
+                title = " ".join((finding.title or finding.text).split())
+                yield (f"Finding {finding.id}: {title}", partial(self._show_finding, screen, finding),
+                       f"{finding.column.label} · {ref}")
             partnership = ws.partnership()
             for code in audit.agencies:
                 yield (f"Agency {code}: {partnership.agency_name(code)}", partial(self._show_agency, code),
@@ -61,6 +65,18 @@ class MacaCommands(Provider):
         while isinstance(app.screen, AuditScreen):
             app.pop_screen()
         app.push_screen(AuditScreen(ref))
+
+    def _show_finding(self, screen: AuditScreen, finding: object) -> None:
+        async def show() -> None:
+            await screen.action_section(5)
+            board = screen.section
+            if board is not None and hasattr(board, "refresh_data"):
+                board.refresh_data(select=finding.id)  # type: ignore[attr-defined]
+                for listing in getattr(board, "lists", []):
+                    if listing.column == finding.column:  # type: ignore[attr-defined]
+                        listing.focus()
+
+        self.app.call_later(show)
 
     def _show_case(self, ref: str, case_ref: str) -> None:
         from screens.modals.details import case_details

@@ -201,3 +201,22 @@ def _scope_copy(tmp_path: Path, ref: str) -> Path:
     path = tmp_path / f"{ref}.toml"
     path.write_text(sample_path("MACA-C86.toml").read_text().replace('"MACA-C86"', f'"{ref}"'))
     return path
+
+
+async def test_palette_finds_findings_and_opens_the_board_on_them(tmp_path: Path) -> None:
+    from storage.demo_findings import add_demo_discussions
+    from storage.returns import cohort_refs
+    from tui.palette import MacaCommands
+
+    ws = demo_workspace(tmp_path)
+    add_demo_discussions(ws, ws.audit("MACA-C86"), cohort_refs(ws, "MACA-C86"))
+    target = ws.findings("MACA-C86")[-1]
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_audit(pilot)
+        provider = MacaCommands(app.screen)
+        name, callback = next((n, cb) for n, cb, _ in provider._commands() if n.startswith(f"Finding {target.id}:"))
+        callback()
+        await until(pilot, lambda: app.screen.current == "board")
+        board = app.screen.section
+        await until(pilot, lambda: board.current() is not None and board.current().id == target.id)

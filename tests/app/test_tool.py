@@ -263,7 +263,7 @@ async def test_concern_reaches_a_second_app_and_is_acknowledged(path: Path) -> N
         assert isinstance(alert, ConcernAlertScreen)
         text = str(alert.query_one(OptionList).get_option_at_index(0).prompt)
         assert "Bruise on the baby's arm" in text and "raised by mid.coord" in text and "Midwifery" in text
-        assert "1 open safeguarding concern" in str(lead_app.screen_stack[1].query_one(IdentityBar))
+        assert "1 open safeguarding concern" in str(lead_app.screen_stack[-2].query_one(IdentityBar))
         await lead_pilot.press("escape")  # not now: the marker stays
         lead_app.poll_workspace()
         await lead_pilot.pause()
