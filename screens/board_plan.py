@@ -112,7 +112,8 @@ class ActionPlanScreen(ModalScreen[None]):
             due = Text(format_uk(a.due, "not set"), style="bold red" if state is Rag.RED else "")
             what = Text(plain(a.description), no_wrap=True, overflow="ellipsis")
             what.truncate(width, overflow="ellipsis")
-            table.add_row(due, rag_text(a, today), a.id, a.finding_id, a.owner, a.status.value, what, key=a.id)
+            table.add_row(due, rag_text(a, today), *(Text(v) for v in (a.id, a.finding_id, a.owner, a.status.value)),
+                          what, key=a.id)
         if keep in [a.id for a in self.shown]:
             table.move_cursor(row=[a.id for a in self.shown].index(keep))
         self.show_detail()
