@@ -22,7 +22,7 @@ from screens.widgets.identity import IdentityBar
 from storage.errors import WorkspaceError
 
 COLUMNS = ("Ref", "Title", "Kind", "Stage", "Cohort", "Returns", "Next milestone")
-FIXED_WIDTH = 64  # every column but the title, with cell padding, at their widest
+FIXED_WIDTH = 70  # every column but the title, with cell padding, at their widest
 
 
 class HomeScreen(Screen[None]):
@@ -118,9 +118,9 @@ class HomeScreen(Screen[None]):
         if milestone is None:
             next_text = Text("—")
         elif milestone.overdue(today):
-            next_text = Text.assemble((f"{format_uk(milestone.due)} ✗ overdue", "bold red"))
+            next_text = Text(f"✗ {format_uk(milestone.due)} overdue", style="bold red")
         else:
-            next_text = Text(f"{format_uk(milestone.due)} · due")
+            next_text = Text(f"· {format_uk(milestone.due)} due")
         title_width = max(12, self.size.width - FIXED_WIDTH)
         title = Text(plain(audit.title), no_wrap=True, overflow="ellipsis")
         title.truncate(title_width, overflow="ellipsis")

@@ -139,7 +139,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         agency_name = partnership.agency_name(self.agency)
         if identity:
             who = ws.user.describe() if ws.user else ws.login
-            self.query_one(IdentityBar).show(f"{partnership.name} · {self.audit_ref}", who,
+            self.query_one(IdentityBar).show(f"{self.audit_ref} · {self.agency} return · {partnership.name}", who,
                                              warning="read-only" if ws.read_only_reason else "")
         answered, total = progress(self.ret, self.tool)
         graded = [s for s in self.tool.sections if s.graded]

@@ -34,7 +34,7 @@ async def test_home_lists_audits_with_progress(tmp_path: Path) -> None:
         assert row[4] == "15/15"
         assert row[5] == "0/120"  # 15 cases x 8 agencies expected, none received yet
         # 19/03 is done; the next milestone, 30/04/2021, is not yet overdue on 20/04/2021.
-        assert row[6] == "30/04/2021 · due"
+        assert row[6] == "· 30/04/2021 due"
         detail = str(app.screen.query_one("#home-detail").render())
         assert "Next milestone: Agency audits returned, due 30/04/2021" in detail
         assert "overdue" not in detail
