@@ -17,22 +17,20 @@ and passes it back to ``write()``), so treat what queries return as read-only; a
 a fresh ``Table`` with ``cache_size=0`` per transaction (:meth:`AtomicJSONStorage.table`),
 because a ``Table`` caches query results and its next document id, and both go stale
 when another process saves.
+
+The file operations themselves are in :mod:`storage.files`, and parsing and validating
+the file in :mod:`storage.workspace_file`; both are re-exported here.
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import secrets
-import stat
-import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from tinydb.storages import Storage
 from tinydb.table import Table
@@ -44,10 +42,23 @@ from storage.errors import (
     WorkspaceBusy,
     WorkspaceError,
     WorkspaceReadOnly,
-    read_error,
     save_error,
 )
-from storage.lock import NEW_FILE_MODE, WorkspaceLock, os_login, sibling
+from storage.files import (
+    Identity,
+    NotRegularFile,
+    can_access,
+    check_writable,
+    file_identity,
+    link_copy,
+    read_regular_file,
+    real_path,
+    stat_identity,
+    sweep_temps,
+    write_file_atomically,
+)
+from storage.lock import WorkspaceLock, os_login, sibling
+from storage.workspace_file import Tables, load_workspace, parse_workspace
 
 __all__ = [
     "AtomicJSONStorage",
@@ -60,199 +71,6 @@ __all__ = [
     "write_file_atomically",
 ]
 
-#: (st_ino, st_size, st_mtime_ns, st_ctime_ns): changes whenever the file is replaced.
-Identity = tuple[int, int, int, int]
-Tables = dict[str, dict[str, Any]]
-
-
-def _identity(st: os.stat_result) -> Identity:
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def file_identity(path: str | os.PathLike[str]) -> Identity | None:
-    """The file's identity, or ``None`` when there is no file."""
-    try:
-        return _identity(os.stat(path))
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
-def _resolve(path: str | os.PathLike[str]) -> Path:
-    # Follow symlinks so the temp file is made beside the real file and os.replace
-    # swaps that file, not a symlink a deployment set up.
-    return Path(os.path.realpath(os.fspath(path)))
-
-
-def _kind(value: Any) -> str:
-    kinds = {list: "a list", str: "a string", bool: "a true/false value",
-             type(None): "null", int: "a number", float: "a number"}
-    return kinds.get(type(value), "an object")
-
-
-# -- reading -----------------------------------------------------------------------------
-
-
-def parse_workspace(raw: bytes, path: str | os.PathLike[str]) -> Tables:
-    """Parse and validate workspace bytes, or raise :class:`CorruptWorkspace`.
-
-    Shape: a JSON object of tables; each table an object mapping document ids (whole
-    numbers, as TinyDB writes them) to objects.
-    """
-    data, reason = _decode(raw)
-    if reason is None:
-        reason = _shape_problem(data)
-    if reason is not None:
-        raise CorruptWorkspace(path, reason)
-    return data
-
-
-def _decode(raw: bytes) -> tuple[Any, str | None]:
-    if not raw:
-        return None, "the file is empty"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, f"it is not UTF-8 text (bad byte at offset {exc.start})"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        if exc.pos >= len(text.rstrip()):
-            return None, f"the JSON stops at {where}"
-        if exc.msg.startswith("Unterminated string"):  # cut off inside a string: truncated
-            return None, f"the JSON stops inside a string that starts at {where}"
-        # Some of json's messages end in "at" and expect the position after them.
-        return None, f"it is not valid JSON at {where} ({exc.msg.lower().removesuffix(' at')})"
-    except RecursionError:
-        return None, "the JSON is nested too deeply"
-
-
-def _shape_problem(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return f"it holds {_kind(data)}, not an object of tables"
-    for name, table in data.items():
-        if not isinstance(table, dict):
-            return f"the table {name[:40]!r} is {_kind(table)}, not an object of documents"
-        for doc_id, doc in table.items():
-            if not (doc_id.isascii() and doc_id.isdigit()):
-                return (f"the table {name[:40]!r} has a document id {doc_id[:40]!r} "
-                        f"that is not a whole number")
-            if not isinstance(doc, dict):
-                return f"document {doc_id} in the table {name[:40]!r} is {_kind(doc)}, not an object"
-    return None
-
-
-class _NotRegularFile(Exception):
-    """The path is a pipe, socket or device: ``str()`` says which."""
-
-
-_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
-               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
-
-
-def _read_regular(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
-    """A whole regular file's bytes and the stat of the descriptor they came from.
-
-    Opened with ``O_NONBLOCK`` and checked with ``fstat`` before reading: a named pipe
-    or ``/dev/zero`` put in place of a workspace would otherwise block every session's
-    open forever, or read until memory runs out.  Raises ``OSError`` (a folder gives
-    ``IsADirectoryError``) or ``_NotRegularFile``.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    with open(fd, "rb") as handle:  # owns fd from here on
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-        if not stat.S_ISREG(st.st_mode):
-            kind = next((name for test, name in _FILE_KINDS if test(st.st_mode)), "a special file")
-            raise _NotRegularFile(f"it is {kind}, not a regular file")
-        return handle.read(), st
-
-
-def load_workspace(path: str | os.PathLike[str]) -> tuple[Tables, Identity]:
-    """Read and validate a workspace file, with the identity of the exact file read
-    (from the open descriptor, so a concurrent replace cannot pair new bytes with an
-    old identity)."""
-    try:
-        raw, st = _read_regular(path)
-    except _NotRegularFile as exc:
-        raise CorruptWorkspace(path, str(exc)) from None
-    except OSError as exc:
-        raise read_error(exc, path) from None
-    return parse_workspace(raw, path), _identity(st)
-
-
-# -- writing -----------------------------------------------------------------------------
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename durable.  Best effort: some file systems refuse fsync on a
-    # folder (EINVAL), and by now the new file is in place for everyone anyway.
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    with suppress(OSError):
-        os.fsync(fd)
-    os.close(fd)
-
-
-def _write_all(fd: int, payload: bytes) -> None:
-    view = memoryview(payload)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _copy_owner_and_mode(fd: int, like: os.stat_result | None) -> None:
-    """Give the temp file the replaced file's group (and owner, when we are root)
-    and permission bits; ``0600`` for a new workspace."""
-    if like is None:
-        os.fchmod(fd, NEW_FILE_MODE)
-        return
-    mine = os.fstat(fd)
-    uid = like.st_uid if like.st_uid != mine.st_uid else -1
-    gid = like.st_gid if like.st_gid != mine.st_gid else -1
-    if uid != -1 or gid != -1:
-        try:
-            os.fchown(fd, uid, gid)
-        except PermissionError:  # not root: keep at least the group, if we are in it
-            with suppress(PermissionError):
-                os.fchown(fd, -1, gid)
-    os.fchmod(fd, stat.S_IMODE(like.st_mode))  # after chown, which may clear set-id bits
-
-
-def write_file_atomically(
-    path: Path, payload: bytes, *, like: os.stat_result | None
-) -> os.stat_result:
-    """Replace ``path`` by ``payload`` so readers see all old or all new bytes; the new
-    file gets ``like``'s mode, group and owner where allowed (``0600`` if ``None``).
-
-    Returns the new file's stat.  On failure the temp file is removed, ``path`` is
-    untouched, and ``SaveFailed``/``WorkspaceReadOnly`` is raised.
-    """
-    folder = path.parent
-    fd, tmp = -1, None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        _write_all(fd, payload)
-        _copy_owner_and_mode(fd, like)
-        os.fsync(fd)
-        os.replace(tmp, path)
-        tmp = None
-        st = os.fstat(fd)  # after the rename, which may itself touch ctime
-    except OSError as exc:
-        raise save_error(exc, folder) from exc
-    finally:
-        if fd >= 0:
-            with suppress(OSError):
-                os.close(fd)
-        if tmp is not None:
-            with suppress(OSError):
-                os.unlink(tmp)
-    _fsync_dir(folder)
-    return st
-
 
 def _serialise(data: Tables) -> bytes:
     try:
@@ -260,72 +78,6 @@ def _serialise(data: Tables) -> bytes:
     except UnicodeEncodeError:
         # A lone surrogate (mangled input) has no UTF-8 form; escaped JSON keeps it.
         return json.dumps(data).encode("ascii")
-
-
-def _link_copy(path: Path, target: Path, like: os.stat_result) -> None:
-    """Make ``target`` hold ``path``'s current bytes, atomically.
-
-    A hard link is free and exact: a workspace file is never changed in place (every
-    save replaces it), so the linked inode keeps the pre-save bytes, mode and group.
-    Where links are refused, copy the bytes.
-    """
-    with suppress(FileNotFoundError):
-        if os.path.samestat(os.lstat(target), like):
-            return  # already a link to this very file (e.g. its writer was killed)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        os.link(path, tmp)
-    except OSError:
-        with open(path, "rb") as handle:
-            write_file_atomically(target, handle.read(), like=like)
-        return
-    try:
-        os.replace(tmp, target)
-    finally:
-        # rename() between two links of one inode succeeds and does nothing, so the
-        # temp name can still be there after a successful replace.
-        with suppress(OSError):
-            os.unlink(tmp)
-    _fsync_dir(path.parent)
-
-
-def _sweep_temps(path: Path) -> None:
-    """Delete temp files left by a killed writer (call with the lock held)."""
-    prefix = f".{path.name}."
-    try:
-        entries = list(os.scandir(path.parent))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-            with suppress(OSError):
-                if entry.is_file(follow_symlinks=False):
-                    os.unlink(entry.path)
-
-
-def _can(path: Path, mode: int) -> bool:
-    if os.access in os.supports_effective_ids:
-        return os.access(path, mode, effective_ids=True)
-    return os.access(path, mode)
-
-
-def check_writable(path: str | os.PathLike[str]) -> str | None:
-    """A sentence saying why this login cannot save to the workspace, or ``None``.
-
-    The layer above opens such a workspace read-only and shows the sentence.
-    """
-    target = _resolve(path)
-    folder = target.parent
-    if not folder.is_dir():
-        return f"The folder {folder} does not exist."
-    if target.exists() and not _can(target, os.W_OK):
-        return f"The workspace file {target} is not writable for you."
-    if not _can(folder, os.W_OK | os.X_OK):
-        return f"The folder {folder} that holds the workspace is not writable for you."
-    lock = sibling(target, ".lock")
-    if lock.exists() and not _can(lock, os.R_OK | os.W_OK):
-        return f"The lock file {lock} is not writable for you."
-    return None
 
 
 # -- the storage -----------------------------------------------------------------------
@@ -349,7 +101,7 @@ class AtomicJSONStorage(Storage):
         holder: str = "",
     ) -> None:
         super().__init__()
-        self.path = _resolve(path)
+        self.path = real_path(path)
         self.create = create
         self.lock_timeout = lock_timeout
         self.holder = holder or os_login()
@@ -475,11 +227,11 @@ class AtomicJSONStorage(Storage):
                 like: os.stat_result | None = os.stat(self.path)
             except FileNotFoundError:
                 like = None
-            if like is not None and not _can(self.path, os.W_OK):
+            if like is not None and not can_access(self.path, os.W_OK):
                 raise WorkspaceReadOnly(f"Could not save: the file {self.path} is not "
                                         f"writable; nothing was changed.", path=self.path)
             if not self._swept:
-                _sweep_temps(self.path)
+                sweep_temps(self.path)
                 self._swept = True
             if not self._backed_up:
                 if like is not None:
@@ -489,13 +241,13 @@ class AtomicJSONStorage(Storage):
         except BaseException:
             self._forget()
             raise
-        self._identity = _identity(st)
+        self._identity = stat_identity(st)
         self._seen_file = True
 
     def _backup(self, like: os.stat_result) -> None:
         """Keep the file as it is now (valid: the transaction just read it) as .bak."""
         try:
-            _link_copy(self.path, sibling(self.path, ".bak"), like)
+            link_copy(self.path, sibling(self.path, ".bak"), like)
         except SaveFailed as exc:
             raise SaveFailed.because(f"the backup copy could not be made because {exc.reason}",
                                      errno=exc.errno, path=self.path) from exc
@@ -516,13 +268,13 @@ def restore_backup(
     lost; that path is returned (``None`` if ``PATH`` did not exist).  Raises
     ``WorkspaceError`` if there is no backup or it is itself damaged.
     """
-    target = _resolve(path)
+    target = real_path(path)
     bak = sibling(target, ".bak")
     try:
-        raw, bak_stat = _read_regular(bak)
+        raw, bak_stat = read_regular_file(bak)
     except FileNotFoundError:
         raise NotFound(f"There is no backup copy {bak} to restore.", path=target) from None
-    except _NotRegularFile as exc:
+    except NotRegularFile as exc:
         raise WorkspaceError(f"The backup copy {bak} cannot be restored: {exc}.",
                              path=target) from None
     except OSError as exc:
@@ -548,7 +300,7 @@ def restore_backup(
                 n += 1
                 aside = sibling(target, f".corrupt-{stamp}-{n}")
             try:
-                _link_copy(target, aside, like)
+                link_copy(target, aside, like)
             except OSError as exc:
                 raise save_error(exc, target.parent, "the damaged file could not be "
                                  "kept aside because ") from exc

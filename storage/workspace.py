@@ -9,6 +9,10 @@ entry, and lands on disk atomically.
 Models handed out are shared with a per-file-version cache so that 20,000 cases do not
 have to be decoded on every keystroke: treat them as read-only and save edited copies
 made with `dataclasses.replace`.
+
+The tables and the model each holds are in `storage.schema`, and the staged changes of
+one transaction in `storage.transaction`; the names other modules import from here
+(`MODELS`, `JOURNAL`, `Transaction`, `now`, ...) are re-exported.
 """
 
 from __future__ import annotations
@@ -17,13 +21,12 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from audit.access import Act, decide
 from audit.cases import CandidateCase, paused_gc
-from audit.codec import DocumentError, complete, from_doc, to_doc
+from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
 from audit.journal import JournalEntry
 from audit.partnership import Partnership, Role, User
@@ -32,51 +35,33 @@ from audit.scope import Audit
 from storage.atomic import AtomicJSONStorage, check_writable
 from storage.errors import (
     AccessDenied,
-    ConflictError,
     CorruptWorkspace,
     NotFound,
     WorkspaceError,
     WorkspaceReadOnly,
 )
+from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
+from storage.transaction import Transaction, audit_of, now
 
-SCHEMA_VERSION = 1
-
-MODELS: dict[str, type] = {
-    "partnership": Partnership,
-    "users": User,
-    "audits": Audit,
-    "cases": CandidateCase,
-    "returns": Return,
-    "discussions": Discussion,
-    "findings": Finding,
-    "actions": Action,
-}
-JOURNAL = "journal"
-META = "meta"
-ALL_TABLES = (META, *MODELS, JOURNAL)
+# Re-exported: the rest of maca imports these from here.
+__all__ = [
+    "ALL_TABLES",
+    "JOURNAL",
+    "META",
+    "MODELS",
+    "SCHEMA_VERSION",
+    "Transaction",
+    "UnknownUser",
+    "Workspace",
+    "now",
+    "table_of",
+]
 
 M = TypeVar("M")
 
 
 class UnknownUser(AccessDenied):
     """The OS login is not a user of this workspace."""
-
-
-_TABLE_OF_TYPE = {model: name for name, model in MODELS.items()}
-
-
-def table_of(obj: Any) -> str:
-    found = _TABLE_OF_TYPE.get(type(obj))  # exact type first: an import calls this per case
-    if found is not None:
-        return found
-    for name, model in MODELS.items():
-        if isinstance(obj, model):
-            return name
-    raise TypeError(f"{type(obj).__name__} is not stored in a workspace")
-
-
-def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
 
 
 class _Table:
@@ -316,170 +301,23 @@ class Workspace:
     def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         """Save an edited copy of a stored document; raises ConflictError if it moved on."""
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
         with self.transaction() as tx:
             saved = tx.save(obj, summary=summary)
         return saved
 
     def insert(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
         with self.transaction() as tx:
             saved = tx.insert(obj, summary=summary)
         return saved
 
     def delete(self, obj: Any, *, act: Act, agency: str | None = None, summary: str = "") -> None:
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=_audit_of(obj), key=obj.key)
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
             tx.delete(obj, summary=summary)
-
-
-class Transaction:
-    """Changes staged against the locked, freshly read file."""
-
-    def __init__(self, ws: Workspace, data: dict[str, Any]) -> None:
-        self.ws = ws
-        self.data = data
-        self.touched = False
-        self._staged: list[tuple[str, str, Any]] = []  # (table, key, obj or None)
-        self.at = now()
-
-    def raw(self, table: str) -> dict[str, Any]:
-        self.touched = True
-        return self.data.setdefault(table, {})
-
-    def _locate(self, table: str, key: str) -> tuple[str | None, dict[str, Any] | None]:
-        index = self.ws._table(table)
-        doc_id = index.ids.get(key)
-        if doc_id is None:
-            return None, None
-        return doc_id, self.data.get(table, {}).get(doc_id)
-
-    def current(self, obj: Any) -> Any:
-        """The committed version of `obj` as of this transaction (None if absent)."""
-        table = table_of(obj)
-        return self.ws._table(table).items.get(obj.key)
-
-    def insert(self, obj: M, *, summary: str = "", journal: bool = True) -> M:
-        """Add a new document; `journal=False` for bulk imports that journal once for all."""
-        table = table_of(obj)
-        index = self.ws._table(table)
-        if obj.key in index.ids:  # type: ignore[attr-defined]
-            raise ConflictError(
-                f"{obj.key} already exists; someone may have added it a moment ago.",  # type: ignore[attr-defined]
-                key=obj.key,  # type: ignore[attr-defined]
-                mine=_full(obj),
-                theirs=_full(index.items[obj.key]),  # type: ignore[attr-defined]
-            )
-        saved = dataclasses.replace(obj, rev=1)  # type: ignore[type-var]
-        doc = to_doc(saved)
-        index.max_id += 1
-        doc_id = str(index.max_id)
-        self.raw(table)[doc_id] = doc
-        index.ids[saved.key] = doc_id  # type: ignore[attr-defined]
-        self._staged.append((table, saved.key, saved))  # type: ignore[attr-defined]
-        if journal:
-            self.journal("create", table, saved.key, summary, after=complete(MODELS[table], doc),
-                         audit=_audit_of(saved))  # type: ignore[attr-defined]
-        return saved
-
-    def insert_fresh(self, objs: list[Any], *, table: str) -> None:
-        """Bulk insert of new documents that nobody else holds yet (an import).
-
-        Unlike `insert`, this sets `rev` on the objects themselves instead of copying
-        each one, and journals nothing: the caller writes one entry for the whole batch.
-        """
-        index = self.ws._table(table)
-        raw = self.raw(table)
-        for obj in objs:
-            if obj.key in index.ids:
-                raise ConflictError(f"{obj.key} already exists; someone may have added it a moment ago.",
-                                    key=obj.key, mine=_full(obj), theirs=_full(index.items[obj.key]))
-            obj.rev = 1
-            index.max_id += 1
-            doc_id = str(index.max_id)
-            raw[doc_id] = to_doc(obj)
-            index.ids[obj.key] = doc_id
-            self._staged.append((table, obj.key, obj))
-
-    def save(self, obj: M, *, summary: str = "") -> M:
-        table = table_of(obj)
-        key = obj.key  # type: ignore[attr-defined]
-        doc_id, current = self._locate(table, key)
-        if current is None:
-            raise ConflictError(
-                f"{key} was deleted by someone else while you were editing it.", key=key, mine=_full(obj), theirs=None
-            )
-        if current.get("rev") != obj.rev:  # type: ignore[attr-defined]
-            raise ConflictError(
-                f"{key} was changed by someone else while you were editing it.", key=key, mine=_full(obj), theirs=complete(MODELS[table], current)
-            )
-        saved = dataclasses.replace(obj, rev=obj.rev + 1)  # type: ignore[attr-defined,type-var]
-        doc = to_doc(saved)
-        model = MODELS[table]
-        before, after = _diff(complete(model, current), complete(model, doc))
-        if not after and not before:
-            return obj  # nothing changed: no write, no journal noise
-        self.raw(table)[doc_id] = doc  # type: ignore[index]
-        self._staged.append((table, key, saved))
-        self.journal("update", table, key, summary, before=before, after=after, audit=_audit_of(saved))
-        return saved
-
-    def delete(self, obj: Any, *, summary: str = "") -> None:
-        table = table_of(obj)
-        doc_id, current = self._locate(table, obj.key)
-        if current is None:
-            return
-        if current.get("rev") != obj.rev:
-            raise ConflictError(
-                f"{obj.key} was changed by someone else; look again before deleting it.",
-                key=obj.key,
-                mine=_full(obj),
-                theirs=complete(MODELS[table], current),
-            )
-        del self.raw(table)[doc_id]  # type: ignore[arg-type]
-        del self.ws._table(table).ids[obj.key]
-        self._staged.append((table, obj.key, None))
-        self.journal("delete", table, obj.key, summary, before=complete(MODELS[table], current),
-                     audit=_audit_of(obj))
-
-    def journal(
-        self,
-        action: str,
-        entity: str,
-        key: str,
-        summary: str,
-        *,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-        audit: str = "",
-    ) -> None:
-        raw = self.raw(JOURNAL)
-        if self.ws._journal_max is None:
-            self.ws._journal_max = max((int(k) for k in raw if k.isdigit()), default=0)
-        self.ws._journal_max += 1
-        entry = JournalEntry(
-            at=self.at, who=self.ws.login, action=action, entity=entity, key=key,
-            summary=summary, before=before, after=after, audit=audit,
-        )
-        raw[str(self.ws._journal_max)] = to_doc(entry)
-
-    def apply_to_caches(self) -> None:
-        for table, key, obj in self._staged:
-            index = self.ws._tables.get(table)
-            if index is None:
-                continue
-            if obj is None:
-                index.items.pop(key, None)
-            else:
-                index.items[key] = obj
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that changed (rev aside), so the journal stays readable and small."""
-    keys = [k for k in set(before) | set(after) if k != "rev" and before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
 def _agency_of(obj: Any, claimed: str | None) -> str | None:
@@ -489,14 +327,3 @@ def _agency_of(obj: Any, claimed: str | None) -> str | None:
         return obj.agency
     return claimed
 
-
-def _audit_of(obj: Any) -> str:
-    """The audit a document belongs to, for filtering the journal ("" for partnership-wide)."""
-    if isinstance(obj, Audit):
-        return obj.ref
-    return str(getattr(obj, "audit", ""))
-
-
-def _full(obj: Any) -> dict[str, Any]:
-    """Every field of `obj`, defaults included: what a person compares in a conflict."""
-    return complete(type(obj), to_doc(obj)) or {}

@@ -5,16 +5,16 @@ is what makes 20,000 rows slow to show and to re-filter. `VirtualTable` instead 
 the caller's row objects and an index list of the visible ones; it asks `cell(row,
 key)` for text only when a line is painted (Textual's line API), caches the strips,
 and repaints just the lines that change when the cursor moves.
+
+Columns, cleaning cell text and fitting widths live in `table_cells.py`; `Column`,
+`clean` and `plain` are re-exported here.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Literal, Sequence
+from typing import Any, Callable, ClassVar, Sequence
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,42 +26,23 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from screens.widgets.table_cells import (
+    PAD,
+    Align,
+    Column,
+    auto_width,
+    cell_segments,
+    clean,
+    column_widths,
+    fit_cell,
+    header_width,
+    plain,
+    sample_rows,
+)
+
+__all__ = ["Align", "Column", "Row", "VirtualTable", "clean", "plain"]
+
 Row = Any
-Align = Literal["left", "right", "center"]
-
-_PAD = 1  # blank cells either side of every column
-_AUTO_MAX = 40  # an auto-fitted column never grows past this; long text ends in "…"
-_SAMPLE = 100  # rows read from the top, and again spread evenly, to fit widths
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_SPACES = str.maketrans("\t\n\r\v\f", "     ")
-
-
-def clean(text: str) -> str:
-    """Turn tabs and newlines into spaces and drop other terminal control bytes."""
-    if _CONTROL.search(text) is None:  # the common case costs one scan
-        return text
-    return _CONTROL.sub("", text.translate(_SPACES))
-
-
-def plain(value: str | Text | object) -> str:
-    """The cleaned plain text of a cell value."""
-    return clean(value.plain if isinstance(value, Text) else str(value))
-
-
-@dataclass
-class Column:
-    """One column; `width=None` fits the header and a sample of rows.
-
-    `shrink=True` on a flexible (`width=None`) last column lets it also narrow to the
-    room left, down to its header, cutting long text with "…" rather than scrolling.
-    """
-
-    key: str
-    label: str
-    width: int | None = None
-    align: Align = "left"
-    sortable: bool = True
-    shrink: bool = False
 
 
 class _RowMessage(Message):
@@ -173,7 +154,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._column_cursor = 0
         self._sort_column: str | None = None
         self._sort_reverse = False
-        self._auto_widths = [self._header_width(c) for c in self.columns]
+        self._auto_widths = [header_width(c) for c in self.columns]
         self._widths = list(self._auto_widths)
         self._total_width = 0
         self._line_cache: LRUCache[tuple, Strip] = LRUCache(1024)
@@ -366,7 +347,7 @@ class VirtualTable(ScrollView, can_focus=True):
                     strip = self._line_cache[key] = self._render_row(index, cursor)
             elif position == 0:
                 style = self._base_style + self._component("virtual-table--empty")
-                strip = Strip([Segment(" " * _PAD + clean(self._empty_text), style)])
+                strip = Strip([Segment(" " * PAD + clean(self._empty_text), style)])
                 scroll_x = 0  # the message stays put when the header is scrolled
             else:
                 return Strip.blank(width, self._base_style)
@@ -387,7 +368,7 @@ class VirtualTable(ScrollView, can_focus=True):
             if number == self._column_cursor:
                 names.append("virtual-table--header-cursor")
             style = base + self._component(*names)
-            segments.extend(_fit([Segment(label, style)], width, column.align, style))
+            segments.extend(fit_cell([Segment(label, style)], width, column.align, style))
         strip = Strip(segments, self._total_width)
         self._header_cache = (key, strip)
         return strip
@@ -404,37 +385,22 @@ class VirtualTable(ScrollView, can_focus=True):
         segments: list[Segment] = []
         console = self.app.console
         for column, width in zip(self.columns, self._widths):
-            value = self._cell(row, column.key)
-            if isinstance(value, Text):
-                # Text.render leaves out the Text's own style when it has no spans.
-                own = style + console.get_style(value.style, default=Style.null())
-                parts = [
-                    Segment(clean(s.text), own + s.style if s.style else own)
-                    for s in value.render(console)
-                ]
-            else:
-                parts = [Segment(clean(str(value)), style)]
-            segments.extend(_fit(parts, width, column.align, style))
+            parts = cell_segments(self._cell(row, column.key), style, console)
+            segments.extend(fit_cell(parts, width, column.align, style))
         return Strip(segments, self._total_width)
 
     def _component(self, *names: str) -> Style:
         return self.get_component_rich_style(*names)
 
     # ---------------------------------------------------------------- layout
-    def _header_width(self, column: Column) -> int:
-        # Room for " ▲" so sorting never truncates the label.
-        return cell_len(clean(column.label)) + (2 if column.sortable else 0)
-
     def _fit_columns(self) -> None:
         """Auto widths from the header and a sample of rows (top plus spread)."""
-        rows = self._rows
-        step = max(1, len(rows) // _SAMPLE)
-        sample = rows[:_SAMPLE] + rows[_SAMPLE::step]
+        sample = sample_rows(self._rows)
         for number, column in enumerate(self.columns):
             if column.width is not None:
                 continue
-            widest = max((cell_len(plain(self._cell(r, column.key))) for r in sample), default=0)
-            self._auto_widths[number] = max(self._header_width(column), min(widest, _AUTO_MAX))
+            texts = (plain(self._cell(r, column.key)) for r in sample)
+            self._auto_widths[number] = auto_width(column, texts)
         self._layout_columns()
 
     def _layout_columns(self) -> None:
@@ -444,18 +410,10 @@ class VirtualTable(ScrollView, can_focus=True):
         vertical scrollbar comes and goes with the row count and Textual sends no
         Resize for that.
         """
-        widths = [
-            max(1, c.width if c.width is not None else auto)
-            for c, auto in zip(self.columns, self._auto_widths)
-        ]
-        available = self._available_width()
-        if self.columns[-1].width is None and available:
-            others = sum(w + 2 * _PAD for w in widths[:-1])
-            floor = self._header_width(self.columns[-1]) if self.columns[-1].shrink else widths[-1]
-            widths[-1] = max(floor, available - others - 2 * _PAD)
+        widths = column_widths(self.columns, self._auto_widths, self._available_width())
         if widths != self._widths or not self._total_width:
             self._widths = widths
-            self._total_width = sum(w + 2 * _PAD for w in widths)
+            self._total_width = sum(w + 2 * PAD for w in widths)
             self._line_cache.clear()
             self._header_cache = None
             self.refresh()
@@ -473,7 +431,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def _column_at(self, x: int) -> int | None:
         left = 0
         for number, width in enumerate(self._widths):
-            left += width + 2 * _PAD
+            left += width + 2 * PAD
             if x < left:
                 return number
         return None
@@ -564,36 +522,11 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         self._column_cursor = number
         self.refresh(Region(0, 0, self.size.width, 1))
-        left = sum(w + 2 * _PAD for w in self._widths[:number])
-        right = left + self._widths[number] + 2 * _PAD
+        left = sum(w + 2 * PAD for w in self._widths[:number])
+        right = left + self._widths[number] + 2 * PAD
         view = self.scrollable_content_region.width
         if left < self.scroll_offset.x:
             self.scroll_to(x=left, animate=False, force=True)
         elif right > self.scroll_offset.x + view:
             self.scroll_to(x=min(left, right - view), animate=False, force=True)
 
-
-def _fit(parts: list[Segment], width: int, align: Align, style: Style) -> list[Segment]:
-    """Pad or cut `parts` to exactly `width` cells (ending in "…" when cut), plus padding."""
-    length = sum(cell_len(part.text) for part in parts)
-    if length > width:
-        if len(parts) == 1:
-            text = set_cell_size(parts[0].text, width - 1) + "…"
-            parts = [Segment(text, parts[0].style)]
-        else:
-            cut = Strip(parts, length).crop(0, width - 1)
-            parts = [*cut, Segment("…", parts[-1].style)]
-            parts = list(Strip(parts).adjust_cell_length(width, style))
-        left = right = 0
-    elif align == "right":
-        left, right = width - length, 0
-    elif align == "center":
-        left = (width - length) // 2
-        right = width - length - left
-    else:
-        left, right = 0, width - length
-    return [
-        Segment(" " * (_PAD + left), style),
-        *parts,
-        Segment(" " * (_PAD + right), style),
-    ]

@@ -1,0 +1,228 @@
+"""Low-level file operations for the workspace file and its siblings (DESIGN §7).
+
+Everything here works on one path at a time and knows nothing of TinyDB or of what a
+workspace holds: a file's identity (to notice that another process replaced it), reading
+only regular files, replacing a file atomically (temp file in the same folder, fsync,
+``os.replace``, fsync the folder), keeping a backup by hard link or copy, sweeping the
+temp files a killed writer left behind, and saying why a login could not save.
+:mod:`storage.atomic` builds the shared storage from these.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+
+from storage.errors import save_error
+from storage.lock import NEW_FILE_MODE, sibling
+
+__all__ = [
+    "Identity",
+    "NotRegularFile",
+    "can_access",
+    "check_writable",
+    "file_identity",
+    "link_copy",
+    "read_regular_file",
+    "real_path",
+    "stat_identity",
+    "sweep_temps",
+    "write_file_atomically",
+]
+
+#: (st_ino, st_size, st_mtime_ns, st_ctime_ns): changes whenever the file is replaced.
+Identity = tuple[int, int, int, int]
+
+
+def stat_identity(st: os.stat_result) -> Identity:
+    """The identity of the file ``st`` was taken from."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def file_identity(path: str | os.PathLike[str]) -> Identity | None:
+    """The file's identity, or ``None`` when there is no file."""
+    try:
+        return stat_identity(os.stat(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def real_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` made absolute with every symlink followed."""
+    # Follow symlinks so the temp file is made beside the real file and os.replace
+    # swaps that file, not a symlink a deployment set up.
+    return Path(os.path.realpath(os.fspath(path)))
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+class NotRegularFile(Exception):
+    """The path is a pipe, socket or device: ``str()`` says which."""
+
+
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def read_regular_file(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
+    """A whole regular file's bytes and the stat of the descriptor they came from.
+
+    Opened with ``O_NONBLOCK`` and checked with ``fstat`` before reading: a named pipe
+    or ``/dev/zero`` put in place of a workspace would otherwise block every session's
+    open forever, or read until memory runs out.  Raises ``OSError`` (a folder gives
+    ``IsADirectoryError``) or ``NotRegularFile``.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    with open(fd, "rb") as handle:  # owns fd from here on
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((name for test, name in _FILE_KINDS if test(st.st_mode)), "a special file")
+            raise NotRegularFile(f"it is {kind}, not a regular file")
+        return handle.read(), st
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename durable.  Best effort: some file systems refuse fsync on a
+    # folder (EINVAL), and by now the new file is in place for everyone anyway.
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    with suppress(OSError):
+        os.fsync(fd)
+    os.close(fd)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _copy_owner_and_mode(fd: int, like: os.stat_result | None) -> None:
+    """Give the temp file the replaced file's group (and owner, when we are root)
+    and permission bits; ``0600`` for a new workspace."""
+    if like is None:
+        os.fchmod(fd, NEW_FILE_MODE)
+        return
+    mine = os.fstat(fd)
+    uid = like.st_uid if like.st_uid != mine.st_uid else -1
+    gid = like.st_gid if like.st_gid != mine.st_gid else -1
+    if uid != -1 or gid != -1:
+        try:
+            os.fchown(fd, uid, gid)
+        except PermissionError:  # not root: keep at least the group, if we are in it
+            with suppress(PermissionError):
+                os.fchown(fd, -1, gid)
+    os.fchmod(fd, stat.S_IMODE(like.st_mode))  # after chown, which may clear set-id bits
+
+
+def write_file_atomically(
+    path: Path, payload: bytes, *, like: os.stat_result | None
+) -> os.stat_result:
+    """Replace ``path`` by ``payload`` so readers see all old or all new bytes; the new
+    file gets ``like``'s mode, group and owner where allowed (``0600`` if ``None``).
+
+    Returns the new file's stat.  On failure the temp file is removed, ``path`` is
+    untouched, and ``SaveFailed``/``WorkspaceReadOnly`` is raised.
+    """
+    folder = path.parent
+    fd, tmp = -1, None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        _write_all(fd, payload)
+        _copy_owner_and_mode(fd, like)
+        os.fsync(fd)
+        os.replace(tmp, path)
+        tmp = None
+        st = os.fstat(fd)  # after the rename, which may itself touch ctime
+    except OSError as exc:
+        raise save_error(exc, folder) from exc
+    finally:
+        if fd >= 0:
+            with suppress(OSError):
+                os.close(fd)
+        if tmp is not None:
+            with suppress(OSError):
+                os.unlink(tmp)
+    _fsync_dir(folder)
+    return st
+
+
+def link_copy(path: Path, target: Path, like: os.stat_result) -> None:
+    """Make ``target`` hold ``path``'s current bytes, atomically.
+
+    A hard link is free and exact: a workspace file is never changed in place (every
+    save replaces it), so the linked inode keeps the pre-save bytes, mode and group.
+    Where links are refused, copy the bytes.
+    """
+    with suppress(FileNotFoundError):
+        if os.path.samestat(os.lstat(target), like):
+            return  # already a link to this very file (e.g. its writer was killed)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        os.link(path, tmp)
+    except OSError:
+        with open(path, "rb") as handle:
+            write_file_atomically(target, handle.read(), like=like)
+        return
+    try:
+        os.replace(tmp, target)
+    finally:
+        # rename() between two links of one inode succeeds and does nothing, so the
+        # temp name can still be there after a successful replace.
+        with suppress(OSError):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
+
+
+def sweep_temps(path: Path) -> None:
+    """Delete temp files left by a killed writer (call with the lock held)."""
+    prefix = f".{path.name}."
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+            with suppress(OSError):
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+
+
+def can_access(path: Path, mode: int) -> bool:
+    """``os.access`` with the effective ids where the platform can check those."""
+    if os.access in os.supports_effective_ids:
+        return os.access(path, mode, effective_ids=True)
+    return os.access(path, mode)
+
+
+def check_writable(path: str | os.PathLike[str]) -> str | None:
+    """A sentence saying why this login cannot save to the workspace, or ``None``.
+
+    The layer above opens such a workspace read-only and shows the sentence.
+    """
+    target = real_path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        return f"The folder {folder} does not exist."
+    if target.exists() and not can_access(target, os.W_OK):
+        return f"The workspace file {target} is not writable for you."
+    if not can_access(folder, os.W_OK | os.X_OK):
+        return f"The folder {folder} that holds the workspace is not writable for you."
+    lock = sibling(target, ".lock")
+    if lock.exists() and not can_access(lock, os.R_OK | os.W_OK):
+        return f"The lock file {lock} is not writable for you."
+    return None

@@ -1,0 +1,46 @@
+"""What a workspace file holds: its schema version and its tables, and the model each
+table stores.
+
+Shared by `storage.workspace` (reading) and `storage.transaction` (writing), which is
+why it is a module of its own; both re-export what they use from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from audit.cases import CandidateCase
+from audit.findings import Action, Discussion, Finding
+from audit.partnership import Partnership, User
+from audit.returns import Return
+from audit.scope import Audit
+
+__all__ = ["ALL_TABLES", "JOURNAL", "META", "MODELS", "SCHEMA_VERSION", "table_of"]
+
+SCHEMA_VERSION = 1
+
+MODELS: dict[str, type] = {
+    "partnership": Partnership,
+    "users": User,
+    "audits": Audit,
+    "cases": CandidateCase,
+    "returns": Return,
+    "discussions": Discussion,
+    "findings": Finding,
+    "actions": Action,
+}
+JOURNAL = "journal"
+META = "meta"
+ALL_TABLES = (META, *MODELS, JOURNAL)
+
+_TABLE_OF_TYPE = {model: name for name, model in MODELS.items()}
+
+
+def table_of(obj: Any) -> str:
+    found = _TABLE_OF_TYPE.get(type(obj))  # exact type first: an import calls this per case
+    if found is not None:
+        return found
+    for name, model in MODELS.items():
+        if isinstance(obj, model):
+            return name
+    raise TypeError(f"{type(obj).__name__} is not stored in a workspace")

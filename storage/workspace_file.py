@@ -1,0 +1,88 @@
+"""What a workspace file must hold, and reading it: bytes to validated tables (DESIGN §7).
+
+A workspace is a JSON object of tables, each mapping document ids (whole numbers, as
+TinyDB writes them) to objects.  Anything else is reported as :class:`CorruptWorkspace`
+with one sentence saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from storage.errors import CorruptWorkspace, read_error
+from storage.files import Identity, NotRegularFile, read_regular_file, stat_identity
+
+__all__ = ["Tables", "load_workspace", "parse_workspace"]
+
+Tables = dict[str, dict[str, Any]]
+
+
+def parse_workspace(raw: bytes, path: str | os.PathLike[str]) -> Tables:
+    """Parse and validate workspace bytes, or raise :class:`CorruptWorkspace`.
+
+    Shape: a JSON object of tables; each table an object mapping document ids (whole
+    numbers, as TinyDB writes them) to objects.
+    """
+    data, reason = _decode(raw)
+    if reason is None:
+        reason = _shape_problem(data)
+    if reason is not None:
+        raise CorruptWorkspace(path, reason)
+    return data
+
+
+def _decode(raw: bytes) -> tuple[Any, str | None]:
+    if not raw:
+        return None, "the file is empty"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"it is not UTF-8 text (bad byte at offset {exc.start})"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        if exc.pos >= len(text.rstrip()):
+            return None, f"the JSON stops at {where}"
+        if exc.msg.startswith("Unterminated string"):  # cut off inside a string: truncated
+            return None, f"the JSON stops inside a string that starts at {where}"
+        # Some of json's messages end in "at" and expect the position after them.
+        return None, f"it is not valid JSON at {where} ({exc.msg.lower().removesuffix(' at')})"
+    except RecursionError:
+        return None, "the JSON is nested too deeply"
+
+
+def _shape_problem(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return f"it holds {_kind(data)}, not an object of tables"
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            return f"the table {name[:40]!r} is {_kind(table)}, not an object of documents"
+        for doc_id, doc in table.items():
+            if not (doc_id.isascii() and doc_id.isdigit()):
+                return (f"the table {name[:40]!r} has a document id {doc_id[:40]!r} "
+                        f"that is not a whole number")
+            if not isinstance(doc, dict):
+                return f"document {doc_id} in the table {name[:40]!r} is {_kind(doc)}, not an object"
+    return None
+
+
+def _kind(value: Any) -> str:
+    kinds = {list: "a list", str: "a string", bool: "a true/false value",
+             type(None): "null", int: "a number", float: "a number"}
+    return kinds.get(type(value), "an object")
+
+
+def load_workspace(path: str | os.PathLike[str]) -> tuple[Tables, Identity]:
+    """Read and validate a workspace file, with the identity of the exact file read
+    (from the open descriptor, so a concurrent replace cannot pair new bytes with an
+    old identity)."""
+    try:
+        raw, st = read_regular_file(path)
+    except NotRegularFile as exc:
+        raise CorruptWorkspace(path, str(exc)) from None
+    except OSError as exc:
+        raise read_error(exc, path) from None
+    return parse_workspace(raw, path), stat_identity(st)
