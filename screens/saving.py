@@ -18,6 +18,8 @@ from storage.errors import ConflictError, WorkspaceError
 
 T = TypeVar("T")
 
+SLOW_WAIT = 1.0  # seconds: a save that waited longer than this for the lock says so
+
 
 def tell(widget: Widget, message: str, *, error: bool = False) -> None:
     """A notification whose text is never read as markup."""
@@ -72,6 +74,9 @@ async def apply_change(
                 tell(widget, str(exc), error=True)
                 return None
             else:
+                waited = widget.app.ws.last_lock_wait  # type: ignore[attr-defined]
+                if waited >= SLOW_WAIT:
+                    done = done.rstrip(".") + f", after waiting {waited:.1f} s for another session's save."
                 tell(widget, done)
                 return saved
         message, mine_doc, theirs_doc = conflict

@@ -18,6 +18,7 @@ import json
 import os
 import pwd
 import stat
+import time
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -81,7 +82,8 @@ class WorkspaceLock:
         self.who_path = sibling(workspace, ".lock.who")
         self.timeout = timeout
         self.holder = holder
-        self._filelock: Any = None  # filelock.FileLock, imported on first save (reads never lock)
+        self._filelock: Any = None
+        self.last_wait = 0.0  # seconds the last acquire waited for another session  # filelock.FileLock, imported on first save (reads never lock)
         self._permissions_fixed = False
 
     def _like(self) -> os.stat_result | None:
@@ -99,6 +101,7 @@ class WorkspaceLock:
 
             self._filelock = FileLock(str(self.lock_path), timeout=self.timeout,
                                       mode=_mode_like(like))
+        started = time.monotonic()
         try:
             # A short poll keeps waiting sessions from being overtaken again and again by
             # one that saves in a loop (filelock's 50 ms default let waits grow to seconds).
@@ -107,6 +110,7 @@ class WorkspaceLock:
             raise self.busy_error() from None
         except OSError as exc:
             raise self._lock_error(exc) from exc
+        self.last_wait = time.monotonic() - started
         try:
             if not self._permissions_fixed:
                 self._match(self.lock_path, like)

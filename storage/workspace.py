@@ -183,6 +183,11 @@ class Workspace:
             self._tables[name] = table
         return table
 
+    @property
+    def last_lock_wait(self) -> float:
+        """How long the last save waited for another session's save, in seconds."""
+        return float(getattr(self.storage._lock, "last_wait", 0.0))
+
     def changed_on_disk(self) -> bool:
         """True when another session saved since this one last read (cheap: one stat)."""
         return self.storage.changed_on_disk()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -302,3 +303,28 @@ async def test_open_form_is_kept_and_the_user_told_when_another_session_saves(tm
         await key_then(pilot, "ctrl+s", lambda: not modal(pilot, FormScreen) and idle(app))
     final = open_as(ws.path, "rlead").audit("MACA-C86")
     assert (final.title, final.background) == ("Their title", "Half-typed background")
+
+
+async def test_a_slow_save_tells_the_user_it_waited(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    ws = demo_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await go_to(pilot, section, "title")
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen))
+        app.screen.query_one("#field-title", Input).value = "Waited title"
+        holder = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
+             "print('held', flush=True); time.sleep(1.5); l.release()", str(ws.path) + ".lock"],
+            stdout=subprocess.PIPE, text=True)
+        assert holder.stdout.readline().strip() == "held"
+        await key_then(pilot, "ctrl+s", lambda: not modal(pilot, FormScreen) and idle(app))
+        holder.wait()
+        notes = [n.message for n in app._notifications]
+        assert any(re.fullmatch(r"Saved: changed the title, after waiting 1\.\d s for another session's save\.", n)
+                   for n in notes), notes
+    assert open_as(ws.path, "rlead").audit("MACA-C86").title == "Waited title"

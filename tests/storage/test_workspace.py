@@ -488,3 +488,29 @@ def test_a_file_damaged_after_opening_is_never_written_over(path: Path) -> None:
             tx.insert(User("newbie", Role.VIEWER))
     assert path.read_bytes() == b"{oops"
     assert not Path(f"{path}.bak").exists()
+
+
+def test_a_save_that_waited_for_the_lock_says_how_long(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from storage.demo import build_demo
+    from storage.lock import os_login
+
+    ws = build_demo(tmp_path / "w.json", os_login())
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
+         "print('held', flush=True); time.sleep(1.2); l.release()", str(ws.path) + ".lock"],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    start = time.monotonic()
+    with ws.transaction() as tx:
+        tx.journal("note", "", "", "a save after a wait")
+    waited = time.monotonic() - start
+    holder.wait()
+    assert ws.last_lock_wait >= 0.9 and abs(ws.last_lock_wait - waited) < 0.5
+    with ws.transaction() as tx:
+        tx.journal("note", "", "", "a save with no wait")
+    assert ws.last_lock_wait < 0.5
