@@ -8,9 +8,7 @@ Enter opens the audit tool for the cell; ``f`` narrows to what one agency still 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -258,20 +256,6 @@ class ReturnsSection(Section):
         self.app.push_screen(ChaseScreen(f"Chase list{who}: {len(lines)} outstanding", lines, c.ws.path.parent / name))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new, never half."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 class ChaseScreen(ModalScreen[None]):
     """The chase list: read it, select and copy it, `y` copies all, `x` exports it to a file."""
 
@@ -336,9 +320,12 @@ class ChaseScreen(ModalScreen[None]):
         if path.exists() and not await self.app.push_screen_wait(
                 ConfirmScreen(f"{path} exists. Replace it?", "replace")):
             return
+        from storage.files import write_file_atomically
+
         try:
-            write_atomically(path, self.text)
-        except OSError as exc:
-            tell(self, f"Could not write {path}: {exc.strerror or exc}.", error=True)
+            like = path.stat() if path.is_file() else None  # a replaced file keeps its mode
+            write_file_atomically(path, self.text.encode("utf-8"), like=like)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
             return
         tell(self, f"Chase list written to {path}.")
