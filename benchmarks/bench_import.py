@@ -34,7 +34,7 @@ from storage.demo import demo_audit, demo_partnership
 from storage.lock import os_login
 from storage.workspace import Workspace
 
-from benchmarks.common import Figure, alternate, median, standalone
+from benchmarks.common import Figure, alternate, median, standalone, write_floor
 
 ITEMS = ("5",)
 ROWS = 50_000
@@ -87,15 +87,7 @@ def _floor(csv_path: Path, folder: Path) -> float:
     with open(csv_path, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     payload = json.dumps(rows).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".floor.", suffix=".tmp")
-    try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, folder / "floor.json")
+    write_floor(payload, folder)
     return time.perf_counter() - start
 
 

@@ -44,7 +44,7 @@ from storage.demo import DEMO_AUDIT, demo_audit, demo_partnership, sample_path
 from storage.lock import os_login
 from storage.workspace import JOURNAL, Workspace
 
-from benchmarks.common import Figure, alternate, median, standalone
+from benchmarks.common import Figure, alternate, median, standalone, write_floor
 
 ITEMS = ("4",)
 YEARS = range(2015, 2025)
@@ -154,15 +154,7 @@ def _floor_save(data: dict[str, Any], folder: Path) -> float:
     """json.dumps + write + fsync + rename of `data`: the least an atomic save costs."""
     start = time.perf_counter()
     payload = json.dumps(data).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".floor.", suffix=".tmp")
-    try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, folder / "floor.json")
+    write_floor(payload, folder)
     return time.perf_counter() - start
 
 

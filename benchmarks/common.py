@@ -387,3 +387,18 @@ def figures_from_output(output: str) -> list[Figure] | None:
         if line.startswith(FIGURES_LINE):
             return [Figure(**f) for f in json.loads(line[len(FIGURES_LINE):])]
     return None
+
+
+def write_floor(payload: bytes, folder: Path) -> None:
+    """write + fsync + rename of `payload`: the least an atomic save costs (baselines)."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".floor.", suffix=".tmp")
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, folder / "floor.json")
