@@ -21,7 +21,8 @@ from typing import Any
 from rich.text import Text
 
 from audit.cases import CandidateCase, paused_gc
-from audit.criteria import Outcome, Result, eligibility, screen_many
+from audit.criteria import Outcome, Result
+from audit.screening import eligibility, screen_many
 from audit.scope import Audit
 from screens.widgets.virtual_table import Column
 

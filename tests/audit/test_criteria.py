@@ -16,11 +16,8 @@ from audit.criteria import (
     agency_problems,
     criteria_from_toml,
     criterion_from_toml,
-    eligibility,
-    evaluate,
-    screen,
-    screen_many,
 )
+from audit.screening import eligibility, evaluate, screen, screen_many
 
 MET, UNMET, UNKNOWN = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
 LOOKBACK = dict(lookback_start=date(2020, 1, 1), lookback_end=date(2020, 12, 31))

@@ -1,0 +1,296 @@
+"""Screening: candidate cases checked against an audit's criteria (DESIGN §5).
+
+Every check gives a ``Result`` whose reason is a phrase the lead reads in the cohort
+screen, so "unknown" always says what was not recorded and "unmet" says why.
+
+Decisions where the design is silent:
+
+- An engagement with no start date counts as having started at the beginning of time
+  (the CSV import always requires a start, so this only matters for data made elsewhere).
+- An ongoing engagement runs to ``today``; one whose start is after ``today`` has not
+  started and overlaps nothing.  A closed interval whose end is before its start
+  overlaps nothing.
+- Agency codes compare case-insensitively; codes in a criterion are stored upper case.
+
+Speed: an import or the cohort section screens tens of thousands of cases at once, so
+the work goes a criterion at a time over all the cases (``screen_columns``).  An
+``all``/``any`` criterion reads a few fields; the cases are grouped by those values (read
+with ``attrgetter``, in C) and each distinct combination is judged once, its result
+shared.  Engagement periods are judged by comparing dates, and their reasons are worded
+only when a lead reads one (``Result.worded``).  Prepared checks are cached by value,
+never by a criterion's identity, so editing a criterion can never serve a stale answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from operator import attrgetter
+from typing import Any, Callable, Iterable
+
+from audit.cases import CandidateCase, Engagement, paused_gc
+from audit.criteria import Criterion, Outcome, Result
+from audit.dates import EN_DASH, format_span, format_uk
+from audit.text import one_of
+
+_MET, _UNMET, _UNKNOWN = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
+Batch = Callable[[list[CandidateCase]], list[Result]]  # one result per case, in order
+Judge = Callable[[Any], Result]  # one field's value -> its predicate's result
+
+
+@dataclass(frozen=True, slots=True)
+class _Predicate:
+    attr: str  # the CandidateCase field it reads
+    judge: Judge
+
+
+def _flag(attr: str, present: str, absent: str, unrecorded: str) -> _Predicate:
+    met, unmet, unknown = Result(_MET, present), Result(_UNMET, absent), Result(_UNKNOWN, unrecorded)
+
+    def judge(value: bool | None) -> Result:
+        if value is None:
+            return unknown
+        return met if value else unmet
+
+    return _Predicate(attr, judge)
+
+
+def _count(attr: str, one: str, many: str, none: str, unrecorded: str) -> _Predicate:
+    unmet, unknown = Result(_UNMET, none), Result(_UNKNOWN, unrecorded)
+    cache: dict[int, Result] = {1: Result(_MET, one)}
+
+    def judge(n: int | None) -> Result:
+        if n is None:
+            return unknown
+        if n <= 0:
+            return unmet
+        result = cache.get(n)
+        if result is None:
+            result = cache[n] = Result(_MET, many.format(n=n))
+        return result
+
+    return _Predicate(attr, judge)
+
+
+_PREDICATES: dict[str, _Predicate] = {
+    "unborn": _flag("unborn", "unborn baby recorded", "no unborn baby recorded",
+                    "unborn baby: not recorded"),
+    "older_sibling": _count("older_siblings", "1 older sibling", "{n} older siblings",
+                            "no older siblings", "older siblings: not recorded"),
+    "domestic_abuse": _flag("domestic_abuse", "domestic abuse recorded",
+                            "no domestic abuse recorded", "domestic abuse: not recorded"),
+    "substance_misuse": _flag("substance_misuse", "substance misuse recorded",
+                              "no substance misuse recorded", "substance misuse: not recorded"),
+    "maternal_mental_health": _flag("maternal_mental_health",
+                                    "maternal ill mental health recorded",
+                                    "no maternal ill mental health recorded",
+                                    "maternal mental health: not recorded"),
+    "males_in_household": _count("males_in_household", "1 male in the household",
+                                 "{n} males in the household", "no males in the household",
+                                 "males in the household: not recorded"),
+}
+
+
+def _decide(kind: str, results: list[Result]) -> Result:
+    """Three-valued ``all`` / ``any`` over the predicates' results, explained by the
+    predicates that decided it."""
+    outcomes = {r.outcome for r in results}
+    if kind == "all":
+        outcome = _UNMET if _UNMET in outcomes else _UNKNOWN if _UNKNOWN in outcomes else _MET
+    else:
+        outcome = _MET if _MET in outcomes else _UNKNOWN if _UNKNOWN in outcomes else _UNMET
+    deciding = [r for r in results if r.outcome is outcome]
+    if len(deciding) == 1:
+        return deciding[0]
+    return Result(outcome, "; ".join(r.reason for r in deciding))
+
+
+@lru_cache(maxsize=256)
+def _all_or_any(kind: str, predicates: tuple[str, ...]) -> Batch:
+    chosen = [_PREDICATES[name] for name in predicates]
+    read = attrgetter(*(p.attr for p in chosen))  # one field: its value; several: a tuple
+    decide: Callable[[Any], Result]
+    if len(chosen) == 1:
+        decide = chosen[0].judge
+    else:
+        judges = [p.judge for p in chosen]
+
+        def decide(values: tuple[Any, ...]) -> Result:
+            return _decide(kind, [judge(v) for judge, v in zip(judges, values)])
+
+    def batch(cases: list[CandidateCase]) -> list[Result]:
+        # A field holds one type (bool or int), so equal keys are judged alike.
+        values = list(map(read, cases))
+        judged = {v: decide(v) for v in dict.fromkeys(values)}
+        return list(map(judged.__getitem__, values))
+
+    return batch
+
+
+_uk = lru_cache(maxsize=8192)(format_uk)  # the same few thousand dates, over and over
+_ENGAGEMENT_UNKNOWN = Result(_UNKNOWN, "engagement not recorded")
+_NO_ENGAGEMENT = Result(_UNMET, "recorded as no engagement with any agency")
+_engagement_of = attrgetter("engagement")
+
+
+def _span(agency: str, start: date | None, end: date | None, tail: str) -> str:
+    """``CSC 01/02/2020–30/11/2020 overlaps the lookback``: one period and its verdict."""
+    if start is None:
+        return f"{agency} {format_span(start, end)} {tail}"
+    return f"{agency} {_uk(start)}{EN_DASH}{'ongoing' if end is None else _uk(end)} {tail}"
+
+
+def _unmet_period(agency: str, start: date | None, end: date | None, first: date, last: date,
+                  lookback_end: date, today: date) -> Result:
+    """Why a period that does not overlap the lookback misses it."""
+    if end is None and first > today:
+        tail = "has not started yet"
+    elif first > last:
+        tail = "ends before it starts"
+    elif first > lookback_end:
+        tail = "starts after the lookback ends"
+    elif end is None:  # ongoing, but today is still before the lookback
+        tail = "does not reach the lookback, which starts after today"
+    else:
+        tail = "ends before the lookback starts"
+    return Result.worded(_UNMET, _span, agency, start, end, tail)
+
+
+@lru_cache(maxsize=32)
+def _engaged(codes: frozenset[str], listed: tuple[str, ...] | None, lookback_start: date,
+             lookback_end: date, today: date) -> Batch:
+    described = _describe(listed)
+    only_others: dict[tuple[str, ...], Result] = {}  # unmet, worded by the agencies seen
+
+    def judge(item: Engagement) -> Result | None:
+        """One period: met (overlaps), unmet (with why), or None when its agency is not
+        one the criterion counts."""
+        agency = item.agency.upper()
+        if agency not in codes:
+            return None
+        start, end = item.start, item.end
+        first = date.min if start is None else start  # no start: from the beginning of time
+        last = today if end is None else end  # ongoing: up to today
+        if first <= lookback_end and last >= lookback_start and first <= last:
+            return Result.worded(_MET, _span, agency, start, end, "overlaps the lookback")
+        return _unmet_period(agency, start, end, first, last, lookback_end, today)
+
+    def none_counted(engagement: list[Engagement]) -> Result:
+        others = tuple(dict.fromkeys(item.agency.upper() for item in engagement))
+        result = only_others.get(others)
+        if result is None:
+            result = only_others[others] = Result(
+                _UNMET, f"no engagement with {described} recorded (only with {', '.join(others)})")
+        return result
+
+    def explain(engagement: list[Engagement]) -> str:
+        """The reason for a case with engagement recorded: the periods that decided it."""
+        counted = [r for r in map(judge, engagement) if r is not None]
+        deciding = [r for r in counted if r.outcome is _MET] or counted
+        if not deciding:
+            return none_counted(engagement).reason
+        return "; ".join(r.reason for r in deciding)
+
+    def one(engagement: list[Engagement] | None) -> Result:
+        # Only the outcome is worked out here; the reason is worded if a lead reads it.
+        if not engagement:
+            return _ENGAGEMENT_UNKNOWN if engagement is None else _NO_ENGAGEMENT
+        for item in engagement:
+            start, end = item.start, item.end
+            if ((start is None or start <= lookback_end) and (end is None or end >= lookback_start)
+                    and (end is not None or today >= lookback_start)
+                    and (start is None or start <= (today if end is None else end))
+                    and (item.agency in codes or item.agency.upper() in codes)):
+                return Result.worded(_MET, explain, engagement)
+        return Result.worded(_UNMET, explain, engagement)
+
+    def batch(cases: list[CandidateCase]) -> list[Result]:
+        return list(map(one, map(_engagement_of, cases)))
+
+    return batch
+
+
+def _describe(codes: tuple[str, ...] | None) -> str:
+    if codes is None:
+        return "a participating agency"
+    return one_of(codes) or "the listed agencies"
+
+
+def evaluate(criterion: Criterion, case: CandidateCase, *, lookback_start: date,
+             lookback_end: date, participating: Iterable[str], today: date) -> Result:
+    """Check one case against one criterion (DESIGN §5), with the reason a lead reads.
+
+    ``all``: met when every predicate is met, unmet when any is unmet, else unknown.
+    ``any``: met when any is met, unmet when every one is unmet, else unknown.
+    ``engaged_with``: met when an engagement with one of the agencies (the
+    ``participating`` ones, or those listed) overlaps the lookback, both ends included,
+    an open end running to ``today``; unmet when engagement is recorded (including
+    "none") and none overlaps; unknown when engagement is blank.
+    """
+    return _prepare(criterion, _codes(participating), lookback_start, lookback_end,
+                    today)([case])[0]
+
+
+def eligibility(results: Iterable[Result]) -> bool | None:
+    """True when every criterion is met, False when any is unmet, else None (unknown)."""
+    verdict: bool | None = True
+    for result in results:
+        if result.outcome is _UNMET:
+            return False
+        if result.outcome is _UNKNOWN:
+            verdict = None
+    return verdict
+
+
+def screen(case: CandidateCase, criteria: list[Criterion], *, lookback_start: date,
+           lookback_end: date, participating: Iterable[str], today: date) -> dict[str, Result]:
+    """Every criterion's result for one case, keyed by criterion id."""
+    return screen_many([case], criteria, lookback_start=lookback_start,
+                       lookback_end=lookback_end, participating=participating, today=today)[0]
+
+
+def screen_columns(cases: list[CandidateCase], criteria: list[Criterion], *,
+                   lookback_start: date, lookback_end: date, participating: Iterable[str],
+                   today: date) -> dict[str, list[Result]]:
+    """Criterion id -> its result for each case, in the order of ``cases``."""
+    part = _codes(participating)
+    with paused_gc():
+        return {c.id: _prepare(c, part, lookback_start, lookback_end, today)(cases)
+                for c in criteria}
+
+
+def screen_many(cases: Iterable[CandidateCase], criteria: list[Criterion], *,
+                lookback_start: date, lookback_end: date, participating: Iterable[str],
+                today: date) -> list[dict[str, Result]]:
+    """``screen`` for many cases at once: one dict per case, keyed by criterion id."""
+    cases = cases if isinstance(cases, list) else list(cases)
+    columns = screen_columns(cases, criteria, lookback_start=lookback_start,
+                             lookback_end=lookback_end, participating=participating,
+                             today=today)
+    return by_case(columns, len(cases))
+
+
+def by_case(columns: dict[str, list[Result]], count: int) -> list[dict[str, Result]]:
+    """``screen_columns``'s answer turned around: one dict per case."""
+    if not columns:
+        return [{} for _ in range(count)]
+    ids = list(columns)
+    with paused_gc():
+        return [dict(zip(ids, row)) for row in zip(*columns.values())]
+
+
+def _codes(codes: Iterable[str]) -> frozenset[str]:
+    return frozenset(map(str.upper, codes))
+
+
+def _prepare(criterion: Criterion, participating: frozenset[str], lookback_start: date,
+             lookback_end: date, today: date) -> Batch:
+    if criterion.kind == "engaged_with":
+        listed = criterion.agencies
+        if listed is None:
+            return _engaged(participating, None, lookback_start, lookback_end, today)
+        return _engaged(_codes(listed), tuple(listed), lookback_start, lookback_end, today)
+    if criterion.kind not in ("all", "any"):
+        raise ValueError(f"criterion {criterion.id!r} has an unknown kind {criterion.kind!r}")
+    return _all_or_any(criterion.kind, tuple(criterion.predicates))
