@@ -13,7 +13,7 @@ import dataclasses
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from audit.codec import complete, to_doc
+from audit.codec import complete, to_doc, to_docs
 from audit.journal import JournalEntry
 from audit.scope import Audit
 from storage.errors import ConflictError
@@ -40,6 +40,7 @@ class Transaction:
         self.data = data
         self.touched = False
         self._staged: list[tuple[str, str, Any]] = []  # (table, key, obj or None)
+        self._bulk: list[tuple[str, list[str], list[Any]]] = []  # (table, keys, objs) of insert_fresh
         self.at = now()
 
     def raw(self, table: str) -> dict[str, Any]:
@@ -85,20 +86,36 @@ class Transaction:
         """Bulk insert of new documents that nobody else holds yet (an import).
 
         Unlike `insert`, this sets `rev` on the objects themselves instead of copying
-        each one, and journals nothing: the caller writes one entry for the whole batch.
+        each one, encodes them in one pass and journals nothing: the caller writes one
+        entry for the whole batch.
         """
         index = self.ws._table(table)
-        raw = self.raw(table)
+        keys = [obj.key for obj in objs]
+        if len(set(keys)) != len(keys) or not index.ids.keys().isdisjoint(keys):
+            self._refuse_clash(objs, keys, index)
         for obj in objs:
-            if obj.key in index.ids:
-                raise ConflictError(f"{obj.key} already exists; someone may have added it a moment ago.",
-                                    key=obj.key, mine=_full(obj), theirs=_full(index.items[obj.key]))
             obj.rev = 1
-            index.max_id += 1
-            doc_id = str(index.max_id)
-            raw[doc_id] = to_doc(obj)
-            index.ids[obj.key] = doc_id
-            self._staged.append((table, obj.key, obj))
+        first = index.max_id + 1
+        doc_ids = list(map(str, range(first, first + len(objs))))
+        index.max_id += len(objs)
+        self.raw(table).update(zip(doc_ids, to_docs(objs)))
+        index.ids.update(zip(keys, doc_ids))
+        self._bulk.append((table, keys, objs))
+
+    @staticmethod
+    def _refuse_clash(objs: list[Any], keys: list[str], index: Any) -> None:
+        """The first object whose key is taken, in the file or earlier in the batch."""
+        earlier: dict[str, Any] = {}
+        for key, obj in zip(keys, objs):
+            if key in index.ids:
+                theirs = index.items.get(key)
+            elif key in earlier:
+                theirs = earlier[key]
+            else:
+                earlier[key] = obj
+                continue
+            raise ConflictError(f"{key} already exists; someone may have added it a moment ago.",
+                                key=key, mine=_full(obj), theirs=_full(theirs) if theirs is not None else None)
 
     def save(self, obj: M, *, summary: str = "") -> M:
         table = table_of(obj)
@@ -163,6 +180,10 @@ class Transaction:
         raw[str(self.ws._journal_max)] = to_doc(entry)
 
     def apply_to_caches(self) -> None:
+        for table, keys, objs in self._bulk:
+            index = self.ws._tables.get(table)
+            if index is not None:
+                index.items.update(zip(keys, objs))
         for table, key, obj in self._staged:
             index = self.ws._tables.get(table)
             if index is None:
