@@ -35,7 +35,8 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice, repeat
+from itertools import chain, compress, islice, repeat
+from operator import add, eq, gt, itemgetter, mul
 from typing import Any, Callable, Iterable
 
 from audit.cases import CASE_REF_RE, CandidateCase, Engagement, paused_gc
@@ -59,9 +60,12 @@ MAX_COUNT_DIGITS = 6
 _BOM = b"\xef\xbb\xbf"
 _YES_NO = {"yes": True, "y": True, "true": True, "1": True,
            "no": False, "n": False, "false": False, "0": False}
-_ENTRY = re.compile(r"\s*([^\s:;]+)\s*:\s*([^\s.;]+)\s*\.\.\s*([^\s.;]*)\s*")
+# One ";"-separated part of an engagement value that is exactly one period as the quick
+# path takes it (AGENCY:START..END, spaces around the pieces); a row whose parts are not
+# all found this way goes to the explaining parser, which accepts no more than this.
+_PERIOD_PARTS = re.compile(r"(?:^|;)\s*([^\s:;]+)\s*:\s*([^\s.;]+)\s*\.\.\s*([^\s.;]*)\s*(?=;|\Z)")
+_BAD = object()  # a date the quick path could not read
 _BAD_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape holds an undecodable byte
-_BAD = object()  # a value the fast path could not take
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,34 +176,47 @@ class _Values:
             return None
         return found
 
-    def _quick_engagement(self, value: str) -> list[Engagement] | None:
-        """Well-formed entries with dates seen before; ``None`` sends the value to the
-        explaining path (which fills the date cache)."""
-        found: list[Engagement] = []
-        dates, agencies = self.dates, self.agencies
-        for part in value.split(";"):
-            m = _ENTRY.fullmatch(part)
-            if m is None:
-                return None
-            code, start_text, end_text = m.groups()
-            code = code.upper()
-            start = dates.get(start_text)
-            if start is None or code not in agencies:
-                return None
-            end = None
-            if end_text:
-                end = dates.get(end_text)
-                if end is None or start > end:
-                    return None
-            found.append(Engagement(code, start, end))
-        return found
+    def engagement_column(self, col: list[str], report: Report) -> list[list[Engagement] | None]:
+        """Every row's engagement periods, the whole column at once.
+
+        A row passes the quick path when each of its ";"-separated parts is one period
+        AGENCY:START..END (one regular expression finds them all, in C) with a known
+        agency and real dates in order; each distinct date is parsed once and the
+        periods are checked and built column-wise.  Any other row (blank, ``none``, a
+        trailing ";", anything wrong) goes through the explaining parser on its own.
+        """
+        found = list(map(_PERIOD_PARTS.findall, col))
+        parts = map(add, map(str.count, col, repeat(";")), repeat(1))
+        whole = list(map(eq, map(len, found), parts))  # every part is a period
+        flat = list(chain.from_iterable(compress(found, whole)))
+        codes = list(map(str.upper, map(itemgetter(0), flat)))
+        start_texts, end_texts = list(map(itemgetter(1), flat)), list(map(itemgetter(2), flat))
+        days: dict[str, Any] = {"": None}
+        latest: dict[str, Any] = {"": date.max}  # an open end, for the order check
+        for text in set(start_texts).union(end_texts).difference(("",)):
+            got = self.date_or_error(text)
+            days[text] = latest[text] = _BAD if isinstance(got, str) else got
+        starts = list(map(days.__getitem__, start_texts))
+        ends = list(map(days.__getitem__, end_texts))
+        periods = iter(list(map(Engagement, codes, starts, ends)))
+        # Rows not whole take no periods here: the explaining parser does them below.
+        out: list[Any] = list(map(list, map(islice, repeat(periods), map(mul, map(len, found), whole))))
+        if (not self.agencies.issuperset(codes) or _BAD in latest.values()
+                or any(map(gt, starts, map(latest.__getitem__, end_texts)))):
+            whole = [w and all(p.agency in self.agencies and p.start is not _BAD and p.end is not _BAD
+                               and (p.end is None or p.start <= p.end) for p in row)
+                     for w, row in zip(whole, out)]
+        slow = [k for k, w in enumerate(whole) if not w]
+        if slow:
+            out_slow = _each_value([col[k] for k in slow], self.engagement,
+                                   lambda i, message: report(slow[i], message))
+            for k, value in zip(slow, out_slow):
+                out[k] = value
+        return out
 
     def engagement(self, value: str, bad: list[str]) -> list[Engagement] | None:
         if len(value) == 4 and value.lower() == "none":
             return []
-        quick = self._quick_engagement(value)
-        if quick is not None:
-            return quick
         found: list[Engagement] = []
         before = len(bad)
         for raw in value.split(";"):
@@ -251,33 +268,47 @@ Report = Callable[[int, str], None]  # (row number among the data rows, sentence
 
 
 def _parse_column(name: str, col: list[str], values: _Values, report: Report) -> list[Any]:
-    """One column's values (blank: the field's default), problems reported per row.
-
-    Valid, already-trimmed values go through a comprehension; the rest are trimmed and
-    sent through the explaining parser.
-    """
-    bad: list[str] = []
+    """One column's values (blank: the field's default), problems reported per row."""
     if name in TEXT_COLUMNS:
         col = [v.strip() for v in col]
         return [strip_control(v).strip() for v in col] if has_control("".join(col)) else col
-    if name in YES_NO_COLUMNS:
-        out: list[Any] = [_YES_NO.get(v.lower(), _BAD) if v else None for v in col]
-        explain: Callable[[str, list[str]], Any] = _yes_no
-    elif name in COUNT_COLUMNS:
-        out = [int(v) if v.isdigit() and v.isascii() and len(v) <= MAX_COUNT_DIGITS
-               else (_BAD if v else None) for v in col]
-        explain = _count
-    else:
-        explain = values.dob if name == "child_dob" else values.engagement
-        out = [_BAD if v else None for v in col]
-    if _BAD in out:
-        for k, marker in enumerate(out):
-            if marker is _BAD:
-                value = col[k].strip()
-                out[k] = explain(value, bad) if value else None
-                for message in bad:
-                    report(k, message)
-                bad.clear()
+    if name == "engagement":
+        return values.engagement_column(col, report)
+    explain = _yes_no if name in YES_NO_COLUMNS else _count if name in COUNT_COLUMNS else values.dob
+    return _by_distinct(col, explain, report)
+
+
+def _by_distinct(col: list[str], explain: Callable[[str, list[str]], Any], report: Report) -> list[Any]:
+    """Each distinct value parsed once, then looked up for every row.
+
+    For columns of few distinct values (yes/no, counts, dates of birth) whose parsed
+    values are immutable, so rows may share them.
+    """
+    parsed: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    for value in dict.fromkeys(col):
+        trimmed = value.strip()
+        bad: list[str] = []
+        parsed[value] = explain(trimmed, bad) if trimmed else None
+        if bad:
+            problems[value] = bad
+    if problems:
+        for k, value in enumerate(col):
+            for message in problems.get(value, ()):
+                report(k, message)
+    return list(map(parsed.__getitem__, col))
+
+
+def _each_value(col: list[str], explain: Callable[[str, list[str]], Any], report: Report) -> list[Any]:
+    """Each row's value parsed on its own (each case gets its own objects)."""
+    out: list[Any] = []
+    bad: list[str] = []
+    for k, value in enumerate(col):
+        trimmed = value.strip()
+        out.append(explain(trimmed, bad) if trimmed else None)
+        for message in bad:
+            report(k, message)
+        bad.clear()
     return out
 
 
@@ -367,7 +398,10 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
 
     rows: list[list[str]] = []
     starts: list[int] = []
-    for k in range(h + 1, len(all_rows)):
+    body = all_rows[h + 1:]
+    if set(map(len, body)) <= {width} and all(map(str.strip, map(itemgetter(0), body))):
+        rows, starts, body = body, all_starts[h + 1:], []  # the usual file: every row whole
+    for k in range(len(all_rows) - len(body), len(all_rows)):
         row = all_rows[k]
         if len(row) == width and (row[0] and not row[0].isspace() or not blank(row)):
             rows.append(row)
@@ -465,8 +499,12 @@ def _read_header(header: list[str], line: int, bad_bytes: bool,
 def _check_refs(refs: list[str], existing_refs: set[str], starts: list[int],
                 report: Report) -> None:
     """Each reference well formed and unique in the file and the audit, letter case aside."""
-    in_file: dict[str, int] = {}  # casefolded ref -> row number
+    folded = list(map(str.casefold, refs))
     existing = {ref.casefold(): ref for ref in existing_refs}
+    if (all(map(CASE_REF_RE.fullmatch, refs)) and len(set(folded)) == len(folded)
+            and existing.keys().isdisjoint(folded)):
+        return  # the usual file, checked in C; otherwise find and explain each problem
+    in_file: dict[str, int] = {}  # casefolded ref -> row number
     for k, ref in enumerate(refs):
         if not ref:
             report(k, "a case reference is required")
