@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, compress, islice, repeat
-from operator import add, eq, gt, itemgetter, mul
+from operator import add, eq, gt, itemgetter, mul, not_
 from typing import Any, Callable, Iterable
 
 from audit.cases import CASE_REF_RE, CandidateCase, Engagement, paused_gc
@@ -113,6 +113,8 @@ class _Problems:
 
 def _newlines(text: str) -> int:
     """Physical line breaks in ``text`` (``\\r\\n``, ``\\n`` or a lone ``\\r``)."""
+    if "\r" not in text:  # the usual file: one pass fewer over megabytes
+        return text.count("\n")
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
@@ -206,7 +208,13 @@ class _Values:
             whole = [w and all(p.agency in self.agencies and p.start is not _BAD and p.end is not _BAD
                                and (p.end is None or p.start <= p.end) for p in row)
                      for w, row in zip(whole, out)]
-        slow = [k for k, w in enumerate(whole) if not w]
+        slow = []
+        for k in compress(range(len(col)), map(not_, whole)):
+            value = col[k].strip()
+            if not value or value.lower() == "none":  # blank: unknown; none: no engagement
+                out[k] = [] if value else None
+            else:
+                slow.append(k)
         if slow:
             out_slow = _each_value([col[k] for k in slow], self.engagement,
                                    lambda i, message: report(slow[i], message))
