@@ -174,3 +174,21 @@ def test_models_handed_out_are_not_edited_in_place(ws: Workspace) -> None:
     set_in_cohort(ws, REF, ELIGIBLE_OUT[0], True, "", today=TODAY)
     assert shared == snapshot  # a copy was saved; the old object is untouched
     assert ws.case(REF, ELIGIBLE_OUT[0]).in_cohort
+
+
+def test_a_bulk_insert_with_a_taken_reference_saves_nothing(ws: Workspace, path: Path) -> None:
+    from audit.cases import CandidateCase
+    from storage.cohort import import_candidates
+
+    before = path.read_bytes()
+    audit = ws.audit(REF)
+    fresh = [CandidateCase(audit=REF, case_ref=f"NEW-{n}") for n in range(3)]
+    for batch, taken in (([*fresh, CandidateCase(audit=REF, case_ref="NEW-1")], "NEW-1"),
+                         ([*fresh, CandidateCase(audit=REF, case_ref=IN_COHORT)], IN_COHORT)):
+        with pytest.raises(ConflictError) as caught:
+            import_candidates(ws, audit, batch, source="x.csv")
+        assert caught.value.key == f"{REF}/{taken}"
+        assert path.read_bytes() == before
+    assert Workspace.open(path, LEAD).case(REF, "NEW-0") is None
+    assert import_candidates(ws, audit, fresh, source="x.csv") == 3
+    assert [on_disk(path, f"NEW-{n}").rev for n in range(3)] == [1, 1, 1]
