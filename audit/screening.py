@@ -170,11 +170,16 @@ def _engaged(codes: frozenset[str], listed: tuple[str, ...] | None, lookback_sta
         if agency not in codes:
             return None
         start, end = item.start, item.end
+        if overlaps(start, end):
+            return Result.worded(_MET, _span, agency, start, end, "overlaps the lookback")
+        first = date.min if start is None else start
+        last = today if end is None else end
+        return _unmet_period(agency, start, end, first, last, lookback_end, today)
+
+    def overlaps(start: date | None, end: date | None) -> bool:
         first = date.min if start is None else start  # no start: from the beginning of time
         last = today if end is None else end  # ongoing: up to today
-        if first <= lookback_end and last >= lookback_start and first <= last:
-            return Result.worded(_MET, _span, agency, start, end, "overlaps the lookback")
-        return _unmet_period(agency, start, end, first, last, lookback_end, today)
+        return first <= lookback_end and last >= lookback_start and first <= last
 
     def none_counted(engagement: list[Engagement]) -> Result:
         others = tuple(dict.fromkeys(item.agency.upper() for item in engagement))
@@ -197,11 +202,7 @@ def _engaged(codes: frozenset[str], listed: tuple[str, ...] | None, lookback_sta
         if not engagement:
             return _ENGAGEMENT_UNKNOWN if engagement is None else _NO_ENGAGEMENT
         for item in engagement:
-            start, end = item.start, item.end
-            if ((start is None or start <= lookback_end) and (end is None or end >= lookback_start)
-                    and (end is not None or today >= lookback_start)
-                    and (start is None or start <= (today if end is None else end))
-                    and (item.agency in codes or item.agency.upper() in codes)):
+            if (item.agency in codes or item.agency.upper() in codes) and overlaps(item.start, item.end):
                 return Result.worded(_MET, explain, engagement)
         return Result.worded(_UNMET, explain, engagement)
 
@@ -268,13 +269,8 @@ def screen_many(cases: Iterable[CandidateCase], criteria: list[Criterion], *,
     columns = screen_columns(cases, criteria, lookback_start=lookback_start,
                              lookback_end=lookback_end, participating=participating,
                              today=today)
-    return by_case(columns, len(cases))
-
-
-def by_case(columns: dict[str, list[Result]], count: int) -> list[dict[str, Result]]:
-    """``screen_columns``'s answer turned around: one dict per case."""
     if not columns:
-        return [{} for _ in range(count)]
+        return [{} for _ in cases]
     ids = list(columns)
     with paused_gc():
         return [dict(zip(ids, row)) for row in zip(*columns.values())]
