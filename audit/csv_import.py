@@ -35,8 +35,8 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain, compress, islice, repeat
-from operator import add, eq, gt, itemgetter, mul, not_
+from itertools import compress, islice, repeat
+from operator import add, ge, gt, itemgetter, mul, not_
 from typing import Any, Callable, Iterable
 
 from audit.cases import CASE_REF_RE, CandidateCase, Engagement, paused_gc
@@ -63,7 +63,13 @@ _YES_NO = {"yes": True, "y": True, "true": True, "1": True,
 # One ";"-separated part of an engagement value that is exactly one period as the quick
 # path takes it (AGENCY:START..END, spaces around the pieces); a row whose parts are not
 # all found this way goes to the explaining parser, which accepts no more than this.
-_PERIOD_PARTS = re.compile(r"(?:^|;)\s*([^\s:;]+)\s*:\s*([^\s.;]+)\s*\.\.\s*([^\s.;]*)\s*(?=;|\Z)")
+# _PERIODS_JOINED also takes NUL as the end of a part: it searches the values of a block
+# of rows joined by NUL, so that one search finds the periods of all of them.
+_PERIOD = r"\s*([^\s:;\x00]+)\s*:\s*([^\s.:;\x00]+)\s*\.\.\s*([^\s.:;\x00]*)\s*"
+_PERIODS = re.compile(rf"(?:^|(?<=;)){_PERIOD}(?=;|\Z)")
+_PERIODS_JOINED = re.compile(rf"(?:^|(?<=[;\x00])){_PERIOD}(?=[;\x00]|\Z)")
+_SHORTEST_PERIOD = 5  # "A:1..": a shorter value holds no period
+_BLOCK = 512  # rows searched at once; a block with an odd row is searched row by row
 _BAD = object()  # a date the quick path could not read
 _BAD_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape holds an undecodable byte
 
@@ -153,12 +159,27 @@ def _count(value: str, bad: list[str]) -> int | None:
     return None
 
 
+class _Dates(dict):  # type: ignore[type-arg]
+    """Date text -> its date, ``_BAD`` if it is not one, None for "": each distinct text
+    parsed once, however many rows repeat it."""
+
+    def __init__(self, parse: Callable[[str], date | str]) -> None:
+        super().__init__({"": None})
+        self.parse = parse
+
+    def __missing__(self, text: str) -> Any:
+        got = self.parse(text)
+        day = self[text] = _BAD if isinstance(got, str) else got
+        return day
+
+
 class _Values:
     """Parsers that need the workspace's agency codes, sharing a cache of dates (real
     files repeat the same few hundred dates thousands of times)."""
 
     def __init__(self, agency_codes: Iterable[str]) -> None:
         self.agencies = {c.strip().upper() for c in agency_codes if c.strip()}
+        self.canonical = {code: code for code in self.agencies}  # one shared string per code
         self.expected = one_of(sorted(self.agencies)) or "(no agencies are defined)"
         self.dates: dict[str, date] = {}
 
@@ -182,34 +203,48 @@ class _Values:
         """Every row's engagement periods, the whole column at once.
 
         A row passes the quick path when each of its ";"-separated parts is one period
-        AGENCY:START..END (one regular expression finds them all, in C) with a known
-        agency and real dates in order; each distinct date is parsed once and the
-        periods are checked and built column-wise.  Any other row (blank, ``none``, a
-        trailing ";", anything wrong) goes through the explaining parser on its own.
+        AGENCY:START..END with a known agency and real dates in order.  The periods of a
+        block of rows are found by one search of their values joined by NUL: a part holds
+        at most one period, so when the block has as many periods as parts every part is
+        one (rows too short to hold a period count none).  Otherwise that block is
+        searched row by row.  Each distinct date is parsed once and the periods are
+        checked and built column-wise.  Any other row (blank, ``none``, a trailing ";",
+        anything wrong) goes through the explaining parser on its own.
         """
-        found = list(map(_PERIOD_PARTS.findall, col))
-        parts = map(add, map(str.count, col, repeat(";")), repeat(1))
-        whole = list(map(eq, map(len, found), parts))  # every part is a period
-        flat = list(chain.from_iterable(compress(found, whole)))
-        codes = list(map(str.upper, map(itemgetter(0), flat)))
-        start_texts, end_texts = list(map(itemgetter(1), flat)), list(map(itemgetter(2), flat))
-        days: dict[str, Any] = {"": None}
-        latest: dict[str, Any] = {"": date.max}  # an open end, for the order check
-        for text in set(start_texts).union(end_texts).difference(("",)):
-            got = self.date_or_error(text)
-            days[text] = latest[text] = _BAD if isinstance(got, str) else got
+        # Periods a row holds if every part is one: parts for a row long enough, else 0.
+        taken = list(map(mul, map(add, map(str.count, col, repeat(";")), repeat(1)),
+                         map(ge, map(len, col), repeat(_SHORTEST_PERIOD))))
+        flat: list[tuple[str, str, str]] = []
+        for first in range(0, len(col), _BLOCK):
+            block = col[first:first + _BLOCK]
+            joined = "\x00".join(block)
+            found = _PERIODS_JOINED.findall(joined)
+            if len(found) == sum(taken[first:first + _BLOCK]) and joined.count("\x00") == len(block) - 1:
+                flat += found
+                continue
+            for k, value in enumerate(block, first):
+                found = _PERIODS.findall(value)
+                if len(found) == taken[k]:
+                    flat += found
+                else:
+                    taken[k] = 0  # the explaining parser does this row
+        codes, start_texts, end_texts = zip(*flat) if flat else ((), (), ())
+        agencies = list(map(self.canonical.get, codes))
+        if None in agencies:  # letter case as typed, or unknown: those rows are checked below
+            agencies = [a or c.upper() for a, c in zip(agencies, codes)]
+        days = _Dates(self.date_or_error)
         starts = list(map(days.__getitem__, start_texts))
         ends = list(map(days.__getitem__, end_texts))
-        periods = iter(list(map(Engagement, codes, starts, ends)))
-        # Rows not whole take no periods here: the explaining parser does them below.
-        out: list[Any] = list(map(list, map(islice, repeat(periods), map(mul, map(len, found), whole))))
-        if (not self.agencies.issuperset(codes) or _BAD in latest.values()
-                or any(map(gt, starts, map(latest.__getitem__, end_texts)))):
-            whole = [w and all(p.agency in self.agencies and p.start is not _BAD and p.end is not _BAD
+        periods = iter(list(map(Engagement, agencies, starts, ends)))
+        out: list[Any] = list(map(list, map(islice, repeat(periods), taken)))
+        # An open end is None and passes; compress and filter keep the closed ones aligned.
+        if (not self.agencies.issuperset(agencies) or _BAD in days.values()
+                or any(map(gt, compress(starts, ends), filter(None, ends)))):
+            taken = [n and all(p.agency in self.agencies and p.start is not _BAD and p.end is not _BAD
                                and (p.end is None or p.start <= p.end) for p in row)
-                     for w, row in zip(whole, out)]
+                     for n, row in zip(taken, out)]
         slow = []
-        for k in compress(range(len(col)), map(not_, whole)):
+        for k in compress(range(len(col)), map(not_, taken)):
             value = col[k].strip()
             if not value or value.lower() == "none":  # blank: unknown; none: no engagement
                 out[k] = [] if value else None

@@ -33,6 +33,7 @@ ENGAGEMENTS = [
     "none; CSC:2020-01-01..", "CSC:..2020-01-01", "CSC:2020-01-01..2020-02-01..2020-03-01",
     "CSC:2020-01-01..2020-02-01 junk", "junk CSC:2020-01-01..", "C SC:2020-01-01..",
     "CSC:2020.01.01..", "[b]CSC[/b]:2020-01-01..", "CSC:31/02/2020..", "EY:29/02/2020..01/03/2020",
+    "CSC:2020-01-01..\x00POL:2020-01-01..", "A:1..", "CSC:", "CSC:2020-01-01..2020:02:01", "none ",
 ]
 
 
@@ -53,6 +54,26 @@ def test_the_engagement_column_agrees_with_the_explaining_parser_row_by_row() ->
         assert reported.get(k, []) == bad, value
         if not bad:
             assert out[k] == expected, value
+
+
+def test_blocks_of_good_rows_and_blocks_with_odd_rows_agree_with_the_explaining_parser() -> None:
+    # Good rows are searched a block at a time; a block holding an odd row is searched
+    # row by row.  Here most blocks are all good and a few hold one odd value each.
+    rng = random.Random(7)
+    good = ENGAGEMENTS[4:8] + ["none", ""]
+    col = [rng.choice(good) for _ in range(3000)]
+    odd = {700: "CSC:2020-02-01..;", 1500: "CSC:2020-01-01..\x00POL:2020-01-01..",
+           2200: "CSC:2020-01-01..\x00junk", 2999: "XYZ:2020-01-01.."}
+    for k, value in odd.items():
+        col[k] = value
+    reported: dict[int, list[str]] = {}
+    out = _Values(CODES).engagement_column(col, lambda k, m: reported.setdefault(k, []).append(m))
+    for k, value in enumerate(col):
+        expected, bad = _explained(value)
+        assert reported.get(k, []) == bad, (k, value)
+        if not bad:
+            assert out[k] == expected, (k, value)
+    assert sorted(reported) == [1500, 2200, 2999]  # a trailing ";" is allowed
 
 
 def test_rows_do_not_share_engagement_lists() -> None:
