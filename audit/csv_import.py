@@ -60,6 +60,10 @@ MAX_COUNT_DIGITS = 6
 _BOM = b"\xef\xbb\xbf"
 _YES_NO = {"yes": True, "y": True, "true": True, "1": True,
            "no": False, "n": False, "false": False, "0": False}
+# The spellings spreadsheets usually hold, looked up as they are; any other goes through
+# the explaining parser.
+_YES_NO_AS_TYPED = {"": None, **{spelling: value for word, value in _YES_NO.items()
+                                 for spelling in (word, word.capitalize(), word.upper())}}
 # One ";"-separated part of an engagement value that is exactly one period as the quick
 # path takes it (AGENCY:START..END, spaces around the pieces); a row whose parts are not
 # all found this way goes to the explaining parser, which accepts no more than this.
@@ -180,6 +184,7 @@ class _Values:
     def __init__(self, agency_codes: Iterable[str]) -> None:
         self.agencies = {c.strip().upper() for c in agency_codes if c.strip()}
         self.canonical = {code: code for code in self.agencies}  # one shared string per code
+        self.days = _Dates(self.date_or_error)
         self.expected = one_of(sorted(self.agencies)) or "(no agencies are defined)"
         self.dates: dict[str, date] = {}
 
@@ -232,7 +237,7 @@ class _Values:
         agencies = list(map(self.canonical.get, codes))
         if None in agencies:  # letter case as typed, or unknown: those rows are checked below
             agencies = [a or c.upper() for a, c in zip(agencies, codes)]
-        days = _Dates(self.date_or_error)
+        days = self.days
         starts = list(map(days.__getitem__, start_texts))
         ends = list(map(days.__getitem__, end_texts))
         periods = iter(list(map(Engagement, agencies, starts, ends)))
@@ -317,8 +322,15 @@ def _parse_column(name: str, col: list[str], values: _Values, report: Report) ->
         return [strip_control(v).strip() for v in col] if has_control("".join(col)) else col
     if name == "engagement":
         return values.engagement_column(col, report)
-    explain = _yes_no if name in YES_NO_COLUMNS else _count if name in COUNT_COLUMNS else values.dob
-    return _by_distinct(col, explain, report)
+    # The usual values are looked up in one pass; a column holding any other value
+    # (padded, misspelt, a problem) is parsed once per distinct value instead.
+    if name in YES_NO_COLUMNS:
+        explain, quick = _yes_no, list(map(_YES_NO_AS_TYPED.get, col, repeat(_BAD)))
+    elif name == "child_dob":
+        explain, quick = values.dob, list(map(values.days.__getitem__, col))
+    else:  # counts: a few one-character values, which Python shares
+        return _by_distinct(col, _count, report)
+    return quick if _BAD not in quick else _by_distinct(col, explain, report)
 
 
 def _by_distinct(col: list[str], explain: Callable[[str, list[str]], Any], report: Report) -> list[Any]:
