@@ -17,7 +17,7 @@ import pytest
 from audit.cases import CandidateCase, Engagement, paused_gc
 from audit.codec import from_doc, to_doc, to_docs
 from audit.criteria import Criterion, Outcome, Result
-from audit.csv_import import COLUMNS, _Values, parse_candidates
+from audit.csv_import import COLUMNS, _Values, _yes_no, parse_candidates
 from audit.journal import JournalEntry
 from audit.screening import evaluate, screen_many
 
@@ -74,6 +74,28 @@ def test_blocks_of_good_rows_and_blocks_with_odd_rows_agree_with_the_explaining_
         if not bad:
             assert out[k] == expected, (k, value)
     assert sorted(reported) == [1500, 2200, 2999]  # a trailing ";" is allowed
+
+
+def test_yes_no_and_dates_looked_up_as_typed_agree_with_the_explaining_parsers() -> None:
+    header = "case_ref,unborn,child_dob"
+    spellings = ["yes", "Yes", "YES", "y", "N", "no", "True", "false", "1", "0", "", " yes", "Nope", "yES"]
+    dates = ["2015-02-03", "03/02/2015", "", " 2015-02-03 ", "2015-02-30", "3/2/2015"]
+    rows = [f"C{n},{spellings[n % len(spellings)]},{dates[n % len(dates)]}" for n in range(84)]
+    result = parse_candidates(("\n".join([header, *rows]) + "\n").encode(), audit="A",
+                              agency_codes=CODES, existing_refs=set())
+    explained: list[str] = []
+    for n in range(84):
+        for name, value, explain in (("unborn", spellings[n % len(spellings)], _yes_no),
+                                     ("child_dob", dates[n % len(dates)], _Values(CODES).dob)):
+            bad: list[str] = []
+            if value.strip():
+                explain(value.strip(), bad)
+            explained += [f"line {n + 2}, column {name}: {message}" for message in bad]
+    assert [str(p) for p in result.problems] == explained
+    good = "\n".join([header, *(f"C{n},{s},{d}" for n, (s, d) in enumerate(zip(spellings[:11], dates[:4] * 3)))])
+    cases = parse_candidates((good + "\n").encode(), audit="A", agency_codes=CODES, existing_refs=set()).cases
+    assert [c.unborn for c in cases] == [True, True, True, True, False, False, True, False, True, False, None]
+    assert [c.child_dob for c in cases[:4]] == [date(2015, 2, 3), date(2015, 2, 3), None, date(2015, 2, 3)]
 
 
 def test_rows_do_not_share_engagement_lists() -> None:
