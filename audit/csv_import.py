@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress, islice, repeat
 from operator import add, ge, gt, itemgetter, mul, not_
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from audit.cases import CASE_REF_RE, CandidateCase, Engagement, paused_gc
 from audit.dates import format_uk, parse_date
@@ -74,6 +74,7 @@ _PERIODS = re.compile(rf"(?:^|(?<=;)){_PERIOD}(?=;|\Z)")
 _PERIODS_JOINED = re.compile(rf"(?:^|(?<=[;\x00])){_PERIOD}(?=[;\x00]|\Z)")
 _SHORTEST_PERIOD = 5  # "A:1..": a shorter value holds no period
 _BLOCK = 512  # rows searched at once; a block with an odd row is searched row by row
+_REF_LINES = re.compile(rf"(?:{CASE_REF_RE.pattern}\n)*{CASE_REF_RE.pattern}", re.ASCII)
 _BAD = object()  # a date the quick path could not read
 _BAD_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape holds an undecodable byte
 
@@ -204,7 +205,7 @@ class _Values:
             return None
         return found
 
-    def engagement_column(self, col: list[str], report: Report) -> list[list[Engagement] | None]:
+    def engagement_column(self, col: Sequence[str], report: Report) -> list[list[Engagement] | None]:
         """Every row's engagement periods, the whole column at once.
 
         A row passes the quick path when each of its ";"-separated parts is one period
@@ -315,10 +316,9 @@ class _Values:
 Report = Callable[[int, str], None]  # (row number among the data rows, sentence)
 
 
-def _parse_column(name: str, col: list[str], values: _Values, report: Report) -> list[Any]:
+def _parse_column(name: str, col: Sequence[str], values: _Values, report: Report) -> list[Any]:
     """One column's values (blank: the field's default), problems reported per row."""
-    if name in TEXT_COLUMNS:
-        col = [v.strip() for v in col]
+    if name in TEXT_COLUMNS:  # already trimmed
         return [strip_control(v).strip() for v in col] if has_control("".join(col)) else col
     if name == "engagement":
         return values.engagement_column(col, report)
@@ -333,7 +333,7 @@ def _parse_column(name: str, col: list[str], values: _Values, report: Report) ->
     return quick if _BAD not in quick else _by_distinct(col, explain, report)
 
 
-def _by_distinct(col: list[str], explain: Callable[[str, list[str]], Any], report: Report) -> list[Any]:
+def _by_distinct(col: Sequence[str], explain: Callable[[str, list[str]], Any], report: Report) -> list[Any]:
     """Each distinct value parsed once, then looked up for every row.
 
     For columns of few distinct values (yes/no, counts, dates of birth) whose parsed
@@ -489,20 +489,24 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
     parsed: dict[str, list[Any]] = {}
     values = _Values(agency_codes)
     for step, (name, i) in enumerate(columns.items(), start=1):
-        col = list(by_column[i])
+        col = by_column[i]
         report = report_at(i, name)
-        for k in bad_cells.get(i, ()):
-            col[k] = ""  # already reported; not checked again as a value
+        if i in bad_cells:
+            col = list(col)
+            for k in bad_cells[i]:
+                col[k] = ""  # already reported; not checked again as a value
+        if name in TEXT_COLUMNS or name == "case_ref":
+            col = [v.strip() for v in col]
         # Only free text can pass the checks below at any length; case_ref, yes/no, counts
         # and dates are limited by their own forms.
         if name in _FREE_COLUMNS and col and max(map(len, col)) > MAX_TEXT:
+            col = list(col)
             for k, v in enumerate(col):
                 if len(v.strip()) > MAX_TEXT:
                     report(k, f"the value is {len(v.strip()):,} characters long; the most "
                               f"allowed is {MAX_TEXT:,}")
                     col[k] = ""
         if name == "case_ref":
-            col = [v.strip() for v in col]
             _check_refs(col, existing_refs, starts, report)
             parsed[name] = col
         else:
@@ -554,11 +558,17 @@ def _read_header(header: list[str], line: int, bad_bytes: bool,
 def _check_refs(refs: list[str], existing_refs: set[str], starts: list[int],
                 report: Report) -> None:
     """Each reference well formed and unique in the file and the audit, letter case aside."""
-    folded = list(map(str.casefold, refs))
     existing = {ref.casefold(): ref for ref in existing_refs}
-    if (all(map(CASE_REF_RE.fullmatch, refs)) and len(set(folded)) == len(folded)
-            and existing.keys().isdisjoint(folded)):
-        return  # the usual file, checked in C; otherwise find and explain each problem
+    # The usual file, checked in C: one search over the references a line each, and, when
+    # they are all in one letter case, no need to fold them.  Otherwise find and explain
+    # each problem below.
+    joined = "\n".join(refs)
+    if (_REF_LINES.fullmatch(joined) and joined.count("\n") == len(refs) - 1
+            and len(set(refs)) == len(refs)):
+        one_case = joined == joined.upper() or joined == joined.lower()
+        folded = refs if one_case and not existing else list(map(str.casefold, refs))
+        if (one_case or len(set(folded)) == len(folded)) and existing.keys().isdisjoint(folded):
+            return
     in_file: dict[str, int] = {}  # casefolded ref -> row number
     for k, ref in enumerate(refs):
         if not ref:

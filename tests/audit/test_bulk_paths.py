@@ -196,3 +196,24 @@ def test_objects_promoted_after_a_bulk_build_are_still_collected() -> None:
     assert gc.isenabled()
     del nodes
     assert gc.collect() >= 30_000  # promoted to the oldest generation, not leaked
+
+
+@pytest.mark.parametrize(("change", "existing", "expected"), [
+    ({}, set(), []),
+    ({}, {"rb-000007"}, ['line 9, column case_ref: case reference "RB-000007" differs only in letter case '
+                         'from "rb-000007", already in the audit']),
+    ({100: "rb-000005"}, set(), ['line 102, column case_ref: case reference "rb-000005" differs only in '
+                                 'letter case from "RB-000005" on line 7']),
+    ({100: "RB-000005"}, set(), ['line 102, column case_ref: duplicate case reference "RB-000005" (also '
+                                 'on line 7)']),
+    ({3: "RB 3"}, set(), ['line 5, column case_ref: "RB 3" is not a valid case reference; use 1 to 40 '
+                          'letters, digits, -, _ or /']),
+])
+def test_many_references_checked_at_once_say_what_one_at_a_time_would(
+        change: dict[int, str], existing: set[str], expected: list[str]) -> None:
+    refs = [f"RB-{n:06d}" for n in range(2000)]
+    for k, ref in change.items():
+        refs[k] = ref
+    text = "\n".join(["case_ref", *refs]) + "\n"
+    result = parse_candidates(text.encode(), audit="A", agency_codes=CODES, existing_refs=existing)
+    assert [str(p) for p in result.problems] == expected
