@@ -168,13 +168,15 @@ class _Dates(dict):  # type: ignore[type-arg]
     """Date text -> its date, ``_BAD`` if it is not one, None for "": each distinct text
     parsed once, however many rows repeat it."""
 
-    def __init__(self, parse: Callable[[str], date | str]) -> None:
+    def __init__(self) -> None:
         super().__init__({"": None})
-        self.parse = parse
 
     def __missing__(self, text: str) -> Any:
-        got = self.parse(text)
-        day = self[text] = _BAD if isinstance(got, str) else got
+        try:
+            day = parse_date(text)
+        except ValueError:
+            day = _BAD
+        self[text] = day
         return day
 
 
@@ -185,18 +187,17 @@ class _Values:
     def __init__(self, agency_codes: Iterable[str]) -> None:
         self.agencies = {c.strip().upper() for c in agency_codes if c.strip()}
         self.canonical = {code: code for code in self.agencies}  # one shared string per code
-        self.days = _Dates(self.date_or_error)
         self.expected = one_of(sorted(self.agencies)) or "(no agencies are defined)"
-        self.dates: dict[str, date] = {}
+        self.days = _Dates()
 
     def date_or_error(self, value: str) -> date | str:
-        found = self.dates.get(value)
-        if found is None:
+        found = self.days[value]
+        if found is _BAD:  # parsed again for its sentence: only a wrong date comes here
             try:
-                found = self.dates[value] = parse_date(value)
+                parse_date(value)
             except ValueError as exc:
                 return str(exc)
-        return found
+        return found  # type: ignore[no-any-return]
 
     def dob(self, value: str, bad: list[str]) -> date | None:
         found = self.date_or_error(value)
