@@ -12,9 +12,10 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ClassVar
 from datetime import date, datetime
-from typing import Iterator
+from itertools import repeat
+from operator import add, attrgetter
+from typing import ClassVar, Iterator
 
 from audit.dates import format_uk
 
@@ -72,6 +73,12 @@ class CandidateCase:
     @property
     def key(self) -> str:
         return f"{self.audit}/{self.case_ref}"
+
+
+def case_keys(cases: list[CandidateCase]) -> list[str]:
+    """``[c.key for c in cases]``, made in C: an import stores 50,000 cases at once."""
+    audits = map(attrgetter("audit"), cases)
+    return list(map(add, map(add, audits, repeat("/")), map(attrgetter("case_ref"), cases)))
 
 
 def identifier_strings(case: CandidateCase) -> list[str]:

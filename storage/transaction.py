@@ -82,15 +82,17 @@ class Transaction:
                          audit=audit_of(saved))  # type: ignore[attr-defined]
         return saved
 
-    def insert_fresh(self, objs: list[Any], *, table: str) -> None:
+    def insert_fresh(self, objs: list[Any], *, table: str, keys: list[str] | None = None) -> None:
         """Bulk insert of new documents that nobody else holds yet (an import).
 
         Unlike `insert`, this sets `rev` on the objects themselves instead of copying
         each one, encodes them in one pass and journals nothing: the caller writes one
-        entry for the whole batch.
+        entry for the whole batch.  `keys`, when given, are the objects' keys in order
+        (made faster than reading `key` one object at a time).
         """
         index = self.ws._table(table)
-        keys = [obj.key for obj in objs]
+        if keys is None:
+            keys = [obj.key for obj in objs]
         if len(set(keys)) != len(keys) or not index.ids.keys().isdisjoint(keys):
             self._refuse_clash(objs, keys, index)
         for obj in objs:

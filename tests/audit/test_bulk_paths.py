@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import pytest
 
-from audit.cases import CandidateCase, Engagement, paused_gc
+from audit.cases import CandidateCase, Engagement, case_keys, paused_gc
 from audit.codec import from_doc, to_doc, to_docs
 from audit.criteria import Criterion, Outcome, Result
 from audit.csv_import import COLUMNS, _Values, _yes_no, parse_candidates
@@ -217,3 +217,33 @@ def test_many_references_checked_at_once_say_what_one_at_a_time_would(
     text = "\n".join(["case_ref", *refs]) + "\n"
     result = parse_candidates(text.encode(), audit="A", agency_codes=CODES, existing_refs=existing)
     assert [str(p) for p in result.problems] == expected
+
+
+def test_case_keys_are_the_keys_of_the_cases() -> None:
+    rng = random.Random(3)
+    cases = [_case(n, rng) for n in range(50)] + [CandidateCase(audit="MACA-C86", case_ref="RB/2020-004")]
+    assert case_keys(cases) == [c.key for c in cases]
+    assert case_keys([]) == []
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_an_import_leaves_no_reference_cycles(wrong: bool) -> None:
+    # paused_gc defers collections, and what it leaves is promoted to the oldest
+    # generation: a cycle made here (a cache holding a bound method of its owner, say)
+    # would keep the whole parse alive until a full collection.
+    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30; POL:01/02/2020..,Name,01/01/2015,,"
+            for n in range(500)]
+    if wrong:
+        rows[7] = rows[7].replace("yes", "perhaps").replace("CSC:", "XYZ:")
+    data = ("\n".join([HEADER, *rows]) + "\n").encode()
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        result = parse_candidates(data, audit="A", agency_codes=CODES, existing_refs=set())
+        assert bool(result.problems) is wrong
+        del result
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()
