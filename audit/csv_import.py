@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress, islice, repeat
-from operator import add, ge, gt, itemgetter, mul, not_
+from operator import gt, itemgetter, not_
 from typing import Any, Callable, Iterable, Sequence
 
 from audit.cases import CASE_REF_RE, CandidateCase, Engagement, paused_gc
@@ -72,7 +72,6 @@ _YES_NO_AS_TYPED = {"": None, **{spelling: value for word, value in _YES_NO.item
 _PERIOD = r"\s*([^\s:;\x00]+)\s*:\s*([^\s.:;\x00]+)\s*\.\.\s*([^\s.:;\x00]*)\s*"
 _PERIODS = re.compile(rf"(?:^|(?<=;)){_PERIOD}(?=;|\Z)")
 _PERIODS_JOINED = re.compile(rf"(?:^|(?<=[;\x00])){_PERIOD}(?=[;\x00]|\Z)")
-_SHORTEST_PERIOD = 5  # "A:1..": a shorter value holds no period
 _BLOCK = 512  # rows searched at once; a block with an odd row is searched row by row
 _REF_LINES = re.compile(rf"(?:{CASE_REF_RE.pattern}\n)*{CASE_REF_RE.pattern}", re.ASCII)
 _BAD = object()  # a date the quick path could not read
@@ -210,28 +209,28 @@ class _Values:
         """Every row's engagement periods, the whole column at once.
 
         A row passes the quick path when each of its ";"-separated parts is one period
-        AGENCY:START..END with a known agency and real dates in order.  The periods of a
-        block of rows are found by one search of their values joined by NUL: a part holds
-        at most one period, so when the block has as many periods as parts every part is
-        one (rows too short to hold a period count none).  Otherwise that block is
-        searched row by row.  Each distinct date is parsed once and the periods are
-        checked and built column-wise.  Any other row (blank, ``none``, a trailing ";",
-        anything wrong) goes through the explaining parser on its own.
+        AGENCY:START..END with a known agency and real dates in order.  A period holds
+        exactly one ":" and lies within one part, so a row whose periods number both its
+        ":" and its parts is all periods.  The periods of a block of rows are found by one
+        search of their values joined by NUL and counted the same way for the block as a
+        whole (it also needs no ";" in a row without ":"); a block that fails is searched
+        row by row.  Each distinct date is parsed once and the periods are checked and
+        built column-wise.  Any other row (blank, ``none``, a trailing ";", anything
+        wrong) goes through the explaining parser on its own.
         """
-        # Periods a row holds if every part is one: parts for a row long enough, else 0.
-        taken = list(map(mul, map(add, map(str.count, col, repeat(";")), repeat(1)),
-                         map(ge, map(len, col), repeat(_SHORTEST_PERIOD))))
+        taken = list(map(str.count, col, repeat(":")))  # periods in the row, if all is well
         flat: list[tuple[str, str, str]] = []
         for first in range(0, len(col), _BLOCK):
-            block = col[first:first + _BLOCK]
+            block, counts = col[first:first + _BLOCK], taken[first:first + _BLOCK]
             joined = "\x00".join(block)
             found = _PERIODS_JOINED.findall(joined)
-            if len(found) == sum(taken[first:first + _BLOCK]) and joined.count("\x00") == len(block) - 1:
+            if (len(found) == sum(counts) == joined.count(";") + len(counts) - counts.count(0)
+                    and joined.count("\x00") == len(block) - 1):
                 flat += found
                 continue
             for k, value in enumerate(block, first):
                 found = _PERIODS.findall(value)
-                if len(found) == taken[k]:
+                if len(found) == taken[k] == value.count(";") + 1:
                     flat += found
                 else:
                     taken[k] = 0  # the explaining parser does this row

@@ -34,6 +34,7 @@ ENGAGEMENTS = [
     "CSC:2020-01-01..2020-02-01 junk", "junk CSC:2020-01-01..", "C SC:2020-01-01..",
     "CSC:2020.01.01..", "[b]CSC[/b]:2020-01-01..", "CSC:31/02/2020..", "EY:29/02/2020..01/03/2020",
     "CSC:2020-01-01..\x00POL:2020-01-01..", "A:1..", "CSC:", "CSC:2020-01-01..2020:02:01", "none ",
+    "CSC:2020-01-01..; junk", "none; none", "CSC:2020:01:01..",
 ]
 
 
@@ -62,7 +63,7 @@ def test_blocks_of_good_rows_and_blocks_with_odd_rows_agree_with_the_explaining_
     rng = random.Random(7)
     good = ENGAGEMENTS[4:8] + ["none", ""]
     col = [rng.choice(good) for _ in range(3000)]
-    odd = {700: "CSC:2020-02-01..;", 1500: "CSC:2020-01-01..\x00POL:2020-01-01..",
+    odd = {300: "CSC:2020-01-01..; junk", 400: "none; none", 700: "CSC:2020-02-01..;", 1500: "CSC:2020-01-01..\x00POL:2020-01-01..",
            2200: "CSC:2020-01-01..\x00junk", 2999: "XYZ:2020-01-01.."}
     for k, value in odd.items():
         col[k] = value
@@ -73,7 +74,7 @@ def test_blocks_of_good_rows_and_blocks_with_odd_rows_agree_with_the_explaining_
         assert reported.get(k, []) == bad, (k, value)
         if not bad:
             assert out[k] == expected, (k, value)
-    assert sorted(reported) == [1500, 2200, 2999]  # a trailing ";" is allowed
+    assert sorted(reported) == [300, 400, 1500, 2200, 2999]  # a trailing ";" is allowed
 
 
 def test_yes_no_and_dates_looked_up_as_typed_agree_with_the_explaining_parsers() -> None:
