@@ -180,6 +180,11 @@ class _Source:
                 if default is None:  # tested here, so the value's own None check can go
                     test = f"{local} is not None"
                     expr = self.inline(_without_none(hints[f.name]), local, f.name)
+                elif not default and hints[f.name] in (str, int, float, bool):
+                    # "", 0, 0.0 and False: a value of the field's type differs from the
+                    # default exactly when it is true, which is the cheapest test there is.
+                    test = local
+                    expr = self.inline(hints[f.name], local, f.name)
                 else:
                     test = f"{local} is not default_{f.name} and {local} != default_{f.name}"
                     expr = self.inline(hints[f.name], local, f.name)

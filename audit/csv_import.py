@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress, islice, repeat
-from operator import gt, itemgetter, not_
+from operator import gt, not_
 from typing import Any, Callable, Iterable, Sequence
 
 from audit.cases import CASE_REF_RE, CandidateCase, Engagement, paused_gc
@@ -454,7 +454,8 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
     rows: list[list[str]] = []
     starts: list[int] = []
     body = all_rows[h + 1:]
-    if set(map(len, body)) <= {width} and all(map(str.strip, map(itemgetter(0), body))):
+    by_column = _columns(body, width)
+    if by_column is not None and all(map(str.strip, by_column[0])):
         rows, starts, body = body, all_starts[h + 1:], []  # the usual file: every row whole
     for k in range(len(all_rows) - len(body), len(all_rows)):
         row = all_rows[k]
@@ -485,7 +486,8 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
                     report_at(i, _column_name(header, i))(k, _bad_byte_message(value))
                     bad_cells.setdefault(i, []).append(k)
 
-    by_column: list[Any] = list(zip(*rows)) if rows else [()] * width
+    if by_column is None or body:
+        by_column = list(zip(*rows)) if rows else [()] * width
     parsed: dict[str, list[Any]] = {}
     values = _Values(agency_codes)
     for step, (name, i) in enumerate(columns.items(), start=1):
@@ -525,6 +527,17 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
     if on_progress is not None:
         on_progress(total, total)
     return _finish(result, problems)
+
+
+def _columns(rows: list[list[str]], width: int) -> list[tuple[str, ...]] | None:
+    """The values column by column when every row has ``width`` of them, else None."""
+    if not rows:
+        return [()] * width
+    try:
+        columns = list(zip(*rows, strict=True))
+    except ValueError:  # a row of another length
+        return None
+    return columns if len(columns) == width else None
 
 
 def _column_name(header: list[str], i: int) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gc
 import random
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import ClassVar
 
 import pytest
 
@@ -222,8 +224,10 @@ def test_many_references_checked_at_once_say_what_one_at_a_time_would(
 
 def test_case_keys_are_the_keys_of_the_cases() -> None:
     rng = random.Random(3)
-    cases = [_case(n, rng) for n in range(50)] + [CandidateCase(audit="MACA-C86", case_ref="RB/2020-004")]
-    assert case_keys(cases) == [c.key for c in cases]
+    cases = [_case(n, rng) for n in range(50)]
+    assert case_keys(cases) == [c.key for c in cases]  # one audit
+    cases.append(CandidateCase(audit="MACA-C86", case_ref="RB/2020-004"))
+    assert case_keys(cases) == [c.key for c in cases]  # two
     assert case_keys([]) == []
 
 
@@ -248,3 +252,27 @@ def test_an_import_leaves_no_reference_cycles(wrong: bool) -> None:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@dataclass
+class _Defaults:
+    CODEC_OMIT_DEFAULTS: ClassVar[bool] = True
+
+    text: str = ""
+    count: int = 0
+    ratio: float = 0.0
+    flag: bool = False
+    maybe: bool | None = False  # None is not the default here, so it must be stored
+    label: str = "x"
+
+
+@pytest.mark.parametrize("obj", [
+    _Defaults(), _Defaults("a", 1, 0.5, True, None, ""), _Defaults(maybe=None), _Defaults(maybe=True, label="x"),
+])
+def test_fields_at_their_default_are_left_out_and_nothing_else(obj: _Defaults) -> None:
+    doc = to_doc(obj)
+    assert to_docs([obj]) == [doc]
+    assert from_doc(_Defaults, doc) == obj
+    defaults = _Defaults()
+    assert sorted(doc) == sorted(k for k in ("text", "count", "ratio", "flag", "maybe", "label")
+                                 if getattr(obj, k) != getattr(defaults, k))
