@@ -17,6 +17,7 @@ from itertools import repeat
 from operator import add, attrgetter
 from typing import ClassVar, Iterator
 
+from audit.codec import native_document
 from audit.dates import format_uk
 
 IDENTIFIER_FIELDS = ("family_name", "child_dob", "system_ids")
@@ -34,20 +35,29 @@ def is_case_ref(value: str) -> bool:
     return CASE_REF_RE.fullmatch(value) is not None
 
 
-@dataclass(slots=True)
+@dataclass
 class Engagement:
-    """One period an agency worked with the family; both ends are included."""
+    """One period an agency worked with the family; both ends are included.
+
+    Without slots, so that orjson writes it from its ``__dict__`` (its fast path) when a
+    case is kept as its own document (``native_document``).
+    """
 
     agency: str  # workspace agency code, upper case
     start: date | None = None
     end: date | None = None  # None = ongoing
 
 
-@dataclass(slots=True)
+@native_document
+@dataclass(init=False)
 class CandidateCase:
-    """A case nominated for an audit, with the facts the criteria are checked against."""
+    """A case nominated for an audit, with the facts the criteria are checked against.
 
-    # Stored by the ten thousand: fields at their default are left out of the document.
+    Stored by the ten thousand: fields at their default are left out of the document,
+    and out of the instance too (``native_document``), so that an instance is written
+    as it is.  Never change a case in place: use ``dataclasses.replace``.
+    """
+
     CODEC_OMIT_DEFAULTS: ClassVar[bool] = True
 
     audit: str  # audit ref, e.g. "MACA-C86"

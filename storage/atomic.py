@@ -24,6 +24,7 @@ the file in :mod:`storage.workspace_file`; both are re-exported here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -36,6 +37,7 @@ import orjson
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from audit.codec import to_doc
 from storage.errors import (
     CorruptWorkspace,
     NotFound,
@@ -82,12 +84,20 @@ def _serialise(data: Tables) -> bytes:
     writes: a lone surrogate (mangled input) has no UTF-8 form, and escaped JSON keeps
     it.  check_circular is off there because documents made by the codec or parsed from
     JSON cannot refer to themselves; were one ever to loop, dumps raises and nothing is
-    written.
+    written.  A table may hold `native_document` instances (see
+    `Transaction.insert_fresh`): orjson writes them itself, the standard library
+    through `to_doc`, which makes the same document.
     """
     try:
         return orjson.dumps(data)
     except (orjson.JSONEncodeError, UnicodeEncodeError):
-        return json.dumps(data, check_circular=False).encode("ascii")
+        return json.dumps(data, check_circular=False, default=_document).encode("ascii")
+
+
+def _document(obj: object) -> dict[str, object]:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return to_doc(obj)
+    raise TypeError(f"{type(obj).__name__} is not a document")
 
 
 # -- the storage -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from storage.schema import JOURNAL, MODELS, table_of
 if TYPE_CHECKING:
     from storage.workspace import Workspace
 
-__all__ = ["Transaction", "audit_of", "now"]
+__all__ = ["Transaction", "as_document", "audit_of", "now"]
 
 M = TypeVar("M")
 
@@ -52,7 +52,7 @@ class Transaction:
         doc_id = index.ids.get(key)
         if doc_id is None:
             return None, None
-        return doc_id, self.data.get(table, {}).get(doc_id)
+        return doc_id, as_document(self.data.get(table, {}).get(doc_id))
 
     def current(self, obj: Any) -> Any:
         """The committed version of `obj` as of this transaction (None if absent)."""
@@ -88,7 +88,10 @@ class Transaction:
         Unlike `insert`, this sets `rev` on the objects themselves instead of copying
         each one, encodes them in one pass and journals nothing: the caller writes one
         entry for the whole batch.  `keys`, when given, are the objects' keys in order
-        (made faster than reading `key` one object at a time).
+        (made faster than reading `key` one object at a time).  Instances of a
+        `native_document` class are not encoded at all: they are their own documents
+        in the raw table (written by orjson as `to_doc` would make them; read back
+        through `as_document`).
         """
         index = self.ws._table(table)
         if keys is None:
@@ -100,7 +103,8 @@ class Transaction:
         first = index.max_id + 1
         doc_ids = list(map(str, range(first, first + len(objs))))
         index.max_id += len(objs)
-        self.raw(table).update(zip(doc_ids, to_docs(objs)))
+        native = objs and getattr(type(objs[0]), "CODEC_NATIVE", False)
+        self.raw(table).update(zip(doc_ids, objs if native else to_docs(objs)))
         index.ids.update(zip(keys, doc_ids))
         self._bulk.append((table, keys, objs))
 
@@ -194,6 +198,14 @@ class Transaction:
                 index.items.pop(key, None)
             else:
                 index.items[key] = obj
+
+
+def as_document(stored: Any) -> Any:
+    """A raw table entry as a plain document: a `native_document` instance kept there by
+    `insert_fresh` is encoded; a dict (or None) is returned as it is."""
+    if stored is None or isinstance(stored, dict):
+        return stored
+    return to_doc(stored)
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -78,7 +78,8 @@ class _Table:
         with paused_gc():
             for doc_id, doc in raw.items():
                 try:
-                    obj = from_doc(self.model, doc)
+                    # A native document kept by insert_fresh is already the model.
+                    obj = doc if type(doc) is self.model else from_doc(self.model, doc)
                 except DocumentError as exc:
                     raise DocumentError(f"its {name} record {doc_id} is damaged ({exc})") from None
                 key = obj.key
