@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress, islice, repeat
@@ -75,6 +76,7 @@ _PERIODS_JOINED = re.compile(rf"(?:^|(?<=[;\x00])){_PERIOD}(?=[;\x00]|\Z)")
 _BLOCK = 512  # rows searched at once; a block with an odd row is searched row by row
 _REF_LINES = re.compile(rf"(?:{CASE_REF_RE.pattern}\n)*{CASE_REF_RE.pattern}", re.ASCII)
 _BAD = object()  # a date the quick path could not read
+_FIELD_LIMIT = threading.Lock()  # held while csv's process-wide field limit is lowered
 _BAD_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape holds an undecodable byte
 
 
@@ -367,20 +369,30 @@ def _each_value(col: list[str], explain: Callable[[str, list[str]], Any], report
     return out
 
 
-def _read_rows(text: str) -> tuple[list[list[str]], list[int], tuple[int, int, str] | None]:
-    """Every row (blank ones too), the line each starts on, and the first CSV error as
-    (line, field index or -1, sentence).
+def _read_rows(text: str) -> tuple[list[list[str]], list[int], tuple[int, int, str] | None, bool]:
+    """Every row (blank ones too), the line each starts on, the first CSV error as
+    (line, field index or -1, sentence), and whether every value is known to be at most
+    ``MAX_TEXT`` characters long.
 
     ``strict`` so that an unclosed quote is an error rather than silently swallowing the
-    rest of the file into one value.
+    rest of the file into one value.  The first reading lowers csv's field limit to
+    ``MAX_TEXT``, so that the usual file needs no length check of its own; that limit is
+    process-wide, hence the lock (nothing else in maca reads CSV).  A file that fails it
+    is read again at the usual limit and its long values are found and reported.
     """
     lines = _newlines(text) + (0 if not text or text.endswith(("\n", "\r")) else 1)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        with _FIELD_LIMIT:
+            usual = csv.field_size_limit(MAX_TEXT)
+            try:
+                rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+            finally:
+                csv.field_size_limit(usual)
         if len(rows) == lines:  # no quoted line breaks: row k is on line k + 1
-            return rows, list(range(1, lines + 1)), None
+            return rows, list(range(1, lines + 1)), None, True
+        short = True
     except csv.Error:
-        pass  # read again row by row to find the line
+        short = False  # a value too long, or a CSV error: read again row by row
     rows, starts, end = [], [], 0
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -389,8 +401,8 @@ def _read_rows(text: str) -> tuple[list[list[str]], list[int], tuple[int, int, s
             starts.append(end + 1)
             end = reader.line_num
     except csv.Error as exc:
-        return rows, starts, _csv_error(str(exc), text, end, reader.line_num)
-    return rows, starts, None
+        return rows, starts, _csv_error(str(exc), text, end, reader.line_num), short
+    return rows, starts, None, short
 
 
 def _csv_error(message: str, text: str, row_end: int, at: int) -> tuple[int, int, str]:
@@ -432,7 +444,7 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
         text, bad_bytes = data.decode("utf-8"), False
     except UnicodeDecodeError:
         text, bad_bytes = data.decode("utf-8", "surrogateescape"), True
-    all_rows, all_starts, error = _read_rows(text)
+    all_rows, all_starts, error, every_value_short = _read_rows(text)
 
     def blank(row: list[str]) -> bool:
         return not (row and (row[0].strip() or any(v.strip() for v in row)))
@@ -498,10 +510,10 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
             for k in bad_cells[i]:
                 col[k] = ""  # already reported; not checked again as a value
         if name in TEXT_COLUMNS or name == "case_ref":
-            col = [v.strip() for v in col]
+            col = list(map(str.strip, col))
         # Only free text can pass the checks below at any length; case_ref, yes/no, counts
         # and dates are limited by their own forms.
-        if name in _FREE_COLUMNS and col and max(map(len, col)) > MAX_TEXT:
+        if not every_value_short and name in _FREE_COLUMNS and col and max(map(len, col)) > MAX_TEXT:
             col = list(col)
             for k, v in enumerate(col):
                 if len(v.strip()) > MAX_TEXT:

@@ -1,5 +1,6 @@
 """Candidate cases CSV (DESIGN §6): what is accepted, and every problem as a person sees it."""
 
+import csv
 from datetime import date
 
 import pytest
@@ -320,6 +321,18 @@ def test_oversized_text_is_refused() -> None:
     huge = f'case_ref,notes\nC1,ok\nC2,"{"y" * 200_000}"\n'
     assert problems(huge) == [
         "line 3, column ?: a value is far too long; the most allowed is 20,000 characters"]
+
+
+def test_text_up_to_the_limit_is_kept_and_the_csv_field_limit_is_put_back() -> None:
+    usual = csv.field_size_limit()
+    padded = f"case_ref,notes,family_name\nC1,{'x' * 20_000},\"  {'y' * 19_999}  \"\nC2,\"two\nlines\",z\n"
+    result = load(padded)
+    assert result.ok, result.problems
+    assert [len(c.notes) for c in result.cases] == [20_000, 9] and len(result.cases[0].family_name) == 19_999
+    assert csv.field_size_limit() == usual
+    late = f"case_ref,notes\nC1,\"two\nlines\"\nC2,{'x' * 20_001}\nC3,\"open\n"
+    assert problems(late)[0] == "line 4, column notes: the value is 20,001 characters long; the most allowed is 20,000"
+    assert csv.field_size_limit() == usual
 
 
 def test_one_bad_row_imports_nothing_and_all_problems_are_listed() -> None:
