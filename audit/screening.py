@@ -13,10 +13,9 @@ Decisions where the design is silent:
 - Agency codes compare case-insensitively; codes in a criterion are stored upper case.
 
 Speed: an import or the cohort section screens tens of thousands of cases at once, so
-the work goes a criterion at a time over all the cases (``screen_columns``).  An
-``all``/``any`` criterion reads a few fields; the cases are grouped by those values (read
-with ``attrgetter``, in C) and each distinct combination is judged once, its result
-shared.  Engagement periods are judged by comparing dates, and their reasons are worded
+the work goes a criterion at a time over all the cases (``screen_columns``).  The
+``all``/``any`` criteria read a few fields, all of them in one pass (``attrgetter``, in C);
+each distinct combination of those facts is judged once per criterion, its result shared.  Engagement periods are judged by comparing dates, and their reasons are worded
 only when a lead reads one (``Result.worded``).  Prepared checks are cached by value,
 never by a criterion's identity, so editing a criterion can never serve a stale answer.
 """
@@ -104,28 +103,6 @@ def _decide(kind: str, results: list[Result]) -> Result:
     if len(deciding) == 1:
         return deciding[0]
     return Result(outcome, "; ".join(r.reason for r in deciding))
-
-
-@lru_cache(maxsize=256)
-def _all_or_any(kind: str, predicates: tuple[str, ...]) -> Batch:
-    chosen = [_PREDICATES[name] for name in predicates]
-    read = attrgetter(*(p.attr for p in chosen))  # one field: its value; several: a tuple
-    decide: Callable[[Any], Result]
-    if len(chosen) == 1:
-        decide = chosen[0].judge
-    else:
-        judges = [p.judge for p in chosen]
-
-        def decide(values: tuple[Any, ...]) -> Result:
-            return _decide(kind, [judge(v) for judge, v in zip(judges, values)])
-
-    def batch(cases: list[CandidateCase]) -> list[Result]:
-        # A field holds one type (bool or int), so equal keys are judged alike.
-        values = list(map(read, cases))
-        judged = {v: decide(v) for v in dict.fromkeys(values)}
-        return list(map(judged.__getitem__, values))
-
-    return batch
 
 
 _uk = lru_cache(maxsize=8192)(format_uk)  # the same few thousand dates, over and over
@@ -229,8 +206,8 @@ def evaluate(criterion: Criterion, case: CandidateCase, *, lookback_start: date,
     an open end running to ``today``; unmet when engagement is recorded (including
     "none") and none overlaps; unknown when engagement is blank.
     """
-    return _prepare(criterion, _codes(participating), lookback_start, lookback_end,
-                    today)([case])[0]
+    return screen_columns([case], [criterion], lookback_start=lookback_start, lookback_end=lookback_end,
+                          participating=participating, today=today)[criterion.id][0]
 
 
 def eligibility(results: Iterable[Result]) -> bool | None:
@@ -257,8 +234,50 @@ def screen_columns(cases: list[CandidateCase], criteria: list[Criterion], *,
     """Criterion id -> its result for each case, in the order of ``cases``."""
     part = _codes(participating)
     with paused_gc():
-        return {c.id: _prepare(c, part, lookback_start, lookback_end, today)(cases)
+        facts = _by_facts([c for c in criteria if c.kind in ("all", "any")], cases)
+        return {c.id: facts[c.id] if c.id in facts else _prepare(c, part, lookback_start, lookback_end, today)(cases)
                 for c in criteria}
+
+
+def _by_facts(criteria: list[Criterion], cases: list[CandidateCase]) -> dict[str, list[Result]]:
+    """The ``all``/``any`` criteria's results, read in one pass over the cases.
+
+    Every fact any of them reads is read at once; each distinct combination of facts
+    (a few hundred, however many cases) is judged once per criterion, and the cases
+    take their results by the combination's number.  A field holds one type (bool or
+    int), so equal values are judged alike.
+    """
+    attrs = list(dict.fromkeys(_PREDICATES[p].attr for c in criteria for p in c.predicates))
+    if len(attrs) > 1:
+        rows = list(map(attrgetter(*attrs), cases))
+    else:
+        rows = [(v,) for v in map(attrgetter(attrs[0]), cases)] if attrs else [()] * len(cases)
+    numbers: dict[tuple[Any, ...], int] = {}
+    at = [numbers.setdefault(row, len(numbers)) for row in rows]
+    out = {}
+    for criterion in criteria:
+        positions = [attrs.index(_PREDICATES[p].attr) for p in criterion.predicates]
+        decide = _prepare_facts(criterion)
+        shared: dict[tuple[Any, ...], Result] = {}  # equal facts, one result object
+        judged = []
+        for row in numbers:
+            values = tuple(row[i] for i in positions)
+            result = shared.get(values)
+            if result is None:
+                result = shared[values] = decide(values)
+            judged.append(result)
+        out[criterion.id] = list(map(judged.__getitem__, at))
+    return out
+
+
+def _prepare_facts(criterion: Criterion) -> Callable[[tuple[Any, ...]], Result]:
+    """An ``all``/``any`` criterion as a function of the values of its predicates' fields."""
+    judges = [_PREDICATES[name].judge for name in criterion.predicates]
+    if len(judges) == 1:  # the predicate's own result, as it words it
+        judge = judges[0]
+        return lambda values: judge(values[0])
+    kind = criterion.kind
+    return lambda values: _decide(kind, [judge(v) for judge, v in zip(judges, values)])
 
 
 def screen_many(cases: Iterable[CandidateCase], criteria: list[Criterion], *,
@@ -287,6 +306,4 @@ def _prepare(criterion: Criterion, participating: frozenset[str], lookback_start
         if listed is None:
             return _engaged(participating, None, lookback_start, lookback_end, today)
         return _engaged(_codes(listed), tuple(listed), lookback_start, lookback_end, today)
-    if criterion.kind not in ("all", "any"):
-        raise ValueError(f"criterion {criterion.id!r} has an unknown kind {criterion.kind!r}")
-    return _all_or_any(criterion.kind, tuple(criterion.predicates))
+    raise ValueError(f"criterion {criterion.id!r} has an unknown kind {criterion.kind!r}")

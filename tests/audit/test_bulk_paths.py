@@ -174,6 +174,8 @@ def test_screening_many_agrees_with_one_at_a_time_on_random_cases() -> None:
     criteria = [
         Criterion(id="both", label="B", kind="all", predicates=["unborn", "older_sibling"]),
         Criterion(id="either", label="E", kind="any", predicates=["domestic_abuse", "substance_misuse"]),
+        Criterion(id="sib", label="S", kind="all", predicates=["older_sibling"]),  # shares a field
+        Criterion(id="mix", label="M", kind="any", predicates=["males_in_household", "substance_misuse", "unborn"]),
         Criterion(id="eng", label="G", kind="engaged_with"),
         Criterion(id="pol", label="P", kind="engaged_with", agencies=["POL"]),
     ]
