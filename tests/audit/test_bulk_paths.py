@@ -19,7 +19,8 @@ import pytest
 from audit.cases import CandidateCase, Engagement, case_keys, paused_gc
 from audit.codec import from_doc, to_doc, to_docs
 from audit.criteria import Criterion, Outcome, Result
-from audit.csv_import import COLUMNS, _Values, _yes_no, parse_candidates
+from audit.csv_import import COLUMNS, parse_candidates
+from audit.csv_values import Values, yes_no
 from audit.journal import JournalEntry
 from audit.screening import evaluate, screen_many
 
@@ -42,7 +43,7 @@ ENGAGEMENTS = [
 
 def _explained(value: str) -> tuple[object, list[str]]:
     """What the explaining parser alone makes of one engagement value."""
-    values, bad = _Values(CODES), []
+    values, bad = Values(CODES), []
     trimmed = value.strip()
     return (values.engagement(trimmed, bad) if trimmed else None), bad
 
@@ -51,7 +52,7 @@ def test_the_engagement_column_agrees_with_the_explaining_parser_row_by_row() ->
     rng = random.Random(5)
     col = [rng.choice(ENGAGEMENTS) for _ in range(600)] + ENGAGEMENTS
     reported: dict[int, list[str]] = {}
-    out = _Values(CODES).engagement_column(col, lambda k, m: reported.setdefault(k, []).append(m))
+    out = Values(CODES).engagement_column(col, lambda k, m: reported.setdefault(k, []).append(m))
     for k, value in enumerate(col):
         expected, bad = _explained(value)
         assert reported.get(k, []) == bad, value
@@ -70,7 +71,7 @@ def test_blocks_of_good_rows_and_blocks_with_odd_rows_agree_with_the_explaining_
     for k, value in odd.items():
         col[k] = value
     reported: dict[int, list[str]] = {}
-    out = _Values(CODES).engagement_column(col, lambda k, m: reported.setdefault(k, []).append(m))
+    out = Values(CODES).engagement_column(col, lambda k, m: reported.setdefault(k, []).append(m))
     for k, value in enumerate(col):
         expected, bad = _explained(value)
         assert reported.get(k, []) == bad, (k, value)
@@ -79,7 +80,7 @@ def test_blocks_of_good_rows_and_blocks_with_odd_rows_agree_with_the_explaining_
     assert sorted(reported) == [300, 400, 1500, 2200, 2999]  # a trailing ";" is allowed
 
 
-def test_yes_no_and_dates_looked_up_as_typed_agree_with_the_explaining_parsers() -> None:
+def testyes_no_and_dates_looked_up_as_typed_agree_with_the_explaining_parsers() -> None:
     header = "case_ref,unborn,child_dob"
     spellings = ["yes", "Yes", "YES", "y", "N", "no", "True", "false", "1", "0", "", " yes", "Nope", "yES"]
     dates = ["2015-02-03", "03/02/2015", "", " 2015-02-03 ", "2015-02-30", "3/2/2015"]
@@ -88,8 +89,8 @@ def test_yes_no_and_dates_looked_up_as_typed_agree_with_the_explaining_parsers()
                               agency_codes=CODES, existing_refs=set())
     explained: list[str] = []
     for n in range(84):
-        for name, value, explain in (("unborn", spellings[n % len(spellings)], _yes_no),
-                                     ("child_dob", dates[n % len(dates)], _Values(CODES).dob)):
+        for name, value, explain in (("unborn", spellings[n % len(spellings)], yes_no),
+                                     ("child_dob", dates[n % len(dates)], Values(CODES).dob)):
             bad: list[str] = []
             if value.strip():
                 explain(value.strip(), bad)
@@ -102,7 +103,7 @@ def test_yes_no_and_dates_looked_up_as_typed_agree_with_the_explaining_parsers()
 
 
 def test_rows_do_not_share_engagement_lists() -> None:
-    out = _Values(CODES).engagement_column(["CSC:2020-01-01..", "CSC:2020-01-01..", "none", "none"], print)
+    out = Values(CODES).engagement_column(["CSC:2020-01-01..", "CSC:2020-01-01..", "none", "none"], print)
     assert out[0] == out[1] and out[0] is not out[1]
     assert out[2] == out[3] == [] and out[2] is not out[3]
 
