@@ -136,23 +136,31 @@ def _read_rows(text: str) -> tuple[list[list[str]], list[int], tuple[int, int, s
 
     ``strict`` so that an unclosed quote is an error rather than silently swallowing the
     rest of the file into one value.  The first reading lowers csv's field limit to
-    ``MAX_TEXT``, so that the usual file needs no length check of its own; that limit is
-    process-wide, hence the lock (nothing else in maca reads CSV).  A file that fails it
-    is read again at the usual limit and its long values are found and reported.
+    ``MAX_TEXT``, so that the usual file needs no length check of its own; a file that
+    fails it is read again at the usual limit and its long values are found and
+    reported.  That limit is process-wide, so every reading here holds the lock and
+    sets the limit it needs (nothing else in maca reads CSV).
     """
+    with _FIELD_LIMIT:
+        usual = csv.field_size_limit()
+        try:
+            return _read_rows_limited(text, usual)
+        finally:
+            csv.field_size_limit(usual)
+
+
+def _read_rows_limited(text: str, usual: int) -> tuple[list[list[str]], list[int],
+                                                        tuple[int, int, str] | None, bool]:
     lines = _newlines(text) + (0 if not text or text.endswith(("\n", "\r")) else 1)
     try:
-        with _FIELD_LIMIT:
-            usual = csv.field_size_limit(MAX_TEXT)
-            try:
-                rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-            finally:
-                csv.field_size_limit(usual)
+        csv.field_size_limit(MAX_TEXT)
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
         if len(rows) == lines:  # no quoted line breaks: row k is on line k + 1
             return rows, list(range(1, lines + 1)), None, True
         short = True
     except csv.Error:
         short = False  # a value too long, or a CSV error: read again row by row
+    csv.field_size_limit(usual)
     rows, starts, end = [], [], 0
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:

@@ -234,13 +234,13 @@ def screen_columns(cases: list[CandidateCase], criteria: list[Criterion], *,
     """Criterion id -> its result for each case, in the order of ``cases``."""
     part = _codes(participating)
     with paused_gc():
-        facts = _by_facts([c for c in criteria if c.kind in ("all", "any")], cases)
-        return {c.id: facts[c.id] if c.id in facts else _prepare(c, part, lookback_start, lookback_end, today)(cases)
-                for c in criteria}
+        by_facts = iter(_by_facts([c for c in criteria if c.kind in ("all", "any")], cases))
+        return {c.id: next(by_facts) if c.kind in ("all", "any")
+                else _prepare(c, part, lookback_start, lookback_end, today)(cases) for c in criteria}
 
 
-def _by_facts(criteria: list[Criterion], cases: list[CandidateCase]) -> dict[str, list[Result]]:
-    """The ``all``/``any`` criteria's results, read in one pass over the cases.
+def _by_facts(criteria: list[Criterion], cases: list[CandidateCase]) -> list[list[Result]]:
+    """Each ``all``/``any`` criterion's results, in order, read in one pass over the cases.
 
     Every fact any of them reads is read at once; each distinct combination of facts
     (a few hundred, however many cases) is judged once per criterion, and the cases
@@ -254,7 +254,7 @@ def _by_facts(criteria: list[Criterion], cases: list[CandidateCase]) -> dict[str
         rows = [(v,) for v in map(attrgetter(attrs[0]), cases)] if attrs else [()] * len(cases)
     numbers: dict[tuple[Any, ...], int] = {}
     at = [numbers.setdefault(row, len(numbers)) for row in rows]
-    out = {}
+    out = []
     for criterion in criteria:
         positions = [attrs.index(_PREDICATES[p].attr) for p in criterion.predicates]
         decide = _prepare_facts(criterion)
@@ -266,7 +266,7 @@ def _by_facts(criteria: list[Criterion], cases: list[CandidateCase]) -> dict[str
             if result is None:
                 result = shared[values] = decide(values)
             judged.append(result)
-        out[criterion.id] = list(map(judged.__getitem__, at))
+        out.append(list(map(judged.__getitem__, at)))
     return out
 
 

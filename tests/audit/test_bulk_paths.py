@@ -279,3 +279,15 @@ def test_fields_at_their_default_are_left_out_and_nothing_else(obj: _Defaults) -
     defaults = _Defaults()
     assert sorted(doc) == sorted(k for k in ("text", "count", "ratio", "flag", "maybe", "label")
                                  if getattr(obj, k) != getattr(defaults, k))
+
+
+def test_a_repeated_criterion_id_takes_the_last_criterion_as_before() -> None:
+    case = CandidateCase(audit="A", case_ref="C", unborn=True, engagement=[])
+    settings = dict(lookback_start=date(2020, 1, 1), lookback_end=date(2020, 12, 31),
+                    participating=["CSC"], today=date(2021, 3, 1))
+    first = [Criterion(id="x", label="U", kind="all", predicates=["unborn"]),
+             Criterion(id="x", label="E", kind="engaged_with")]
+    [results] = screen_many([case], first, **settings)
+    assert results["x"].outcome is Outcome.UNMET  # the engagement criterion, last
+    [results] = screen_many([case], first[::-1], **settings)
+    assert results["x"].outcome is Outcome.MET  # the unborn criterion, last

@@ -1,6 +1,8 @@
 """Candidate cases CSV (DESIGN §6): what is accepted, and every problem as a person sees it."""
 
 import csv
+import sys
+import threading
 from datetime import date
 
 import pytest
@@ -333,6 +335,40 @@ def test_text_up_to_the_limit_is_kept_and_the_csv_field_limit_is_put_back() -> N
     late = f"case_ref,notes\nC1,\"two\nlines\"\nC2,{'x' * 20_001}\nC3,\"open\n"
     assert problems(late)[0] == "line 4, column notes: the value is 20,001 characters long; the most allowed is 20,000"
     assert csv.field_size_limit() == usual
+
+
+def test_imports_in_threads_each_read_at_the_right_limit() -> None:
+    # The first reading lowers csv's process-wide field limit; a file that fails it is
+    # read again at the usual limit.  Each import holds the limit for all its readings.
+    long_value = f"case_ref,notes,unborn\nR1,{'x' * 30_000},yes\nR2,b,maybe\n"
+    usual = f"case_ref,notes\nR1,\"two\nlines\"\nR2,{'y' * 19_000}\n"
+    def outcome(text: str) -> tuple[list[str], int]:
+        result = load(text)
+        return [str(p) for p in result.problems], len(result.cases)
+
+    expected = {text: outcome(text) for text in (long_value, usual)}
+    assert expected[long_value][0] == [
+        "line 2, column notes: the value is 30,000 characters long; the most allowed is 20,000",
+        'line 3, column unborn: "maybe" is not yes or no; use yes, no, y, n, true, false, 1 or 0, or leave it blank']
+    assert expected[usual] == ([], 2)
+    seen: list[object] = []
+
+    def work(text: str) -> None:
+        for _ in range(15):
+            seen.append(outcome(text) == expected[text])
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in (long_value, usual) * 3]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to meet a race
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert seen == [True] * 90
+    assert csv.field_size_limit() == 131_072
 
 
 def test_one_bad_row_imports_nothing_and_all_problems_are_listed() -> None:

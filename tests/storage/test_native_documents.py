@@ -82,7 +82,25 @@ def test_only_classes_orjson_writes_as_the_codec_does_can_be_native() -> None:
         CODEC_OMIT_DEFAULTS: ClassVar[bool] = True
         items: list[str] = dataclasses.field(default_factory=list)
 
-    for cls in (Slotted, Floating, Listed):
+    @dataclasses.dataclass
+    class Dated:
+        CODEC_OMIT_DEFAULTS: ClassVar[bool] = True
+        day: date = date(2020, 1, 1)  # not a plain value: would not be left to the class
+
+    @dataclasses.dataclass
+    class Checked:
+        CODEC_OMIT_DEFAULTS: ClassVar[bool] = True
+        a: str = ""
+
+        def __post_init__(self) -> None:  # a native __init__ would skip it
+            pass
+
+    @dataclasses.dataclass(kw_only=True)
+    class Keywords:
+        CODEC_OMIT_DEFAULTS: ClassVar[bool] = True
+        a: str = ""
+
+    for cls in (Slotted, Floating, Listed, Dated, Checked, Keywords):
         with pytest.raises(TypeError):
             native_document(cls)
 
