@@ -14,8 +14,9 @@ Decisions where the design is silent:
 
 Speed: an import or the cohort section screens tens of thousands of cases at once, so
 the work goes a criterion at a time over all the cases (``screen_columns``).  The
-``all``/``any`` criteria read a few fields, all of them in one pass (``attrgetter``, in C);
-each distinct combination of those facts is judged once per criterion, its result shared.  Engagement periods are judged by comparing dates, and their reasons are worded
+``all``/``any`` criteria read a few fields, all of them in one pass (``attrgetter``, in
+C); each distinct combination of those facts is judged once per criterion, its result
+shared.  Engagement periods are judged by comparing dates, and their reasons are worded
 only when a lead reads one (``Result.worded``).  Prepared checks are cached by value,
 never by a criterion's identity, so editing a criterion can never serve a stale answer.
 """
@@ -234,9 +235,12 @@ def screen_columns(cases: list[CandidateCase], criteria: list[Criterion], *,
     """Criterion id -> its result for each case, in the order of ``cases``."""
     part = _codes(participating)
     with paused_gc():
-        by_facts = iter(_by_facts([c for c in criteria if c.kind in ("all", "any")], cases))
-        return {c.id: next(by_facts) if c.kind in ("all", "any")
+        by_facts = iter(_by_facts([c for c in criteria if c.kind in _FACT_KINDS], cases))
+        return {c.id: next(by_facts) if c.kind in _FACT_KINDS
                 else _prepare(c, part, lookback_start, lookback_end, today)(cases) for c in criteria}
+
+
+_FACT_KINDS = ("all", "any")  # criteria over the case's recorded facts
 
 
 def _by_facts(criteria: list[Criterion], cases: list[CandidateCase]) -> list[list[Result]]:
@@ -248,10 +252,12 @@ def _by_facts(criteria: list[Criterion], cases: list[CandidateCase]) -> list[lis
     int), so equal values are judged alike.
     """
     attrs = list(dict.fromkeys(_PREDICATES[p].attr for c in criteria for p in c.predicates))
-    if len(attrs) > 1:
-        rows = list(map(attrgetter(*attrs), cases))
+    if not attrs:
+        rows: list[tuple[Any, ...]] = [()] * len(cases)
+    elif len(attrs) == 1:  # attrgetter of one field gives the value, not a tuple
+        rows = list(zip(map(attrgetter(attrs[0]), cases)))
     else:
-        rows = [(v,) for v in map(attrgetter(attrs[0]), cases)] if attrs else [()] * len(cases)
+        rows = list(map(attrgetter(*attrs), cases))
     numbers: dict[tuple[Any, ...], int] = {}
     at = [numbers.setdefault(row, len(numbers)) for row in rows]
     out = []
