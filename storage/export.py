@@ -125,13 +125,14 @@ def _all_cases(ws: Workspace) -> list[CandidateCase]:
 
 
 def _check_target(ws: Workspace, target: Path) -> None:
+    folder = os.path.realpath(ws.path)
+    where = os.path.realpath(target)
+    if where == folder or where.startswith(folder + os.sep):
+        raise WorkspaceError(f"{target} is the workspace's own file; choose another name for the report.")
     if target.is_dir():
         raise WorkspaceError(f"{target} is a folder; give a file name for the report.")
     if not target.parent.is_dir():
         raise NotFound(f"The folder {target.parent} does not exist; nothing was exported.")
-    mine = {os.path.realpath(f"{ws.path}{suffix}") for suffix in ("", ".bak", ".lock", ".lock.who")}
-    if os.path.realpath(target) in mine:
-        raise WorkspaceError(f"{target} is the workspace's own file; choose another name for the report.")
 
 
 def _journal_refusal(ws: Workspace, ref: str, leaks: list[Leak]) -> None:

@@ -31,19 +31,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def default_db() -> Path:
-    """`MACA_DB` if set, else the per-user data folder's maca.json (DESIGN §4)."""
+    """`MACA_DB` if set, else the folder `maca` in the per-user data folder (DESIGN §4);
+    a `maca.json` there from an older maca is given instead until it has been moved."""
     env = os.environ.get("MACA_DB")
     if env:
         return Path(env)
     import platformdirs
 
-    return platformdirs.user_data_path("maca") / "maca.json"
+    folder = platformdirs.user_data_path("maca") / "maca"
+    old = folder.with_name("maca.json")
+    return old if not folder.exists() and old.is_file() else folder
 
 
 def demo_db() -> Path:
     import platformdirs
 
-    return platformdirs.user_data_path("maca") / "demo.json"
+    return platformdirs.user_data_path("maca") / "demo"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,9 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["md", "html"], default=None,
                         help="md (the default) or html; a .html output file implies html")
 
-    check = sub.add_parser("check", help="verify a workspace file")
+    check = sub.add_parser("check", help="verify a workspace")
     check.add_argument("--db", type=Path, required=True, dest="sub_db")
-    check.add_argument("--restore", action="store_true", help="bring back the last good copy (.bak)")
+    check.add_argument("--restore", action="store_true",
+                       help="bring back the last good copy of each damaged file (leads only)")
+    check.add_argument("--list", action="store_true", help="with --restore: list the versions kept")
+    check.add_argument("--at", metavar="TIME", default=None,
+                       help="with --restore: put the workspace back as it was at TIME (e.g. 2026-12-02T09:30)")
+    check.add_argument("--migrate", action="store_true",
+                       help="move an older maca's single-file workspace into a folder beside it (leads only)")
 
     users = sub.add_parser("users", help="manage who may use the workspace")
     users.add_argument("--db", type=Path, required=True, dest="sub_db")

@@ -222,7 +222,7 @@ def test_fifty_kills_during_saves_lose_no_committed_save(
             victim.kill()
             crowd.spawn()  # starts up while the file is checked
             # A temp file next to the workspace means the kill landed inside a write.
-            temps_seen += any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+            temps_seen += any(True for _ in path.rglob("*.tmp"))
             crowd.verify()
             maca_check_in_process(path, capsys)
             if kill % CHECK_EVERY == 0:
@@ -245,8 +245,12 @@ def test_fifty_kills_during_saves_lose_no_committed_save(
     # The lock is free and the next session clears what the killed writers left behind.
     added = maca("users", "--db", path, "add", "after.crashes", "--role", "viewer")
     assert added.returncode == 0, added.stderr
-    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    parse_workspace(path.with_name("ws.json.bak").read_bytes(), "ws.json.bak")  # the .bak is sound
+    assert not [p.name for p in path.rglob("*.tmp")]
+    assert not (path / ".commit").exists()
+    kept = list((path / "backups" / "partnership.json").iterdir())
+    assert kept
+    for version in kept:  # every pre-write version kept is sound
+        parse_workspace(version.read_bytes(), version)
     elapsed = time.monotonic() - started
     saves = sum((w.last_logged() or 0) for w in crowd.writers)
     with capsys.disabled():
@@ -267,7 +271,7 @@ DAMAGE = {
 @pytest.fixture
 def two_sessions(tmp_path: Path) -> Path:
     """A workspace saved by two sessions: alice joined in the first, bob in the second,
-    so the .bak (taken before a session's first save) holds alice but not bob."""
+    so the last version kept before the damage holds alice but not bob."""
     path = tmp_path / "ws.json"
     partnership, _ = demo_partnership()
     Workspace.create(path, LOGIN, partnership)
@@ -282,15 +286,15 @@ def test_a_damaged_file_is_refused_and_check_restore_brings_back_the_last_good_c
     two_sessions: Path, damage: str
 ) -> None:
     path = two_sessions
-    bak = path.with_name("ws.json.bak")
-    good = bak.read_bytes()
-    damaged = DAMAGE[damage](path.read_bytes())
-    path.write_bytes(damaged)
+    pfile = path / "partnership.json"
+    good = sorted((path / "backups" / "partnership.json").iterdir())[-1].read_bytes()
+    damaged = DAMAGE[damage](pfile.read_bytes())
+    pfile.write_bytes(damaged)
 
     check = maca("check", "--db", path)
     assert check.returncode == 1
     [line] = check.stderr.splitlines()
-    assert "is not a readable maca workspace" in line and "maca check --restore" in line, line
+    assert "The file partnership.json is not readable" in line and "maca check --restore" in line, line
 
     for args, code in ((("users", "--db", path, "list"), 2),
                        (("users", "--db", path, "add", "carol", "--role", "viewer"), 2),
@@ -298,30 +302,32 @@ def test_a_damaged_file_is_refused_and_check_restore_brings_back_the_last_good_c
         refused = maca(*args)
         assert (refused.returncode, refused.stdout) == (code, ""), refused.stderr
         [line] = refused.stderr.splitlines()
-        assert line.startswith(f"maca: {path} is not a readable maca workspace: "), line
+        assert line.startswith(f"maca: {pfile} is not a readable maca workspace: "), line
         assert line.endswith("(use `maca check --restore` to bring back the last good copy)."), line
-        assert path.read_bytes() == damaged  # a damaged file is never overwritten
+        assert pfile.read_bytes() == damaged  # a damaged file is never overwritten
 
     restored = maca("check", "--db", path, "--restore")
     assert restored.returncode == 0, restored.stderr
-    assert restored.stdout.startswith(f"Restored {path} from its last good copy")
-    assert path.read_bytes() == good
-    [aside] = path.parent.glob("ws.json.corrupt-*")
-    assert aside.read_bytes() == damaged  # kept for whoever wants to look at it
+    assert restored.stdout.startswith("Restored partnership.json from its last good copy")
+    assert pfile.read_bytes() == good
+    # The damaged file is kept among the versions, for whoever wants to look at it.
+    assert damaged in [v.read_bytes() for v in (path / "backups" / "partnership.json").iterdir()]
     assert maca("check", "--db", path).returncode == 0
-    logins = {u.login for u in Workspace.open(path, LOGIN).users()}
+    ws = Workspace.open(path, LOGIN)
+    logins = {u.login for u in ws.users()}
     assert "alice" in logins and "bob" not in logins
+    assert ws.journal()[-1].action == "restore"
 
 
-def test_restore_refuses_a_damaged_backup_and_changes_nothing(two_sessions: Path) -> None:
+def test_restore_refuses_when_no_kept_version_is_sound_and_changes_nothing(two_sessions: Path) -> None:
     path = two_sessions
-    bak = path.with_name("ws.json.bak")
-    path.write_bytes(b'{"meta": {"1": {"sch')
-    bak.write_bytes(b"\0" * 64)
+    pfile = path / "partnership.json"
+    pfile.write_bytes(b'{"meta": {"1": {"sch')
+    for version in (path / "backups" / "partnership.json").iterdir():
+        version.write_bytes(b"\0" * 64)
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file() and ".lock" not in p.name}
     restored = maca("check", "--db", path, "--restore")
     assert restored.returncode == 2
-    assert restored.stderr == (f"maca: The backup copy {bak} cannot be restored: it is not valid "
-                               f"JSON at line 1, column 1 (expecting value).\n")
-    assert path.read_bytes() == b'{"meta": {"1": {"sch'
-    assert bak.read_bytes() == b"\0" * 64
-    assert not list(path.parent.glob("ws.json.corrupt-*"))
+    assert restored.stderr == ("maca: There is no sound backup of partnership.json to restore; "
+                               "nothing was changed.\n")
+    assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file() and ".lock" not in p.name} == before
