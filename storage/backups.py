@@ -49,8 +49,8 @@ def keep_version(layout: Layout, target: Path, *, now: datetime | None = None) -
     except FileNotFoundError:
         return
     folder = _folder_for(layout, target)
-    layout.backups.mkdir(mode=0o700, exist_ok=True)
-    folder.mkdir(mode=0o700, exist_ok=True)
+    layout.make_folder(layout.backups)
+    layout.make_folder(folder)
     stamp = (now or datetime.now(timezone.utc)).strftime(_STAMP)
     link_copy(target, folder / f"{stamp}.json", like)
     prune(folder, now=now)

@@ -132,7 +132,7 @@ def _finish(layout: Layout, intent: dict[str, Any]) -> None:
         _fsync_dir(folder)
     for path, size, lines in intent.get("journal", []):
         journal_path = Path(path)
-        journal_path.parent.mkdir(mode=0o700, exist_ok=True)
+        layout.make_folder(journal_path.parent)
         truncate_to(journal_path, int(size))
         mode = intent.get("mode")
         append_lines(journal_path, [base64.b64decode(lines)],

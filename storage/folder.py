@@ -216,8 +216,9 @@ class WorkspaceFiles:
         self._dirty.add(file.path)
 
     def _make_folders(self) -> None:
-        for folder in (self.layout.folder, self.layout.audits, self.layout.journal):
-            folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        self.layout.folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        for folder in (self.layout.audits, self.layout.journal):
+            self.layout.make_folder(folder)
 
     def _land(self) -> None:
         writes: list[FileWrite] = []
@@ -239,7 +240,7 @@ class WorkspaceFiles:
                 except FileNotFoundError:
                     like = None
                 if path.parent != self.layout.folder:
-                    path.parent.mkdir(mode=FOLDER_MODE, exist_ok=True)
+                    self.layout.make_folder(path.parent)
             writes.append(FileWrite(path, _serialise(file._staged or {}), like))
             files.append(file)
         if not writes and not self._journal:
@@ -247,7 +248,7 @@ class WorkspaceFiles:
                 file._staged = None
             return
         if self._journal:
-            self.layout.journal.mkdir(mode=FOLDER_MODE, exist_ok=True)
+            self.layout.make_folder(self.layout.journal)
         stats = land(self.layout, writes, self._journal,
                      before_replace=lambda w: keep_version(self.layout, w.target),
                      journal_mode=_journal_mode(self.layout))

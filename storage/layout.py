@@ -22,6 +22,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import stat
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -119,6 +121,25 @@ class Layout:
             if ref:
                 found[ref] = self.audits / name
         return found
+
+    def make_folder(self, path: Path) -> None:
+        """Make `path` (a folder inside the workspace) with the workspace folder's own
+        mode and group, so a group-shared deployment stays shared (0700 otherwise)."""
+        if path.is_dir():
+            return
+        try:
+            like = os.stat(self.folder)
+        except FileNotFoundError:
+            like = None
+        mode = stat.S_IMODE(like.st_mode) if like is not None else FOLDER_MODE
+        try:
+            path.mkdir(mode=mode & 0o777)
+        except FileExistsError:
+            return
+        with suppress(OSError):
+            os.chmod(path, mode)  # past the umask, set-group-id bit included
+            if like is not None and os.stat(path).st_gid != like.st_gid:
+                os.chown(path, -1, like.st_gid)
 
     def is_workspace(self) -> bool:
         return self.folder.is_dir() and os.path.lexists(self.partnership)

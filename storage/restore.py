@@ -84,7 +84,7 @@ def _land(layout: Layout, login: str, picks: list[tuple[Path, bytes]], summary: 
         writes.append(FileWrite(target, raw, like))
     at = datetime.now().replace(microsecond=0)
     entry = JournalEntry(at=at, who=login, action="restore", entity="", key="", summary=summary)
-    layout.journal.mkdir(mode=0o700, exist_ok=True)
+    layout.make_folder(layout.journal)
     land(layout, writes, {layout.journal_file(at): [encode_line(to_doc(entry))]},
          before_replace=lambda w: keep_version(layout, w.target))
 

@@ -181,15 +181,15 @@ def server() -> Iterator[Server]:
         srv.mkdir()
         os.chown(srv, 0, grp.getgrnam(GROUP).gr_gid)
         srv.chmod(0o2770)
-        db = srv / "partnership.json"
+        db = srv / "ws"
         for args in (["init", "--db", str(db), "--sample"],
                      ["users", "--db", str(db), "add", user, "--role", "lead"]):
             done = subprocess.run([str(MACA), *args], capture_output=True, text=True, timeout=60,
                                   stdin=subprocess.DEVNULL)
             assert done.returncode == 0, done.stderr
-        for path in srv.iterdir():
+        for path in [db, *db.rglob("*")]:
             os.chown(path, 0, grp.getgrnam(GROUP).gr_gid)
-            path.chmod(0o660)
+            path.chmod(0o2770 if path.is_dir() else 0o660)
 
         port = _free_port()
         config = base / "sshd_config"
@@ -236,7 +236,9 @@ def _kill_processes_of(user: str) -> None:
 
 
 def _workspace(server: Server) -> dict:
-    return json.loads(server.db.read_text())
+    from storage.migrate import read_tables
+
+    return read_tables(server.db)
 
 
 def test_an_auditor_gets_the_app_completes_a_keyboard_path_and_saves(server: Server, tmp_path: Path) -> None:
@@ -262,9 +264,10 @@ def test_an_auditor_gets_the_app_completes_a_keyboard_path_and_saves(server: Ser
     assert last["who"] == server.user
     # The save kept the shared file's group and mode, so the next auditor can save too.
     gid = grp.getgrnam(GROUP).gr_gid
-    for name in ("partnership.json", "partnership.json.bak", "partnership.json.lock", "partnership.json.lock.who"):
-        st = (server.db.parent / name).stat()
-        assert (st.st_gid, stat.S_IMODE(st.st_mode)) == (gid, 0o660), name
+    for path in [server.db, *server.db.rglob("*")]:
+        st = path.stat()
+        mode = 0o2770 if path.is_dir() else 0o660
+        assert (st.st_gid, stat.S_IMODE(st.st_mode)) == (gid, mode), path
 
 
 def test_asking_for_a_shell_with_a_terminal_opens_the_app_instead(server: Server, tmp_path: Path) -> None:
@@ -301,7 +304,7 @@ def test_sftp_is_refused(server: Server) -> None:
         ["sftp", "-F", "/dev/null", "-P", str(server.port), "-i", str(server.key), "-o", "IdentitiesOnly=yes",
          "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
          "-b", "-", f"{server.user}@127.0.0.1"],
-        input=f"get {server.db} {server.base}/stolen.json\n", capture_output=True, text=True, timeout=30,
+        input=f"get {server.db}/partnership.json {server.base}/stolen.json\n", capture_output=True, text=True, timeout=30,
     )
     assert done.returncode != 0
     assert not (server.base / "stolen.json").exists()
