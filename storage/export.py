@@ -28,7 +28,7 @@ from storage.workspace import Workspace
 __all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "guard_report",
            "report_for"]
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "docx")
 
 
 class IdentifierLeak(AccessDenied):
@@ -103,20 +103,22 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
     WorkspaceError for a target that is a folder or the workspace's own files.
     """
     if fmt not in FORMATS:
-        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md or html.")
+        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md, html or docx.")
     audit = ws.audit(ref)
     ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
     target = path if path is not None else default_path(ws, audit.ref, fmt, today)
     _check_target(ws, target)
 
     report = report_for(ws, audit.ref, today)
+    # The people's text the report quotes is what is checked, whatever the format: the
+    # page or document adds only maca's own wording to it (checking that would refuse
+    # a family called Good over "Good practice").
     leaks = guard_report(ws, report)
     if leaks:
         _journal_refusal(ws, audit.ref, leaks)
         raise IdentifierLeak(audit.ref, leaks)
 
-    text = report.markdown if fmt == "md" else to_html(report.markdown, f"{audit.ref}: {audit.title}")
-    payload = text.encode("utf-8")
+    payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", today)
     with ws.transaction() as tx:
         # Inside the transaction: a failed write leaves no journal entry behind it.
         try:
@@ -132,6 +134,19 @@ def guard_report(ws: Workspace, report: Report) -> list[Leak]:
     """What stops ``report`` from being exported: every identifier of a case in the
     people's text it quotes, certain or possible."""
     return Matcher(_all_cases(ws)).check(report.quoted)
+
+
+def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
+    """The file's bytes for ``fmt``, and its text as the guard reads it."""
+    if fmt == "md":
+        return report.markdown.encode("utf-8"), report.markdown
+    if fmt == "html":
+        page = to_html(report.markdown, title)
+        return page.encode("utf-8"), page
+    from audit.word import read_docx, to_docx  # python-docx loads only for a Word export
+
+    data = to_docx(report.markdown, title, made_on=today)
+    return data, read_docx(data).text()
 
 
 def _all_cases(ws: Workspace) -> list[CandidateCase]:
