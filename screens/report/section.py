@@ -159,7 +159,7 @@ class ReportSection(Section):
         "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
         "c hides or shows the headings.",
-        "e exports it (Markdown or HTML; leads only) after checking it for identifiers; r only checks.",
+        "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -348,7 +348,8 @@ class ReportSection(Section):
             FormField("path", "File", value=str(defaults["md"]), required=True, max_length=4096,
                       hint=f"A name without a folder is saved beside the workspace, in {ws.path.parent}."),
             FormField("format", "Format", "select", "md",
-                      [("Markdown (.md)", "md"), ("HTML page (.html), for a browser or to print", "html")],
+                      [("Markdown (.md)", "md"), ("HTML page (.html), for a browser or to print", "html"),
+                       ("Word document (.docx)", "docx")],
                       required=True),
         ]))
         if values is None:
