@@ -16,8 +16,8 @@ from textual.widgets import Input
 
 from audit.access import Act
 from audit.partnership import Role, User
-from screens.modals.form import FormScreen
-from screens.returns import ChaseScreen
+from screens.dialogs.form import FormScreen
+from screens.returns.section import ChaseScreen
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.demo_returns import add_demo_returns
 from storage.errors import NotFound, WorkspaceError
