@@ -1,10 +1,12 @@
 """Exporting an audit's report from the workspace (DESIGN §4 `maca export`, §8 guard).
 
-The report is built from the workspace, rendered to its final form (Markdown, or HTML
-through markdown-it-py), and the final text is scanned for every stored identifier of
-every case in the workspace (any audit's: a family from another audit must not leak
-either).  Only a clean report is written, atomically, ``0600`` when the file is new;
-an existing file keeps its permission bits.  Both the export and a refusal are
+The report is built from the workspace and every piece of people's text it quotes is
+checked for every stored identifier of every case in the workspace (any audit's: a
+family from another audit must not leak either); maca's own wording is never checked.
+The report is then rendered to its final form (Markdown, HTML through markdown-it-py,
+or Word).  Only a clean report is written, as a new file renamed into place (``0600``
+when new; a replaced file of one's own keeps its permission bits), never onto the
+workspace's own files nor through a symlink (:mod:`storage.user_files`).  Both the export and a refusal are
 journaled, and neither message ever repeats an identifier.
 """
 
@@ -18,34 +20,45 @@ from pathlib import Path
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.findings import Finding
-from audit.guard import Leak, find_identifiers
+from audit.guard import Leak, Matcher
 from audit.html import to_html
 from audit.report import Report, build_report
-from storage.atomic import write_file_atomically
 from storage.errors import AccessDenied, NotFound, WorkspaceError
+from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
-__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "report_for"]
+__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "guard_report",
+           "report_for"]
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "docx")
 
 
 class IdentifierLeak(AccessDenied):
     """The report holds identifiers of cases; nothing was written (exit 3).
 
-    ``leaks`` says where each one is (kind, case reference, line, heading), never what.
+    ``leaks`` says where each one is (kind, case reference, the field in the user's
+    terms), never what; possible ones (a name that is also an ordinary word, written
+    where it may be either) wait for a lead's review.
     """
 
     exit_code = 3
 
     def __init__(self, ref: str, leaks: list[Leak]) -> None:
-        places = "1 place" if len(leaks) == 1 else f"{len(leaks)} places"
-        super().__init__(
-            f"The {ref} report was not exported: it holds identifiers of cases at {places} (listed); "
-            "take them out of the audit's text and export again."
-        )
+        certain = sum(1 for leak in leaks if leak.certain)
+        possible = len(leaks) - certain
+        parts = []
+        if certain:
+            parts.append(f"it holds identifiers of cases at {_places(certain)} (listed); take them out of the "
+                         "audit's text")
+        if possible:
+            parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review")
+        super().__init__(f"The {ref} report was not exported: {'; '.join(parts)}; then export again.")
         self.ref = ref
         self.leaks = leaks
+
+
+def _places(n: int) -> str:
+    return "1 place" if n == 1 else f"{n} places"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,32 +105,46 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
     WorkspaceError for a target that is a folder or the workspace's own files.
     """
     if fmt not in FORMATS:
-        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md or html.")
+        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md, html or docx.")
     audit = ws.audit(ref)
     ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
     target = path if path is not None else default_path(ws, audit.ref, fmt, today)
     _check_target(ws, target)
 
     report = report_for(ws, audit.ref, today)
-    text = report.markdown if fmt == "md" else to_html(report.markdown, f"{audit.ref}: {audit.title}")
-    cases = _all_cases(ws)
-    leaks = find_identifiers(report.markdown, cases)
-    if not leaks and fmt == "html":
-        leaks = find_identifiers(text, cases)
+    # The people's text the report quotes is what is checked, whatever the format: the
+    # page or document adds only maca's own wording to it (checking that would refuse
+    # a family called Good over "Good practice").
+    leaks = guard_report(ws, report)
     if leaks:
         _journal_refusal(ws, audit.ref, leaks)
         raise IdentifierLeak(audit.ref, leaks)
 
-    payload = text.encode("utf-8")
+    payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", today)
     with ws.transaction() as tx:
         # Inside the transaction: a failed write leaves no journal entry behind it.
-        try:
-            like: os.stat_result | None = os.stat(target)
-        except FileNotFoundError:
-            like = None
-        write_file_atomically(target, payload, like=like)
+        write_user_file(ws.path, target, payload)
         tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
     return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
+
+
+def guard_report(ws: Workspace, report: Report) -> list[Leak]:
+    """What stops ``report`` from being exported: every identifier of a case in the
+    people's text it quotes, certain or possible."""
+    return Matcher(_all_cases(ws)).check(report.quoted)
+
+
+def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
+    """The file's bytes for ``fmt``, and its text as the guard reads it."""
+    if fmt == "md":
+        return report.markdown.encode("utf-8"), report.markdown
+    if fmt == "html":
+        page = to_html(report.markdown, title)
+        return page.encode("utf-8"), page
+    from audit.word import read_docx, to_docx  # python-docx loads only for a Word export
+
+    data = to_docx(report.markdown, title, made_on=today)
+    return data, read_docx(data).text()
 
 
 def _all_cases(ws: Workspace) -> list[CandidateCase]:
@@ -125,10 +152,8 @@ def _all_cases(ws: Workspace) -> list[CandidateCase]:
 
 
 def _check_target(ws: Workspace, target: Path) -> None:
-    folder = os.path.realpath(ws.path)
-    where = os.path.realpath(target)
-    if where == folder or where.startswith(folder + os.sep):
-        raise WorkspaceError(f"{target} is the workspace's own file; choose another name for the report.")
+    # The workspace's own files first: a workspace is a folder, so naming it is that.
+    check_destination(ws.path, target)  # again, race-free, when writing; here before the work
     if target.is_dir():
         raise WorkspaceError(f"{target} is a folder; give a file name for the report.")
     if not target.parent.is_dir():
@@ -136,9 +161,8 @@ def _check_target(ws: Workspace, target: Path) -> None:
 
 
 def _journal_refusal(ws: Workspace, ref: str, leaks: list[Leak]) -> None:
-    lines = ", ".join(str(n) for n in sorted({leak.line for leak in leaks}))
-    summary = (f"refused to export the {ref} report: {len(leaks)} identifier(s) of cases found "
-               f"(line{'s' if ',' in lines else ''} {lines})")
+    where = "; ".join(dict.fromkeys(leak.place.label for leak in leaks))
+    summary = f"refused to export the {ref} report: {len(leaks)} identifier(s) of cases found ({where})"
     try:
         with ws.transaction() as tx:
             tx.journal("refused", "audits", ref, summary, audit=ref)

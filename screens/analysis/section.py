@@ -1,0 +1,362 @@
+"""Section 6, Analysis: the audit's numbers as grids (DESIGN §2 step 7).
+
+Every number comes from :func:`audit.analysis.analyse`, the same call the report makes,
+so the screen and the report never disagree.  It runs in a thread worker and is kept
+per workspace file version (one `stat` tells whether anything changed), so switching
+back to the section, or another session saving, recomputes only when needed.
+
+Two grids, `t` switches between them:
+
+- objectives × agencies: each cell is the most common grade in that agency's completed
+  returns for the objective, as symbol, short label and "count/graded" (``! RI 3/5``),
+  coloured by grade; an "All" column adds every agency's grades together;
+- cases × objectives: the grade agreed at each case's discussion, with an "All cases"
+  row giving the most common agreed grade.
+
+`enter` on a cell shows its whole distribution.  Colour is never the only signal: every
+grade carries its symbol and a short label.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.widgets import ContentSwitcher, DataTable, Static
+from textual.worker import get_current_worker
+
+from audit.analysis import Analysis, GradeCell, analyse
+from audit.dates import format_uk
+from audit.grades import Grade
+from audit.returns import Status
+from audit.scope import Audit
+from screens.context import ctx, plain
+from screens.dialogs.details import InfoScreen
+from screens.saving import tell
+from screens.audit.sections import Section
+from screens.widgets.virtual_table import clean
+from storage.atomic import file_identity
+from storage.errors import WorkspaceError
+
+_CSS = Path(__file__).with_name("analysis.tcss")
+
+GRADE_STYLE = {
+    Grade.OUTSTANDING: "bold green",
+    Grade.GOOD: "green",
+    Grade.REQUIRES_IMPROVEMENT: "bold yellow",
+    Grade.INADEQUATE: "bold red",
+}
+SHORT = {Grade.OUTSTANDING: "Out", Grade.GOOD: "Good", Grade.REQUIRES_IMPROVEMENT: "RI", Grade.INADEQUATE: "Inad"}
+NONE = Text("·", style="dim")
+ALL = "all"
+AGENCY_GRID, CASE_GRID = "agency-grid", "case-grid"
+
+
+def grade_cell(cell: GradeCell) -> Text:
+    """``! RI 3/5``: the most common grade, how often it was given, of how many."""
+    grade = cell.most_common
+    if grade is None:
+        return NONE
+    return Text(f"{grade.symbol} {SHORT[grade]} {cell.distribution[grade]}/{cell.total}",
+                style=GRADE_STYLE[grade], no_wrap=True)
+
+
+def agreed_cell(grade: Grade | None) -> Text:
+    if grade is None:
+        return NONE
+    return Text(f"{grade.symbol} {SHORT[grade]}", style=GRADE_STYLE[grade], no_wrap=True)
+
+
+def distribution_text(cell: GradeCell, *, bars: bool = False) -> Text:
+    """Every grade with its count, best first (one line, or one line each with bars)."""
+    text = Text()
+    for n, (grade, count) in enumerate(cell.distribution.items()):
+        style = GRADE_STYLE[grade] if count else "dim"
+        if bars:
+            text.append(f"{grade.symbol} {grade.label:<22}", style=style)
+            text.append(f"{count:>4}  ")
+            text.append("█" * min(count, 40) + "\n", style=style)
+        else:
+            text.append(", " if n else "")
+            text.append(f"{count} {grade.symbol} {grade.value}", style=style)
+    return text
+
+
+def most_common_sentence(cell: GradeCell) -> str:
+    if cell.most_common is None:
+        return "No grades yet."
+    grade = cell.most_common
+    return f"Most common: {grade.label} ({cell.distribution[grade]} of {cell.total})."
+
+
+def counts_text(a: Analysis) -> Text:
+    """The candidates' screening and the returns by status (a few lines at 80 columns)."""
+    s, r = a.screening, a.returns
+    text = Text()
+    text.append("Screened ", style="bold")
+    text.append(f"{s.screened}: {s.eligible} eligible · {s.not_eligible} ineligible · "
+                f"{s.unknown} unknown · {s.selected}/{s.target} selected")
+    if s.selected_not_eligible:
+        text.append(f" ({s.selected_not_eligible} not eligible)")
+    if s.drawn:
+        text.append(f" · {s.drawn} drawn at random")
+    text.append("\nReturns ", style="bold")
+    text.append(f"{r.received}/{r.expected} received")
+    for status in Status:
+        label = "returned" if status is Status.RETURNED else status.value
+        text.append(f" · {status.symbol} {r.by_status.get(status, 0)} {label}")
+    if r.due is not None:
+        text.append(f" · due {format_uk(r.due)}")
+    if r.overdue:
+        text.append(f" · {r.overdue} overdue", style="bold red")
+    return text
+
+
+class GradeGrid(DataTable):
+    """A DataTable with a cell cursor and the vi keys the rest of the app uses."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Distribution"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("h", "cursor_left", "Left", show=False),
+        Binding("l", "cursor_right", "Right", show=False),
+        Binding("g", "scroll_top", "First row", show=False),
+        Binding("G", "scroll_bottom", "Last row", show=False),
+    ]
+
+
+class AnalysisSection(Section):
+    DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
+    BINDINGS = [Binding("t", "toggle", "Other grid")]
+    HELP_NOTES = [
+        "Analysis: grades count from completed (submitted or resubmitted) returns of the cohort; agreed "
+        "grades come from each case's discussion. The report quotes the same numbers.",
+        "A cell such as \"! RI 3/5\" means requires improvement was given 3 times out of 5 grades. "
+        "Symbols: ✦ outstanding, ✓ good, ! requires improvement, ✗ inadequate, · none yet.",
+    ]
+
+    def __init__(self, audit_ref: str, **kwargs: Any) -> None:
+        super().__init__(audit_ref, **kwargs)
+        self.analysis: Analysis | None = None
+        self.audit: Audit | None = None
+        self.agency_names: dict[str, str] = {}
+        self._version: object = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="analysis-counts")
+        yield Static(id="analysis-title")
+        with ContentSwitcher(initial=AGENCY_GRID, id="analysis-grids"):
+            yield GradeGrid(id=AGENCY_GRID, cursor_type="cell", fixed_columns=1, zebra_stripes=True)
+            yield GradeGrid(id=CASE_GRID, cursor_type="cell", fixed_columns=1, zebra_stripes=True)
+        yield Static(id="analysis-detail")
+
+    def on_mount(self) -> None:
+        self.query_one("#analysis-counts", Static).update(Text("Working out the numbers…"))
+        self.show_title()
+        self.refresh_data()
+
+    def on_show(self) -> None:
+        self.refresh_data()  # an edit made in another section of this session
+
+    def focus_first(self) -> None:
+        self.grid.focus()
+
+    @property
+    def grid(self) -> GradeGrid:
+        current = self.query_one(ContentSwitcher).current or AGENCY_GRID
+        return self.query_one(f"#{current}", GradeGrid)
+
+    # ------------------------------------------------------------------ numbers
+
+    def refresh_data(self) -> None:
+        c = ctx(self.app)
+        version = (file_identity(c.ws.path), c.today())
+        if version != self._version:
+            self._version = version
+            self.compute()
+
+    @work(thread=True, exclusive=True, group="analysis")
+    def compute(self) -> None:
+        c = ctx(self.app)
+        ws, ref = c.ws, self.audit_ref
+        try:
+            audit = ws.audit(ref)
+            analysis = analyse(audit, ws.cases(ref), ws.returns(ref), ws.discussions(ref), c.today())
+            names = {code: clean(plain(ws.partnership().agency_name(code))) for code in audit.agencies}
+        except WorkspaceError as exc:
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(tell, self, str(exc), error=True)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show, audit, analysis, names)
+
+    def show(self, audit: Audit, analysis: Analysis, names: dict[str, str]) -> None:
+        if not self.is_mounted:  # the audit was closed while the numbers were worked out
+            return
+        self.audit, self.analysis, self.agency_names = audit, analysis, names
+        self.query_one("#analysis-counts", Static).update(counts_text(analysis))
+        self.fill_agency_grid()
+        self.fill_case_grid()
+        self.show_title()
+        self.show_detail()
+
+    def objective_title(self, objective_id: str) -> str:
+        found = self.audit.objective(objective_id) if self.audit else None
+        return clean(plain(found.title)) if found is not None else objective_id
+
+    def fill_agency_grid(self) -> None:
+        a = self.analysis
+        assert a is not None
+        grid = self.query_one(f"#{AGENCY_GRID}", GradeGrid)
+        keep = grid.cursor_coordinate
+        grid.clear(columns=True)
+        grid.add_column(Text("Objective"), key="objective", width=22)
+        for code in a.agencies:
+            grid.add_column(Text(code), key=f"a:{code}")
+        grid.add_column(Text("All"), key=ALL)
+        for n, objective in enumerate(a.objectives, start=1):
+            label = Text(f"{n} {self.objective_title(objective)}", no_wrap=True, overflow="ellipsis")
+            cells = [grade_cell(a.agency_grid[objective][code]) for code in a.agencies]
+            grid.add_row(label, *cells, grade_cell(a.objective_totals[objective]), key=objective)
+        _restore(grid, keep)
+
+    def fill_case_grid(self) -> None:
+        a = self.analysis
+        assert a is not None
+        grid = self.query_one(f"#{CASE_GRID}", GradeGrid)
+        keep = grid.cursor_coordinate
+        grid.clear(columns=True)
+        grid.add_column(Text("Case"), key="case")
+        grid.add_column(Text("Discussed"), key="discussed")
+        for n, objective in enumerate(a.objectives, start=1):
+            grid.add_column(Text(f"{n} {plain(objective)}"[:14]), key=f"o:{objective}")
+        discussed = set(a.discussed)
+        for ref in a.cohort:
+            held = Text("✓ held", style="green") if ref in discussed else Text("◦ not yet", style="dim")
+            grid.add_row(Text(ref), held, *[agreed_cell(a.case_grid[ref][o]) for o in a.objectives], key=ref)
+        if a.cohort:
+            grid.add_row(Text("All cases", style="bold"), Text(f"{len(discussed)} of {len(a.cohort)}"),
+                         *[grade_cell(a.agreed_totals[o]) for o in a.objectives], key=ALL)
+        _restore(grid, keep)
+
+    # ------------------------------------------------------------------ showing
+
+    def show_title(self) -> None:
+        title = Text()
+        if self.query_one(ContentSwitcher).current == CASE_GRID:
+            title.append("Cases × objectives", style="bold")
+            if self.analysis is not None:
+                a = self.analysis
+                title.append(f": grades agreed at discussions ({len(a.discussed)} of {len(a.cohort)} held)")
+            title.append("  t: objectives × agencies", style="dim")
+        else:
+            title.append("Objectives × agencies", style="bold")
+            title.append(": most common grade in completed returns (count/graded)")
+            title.append("  t: cases × objectives", style="dim")
+        self.query_one("#analysis-title", Static).update(title)
+
+    def action_toggle(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = CASE_GRID if switcher.current == AGENCY_GRID else AGENCY_GRID
+        self.grid.focus()
+        self.show_title()
+        self.show_detail()
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.stop()
+        self.show_detail()
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def current_cell(self) -> tuple[str, str] | None:
+        """(row key, column key) of the grid's cursor, or None when the grid is empty."""
+        grid = self.grid
+        if self.analysis is None or not grid.row_count or not grid.columns:
+            return None
+        row_key, column_key = grid.coordinate_to_cell_key(grid.cursor_coordinate)
+        return str(row_key.value), str(column_key.value)
+
+    def describe(self) -> tuple[str, Text, Text]:
+        """(title, one-line detail, full body) for the cell under the cursor."""
+        a = self.analysis
+        cell = self.current_cell()
+        if a is None or cell is None:
+            empty = Text("No objectives or agencies yet." if a is not None else "Working out the numbers…")
+            return "", empty, empty
+        row, column = cell
+        if self.grid.id == CASE_GRID and not column.startswith("o:"):
+            return self._describe_case(a, row)
+        if self.grid.id == AGENCY_GRID:
+            title = self.objective_title(row)
+            if column.startswith("a:"):
+                code = column[2:]
+                who = f"{self.agency_names.get(code, code)} ({code})"
+                grades = a.agency_grid[row][code]
+            else:
+                who, grades = "all agencies", a.objective_totals[row]
+            head = f"{title} · {who}"
+            scope = f"Grades for this objective in the completed returns of {who}."
+        else:
+            objective = column[2:]
+            title = self.objective_title(objective)
+            grades = a.agreed_totals[objective]
+            if row == ALL:
+                head = f"All cases · {title}"
+                scope = f"Grades agreed at discussions, {len(a.discussed)} of {len(a.cohort)} cases discussed."
+            else:
+                agreed = a.case_grid[row][objective]
+                held = "discussed" if row in a.discussed else "not yet discussed"
+                head = f"{row} · {title}"
+                scope = (f"Agreed at the discussion: {agreed.label}." if agreed is not None
+                         else f"No grade agreed yet ({held}).")
+                scope += " Below, the grades agreed for this objective across all cases."
+        line = Text(head + ": ", style="bold")
+        line.append_text(distribution_text(grades) if grades.total else Text("no grades yet", style="dim"))
+        body = Text(scope + "\n\n")
+        body.append_text(distribution_text(grades, bars=True))
+        body.append("\n" + most_common_sentence(grades))
+        return head, line, body
+
+    def _describe_case(self, a: Analysis, row: str) -> tuple[str, Text, Text]:
+        """A whole row of the cases grid: every objective's agreed grade."""
+        body = Text()
+        for n, objective in enumerate(a.objectives, start=1):
+            body.append(f"{n} {self.objective_title(objective)}: ")
+            body.append_text(grade_cell(a.agreed_totals[objective]) if row == ALL
+                             else agreed_cell(a.case_grid[row][objective]))
+            body.append("\n")
+        if row == ALL:
+            head = "All cases"
+            summary = f"{len(a.discussed)} of {len(a.cohort)} cases discussed; most common agreed grade per objective."
+        else:
+            agreed = sum(1 for g in a.case_grid[row].values() if g is not None)
+            held = "discussed" if row in a.discussed else "not yet discussed"
+            head = row
+            summary = f"{held}; grades agreed for {agreed} of {len(a.objectives)} objectives."
+        line = Text(head + ": ", style="bold")
+        line.append(summary)
+        return head, line, Text(summary[:1].upper() + summary[1:] + "\n\n") + body
+
+    def show_detail(self) -> None:
+        _, line, _ = self.describe()
+        legend = Text("\n✦ Out=outstanding ✓ Good ! RI=requires improvement ✗ Inad=inadequate · none", style="dim")
+        self.query_one("#analysis-detail", Static).update(line + legend)
+
+    def action_open(self) -> None:
+        head, _, body = self.describe()
+        if head:
+            self.app.push_screen(InfoScreen(head, body))
+
+
+def _restore(grid: DataTable, keep: Coordinate) -> None:
+    if grid.row_count and grid.columns:
+        grid.move_cursor(row=min(keep.row, grid.row_count - 1), column=min(keep.column, len(grid.columns) - 1),
+                         animate=False, scroll=True)

@@ -1,0 +1,106 @@
+"""One audit: its sections behind keys 1–7, the identity bar, the footer."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from screens.context import WorkspaceChanged, ctx
+from screens.audit.sections import SECTIONS, Section, SectionSpec, section_by_number
+from screens.widgets.identity import IdentityBar
+from storage.errors import NotFound
+
+
+class SectionTabs(Static):
+    """`1 Scope  2 Cohort …` with the open section marked (bold and ▸, not colour alone)."""
+
+    DEFAULT_CSS = "SectionTabs { height: 1; padding: 0 1; background: $boost; }"
+
+    def show(self, current: str) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for spec in SECTIONS:
+            on = spec.id == current
+            text.append(("▸" if on else " ") + f"{spec.number} {spec.title}", style="bold reverse" if on else "")
+            text.append(" ")
+        self.update(text)
+
+
+class AuditScreen(Screen[None]):
+    CSS_PATH = "audit.tcss"
+    BINDINGS = [
+        *[Binding(str(n), f"section({n})", "Go to section (see below)", show=False) for n in range(1, 8)],
+        Binding("escape", "back", "Audits"),
+    ]
+
+    def __init__(self, audit_ref: str, section: str = "scope") -> None:
+        super().__init__()
+        self.audit_ref = audit_ref
+        self.initial = section
+        self.current = ""
+
+    def compose(self) -> ComposeResult:
+        yield IdentityBar()
+        yield SectionTabs()
+        yield ContentSwitcher()
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.update_identity()
+        await self.open_section(next((s for s in SECTIONS if s.id == self.initial), SECTIONS[0]))
+
+    def update_identity(self) -> None:
+        c = ctx(self.app)
+        ws = c.ws
+        try:
+            audit = ws.audit(self.audit_ref)
+            # The audit and its stage first: on a narrow terminal the partnership gives way.
+            where = f"{audit.ref} · {audit.stage.label} · {ws.partnership().name}"
+        except NotFound:
+            where = f"{ws.partnership().name} · {self.audit_ref} (deleted)"
+        who = ws.user.describe() if ws.user else ws.login
+        self.query_one(IdentityBar).show(where, who, warning="read-only" if ws.read_only_reason else "")
+        self.title = self.audit_ref
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "section":
+            return section_by_number(int(parameters[0])) is not None  # type: ignore[arg-type]
+        return True
+
+    async def action_section(self, number: int) -> None:
+        spec = section_by_number(number)
+        if spec is not None:
+            await self.open_section(spec)
+
+    async def open_section(self, spec: SectionSpec) -> None:
+        """Show a section, building it the first time (sections are imported lazily)."""
+        switcher = self.query_one(ContentSwitcher)
+        wid = f"section-{spec.id}"
+        if not switcher.query(f"#{wid}"):
+            await switcher.mount(spec.load()(self.audit_ref, id=wid))
+        switcher.current = wid
+        self.query_one(f"#{wid}", Section).focus_first()
+        self.current = spec.id
+        self.query_one(SectionTabs).show(spec.id)
+        self.sub_title = spec.title
+
+    @property
+    def section(self) -> Section | None:
+        switcher = self.query_one(ContentSwitcher)
+        return switcher.visible_content if isinstance(switcher.visible_content, Section) else None
+
+    def help_notes(self) -> list[str]:
+        notes = ["Sections: " + ", ".join(f"{s.number} {s.title}" for s in SECTIONS) + "."]
+        if self.section is not None:
+            notes += self.section.HELP_NOTES
+        return notes
+
+    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
+        self.update_identity()
+        for section in self.query(Section):
+            section.refresh_data()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

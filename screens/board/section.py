@@ -1,0 +1,389 @@
+"""Section 5, Findings: the board of strengths, areas for development and recommendations.
+
+Three columns of cards.  `h`/`l` change column, `j`/`k` card, `H`/`L` move the card to
+the column on the left or right, `J`/`K` move it down or up its column.  `a` adds a
+card to the current column, `e` edits it, `d` deletes it (after a yes), `enter` shows
+all of it.  `/` filters as you type, `o` by objective, `f` by agency, `esc` clears.
+`A` opens the action plan (of the highlighted recommendation, or all), `r` links the
+card to a finding of an earlier audit it re-tests, `y` accepts a proposed card.
+
+Leads edit the board; co-ordinators may propose cards (`a`); viewers read.  Every
+refusal is a sentence, and journaled by the workspace.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from audit.access import Act
+from audit.findings import Column, Finding
+from audit.scope import Audit
+from screens.board import forms
+from screens.board.cards import COLUMNS, Filters, card_text, details_text, status_text
+from screens.board.plan import ActionPlanScreen
+from screens.context import ctx
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.details import InfoScreen
+from screens.saving import tell
+from screens.audit.sections import Section
+from storage.errors import ConflictError, WorkspaceError
+from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of, short_title
+
+
+class BoardColumn(OptionList):
+    """One column of cards."""
+
+    def __init__(self, column: Column) -> None:
+        super().__init__(id=f"board-{column.value}", markup=False)
+        self.column = column
+        self.ids: list[str] = []
+
+
+class BoardSection(Section):
+    DEFAULT_CSS = Path(__file__).with_name("board.tcss").read_text(encoding="utf-8")
+    BINDINGS = [
+        Binding("a", "add", "Add"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "delete", "Delete"),
+        Binding("H", "move(-1)", "Move", key_display="H/L"),
+        Binding("L", "move(1)", "Move right", show=False, key_display="L"),
+        Binding("J", "reorder(1)", "Move down", show=False, key_display="J"),
+        Binding("K", "reorder(-1)", "Move up", show=False, key_display="K"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("o", "filter_objective", "Objective"),
+        Binding("f", "filter_agency", "Agency"),
+        Binding("escape", "clear_filter", "Clear filter"),
+        Binding("A", "plan", "Actions", key_display="A"),
+        Binding("r", "retest", "Re-test"),
+        Binding("y", "accept", "Accept", show=False),
+        Binding("h,left", "column(-1)", "Column left", show=False),
+        Binding("l,right", "column(1)", "Column right", show=False),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("g", "cursor_end(0)", "First", show=False),
+        Binding("G", "cursor_end(1)", "Last", show=False),
+    ]
+    HELP_NOTES = [
+        "Findings: h/l change column, j/k card; H/L move the card left/right, J/K down/up its column.",
+        "Cards show the objective, how many cases evidence it and the agencies; ◇ marks a co-ordinator's "
+        "proposal (y accepts it), ↻ a re-test of an earlier audit's finding (✓ embedded, ◐ partly, ✗ not).",
+        "/ filters as you type; o by objective, f by agency; esc clears every filter.",
+        "A opens the action plan of the highlighted recommendation (v there shows all): RAG ✗ overdue, "
+        "! due within two weeks, ● on track, ✓ complete.",
+        "Leads edit the board; co-ordinators may propose findings; viewers read.",
+    ]
+
+    def __init__(self, audit_ref: str, **kwargs: Any) -> None:
+        super().__init__(audit_ref, **kwargs)
+        self.filters = Filters()
+        self.column_index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="board-status")
+        with Horizontal(id="board-columns"):
+            for column in COLUMNS:
+                with Vertical(classes="board-col"):
+                    yield Static(id=f"head-{column.value}", classes="board-heading")
+                    yield BoardColumn(column)
+        with Horizontal(id="board-filter-bar"):
+            yield Label("/")
+            yield Input(id="board-filter", placeholder="type to filter the cards; enter keeps it, esc clears it")
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def focus_first(self) -> None:
+        self.lists[self.column_index].focus()
+
+    @property
+    def lists(self) -> list[BoardColumn]:
+        return list(self.query(BoardColumn))
+
+    # ------------------------------------------------------------------ showing
+
+    def audit(self) -> Audit | None:
+        try:
+            return ctx(self.app).ws.audit(self.audit_ref)
+        except WorkspaceError:
+            return None
+
+    def refresh_data(self, select: str | None = None) -> None:
+        audit = self.audit()
+        if audit is None:
+            return
+        c = ctx(self.app)
+        ws, today = c.ws, c.today()
+        findings = ws.findings(audit.ref)
+        actions = ws.actions(audit.ref)
+        status = status_text(findings, actions, today)
+        if self.filters.active:
+            status.append("\n")
+            status.append_text(self.filters.describe(audit))
+        self.query_one("#board-status", Static).update(status)
+        for listing in self.lists:
+            column = listing.column
+            everything = column_of(ws, audit.ref, column)
+            cards = [f for f in everything if self.filters.matches(f, audit)]
+            keep = select if select in [f.id for f in cards] else self._highlighted_id(listing)
+            listing.clear_options()
+            for f in cards:
+                held = sorted((a for a in actions if a.finding_id == f.id), key=lambda a: a.id)
+                listing.add_option(Option(card_text(f, audit, held, retest_of(ws, f), today), id=f.id))
+                listing.add_option(None)
+            listing.ids = [f.id for f in cards]
+            if listing.ids:
+                listing.highlighted = listing.ids.index(keep) if keep in listing.ids else 0
+            count = f"{len(cards)} of {len(everything)}" if self.filters.active else str(len(everything))
+            self.query_one(f"#head-{column.value}", Static).update(Text(f"{column.label} ({count})", style="bold"))
+
+    def reveal(self, key: str, field: str) -> bool:
+        """Highlight the finding ``key`` (an action's key highlights its finding) and
+        clear any filter that hides it, for the guard's jump to the text to fix."""
+        ws = ctx(self.app).ws
+        found = ws.get("findings", key)
+        if found is None:
+            action = ws.get("actions", key)
+            found = ws.get("findings", f"{self.audit_ref}/{action.finding_id}") if action is not None else None
+        if found is None:
+            return False
+        if self.filters.active:
+            self.action_clear_filter()
+        self.column_index = COLUMNS.index(found.column)
+        self.refresh_data(select=found.id)
+        self.focus_first()
+        return True
+
+    @staticmethod
+    def _highlighted_id(listing: BoardColumn) -> str | None:
+        if listing.highlighted is None or listing.highlighted >= len(listing.ids):
+            return None
+        return listing.ids[listing.highlighted]
+
+    def current(self) -> Finding | None:
+        """The highlighted card of the current column, as stored now."""
+        card_id = self._highlighted_id(self.lists[self.column_index])
+        if card_id is None:
+            return None
+        return ctx(self.app).ws.get("findings", f"{self.audit_ref}/{card_id}")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, BoardColumn):
+            self.column_index = COLUMNS.index(event.widget.column)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        f = self.current()
+        if f is None:
+            return
+        c = ctx(self.app)
+        audit = c.ws.audit(self.audit_ref)
+        held = sorted((a for a in c.ws.actions(self.audit_ref) if a.finding_id == f.id), key=lambda a: a.id)
+        body = details_text(f, audit, held, retest_of(c.ws, f), c.today())
+        self.app.push_screen(InfoScreen(f"{f.id}: {short_title(f.title, 70)}", body))
+
+    def action_column(self, step: int) -> None:
+        self.column_index = max(0, min(len(COLUMNS) - 1, self.column_index + step))
+        self.lists[self.column_index].focus()
+
+    def action_cursor(self, step: int) -> None:
+        listing = self.lists[self.column_index]
+        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
+
+    def action_cursor_end(self, last: int) -> None:
+        listing = self.lists[self.column_index]
+        listing.action_last() if last else listing.action_first()
+
+    # ------------------------------------------------------------------ filters
+
+    def action_filter(self) -> None:
+        self.query_one("#board-filter-bar").add_class("shown")
+        self.query_one("#board-filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "board-filter":
+            event.stop()
+            self.filters.text = event.value
+            self.refresh_data()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "board-filter":
+            event.stop()
+            if not self.filters.text.strip():
+                self.query_one("#board-filter-bar").remove_class("shown")
+            self.focus_first()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":  # otherwise escape goes back to the audits, as everywhere
+            return self.filters.active or self.query_one("#board-filter", Input).has_focus
+        return True
+
+    def action_clear_filter(self) -> None:
+        self.filters = Filters()
+        field = self.query_one("#board-filter", Input)
+        with field.prevent(Input.Changed):
+            field.value = ""
+        self.query_one("#board-filter-bar").remove_class("shown")
+        self.refresh_data()
+        self.focus_first()
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="board-edit")
+    async def action_filter_objective(self) -> None:
+        audit = self.audit()
+        if audit is None:
+            return
+        chosen, value = await forms.choose(self, "Show the cards of one objective", "Objective",
+                                           self.filters.objective, [(o.title, o.id) for o in audit.objectives])
+        if chosen:
+            self.filters.objective = value
+            self.refresh_data()
+            self.refresh_bindings()
+
+    @work(exclusive=True, group="board-edit")
+    async def action_filter_agency(self) -> None:
+        audit = self.audit()
+        if audit is None:
+            return
+        names = ctx(self.app).ws.partnership()
+        chosen, value = await forms.choose(self, "Show the cards that involve one agency", "Agency",
+                                           self.filters.agency,
+                                           [(f"{a}  {names.agency_name(a)}", a) for a in audit.agencies])
+        if chosen:
+            self.filters.agency = value
+            self.refresh_data()
+            self.refresh_bindings()
+
+    # ------------------------------------------------------------------ editing
+
+    def allowed(self, act: Act = Act.EDIT_BOARD, key: str = "") -> bool:
+        try:
+            ctx(self.app).ws.require(act, audit=self.audit_ref, key=key or f"{self.audit_ref}/board")
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return False
+        return True
+
+    def _card(self, verb: str) -> Finding | None:
+        f = self.current()
+        if f is None:
+            tell(self, f"There is no card here to {verb}.")
+        return f
+
+    def action_move(self, step: int) -> None:
+        f = self._card("move")
+        if f is None or not self.allowed(key=f.key):
+            return
+        index = COLUMNS.index(f.column) + step
+        if not 0 <= index < len(COLUMNS):
+            return
+        target = COLUMNS[index]
+        if self._save_move(f, column=target):
+            tell(self, f"Moved {f.id} to {target.label}.")
+            self.column_index = index
+            self.refresh_data(select=f.id)
+            self.lists[index].focus()
+
+    def action_reorder(self, step: int) -> None:
+        f = self._card("move")
+        if f is None or not self.allowed(key=f.key):
+            return
+        order = [o.id for o in column_of(ctx(self.app).ws, self.audit_ref, f.column)]
+        at = order.index(f.id) + step
+        if 0 <= at < len(order) and self._save_move(f, position=at):
+            self.refresh_data(select=f.id)
+
+    def _save_move(self, f: Finding, **where: Any) -> bool:
+        try:
+            move_finding(ctx(self.app).ws, f, **where)
+        except ConflictError:
+            tell(self, f"{f.id} was changed by someone else meanwhile; the board now shows the latest. "
+                       "Nothing was moved.", error=True)
+            ctx(self.app).ws.refresh()
+            self.refresh_data()
+            return False
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return False
+        return True
+
+    @work(exclusive=True, group="board-edit")
+    async def action_add(self) -> None:
+        ws = ctx(self.app).ws
+        if not ws.can(Act.EDIT_BOARD) and not self.allowed(Act.PROPOSE_FINDING):
+            return
+        new = await forms.add(self, COLUMNS[self.column_index])
+        if new is not None:
+            self.column_index = COLUMNS.index(new.column)
+            self.refresh_data(select=new.id)
+            self.focus_first()
+
+    @work(exclusive=True, group="board-edit")
+    async def action_edit(self) -> None:
+        f = self._card("edit")
+        if f is None or not self.allowed(key=f.key):
+            return
+        await forms.edit(self, f)
+        saved = ctx(self.app).ws.get(f)
+        if saved is not None:
+            self.column_index = COLUMNS.index(saved.column)
+        self.refresh_data(select=f.id)
+        self.focus_first()
+
+    @work(exclusive=True, group="board-edit")
+    async def action_delete(self) -> None:
+        f = self._card("delete")
+        if f is None or not self.allowed(key=f.key):
+            return
+        held = [a for a in ctx(self.app).ws.actions(self.audit_ref) if a.finding_id == f.id]
+        also = f" and its {len(held)} SMART action{'s' if len(held) != 1 else ''}" if held else ""
+        question = f"Delete {f.id} “{short_title(f.title, 60)}”{also}? This is journaled."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, "delete")):
+            return
+        try:
+            delete_finding(ctx(self.app).ws, f)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+        else:
+            tell(self, f"Deleted {f.id}{also}.")
+        self.refresh_data()
+
+    def action_accept(self) -> None:
+        f = self._card("accept")
+        if f is None:
+            return
+        if not f.proposed:
+            tell(self, f"{f.id} is already on the board; only proposed cards (◇) need accepting.")
+            return
+        if not self.allowed(key=f.key):
+            return
+        try:
+            accept_finding(ctx(self.app).ws, f)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+        else:
+            tell(self, f"Accepted {f.id} onto the board.")
+        self.refresh_data(select=f.id)
+
+    @work(exclusive=True, group="board-edit")
+    async def action_retest(self) -> None:
+        f = self._card("link")
+        if f is None or not self.allowed(key=f.key):
+            return
+        await forms.retest(self, f)
+        self.refresh_data(select=f.id)
+
+    @work(exclusive=True, group="board-edit")
+    async def action_plan(self) -> None:
+        f = self.current()
+        finding_id = f.id if f is not None and f.column is Column.RECOMMENDATION else None
+        await self.app.push_screen_wait(ActionPlanScreen(self.audit_ref, finding_id))
+        self.refresh_data()

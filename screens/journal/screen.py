@@ -1,0 +1,244 @@
+"""The journal viewer (leads only): every change and refusal, filtered, with before and after."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from audit.access import Act, decide
+from audit.journal import JournalEntry
+from screens.context import WorkspaceChanged, ctx, plain
+from screens.dialogs.form import FormField, FormScreen
+from screens.saving import tell
+from screens.widgets.identity import IdentityBar
+from screens.widgets.virtual_table import Column, VirtualTable
+from storage.errors import WorkspaceError
+
+COLUMNS = [
+    Column("at", "When", width=16),
+    Column("who", "Who", width=14),
+    Column("action", "Action", width=8),
+    Column("entity", "What", width=11),
+    Column("key", "Key", width=22),
+    Column("summary", "Summary"),
+]
+
+
+@dataclass
+class JournalFilter:
+    who: str | None = None
+    entity: str | None = None
+    action: str | None = None
+    audit: str | None = None
+    since: date | None = None
+    until: date | None = None
+    text: str = ""
+
+    def matches(self, entry: JournalEntry) -> bool:
+        day = entry.at.date()
+        return (
+            (self.who is None or entry.who == self.who)
+            and (self.entity is None or entry.entity == self.entity)
+            and (self.action is None or entry.action == self.action)
+            and (self.audit is None or entry.audit == self.audit)
+            and (self.since is None or day >= self.since)
+            and (self.until is None or day <= self.until)
+            and (not self.text or self.text.casefold() in f"{entry.key} {entry.summary}".casefold())
+        )
+
+    def describe(self) -> str:
+        parts = [f"{name} {value}" for name, value in (
+            ("by", self.who), ("on", self.entity), ("action", self.action), ("audit", self.audit),
+            ("from", self.since.strftime("%d/%m/%Y") if self.since else None),
+            ("to", self.until.strftime("%d/%m/%Y") if self.until else None),
+            ("matching", repr(self.text) if self.text else None),
+        ) if value]
+        return "Showing " + (", ".join(parts) if parts else "every entry")
+
+
+def _cell(entry: JournalEntry, key: str) -> str | Text:
+    if key == "at":
+        return entry.at.strftime("%d/%m/%Y %H:%M")
+    if key == "action":
+        return Text(entry.action, style="bold red") if entry.action == "refused" else entry.action
+    return plain(str(getattr(entry, key)))
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def entry_text(entry: JournalEntry) -> Text:
+    text = Text()
+    text.append(f"{entry.at.strftime('%d/%m/%Y %H:%M:%S')} · {entry.who} · {entry.action}\n", style="bold")
+    text.append(f"{entry.entity or 'workspace'} {entry.key}".strip() + "\n")
+    if entry.summary:
+        text.append(entry.summary + "\n")
+    fields = sorted(set(entry.before or {}) | set(entry.after or {}))
+    for name in fields:
+        if name == "rev":
+            continue
+        text.append(f"\n{name.replace('_', ' ')}\n", style="underline")
+        if entry.before is not None:
+            text.append("before: ", style="bold")
+            text.append(_value(entry.before.get(name))[:4000] + "\n")
+        if entry.after is not None:
+            text.append("after:  ", style="bold")
+            text.append(_value(entry.after.get(name))[:4000] + "\n")
+    return text
+
+
+class JournalScreen(Screen[None]):
+    """Read-only by nature: the journal is never edited, only read and filtered."""
+
+    DEFAULT_CSS = """
+    JournalScreen #journal-filter-line { height: 1; padding: 0 1; color: $text-muted; }
+    JournalScreen #journal-search { display: none; }
+    JournalScreen #journal-search.shown { display: block; }
+    JournalScreen Horizontal { height: 1fr; }
+    JournalScreen VirtualTable { width: 3fr; }
+    JournalScreen #journal-detail { width: 2fr; padding: 0 1; border-left: tall $panel; }
+    """
+    BINDINGS = [
+        Binding("slash", "search", "Search"),
+        Binding("u", "pick('who')", "By user"),
+        Binding("t", "pick('entity')", "By kind"),
+        Binding("a", "pick('action')", "By action"),
+        Binding("d", "dates", "Dates"),
+        Binding("c", "clear", "Clear filters"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, audit: str | None = None) -> None:
+        super().__init__()
+        self.flt = JournalFilter(audit=audit)
+        self.entries: list[JournalEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield IdentityBar()
+        yield Static(id="journal-filter-line")
+        yield Input(placeholder="Search keys and summaries; enter keeps it, esc clears", id="journal-search")
+        with Horizontal():
+            yield VirtualTable(COLUMNS, cell=_cell, sort_key=_sort_key, empty_text="No journal entry matches.")
+            with VerticalScroll(id="journal-detail"):
+                yield Static(id="journal-detail-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Journal"
+        ws = ctx(self.app).ws
+        who = ws.user.describe() if ws.user else ws.login
+        self.query_one(IdentityBar).show(f"{ws.partnership().name} · journal", who)
+        self.reload()
+        self.query_one(VirtualTable).focus()
+
+    def reload(self) -> None:
+        try:
+            self.entries = ctx(self.app).ws.journal()
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        # Newest first; entries made in the same second keep the order they were written in.
+        self.query_one(VirtualTable).set_rows(self.entries[::-1])
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        table = self.query_one(VirtualTable)
+        table.filter(self.flt.matches)
+        shown = len(table.visible_rows)
+        self.query_one("#journal-filter-line", Static).update(
+            Text(f"{self.flt.describe()} · {shown} of {len(self.entries)} entries")
+        )
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        row = self.query_one(VirtualTable).cursor_row
+        self.query_one("#journal-detail-text", Static).update(entry_text(row) if row else Text(""))
+
+    def on_virtual_table_cursor_moved(self, _: VirtualTable.CursorMoved) -> None:
+        self.show_detail()
+
+    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
+        self.reload()
+
+    def action_search(self) -> None:
+        search = self.query_one("#journal-search", Input)
+        search.add_class("shown")
+        search.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.flt.text = event.value.strip()
+        self.apply_filter()
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.query_one(VirtualTable).focus()
+
+    def on_key(self, event: Any) -> None:
+        search = self.query_one("#journal-search", Input)
+        if event.key == "escape" and search.has_focus:
+            event.stop()
+            search.value = ""
+            search.remove_class("shown")
+            self.query_one(VirtualTable).focus()
+
+    @work(exclusive=True)
+    async def action_pick(self, field: str) -> None:
+        values = sorted({getattr(e, field) for e in self.entries if getattr(e, field)})
+        label = {"who": "User", "entity": "Kind of record", "action": "Action"}[field]
+        options = [("(any)", "")] + [(v, v) for v in values]
+        result = await self.app.push_screen_wait(FormScreen(f"Journal: filter by {label.lower()}", [
+            FormField("value", label, "select", getattr(self.flt, field) or "", options, required=True)]))
+        if result is not None:
+            setattr(self.flt, field, result["value"] or None)
+            self.apply_filter()
+
+    @work(exclusive=True)
+    async def action_dates(self) -> None:
+        result = await self.app.push_screen_wait(FormScreen("Journal: filter by date", [
+            FormField("since", "From (inclusive)", "date", self.flt.since),
+            FormField("until", "To (inclusive)", "date", self.flt.until),
+        ], lambda v: ["The start date is after the end date."]
+            if v["since"] and v["until"] and v["since"] > v["until"] else []))
+        if result is not None:
+            self.flt.since, self.flt.until = result["since"], result["until"]
+            self.apply_filter()
+
+    def action_clear(self) -> None:
+        self.flt = JournalFilter()
+        self.query_one("#journal-search", Input).value = ""
+        self.apply_filter()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _sort_key(entry: JournalEntry, key: str) -> Any:
+    if key == "at":
+        return entry.at
+    return str(getattr(entry, key)).casefold()
+
+
+def open_journal(app: Any, audit: str | None = None) -> None:
+    """Open the journal for a lead; anyone else is told why not (and the refusal journaled)."""
+    ws = ctx(app).ws
+    if not decide(ws.user, Act.READ_JOURNAL):
+        try:
+            ws.require(Act.READ_JOURNAL)  # says why, and journals the refusal
+        except WorkspaceError as exc:
+            app.notify(str(exc), severity="error", markup=False)
+        return
+    app.push_screen(JournalScreen(audit))

@@ -1,0 +1,365 @@
+"""Section 7, Report: the whole report previewed, a jump list of headings, export and
+the identifier guard (DESIGN §2 step 8, §8).
+
+The report is built by :func:`storage.export.report_for` in a thread worker (a loading
+indicator shows meanwhile) and kept per workspace file version, so opening the section
+again or another session's save of something else costs one `stat`.  The preview is
+:class:`screens.report.view.ReportView`, which paints only the rows on screen.
+
+Decisions where the issue is silent:
+
+- `e` asks for a path and a format.  A relative path is taken from the workspace's
+  folder (where the default goes, so the two agree); `~` is the user's home.  Choosing
+  HTML while the default Markdown name is still there switches the name to `.html`.
+  An existing file is replaced only after a yes.
+- `r` runs the guard over the people's text the current report quotes, as export does,
+  without writing; anyone may run it, since it never shows an identifier.
+- Each finding of the guard names the field in the user's terms ("finding F3, text"),
+  shows the words around it with the identifier masked, and says where it is edited;
+  picking it (`enter`) opens that section at that record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from markdown_it.tree import SyntaxTreeNode
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.timer import Timer
+from textual.worker import get_current_worker
+
+from audit.access import Act
+from audit.cases import paused_gc
+from audit.dates import format_uk
+from audit.guard import Leak, Place
+from audit.report import Report
+from screens.context import ctx
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormField, FormScreen
+from screens.report.view import Layout, Look, ReportView, layout, parse
+from screens.saving import tell
+from screens.audit.sections import SECTIONS, Section
+from storage.atomic import file_identity
+from storage.errors import WorkspaceError
+from storage.export import FORMATS, IdentifierLeak, default_path, export_report, guard_report, report_for
+
+_CSS = Path(__file__).with_name("report.tcss")
+LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator shows
+
+# Where each kind of place is edited, by the section that holds it.
+_FIX = {
+    "scope": "edit it in Scope (1)",
+    "cohort": "a case reference holds it: references come from the imported cases (Cohort, 2)",
+    "returns": "have the agency change its audit tool (Returns, 3); a lead can return it for clarification",
+    "discussion": "edit the discussion record (Discussion, 4)",
+    "board": "edit it on the Findings board (5)",
+    "partnership": "edit the partnership's agencies (the partnership file, re-imported by a lead)",
+}
+_INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
+
+
+def fix_hint(place: Place) -> str:
+    """One sentence on where to edit the text at ``place``."""
+    return f"Fix: {_FIX.get(place.section, 'edit it where it was typed')}, then press r to check again."
+
+
+class LeakScreen(ModalScreen[Leak | None]):
+    """The guard's findings: where each identifier is and how to take it out."""
+
+    DEFAULT_CSS = """
+    LeakScreen { align: center middle; }
+    LeakScreen > Vertical {
+        width: 100; max-width: 98%; height: auto; max-height: 90%;
+        border: round $error; background: $surface; padding: 0 1;
+    }
+    LeakScreen #leak-title { text-style: bold; color: $text-error; }
+    LeakScreen OptionList { height: auto; max-height: 24; margin-top: 1; }
+    LeakScreen #leak-keys { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", "Close"),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, title: str, message: str, report: Report, leaks: list[Leak]) -> None:
+        super().__init__()
+        self.leak_title = title
+        self.message = message
+        self.report = report
+        self.leaks = leaks
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.leak_title), id="leak-title")
+            yield Static(Text(self.message), id="leak-message")
+            options = []
+            for n, leak in enumerate(self.leaks):
+                prompt = Text(leak.describe(), style="bold")
+                if leak.context:
+                    prompt.append(f"\n  “{leak.context}”", style="italic")
+                prompt.append("\n  " + fix_hint(leak.place), style="")
+                options.append(Option(prompt, id=f"leak-{n}"))
+            yield OptionList(*options, id="leak-list")
+            yield Static("enter goes to the field to fix · esc closes", id="leak-keys")
+        yield Footer()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.leaks[event.option_index])
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+
+class ReportSection(Section):
+    DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
+    BINDINGS = [
+        Binding("e", "export", "Export"),
+        Binding("r", "guard", "Check identifiers"),
+        Binding("c", "contents", "Contents"),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("g", "cursor_end(0)", "First", show=False),
+        Binding("G", "cursor_end(1)", "Last", show=False),
+    ]
+    HELP_NOTES = [
+        "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "
+        "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
+        "c hides or shows the headings.",
+        "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
+    ]
+
+    def __init__(self, audit_ref: str, **kwargs: Any) -> None:
+        super().__init__(audit_ref, **kwargs)
+        self.report: Report | None = None
+        self._version: object = None
+        self._heading_lines: list[int] = []  # source line of each option in the jump list
+        self._loading_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            with Vertical(id="report-side"):
+                yield Static("Contents", id="report-contents-title")
+                yield OptionList(id="report-headings")
+            with Vertical(id="report-main"):
+                yield Static(id="report-status")
+                yield ReportView(id="report-view")
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def on_show(self) -> None:
+        self.refresh_data()  # an edit made in another section of this session
+
+    def focus_first(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @property
+    def view(self) -> ReportView:
+        return self.query_one(ReportView)
+
+    # ------------------------------------------------------------------ building
+
+    def _current_version(self) -> object:
+        c = ctx(self.app)
+        return (file_identity(c.ws.path), c.today())
+
+    def refresh_data(self) -> None:
+        version = self._current_version()
+        if version != self._version:
+            self._version = version
+            if self.report is None and self._loading_timer is None:
+                # Only a build that takes a while shows the indicator: the demo's takes
+                # a few tens of milliseconds, and mounting the indicator would cost more.
+                self._loading_timer = self.set_timer(LOADING_AFTER, self._show_loading)
+            self.build(self.view, self.view.look())
+
+    def _show_loading(self) -> None:
+        if self.report is None:
+            self.view.loading = True
+
+    @work(thread=True, exclusive=True, group="report-build")
+    def build(self, view: ReportView, look: Look) -> None:
+        """Build and parse the report off the event loop, and lay it out too when the view
+        already has a width (a refresh); on first opening the view is sized while this
+        runs, and the layout is done as the report is shown."""
+        c = ctx(self.app)
+        worker = get_current_worker()
+        try:
+            with paused_gc():
+                report = report_for(c.ws, self.audit_ref, c.today())
+                tree = parse(report.markdown)
+                width = view.layout_width()
+                laid = layout(tree, width, look) if width > 0 and not worker.is_cancelled else None
+        except WorkspaceError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.show_problem, str(exc))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show_report, report, tree, laid, width)
+
+    def show_problem(self, message: str) -> None:
+        if not self.is_mounted:  # the audit was closed while the report was being built
+            return
+        self._stop_loading()
+        self.query_one("#report-status", Static).update(Text(message))
+
+    def _stop_loading(self) -> None:
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+            self._loading_timer = None
+        self.view.loading = False
+
+    def show_report(self, report: Report, tree: SyntaxTreeNode, laid: Layout | None = None, width: int = 0) -> None:
+        if not self.is_mounted:
+            return
+        self.report = report
+        options = self.query_one(OptionList)
+        keep = options.highlighted
+        options.clear_options()
+        options.add_options([Option(Text(_INDENT.get(level, "") + title, no_wrap=True, overflow="ellipsis"))
+                             for level, title, _ in report.headings])
+        self._heading_lines = [line for _, _, line in report.headings]
+        if report.headings:
+            options.highlighted = min(keep or 0, len(report.headings) - 1)
+        self.view.show(tree, laid, width)
+        self._stop_loading()
+        status = Text(f"{report.analysis.audit} report as at {format_uk(report.analysis.today)} · "
+                      f"{len(report.headings)} headings · {report.markdown.count(chr(10))} lines")
+        status.append(" · e export · r check for identifiers", style="dim")
+        self.query_one("#report-status", Static).update(status)
+
+    # ------------------------------------------------------------------ moving
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self._heading_lines):
+            self.view.scroll_to_heading(self._heading_lines[event.option_index])
+
+    def on_report_view_top_changed(self, event: ReportView.TopChanged) -> None:
+        """Keep the jump list on the heading being read while the preview scrolls."""
+        options = self.query_one(OptionList)
+        if options.has_focus or not self._heading_lines:
+            return
+        view = self.view
+        rows = view.layout_.headings
+        # At the very end the last headings never reach the top: take the last one shown.
+        last = event.row + (view.scrollable_content_region.height - 1 if event.row >= round(view.max_scroll_y) else 0)
+        current = 0
+        for n, line in enumerate(self._heading_lines):
+            if rows.get(line, 1 << 30) <= last:
+                current = n
+        options.highlighted = current
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def action_cursor_end(self, last: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_last() if last else options.action_first()
+
+    def action_contents(self) -> None:
+        side = self.query_one("#report-side")
+        side.display = not side.display
+        if not side.display:
+            self.view.focus()
+
+    async def go_to(self, leak: Leak | None) -> None:
+        """Open the section where the text of ``leak`` is edited, at its record."""
+        if leak is None:
+            return
+        place = leak.place
+        spec = next((s for s in SECTIONS if s.id == place.section), None)
+        screen = self.screen
+        if spec is None or not hasattr(screen, "open_section"):
+            tell(self, f"{place.label}: {fix_hint(place)}")
+            return
+        await screen.open_section(spec)
+        section = screen.query_one(f"#section-{spec.id}", Section)
+        shown = section.reveal(place.key, place.field)
+        tell(self, f"{'Here' if shown else f'In {spec.title}'}: {place.label}. {fix_hint(place)}")
+
+    # ------------------------------------------------------------------ guard
+
+    @work(thread=True, exclusive=True, group="report-guard")
+    def action_guard(self) -> None:
+        c = ctx(self.app)
+        try:
+            report = report_for(c.ws, self.audit_ref, c.today())
+            leaks = guard_report(c.ws, report)
+        except WorkspaceError as exc:
+            self.app.call_from_thread(tell, self, str(exc), error=True)
+            return
+        self.app.call_from_thread(self.show_guard, report, leaks)
+
+    def show_guard(self, report: Report, leaks: list[Leak]) -> None:
+        if not leaks:
+            tell(self, "No identifier found.")
+            return
+        places = "1 place" if len(leaks) == 1 else f"{len(leaks)} places"
+        self.app.push_screen(
+            LeakScreen("Identifiers found in the report",
+                       f"The report holds identifiers of cases at {places}; it cannot be exported until "
+                       "they are taken out of the audit's text.", report, leaks),
+            self.go_to,
+        )
+
+    # ------------------------------------------------------------------ export
+
+    @work(exclusive=True, group="report-export")
+    async def action_export(self) -> None:
+        c = ctx(self.app)
+        ws, ref, today = c.ws, self.audit_ref, c.today()
+        try:
+            ws.require(Act.EXPORT_REPORT, audit=ref, key=ref)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        defaults = {fmt: default_path(ws, ref, fmt, today) for fmt in FORMATS}
+        values = await self.app.push_screen_wait(FormScreen(f"Export the {ref} report", [
+            FormField("path", "File", value=str(defaults["md"]), required=True, max_length=4096,
+                      hint=f"A name without a folder is saved beside the workspace, in {ws.path.parent}."),
+            FormField("format", "Format", "select", "md",
+                      [("Markdown (.md)", "md"), ("HTML page (.html), for a browser or to print", "html"),
+                       ("Word document (.docx)", "docx")],
+                      required=True),
+        ]))
+        if values is None:
+            return
+        fmt = values["format"]
+        path = self.target(values["path"], fmt, defaults)
+        if path.is_file() and not await self.app.push_screen_wait(
+                ConfirmScreen(f"{path} already exists. Replace it with the report?", "replace")):
+            return
+        try:
+            result = export_report(ws, ref, path, fmt, today)
+        except IdentifierLeak as exc:
+            report = report_for(ws, ref, today)
+            leak = await self.app.push_screen_wait(
+                LeakScreen("Not exported: identifiers found", str(exc), report, exc.leaks))
+            await self.go_to(leak)
+            return
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        tell(self, f"Exported the {ref} report to {result.path} ({result.size:,} bytes, {fmt}).")
+
+    def target(self, typed: str, fmt: str, defaults: dict[str, Path]) -> Path:
+        """The file the typed path names (see the module docstring)."""
+        path = Path(typed).expanduser()
+        if not path.is_absolute():
+            path = ctx(self.app).ws.path.parent / path
+        if path == defaults["md"] and fmt != "md":
+            path = defaults[fmt]
+        return path

@@ -1,0 +1,337 @@
+"""Section 3, Returns: cohort cases × participating agencies (DESIGN §2 step 3).
+
+Each cell is one agency's return for one case: a status symbol (never colour alone), the
+questions answered, ``!`` when overdue and ``⚠`` while a safeguarding concern is open.
+Enter opens the audit tool for the cell; ``f`` narrows to what one agency still owes;
+``c`` shows the chase list to copy or export.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static, TextArea
+from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
+
+from audit.dates import format_uk
+from audit.returns import Status
+from screens.context import ctx
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormField, FormScreen
+from screens.saving import tell
+from screens.audit.sections import Section
+from storage import returns as ops
+from storage.errors import WorkspaceError
+
+STATUS_STYLE = {
+    Status.NOT_STARTED: "dim",
+    Status.DRAFT: "yellow",
+    Status.RETURNED: "magenta",
+    Status.SUBMITTED: "green",
+    Status.RESUBMITTED: "bold green",
+    Status.NOT_INVOLVED: "cyan",
+}
+CASE_COLUMN = "__case__"
+TOTAL_COLUMN = "__total__"
+RECEIVED_ROW = "__received__"
+OVERDUE_ROW = "__overdue__"
+LEGEND = ("  ".join(f"{s.symbol} {s.value}" for s in Status)
+          + "  ! overdue  ⚠ open safeguarding concern  ·  cell: status, questions answered")
+
+
+def cell_text(cell: ops.GridCell) -> Text:
+    text = Text(no_wrap=True)
+    style = "bold red" if cell.overdue else STATUS_STYLE[cell.status]
+    if cell.status is Status.NOT_INVOLVED:
+        text.append(f"{cell.status.symbol} n/i", style=style)
+    elif cell.status is Status.NOT_STARTED:
+        text.append(f"{cell.status.symbol} —", style=style)
+    else:
+        text.append(f"{cell.status.symbol} {cell.answered}/{cell.total}", style=style)
+    if cell.overdue:
+        text.append(" !", style="bold red")
+    if cell.concern_open:
+        text.append(" ⚠", style="bold white on red")
+    return text
+
+
+def due_text(due: Any, today: Any) -> str:
+    if due is None:
+        return "No due date for returns: add a milestone named for returns in Scope."
+    days = (due - today).days
+    when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}" if days > 0 else \
+        f"{-days} day{'s' if days != -1 else ''} ago"
+    return f"Returns due {format_uk(due)} ({when})"
+
+
+class ReturnsSection(Section):
+    DEFAULT_CSS = """
+    ReturnsSection #returns-head { height: auto; padding: 0 1; }
+    ReturnsSection #returns-grid { height: 1fr; }
+    ReturnsSection #returns-legend { height: auto; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("enter", "open", "Open return", show=False),
+        Binding("f", "filter", "Outstanding for…"),
+        Binding("c", "chase", "Chase list"),
+        Binding("exclamation_mark", "concerns", "Open concerns", key_display="!"),
+        Binding("h", "move('left')", "Left", show=False),
+        Binding("j", "move('down')", "Down", show=False),
+        Binding("k", "move('up')", "Up", show=False),
+        Binding("l", "move('right')", "Right", show=False),
+        Binding("g", "move('top')", "First", show=False),
+        Binding("G", "move('bottom')", "Last", show=False),
+    ]
+    HELP_NOTES = [
+        "Returns: each cell is one agency's return for one cohort case. enter opens its audit tool.",
+        "Symbols: " + LEGEND + ".",
+        "f shows only what one agency still owes; c gives the chase list, x in it exports it to a file.",
+        "! lists the open immediate safeguarding concerns; a lead acknowledges each with the action taken.",
+    ]
+
+    def __init__(self, audit_ref: str, **kwargs: Any) -> None:
+        super().__init__(audit_ref, **kwargs)
+        self.agency_filter: str | None = None
+        self.grid: ops.ReturnsGrid | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="returns-head")
+        yield DataTable(id="returns-grid", cursor_type="cell", zebra_stripes=True)
+        yield Static(Text(LEGEND), id="returns-legend")
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        # May be called before the table is mounted (the section was just added): then
+        # on_mount focuses it instead.
+        for table in self.query(DataTable):
+            table.focus()
+
+    def refresh_data(self) -> None:
+        c = ctx(self.app)
+        try:
+            grid = ops.returns_grid(c.ws, self.audit_ref, c.today())
+        except WorkspaceError:
+            return
+        self.grid = grid
+        table = self.query_one(DataTable)
+        keep = self.cursor_keys()
+        table.clear(columns=True)
+        agencies = [self.agency_filter] if self.agency_filter in grid.agencies else grid.agencies
+        cases = grid.outstanding_cases(agencies[0]) if self.agency_filter in grid.agencies else grid.cases
+        table.add_column(Text("Case"), key=CASE_COLUMN)
+        for code in agencies:
+            table.add_column(Text(code, style="bold"), key=code)
+        table.add_column(Text("Received"), key=TOTAL_COLUMN)
+        for case_ref in cases:
+            overdue = grid.overdue_for_case(case_ref)
+            total = Text(f"{grid.received_for_case(case_ref)}/{len(grid.agencies)}")
+            if overdue:
+                total.append(f" {overdue}!", style="bold red")
+            table.add_row(Text(case_ref, style="bold"), *[cell_text(grid.cell(case_ref, a)) for a in agencies],
+                          total, key=case_ref)
+        received = [Text(f"{grid.received_for_agency(a)}/{len(grid.cases)}", style="bold") for a in agencies]
+        overdue_row = [Text(f"{n} !", style="bold red") if (n := grid.overdue_for_agency(a)) else Text("0")
+                       for a in agencies]
+        all_received = sum(grid.received_for_agency(a) for a in grid.agencies)
+        all_overdue = sum(grid.overdue_for_agency(a) for a in grid.agencies)
+        table.add_row(Text("Received", style="bold"), *received,
+                      Text(f"{all_received}/{len(grid.cases) * len(grid.agencies)}", style="bold"), key=RECEIVED_ROW)
+        table.add_row(Text("Overdue", style="bold"), *overdue_row,
+                      Text(f"{all_overdue} !" if all_overdue else "0", style="bold red" if all_overdue else ""),
+                      key=OVERDUE_ROW)
+        self.show_head(grid, len(cases))
+        self.restore_cursor(keep)
+
+    def show_head(self, grid: ops.ReturnsGrid, shown: int) -> None:
+        c = ctx(self.app)
+        head = Text()
+        head.append(due_text(grid.due, c.today()), style="bold")
+        expected = len(grid.cases) * len(grid.agencies)
+        received = sum(grid.received_for_agency(a) for a in grid.agencies)
+        head.append(f" · {received} of {expected} received"
+                    f" · {len(grid.cases)} cases × {len(grid.agencies)} agencies")
+        if self.agency_filter in grid.agencies:
+            name = c.ws.partnership().agency_name(self.agency_filter or "")
+            head.append(f"\nFilter: outstanding for {self.agency_filter} ({name}): {shown} of {len(grid.cases)} "
+                        "cases · f changes it", style="italic")
+        self.query_one("#returns-head", Static).update(head)
+
+    def cursor_keys(self) -> tuple[str, str] | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0 or not table.columns:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(key.row_key.value), str(key.column_key.value)
+
+    def restore_cursor(self, keep: tuple[str, str] | None) -> None:
+        table = self.query_one(DataTable)
+        row, column = 0, 1
+        if keep is not None:
+            try:
+                row = table.get_row_index(keep[0])
+            except RowDoesNotExist:  # filtered away: start at the top
+                row = 0
+            try:
+                column = table.get_column_index(keep[1])
+            except ColumnDoesNotExist:
+                column = 1
+        if table.row_count:
+            table.move_cursor(row=row, column=column, animate=False)
+
+    # ------------------------------------------------------------------ keys
+
+    def action_move(self, where: str) -> None:
+        table = self.query_one(DataTable)
+        {"left": table.action_cursor_left, "right": table.action_cursor_right, "up": table.action_cursor_up,
+         "down": table.action_cursor_down, "top": table.action_scroll_top,
+         "bottom": table.action_scroll_bottom}[where]()
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        keys = self.cursor_keys()
+        if keys is None or self.grid is None:
+            return
+        case_ref, agency = keys
+        if case_ref not in self.grid.cases or agency not in self.grid.agencies:
+            tell(self, "Choose a cell of a case and an agency to open its return.")
+            return
+        try:  # the cohort or the agencies may have changed since the grid was drawn
+            ops.open_return(ctx(self.app).ws, self.audit_ref, case_ref, agency)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            self.refresh_data()
+            return
+        from screens.tool.screen import ToolScreen
+
+        self.app.push_screen(ToolScreen(self.audit_ref, case_ref, agency), lambda _: self.refresh_data())
+
+    def action_concerns(self) -> None:
+        from screens.returns.concerns import ConcernAlertScreen
+
+        if not ops.open_concerns(ctx(self.app).ws):
+            tell(self, "No immediate safeguarding concern is open.")
+            return
+        self.app.push_screen(ConcernAlertScreen())
+
+    @work(exclusive=True, group="returns-filter")
+    async def action_filter(self) -> None:
+        if self.grid is None:
+            return
+        partnership = ctx(self.app).ws.partnership()
+        options = [("All agencies: show every return", "*")]
+        options += [(f"{code}  {partnership.agency_name(code)}: "
+                     f"{len(self.grid.outstanding_cases(code))} outstanding", code) for code in self.grid.agencies]
+        values = await self.app.push_screen_wait(FormScreen("Show what is outstanding for", [
+            FormField("agency", "Agency", "select", self.agency_filter or "*", options, required=True)]))
+        if values is None:
+            return
+        self.agency_filter = None if values["agency"] == "*" else values["agency"]
+        self.refresh_data()
+        self.query_one(DataTable).move_cursor(row=0, column=1)
+
+    def action_chase(self) -> None:
+        c = ctx(self.app)
+        try:
+            lines = ops.chase_list(c.ws, self.audit_ref, c.today(), agency=self.agency_filter)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        suffix = f"-{self.agency_filter}" if self.agency_filter else ""
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", self.audit_ref) + f"-chase{suffix}-{c.today():%Y-%m-%d}.txt"
+        who = f" for {self.agency_filter}" if self.agency_filter else ""
+        self.app.push_screen(ChaseScreen(f"Chase list{who}: {len(lines)} outstanding", lines,
+                                         c.ws.path.parent / name, c.ws.path))
+
+
+class ChaseScreen(ModalScreen[None]):
+    """The chase list: read it, select and copy it, `y` copies all, `x` exports it to a file."""
+
+    DEFAULT_CSS = """
+    ChaseScreen { align: center middle; }
+    ChaseScreen > Vertical {
+        width: 110; max-width: 98%; height: auto; max-height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    ChaseScreen #chase-title { text-style: bold; }
+    ChaseScreen TextArea { height: 24; }
+    ChaseScreen #chase-keys { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("x", "export", "Export to a file"),
+        Binding("y", "copy", "Copy all"),
+        Binding("escape", "dismiss(None)", "Close"),
+    ]
+
+    def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path) -> None:
+        super().__init__()
+        self.chase_title = title
+        self.lines = lines
+        self.default_path = default_path
+        self.workspace = workspace
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n" if self.lines else ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.chase_title), id="chase-title")
+            area = TextArea(self.text or "Nothing is outstanding.", read_only=True, soft_wrap=False,
+                            id="chase-text")
+            area.show_line_numbers = False
+            yield area
+            yield Static(Text("x export to a text file   ·   y copy all to the clipboard   ·   esc close"),
+                         id="chase-keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        tell(self, f"Copied {len(self.lines)} lines to the clipboard (where the terminal allows it).")
+
+    @work(exclusive=True, group="chase-export")
+    async def action_export(self) -> None:
+        values = await self.app.push_screen_wait(FormScreen("Export the chase list", [
+            FormField("path", "Save to", value=str(self.default_path), required=True, max_length=4096,
+                      hint="A plain text file, one line per outstanding return.")]))
+        if values is None:
+            return
+        from storage.user_files import check_destination, write_user_file
+
+        path = Path(values["path"]).expanduser()
+        try:
+            check_destination(self.workspace, path)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        if not path.parent.is_dir():
+            tell(self, f"The folder {path.parent} does not exist; nothing was written.", error=True)
+            return
+        if path.is_dir():
+            tell(self, f"{path} is a folder; give a file name.", error=True)
+            return
+        if path.exists() and not await self.app.push_screen_wait(
+                ConfirmScreen(f"{path} exists. Replace it?", "replace")):
+            return
+        try:
+            write_user_file(self.workspace, path, self.text.encode("utf-8"))
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        tell(self, f"Chase list written to {path}.")
