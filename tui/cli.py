@@ -130,15 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--audit", required=True, metavar="REF", help="the audit's reference, e.g. MACA-C86")
     cohort.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
 
-    export = _sub(sub, "export", "export an audit's report as Markdown or HTML",
+    export = _sub(sub, "export", "export an audit's report as Markdown, HTML or Word",
                   "Write an audit's report to a file. Refused (exit 3) if the report would show an "
                   "identifier such as a name or NHS number; the places are listed, never the values.")
     export.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
     export.add_argument("--audit", required=True, metavar="REF", help="the audit's reference, e.g. MACA-C86")
     export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
                         help="the file to write (default: <REF>-report-<date>.<format> beside the workspace)")
-    export.add_argument("--format", choices=["md", "html"], default=None,
-                        help="md (the default) or html; a .html output file implies html")
+    export.add_argument("--format", choices=["md", "html", "docx"], default=None,
+                        help="md (the default), html or docx (Word); a .html or .docx output file implies it")
 
     check = _sub(sub, "check", "verify a workspace file",
                  "Read a workspace file and list every problem found in it (exit 1), or say it is "
