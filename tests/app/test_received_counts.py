@@ -8,8 +8,8 @@ from pathlib import Path
 from textual.widgets import DataTable, Static
 
 from audit.returns import Status
-from screens.home import HomeScreen
-from screens.returns import ReturnsSection
+from screens.home.screen import HomeScreen
+from screens.returns.section import ReturnsSection
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.lock import os_login
 from tests.app.helpers import app_for, until
