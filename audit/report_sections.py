@@ -7,8 +7,9 @@ in :mod:`audit.report` only ever handles escaped Markdown or its own fixed words
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from audit import markdown as md
 from audit.analysis import Analysis, GradeCell
@@ -17,6 +18,7 @@ from audit.dates import format_uk
 from audit.analysis import GRADED_STATUSES
 from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag
 from audit.grades import Grade
+from audit.narrative import ReportText
 from audit.partnership import Partnership
 from audit.returns import Return, Status
 from audit.scope import Audit
@@ -42,6 +44,8 @@ class Context:
     discussions: list[Discussion]
     earlier_findings: dict[str, Finding]
     today: date
+    text: ReportText | None = None  # the lead's own words
+    earlier_audits: list[Any] = field(default_factory=list)  # report_evidence.EarlierAudit
 
     def agency(self, code: str) -> str:
         """An agency's name, escaped for inline use."""

@@ -45,6 +45,7 @@ from screens.context import ctx
 from screens.modals.confirm import ConfirmScreen
 from screens.modals.form import FormField, FormScreen
 from screens.report_view import Layout, Look, ReportView, layout, parse
+from screens.report_words import write_words
 from screens.saving import tell
 from screens.sections import Section
 from storage.atomic import file_identity
@@ -56,13 +57,17 @@ LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator sho
 
 # Where the text under each of the report's main headings is edited (keys are section numbers).
 _FIX = {
-    "Summary": "edit the objective or recommendation titles in Scope (1) or on the Findings board (5), "
-               "or the linked review in Scope (1)",
+    "Summary": "edit the lead's summary (w here), the objective or recommendation titles in Scope (1) or "
+               "on the Findings board (5), or the linked review in Scope (1)",
+    "Case discussions": "edit the case's discussion record in Discussion (4)",
+    "Comparison with earlier audits": "edit the earlier audit's objective titles in its Scope (1)",
+    "Conclusions": "edit the conclusions (w here)",
     "Background": "edit the background in Scope (1)",
     "Purpose and objectives": "edit the purpose or the objectives in Scope (1)",
     "Methodology": "edit the cohort criteria in Scope (1)",
     "Cohort profile": "a case reference holds it: references come from the imported cases (Cohort, 2)",
-    "Findings by objective": "edit the objective in Scope (1) or the finding's title on the Findings board (5)",
+    "Findings by objective": "edit the objective in Scope (1), its narrative (w here), the question in the "
+                             "agency's audit tool, or the finding's title on the Findings board (5)",
     "Good practice": "edit the strength on the Findings board (5)",
     "Areas for development": "edit the area for development on the Findings board (5)",
     "Recommendations and action plan": "edit the recommendation or its action on the Findings board (5)",
@@ -148,6 +153,7 @@ class ReportSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
         Binding("e", "export", "Export"),
+        Binding("w", "write", "Write"),
         Binding("r", "guard", "Check identifiers"),
         Binding("c", "contents", "Contents"),
         Binding("j", "cursor(1)", "Down", show=False),
@@ -160,6 +166,8 @@ class ReportSection(Section):
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
         "c hides or shows the headings.",
         "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
+        "w writes the report's own words (leads only): the overall summary, the narrative for each objective "
+        "and the conclusions.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -259,7 +267,7 @@ class ReportSection(Section):
         self._stop_loading()
         status = Text(f"{report.analysis.audit} report as at {format_uk(report.analysis.today)} · "
                       f"{len(report.headings)} headings · {report.markdown.count(chr(10))} lines")
-        status.append(" · e export · r check for identifiers", style="dim")
+        status.append(" · e export · w write · r check for identifiers", style="dim")
         self.query_one("#report-status", Static).update(status)
 
     # ------------------------------------------------------------------ moving
@@ -331,6 +339,13 @@ class ReportSection(Section):
                        "they are taken out of the audit's text.", report, leaks),
             self.scroll_to_leak,
         )
+
+    # ------------------------------------------------------------------ the lead's words
+
+    @work(exclusive=True, group="report-write")
+    async def action_write(self) -> None:
+        if await write_words(self):
+            self.refresh_data()
 
     # ------------------------------------------------------------------ export
 

@@ -16,11 +16,14 @@ from datetime import date
 from pathlib import Path
 
 from audit.access import Act
+from audit.analysis import analyse
 from audit.cases import CandidateCase
 from audit.findings import Finding
 from audit.guard import Leak, find_identifiers
 from audit.html import to_html
 from audit.report import Report, build_report
+from audit.report_evidence import EarlierAudit, comparable, matching
+from audit.scope import Audit
 from storage.atomic import write_file_atomically
 from storage.errors import AccessDenied, NotFound, WorkspaceError
 from storage.workspace import Workspace
@@ -76,7 +79,19 @@ def report_for(ws: Workspace, ref: str, today: date) -> Report:
         ws.actions(ref),
         earlier,
         today,
+        text=ws.get("report_texts", ref),
+        earlier_audits=_earlier_audits(ws, audit, today),
     )
+
+
+def _earlier_audits(ws: Workspace, audit: Audit, today: date) -> list[EarlierAudit]:
+    """The other audits that share an objective with ``audit``, with their numbers."""
+    found = []
+    for other in ws.audits():
+        if other.ref != audit.ref and matching(audit, other):
+            numbers = analyse(other, ws.cases(other.ref), ws.returns(other.ref), ws.discussions(other.ref), today)
+            found.append(EarlierAudit(other, numbers))
+    return comparable(audit, found)
 
 
 def default_path(ws: Workspace, ref: str, fmt: str, today: date) -> Path:

@@ -11,6 +11,7 @@ from typing import Any
 
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
+from audit.narrative import ReportText
 from audit.partnership import Partnership, User
 from audit.returns import Return
 from audit.scope import Audit
@@ -28,6 +29,7 @@ MODELS: dict[str, type] = {
     "discussions": Discussion,
     "findings": Finding,
     "actions": Action,
+    "report_texts": ReportText,
 }
 JOURNAL = "journal"
 META = "meta"
