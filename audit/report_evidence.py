@@ -180,4 +180,7 @@ def comparison(ctx: Context, out: Writer) -> None:
             continue
         mine = ctx.analysis.agreed_totals[o.id]
         rows.append([md.cell(o.title), *cells, grade_counts(mine) if mine.total else "–"])
+    if not rows:
+        out.para("No grade has been agreed at a case discussion on a shared objective yet.")
+        return
     out.table(["Objective", *[md.cell(e.audit.ref) for e in earlier], "This audit"], rows)
