@@ -10,8 +10,8 @@ from textual.widgets import DataTable, Static
 from audit.access import Act
 from audit.grades import Answer, Grade
 from audit.returns import QuestionAnswer, Return, SectionReturn, Status
-from screens.analysis_questions import QUESTION_GRID
-from screens.modals.details import InfoScreen
+from screens.analysis.questions import QUESTION_GRID
+from screens.dialogs.details import InfoScreen
 from storage.demo import DEMO_AUDIT
 from storage.export import report_for
 from storage.workspace import Workspace

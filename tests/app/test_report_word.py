@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import Select
 
 from audit.word import read_docx
-from screens.modals.form import FormScreen
+from screens.dialogs.form import FormScreen
 from storage.demo import DEMO_AUDIT
 from storage.export import default_path, report_for
 from tests.app.helpers import app_for, idle, until

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import TextArea
 
-from screens.modals.form import FormScreen
+from screens.dialogs.form import FormScreen
 from storage.demo import DEMO_AUDIT
 from storage.narrative import report_text
 from tests.app.helpers import app_for, idle, open_as, until

@@ -14,7 +14,7 @@ Two grids of grades, `t` switches between them:
   row giving the most common agreed grade.
 
 `a` shows a third table, the answers to each question of the agencies' audit tools
-counted over their completed returns (:mod:`screens.analysis_questions`); `a` or `t`
+counted over their completed returns (:mod:`screens.analysis.questions`); `a` or `t`
 goes back.
 
 `enter` on a cell shows its whole distribution.  Colour is never the only signal: every
@@ -39,11 +39,11 @@ from audit.dates import format_uk
 from audit.grades import Grade
 from audit.returns import Status
 from audit.scope import Audit
-from screens.analysis_questions import QUESTION_GRID, describe_question, fill_question_grid
+from screens.analysis.questions import QUESTION_GRID, describe_question, fill_question_grid
 from screens.context import ctx, plain
-from screens.modals.details import InfoScreen
+from screens.dialogs.details import InfoScreen
 from screens.saving import tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from screens.widgets.virtual_table import clean
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError

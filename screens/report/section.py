@@ -4,7 +4,7 @@ the identifier guard (DESIGN §2 step 8, §8).
 The report is built by :func:`storage.export.report_for` in a thread worker (a loading
 indicator shows meanwhile) and kept per workspace file version, so opening the section
 again or another session's save of something else costs one `stat`.  The preview is
-:class:`screens.report_view.ReportView`, which paints only the rows on screen.
+:class:`screens.report.view.ReportView`, which paints only the rows on screen.
 
 Decisions where the issue is silent:
 
@@ -42,12 +42,12 @@ from audit.guard import Leak, find_identifiers
 from audit.html import to_html
 from audit.report import Report
 from screens.context import ctx
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormField, FormScreen
-from screens.report_view import Layout, Look, ReportView, layout, parse
-from screens.report_words import write_words
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormField, FormScreen
+from screens.report.view import Layout, Look, ReportView, layout, parse
+from screens.report.words import write_words
 from screens.saving import tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for

@@ -14,9 +14,9 @@ from typing import Any
 from audit.access import Act
 from audit.narrative import MAX_NARRATIVE, ReportText
 from screens.context import ctx
-from screens.modals.form import FormField, FormScreen
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from storage.errors import WorkspaceError
 from storage.narrative import report_text, save_report_text
 
