@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from audit import markdown as md
-from audit.analysis import Analysis
+from audit import places
+from audit.analysis import Analysis, QuestionCount
 from audit.dates import format_uk
 from audit.findings import Discussion
+from audit.guard import Place
 from audit.report_sections import Context, Writer, count, grade_counts, joined, strong
 from audit.scope import Audit, Objective
 
@@ -37,18 +39,28 @@ MAX_COMPARED = 3
 # ------------------------------------------------------------------------ lead's words
 
 
+def report_place(ref: str, field: str, label: str) -> Place:
+    """The lead's words, edited with ``w`` in the Report section."""
+    return Place(f"report, {label}", "report", ref, field)
+
+
 def lead_summary(ctx: Context, out: Writer) -> None:
     """The lead's overall summary, first under the Summary heading."""
-    out.para(md.block(ctx.text.summary) if ctx.text is not None else "")
+    if ctx.text is not None:
+        out.para(out.said(ctx.text.summary, report_place(ctx.audit.ref, "summary", "overall summary"), "block"))
 
 
-def objective_narrative(ctx: Context, out: Writer, objective: Objective) -> None:
-    out.para(md.block(ctx.text.narrative(objective.id)) if ctx.text is not None else "")
+def objective_narrative(ctx: Context, out: Writer, objective: Objective, number: int) -> None:
+    if ctx.text is not None:
+        place = report_place(ctx.audit.ref, f"objectives.{objective.id}", f"narrative for objective {number}")
+        out.para(out.said(ctx.text.narrative(objective.id), place, "block"))
 
 
 def conclusions(ctx: Context, out: Writer) -> None:
     out.heading(2, "Conclusions")
-    written = md.block(ctx.text.conclusions) if ctx.text is not None else ""
+    written = ""
+    if ctx.text is not None:
+        written = out.said(ctx.text.conclusions, report_place(ctx.audit.ref, "conclusions", "conclusions"), "block")
     out.para(written or "The lead auditor has not written the conclusions yet.")
 
 
@@ -66,13 +78,20 @@ def question_counts(ctx: Context, out: Writer, objective: Objective) -> None:
         out.para("How the agencies' completed audit tools answered each question (the number of cases):")
         rows = []
         for q in answered:
-            rows.append([md.cell(q.agency), md.cell(f"{q.number} {q.text}")]
+            question = out.said(q.text, _question_place(ctx, q), "cell")
+            rows.append([ctx.agency_code(q.agency), f"{q.number} {question}"]
                         + [str(n) for n in q.answers.values()] + [str(q.not_answered), str(q.returns)])
         out.table(["Agency", "Question"] + _ANSWER_HEADERS, rows)
     if waiting:
         names = [ctx.agency(code) for code in waiting]
         out.para(f"No completed audit tool yet from {joined(names)}, so {'its' if len(names) == 1 else 'their'} "
                  "questions are not counted.")
+
+
+def _question_place(ctx: Context, q: QuestionCount) -> Place:
+    """A question of an agency's audit tool, as copied into the audit from its template."""
+    return Place(f"{q.agency}'s audit tool, question {q.number}", "scope", ctx.audit.ref,
+                 f"tools.{q.agency}.{q.question_id}")
 
 
 # ------------------------------------------------------------------------ discussions
@@ -94,24 +113,25 @@ def case_discussions(ctx: Context, out: Writer) -> None:
     out.para(f"{count(len(shown), 'case')} of {len(a.cohort)} {'has' if len(shown) == 1 else 'have'} a "
              "discussion record. Each is summarised here: the agencies present, the grades agreed and what "
              "worked well and less well.")
-    titles = {o.id: o.title for o in ctx.audit.objectives}
     for ref in shown:
         d = by_case[ref]
-        out.heading(3, ref)
+        out.heading(3, ctx.case_ref(ref, "plain"))
         present = list(dict.fromkeys(x.agency for x in d.attendees if x.agency))
         when = f"Discussed on {format_uk(d.held_on)}" if d.held_on else "Not yet held"
-        who = f" with {joined([md.inline(code) for code in present])}" if present else ""
+        who = f" with {joined([ctx.agency_code(code) for code in present])}" if present else ""
         out.para(f"{when}{who}.")
-        agreed = [(titles[o], g) for o in a.objectives if (g := a.case_grid[ref][o]) is not None]
+        agreed = [(o, g) for o in a.objectives if (g := a.case_grid[ref][o]) is not None]
         if agreed:
             out.para(strong("Grades agreed"))
-            out.bullets([f"{md.inline(title)}: {grade.value}" for title, grade in agreed])
+            out.bullets([f"{ctx.objective_title(o)}: {grade.value}" for o, grade in agreed])
         if d.worked_well:
             out.para(strong("What worked well"))
-            out.bullets([md.inline(p) for p in d.worked_well])
+            out.bullets([out.said(p, places.discussion(d, "worked_well", "what worked well", n))
+                         for n, p in enumerate(d.worked_well, start=1)])
         if d.worked_less_well:
             out.para(strong("What worked less well, and why"))
-            out.bullets([md.inline(p) for p in d.worked_less_well])
+            out.bullets([out.said(p, places.discussion(d, "worked_less_well", "what worked less well", n))
+                         for n, p in enumerate(d.worked_less_well, start=1)])
 
 
 # ------------------------------------------------------------------------ earlier audits
@@ -163,7 +183,7 @@ def comparison(ctx: Context, out: Writer) -> None:
     if not earlier:
         out.para("No earlier audit in this workspace tested the same objectives.")
         return
-    names = [f"{md.inline(e.audit.ref)} ({md.inline(e.audit.title)}"
+    names = [f"{md.inline(e.audit.ref)} ({out.said(e.audit.title, places.scope(e.audit, 'title', 'title'))}"
              + (f", lookback from {format_uk(e.audit.lookback_start)})" if e.audit.lookback_start else ")")
              for e in earlier]
     out.para(f"The grades agreed at case discussions in this audit beside those of "
@@ -179,7 +199,7 @@ def comparison(ctx: Context, out: Writer) -> None:
         if all(c == "–" for c in cells):
             continue
         mine = ctx.analysis.agreed_totals[o.id]
-        rows.append([md.cell(o.title), *cells, grade_counts(mine) if mine.total else "–"])
+        rows.append([ctx.objective_title(o.id), *cells, grade_counts(mine) if mine.total else "–"])
     if not rows:
         out.para("No grade has been agreed at a case discussion on a shared objective yet.")
         return
