@@ -86,14 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--db", type=Path, required=True, dest="sub_db")
     check.add_argument("--restore", action="store_true", help="bring back the last good copy (.bak)")
 
-    users = sub.add_parser("users", help="manage who may use the workspace")
-    users.add_argument("--db", type=Path, required=True, dest="sub_db")
-    users_sub = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
-    add = users_sub.add_parser("add", help="add or change a user")
-    add.add_argument("login")
-    add.add_argument("--role", required=True, choices=["lead", "coordinator", "viewer"])
-    add.add_argument("--agency", action="append", default=[], help="agency code (repeat for several)")
-    users_sub.add_parser("list", help="list the users")
+    from tui import serve, users_cli
+
+    users_cli.add_parser(sub, _Parser)
+    serve.add_parser(sub, _Parser)
     return parser
 
 
@@ -185,6 +181,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return commands.open_app(args.db or default_db())
     if command == "demo":
         return commands.open_demo(demo_db(), fresh=args.fresh)
+    if command == "serve":
+        from tui import serve
+
+        return serve.run(args)
     handler = {
         "init": commands.init,
         "new-audit": commands.new_audit,
