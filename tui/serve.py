@@ -24,6 +24,7 @@ import re
 import shlex
 import socket
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
@@ -46,10 +47,14 @@ class Refused(Exception):
     """A command outside the allow-list: exit 3 with this sentence."""
 
 
-def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
-    serve = sub.add_parser("serve", help="the SSH forced command for one auditor (see the README)")
-    serve.add_argument("--db", type=Path, required=True, dest="sub_db")
-    serve.add_argument("--as", required=True, dest="as_login", metavar="LOGIN")
+def add_parser(sub: argparse._SubParsersAction, make: Callable[..., argparse.ArgumentParser],
+               db_help: str) -> None:
+    serve = make(sub, "serve", "the SSH forced command for one auditor",
+                 "What sshd runs for an auditor's key (the line `maca users add --key` writes): the app as "
+                 "LOGIN, or the one command the client sent (export, import-cases, new-audit, cohort, chase, "
+                 "whoami), files over the connection. Only the account that owns the workspace may use it.")
+    serve.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=db_help)
+    serve.add_argument("--as", required=True, dest="as_login", metavar="LOGIN", help="the auditor this key is")
 
 
 def _allowed() -> str:

@@ -15,6 +15,7 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from audit.partnership import Role
@@ -25,22 +26,33 @@ from tui.cli import EXIT_OK, UsageError
 MAX_KEY_FILE = 64 * 1024
 
 
-def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
-    users = sub.add_parser("users", help="manage who may use the workspace, and their SSH keys")
-    users.add_argument("--db", type=Path, required=True, dest="sub_db")
-    users_sub = users.add_subparsers(dest="users_command", parser_class=parser_class, required=True)
-    add = users_sub.add_parser("add", help="add or change a user")
-    add.add_argument("login")
-    add.add_argument("--role", required=True, choices=["lead", "coordinator", "viewer"])
-    add.add_argument("--agency", action="append", default=[], help="agency code (repeat for several)")
+def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser],
+               make: Callable[..., argparse.ArgumentParser], db_help: str) -> None:
+    """Register `maca users`; ``make(sub, name, summary, description)`` makes a sub-command."""
+    users = make(sub, "users", "manage who may use the workspace, and their SSH keys",
+                 "List the workspace's users, add one or change their role, agencies or SSH key, or remove "
+                 "one (leads only). Keys go into the authorized_keys of the account running this, each "
+                 "forcing `maca serve --db PATH --as LOGIN` (see the README's deployment over SSH).")
+    users.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=db_help)
+    users_sub = users.add_subparsers(dest="users_command", parser_class=parser_class, required=True,
+                                     title="commands", metavar="COMMAND")
+    add = make(users_sub, "add", "add or change a user",
+               "Add a user, or change an existing user's role and agencies (and key, with --key).")
+    add.add_argument("login", help="the user's login (under serve, the name their key stands for)")
+    add.add_argument("--role", required=True, choices=["lead", "coordinator", "viewer"],
+                     help="lead (runs audits), coordinator (an agency's returns) or viewer (reads only)")
+    add.add_argument("--agency", action="append", default=[], metavar="CODE",
+                     help="agency code (repeat for several)")
     add.add_argument("--key", default=None, metavar="FILE|-",
                      help="their SSH public key (a .pub file, or - to read it from stdin)")
-    key = users_sub.add_parser("key", help="give a user a new SSH key (the old one stops working)")
-    key.add_argument("login")
-    key.add_argument("file", metavar="FILE|-")
-    remove = users_sub.add_parser("remove", help="remove a user; their keys stop working at once")
-    remove.add_argument("login")
-    users_sub.add_parser("list", help="list the users")
+    key = make(users_sub, "key", "give a user a new SSH key",
+               "Give a user this SSH public key in place of any they had; the old one stops working at once.")
+    key.add_argument("login", help="the user's login")
+    key.add_argument("file", metavar="FILE|-", help="their SSH public key (a .pub file, or - for stdin)")
+    remove = make(users_sub, "remove", "remove a user and their SSH keys",
+                  "Remove a user from the workspace; their SSH keys stop working at once.")
+    remove.add_argument("login", help="the user's login")
+    make(users_sub, "list", "list the users", "List every user with their role, agencies and keys.")
 
 
 def maca_command() -> str:
