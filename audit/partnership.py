@@ -33,9 +33,6 @@ class User:
     agencies: list[str] = field(default_factory=list)
     name: str = ""
     rev: int = 0
-    # SSH public keys (``TYPE BASE64``, see audit.ssh_keys) for served mode; maca writes
-    # each into the service account's authorized_keys.
-    keys: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:

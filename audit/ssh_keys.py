@@ -13,8 +13,22 @@ import base64
 import binascii
 import shlex
 import struct
+from dataclasses import dataclass
 
-__all__ = ["KEY_TYPES", "authorized_line", "forced_command", "parse_public_key"]
+__all__ = ["KEY_TYPES", "SshKey", "authorized_line", "forced_command", "parse_public_key"]
+
+
+@dataclass(slots=True)
+class SshKey:
+    """A user's SSH public key for served mode (one per login; the table `ssh_keys`)."""
+
+    login: str
+    public_key: str  # ``TYPE BASE64``, as parse_public_key returns it
+    rev: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.login
 
 KEY_TYPES = (
     "ssh-ed25519",

@@ -15,7 +15,6 @@ import os
 import pwd
 from pathlib import Path
 
-from audit.partnership import User
 from audit.ssh_keys import authorized_line
 from storage.errors import WorkspaceError
 from storage.files import read_regular_file, write_file_atomically
@@ -42,12 +41,10 @@ def _markers(db: str) -> tuple[str, str]:
             f"# maca end {db}")
 
 
-def block_lines(maca: str, db: str, users: list[User]) -> list[str]:
+def block_lines(maca: str, db: str, keys: dict[str, str]) -> list[str]:
+    """The block for ``keys`` (login -> public key), one line each, by login."""
     begin, end = _markers(db)
-    lines = [begin]
-    for user in sorted(users, key=lambda u: u.login):
-        lines += [authorized_line(maca, db, user.login, key) for key in user.keys]
-    return [*lines, end]
+    return [begin, *(authorized_line(maca, db, login, keys[login]) for login in sorted(keys)), end]
 
 
 def _read(path: Path) -> tuple[list[str], os.stat_result | None]:
@@ -62,8 +59,9 @@ def _read(path: Path) -> tuple[list[str], os.stat_result | None]:
     return raw.decode("utf-8", "replace").splitlines(), st
 
 
-def sync_authorized_keys(path: Path, maca: str, db: str, users: list[User]) -> int:
-    """Rewrite this workspace's block in ``path`` for ``users``' keys; the number of keys."""
+def sync_authorized_keys(path: Path, maca: str, db: str, keys: dict[str, str]) -> int:
+    """Rewrite this workspace's block in ``path`` for ``keys`` (login -> public key);
+    the number of keys."""
     from filelock import FileLock, Timeout
 
     folder = path.parent
@@ -74,7 +72,7 @@ def sync_authorized_keys(path: Path, maca: str, db: str, users: list[User]) -> i
             raise WorkspaceError(f"The folder {folder} for the SSH keys cannot be made ({exc.strerror}); "
                                  "no key was changed.") from None
     begin, end = _markers(db)
-    block = block_lines(maca, db, users)
+    block = block_lines(maca, db, keys)
     lock = FileLock(str(path) + ".lock", timeout=10, mode=0o600)
     try:
         with lock:

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from audit.access import Act
 from audit.partnership import Role, User, validate_user
-from audit.ssh_keys import parse_public_key
+from audit.ssh_keys import SshKey, parse_public_key
 from storage.authorized_keys import authorized_keys_path, sync_authorized_keys
 from storage.errors import NotFound, WorkspaceError
 from storage.transaction import Transaction
 from storage.workspace import Workspace
 
-__all__ = ["KeyFile", "add_or_change", "remove_user", "set_key"]
+__all__ = ["KeyFile", "UserProblem", "add_or_change", "key_of", "remove_user", "set_key"]
 
 
 class UserProblem(WorkspaceError):
@@ -53,25 +53,41 @@ def _canonical_agencies(ws: Workspace, codes: list[str]) -> list[str]:
     return out
 
 
-def _sync(ws: Workspace, tx: Transaction, keys: KeyFile | None, users: dict[str, User]) -> None:
+def _keys_of(ws: Workspace) -> dict[str, str]:
+    """login -> public key, for every user who has one."""
+    found = {}
+    for user in ws.users():
+        stored = ws.get("ssh_keys", user.login)
+        if stored is not None:
+            found[user.login] = stored.public_key
+    return found
+
+
+def _sync(keys: KeyFile | None, by_login: dict[str, str]) -> None:
     """Rewrite the keys block, unless no one has a key and maca never wrote one here."""
     if keys is None:
         return
-    if not any(u.keys for u in users.values()):
+    if not by_login:
         try:
             text = keys.path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return
         if f"# maca begin {keys.db} " not in text:
             return
-    sync_authorized_keys(keys.path, keys.maca, keys.db, list(users.values()))
+    sync_authorized_keys(keys.path, keys.maca, keys.db, by_login)
 
 
-def _others_key(users: dict[str, User], login: str, key: str) -> str | None:
-    for other in users.values():
-        if other.login != login and key in other.keys:
-            return other.login
-    return None
+def _set_key(ws: Workspace, tx: Transaction, login: str, key: str, by_login: dict[str, str]) -> None:
+    holder = next((other for other, theirs in by_login.items() if theirs == key and other != login), None)
+    if holder is not None:
+        raise UserProblem(f"That key is already {holder}'s; each person needs their own key. "
+                          "Nothing was changed.")
+    stored = ws.get("ssh_keys", login)
+    if stored is None:
+        tx.insert(SshKey(login, key), summary=f"gave {login} an SSH key")
+    elif stored.public_key != key:
+        tx.save(dataclasses.replace(stored, public_key=key), summary=f"gave {login} a new SSH key")
+    by_login[login] = key
 
 
 def _only_lead_left(ws: Workspace, login: str) -> bool:
@@ -90,25 +106,22 @@ def add_or_change(ws: Workspace, login: str, role: Role, agencies: list[str], ke
     key = _parse(key_text)
     existing = ws.get("users", login)
     if existing is not None and role is not Role.LEAD and _only_lead_left(ws, login):
+        if login == ws.login:
+            raise UserProblem("You are the only lead; add another lead before changing your own role.")
         raise UserProblem(f"{login} is the only lead; add another lead before changing {login}'s role. "
                           "Nothing was changed.")
     with ws.transaction() as tx:
-        users = {u.login: u for u in ws.users()}
-        if key is not None:
-            holder = _others_key(users, login, key)
-            if holder is not None:
-                raise UserProblem(f"That key is already {holder}'s; each person needs their own key. "
-                                  "Nothing was changed.")
+        by_login = _keys_of(ws)
         if existing is None:
-            user = dataclasses.replace(user, keys=[key] if key else [])
             saved = tx.insert(user, summary=f"added {login} as {role.value}")
+        elif (existing.role, existing.agencies) != (user.role, user.agencies):
+            saved = tx.save(dataclasses.replace(existing, role=user.role, agencies=user.agencies),
+                            summary=f"changed {login} to {role.value}")
         else:
-            changed = dataclasses.replace(existing, role=user.role, agencies=user.agencies,
-                                          keys=[key] if key else existing.keys)
-            saved = tx.save(changed, summary=f"changed {login} to {role.value}"
-                            + (" with a new key" if key and [key] != existing.keys else ""))
-        users[login] = saved
-        _sync(ws, tx, keys, users)
+            saved = existing
+        if key is not None:
+            _set_key(ws, tx, login, key, by_login)
+        _sync(keys, by_login)
     return saved, existing is None
 
 
@@ -121,15 +134,10 @@ def set_key(ws: Workspace, login: str, key_text: str, keys: KeyFile | None) -> U
     if existing is None:
         raise NotFound(f"There is no user {login} in this workspace; add them with `maca users add`.")
     with ws.transaction() as tx:
-        users = {u.login: u for u in ws.users()}
-        holder = _others_key(users, login, key)
-        if holder is not None:
-            raise UserProblem(f"That key is already {holder}'s; each person needs their own key. "
-                              "Nothing was changed.")
-        saved = tx.save(dataclasses.replace(existing, keys=[key]), summary=f"gave {login} a new SSH key")
-        users[login] = saved
-        _sync(ws, tx, keys, users)
-    return saved
+        by_login = _keys_of(ws)
+        _set_key(ws, tx, login, key, by_login)
+        _sync(keys, by_login)
+    return existing
 
 
 def remove_user(ws: Workspace, login: str, keys: KeyFile | None) -> None:
@@ -141,9 +149,19 @@ def remove_user(ws: Workspace, login: str, keys: KeyFile | None) -> None:
     if existing.role is Role.LEAD and _only_lead_left(ws, login):
         raise UserProblem(f"{login} is the only lead; add another lead first. Nothing was changed.")
     with ws.transaction() as tx:
-        tx.delete(existing, summary=f"removed {login} and their SSH keys")
-        users = {u.login: u for u in ws.users() if u.login != login}
-        _sync(ws, tx, keys, users)
+        by_login = _keys_of(ws)
+        stored = ws.get("ssh_keys", login)
+        if stored is not None:
+            tx.delete(stored, summary=f"revoked {login}'s SSH key")
+        by_login.pop(login, None)
+        tx.delete(existing, summary=f"removed {login}")
+        _sync(keys, by_login)
+
+
+def key_of(ws: Workspace, login: str) -> str | None:
+    """``login``'s public key (``TYPE BASE64``), if they have one."""
+    stored = ws.get("ssh_keys", login)
+    return stored.public_key if stored is not None else None
 
 
 def _parse(key_text: str | None) -> str | None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audit.partnership import Role
-from storage.users import KeyFile, add_or_change, remove_user, set_key
+from storage.users import KeyFile, add_or_change, key_of, remove_user, set_key
 from storage.workspace import Workspace
 from tui.cli import EXIT_OK, UsageError
 
@@ -90,8 +90,9 @@ def run(args: argparse.Namespace, ws: Workspace) -> int:
     command = args.users_command
     if command == "list":
         for user in ws.users():
-            count = f"{len(user.keys)} key" + ("s" if len(user.keys) != 1 else "") if user.keys else "no key"
-            print(f"{user.login:<20} {user.role.value:<12} {', '.join(user.agencies) or '-':<16} {count}")
+            # The columns scripts read stay as they were; a key is noted after them.
+            line = f"{user.login:<20} {user.role.value:<12} {', '.join(user.agencies)}"
+            print(f"{line:<50} (SSH key)" if key_of(ws, user.login) else line)
         return EXIT_OK
     if command == "add":
         key_text = read_key(args.key) if args.key is not None else None
