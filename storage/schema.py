@@ -15,6 +15,7 @@ from audit.narrative import ReportText
 from audit.partnership import Partnership, User
 from audit.returns import Return
 from audit.scope import Audit
+from audit.ssh_keys import SshKey
 
 __all__ = ["ALL_TABLES", "JOURNAL", "META", "MODELS", "SCHEMA_VERSION", "table_of"]
 
@@ -30,6 +31,7 @@ MODELS: dict[str, type] = {
     "findings": Finding,
     "actions": Action,
     "report_texts": ReportText,
+    "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
 }
 JOURNAL = "journal"
 META = "meta"
