@@ -308,8 +308,8 @@ class Workspace:
         return self._table(name, audit_of(obj_or_table) if is_audit_table(name) else "").items.get(obj_or_table.key)
 
     def _ref_of_key(self, key: str) -> str | None:
-        """The audit an audit record's key starts with (the longest: refs may hold '/')."""
-        refs = [ref for ref in self._table("audits").items if key.startswith(ref + "/")]
+        """The audit an audit record's key is or starts with (the longest: refs may hold '/')."""
+        refs = [ref for ref in self._table("audits").items if key == ref or key.startswith(ref + "/")]
         return max(refs, key=len) if refs else None
 
     def journal(self) -> list[JournalEntry]:
