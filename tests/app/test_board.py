@@ -20,7 +20,7 @@ from storage.demo_findings import add_demo_discussions
 from storage.findings import add_action, add_finding
 from storage.returns import cohort_refs
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
 
 REF = "MACA-C86"
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
@@ -54,10 +54,6 @@ def card(section: BoardSection, finding_id: str) -> str:
         if finding_id in listing.ids:
             return str(listing.get_option(finding_id).prompt)
     raise AssertionError(f"{finding_id} is not on the board")
-
-
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def on_disk(ws: Workspace, finding_id: str) -> dict:
@@ -206,8 +202,8 @@ async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: 
         await until(pilot, lambda: idle(app) and "F7" in shown(section)[0])
         assert "◇ proposed by csc.coord" in card(section, "F7")
         await pilot.press("L")
-        await pilot.pause()
-        assert "Only a lead auditor can edit the findings board; csc.coord is a co-ordinator." in notes(app)
+        assert await until(pilot, lambda: "Only a lead auditor can edit the findings board; csc.coord is a co-ordinator."
+                           in notes(app))
     assert on_disk(ws, "F7")["proposed"] is True and on_disk(ws, "F7")["column"] == "strength"
     app = app_for(open_as(ws.path, "rlead"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -227,7 +223,7 @@ async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "and its 2 SMART actions" in app.screen.question
         await pilot.press("n")
-        await pilot.pause()
+        assert await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert shown(section)[2] == ["F5", "F6"]
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))

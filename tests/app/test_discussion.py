@@ -21,7 +21,7 @@ from storage.demo_findings import add_demo_discussions
 from storage.findings import open_discussion, save_discussion
 from storage.returns import cohort_refs
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
 
 REF = "MACA-C86"
 CASE = "RB-2020-001"
@@ -87,10 +87,6 @@ async def go_row(pilot, section: DiscussionSection, row_id: str) -> None:
     section.rows_list.focus()
     section.rows_list.highlighted = [r.id for r in section.rows].index(row_id)
     await pilot.pause()
-
-
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def test_returns_side_by_side_with_grades_evidence_and_concern(tmp_path: Path) -> None:
@@ -208,9 +204,9 @@ async def test_coordinator_promotion_is_proposed_but_cannot_edit_the_record(tmp_
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_discussion_section(pilot)
         await pilot.press("w")
-        await pilot.pause()
+        assert await until(pilot, lambda: any("Only a lead auditor can record a discussion; csc.coord is a co-ordinator."
+                                              in n for n in notes(app)))
         assert not isinstance(app.screen, FormScreen)
-        assert any("Only a lead auditor can record a discussion; csc.coord is a co-ordinator." in n for n in notes(app))
         await go_row(pilot, section, "well:0")
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
@@ -260,7 +256,7 @@ async def test_thematic_audit_adds_sessions(tmp_path: Path) -> None:
                     objectives=[Objective("voice", "Voice of the child")]), act=Act.CREATE_AUDIT)
     app = app_for(ws)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: app.focused is not None)  # home's table
         await pilot.press("j")
         await open_audit(pilot)
         assert app.screen.audit_ref == "MATA-N1"

@@ -22,7 +22,7 @@ from screens.report.view import ReportView
 from storage.demo import DEMO_AUDIT
 from storage.export import default_path, report_for
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes as messages, open_as, open_audit, until
 from tests.app.test_analysis_section import add_return, seed
 from tests.conftest import TODAY
 
@@ -63,10 +63,6 @@ def screen_lines(view: ReportView) -> list[str]:
 
 def all_lines(view: ReportView) -> list[str]:
     return [line.plain for line in view.lines]
-
-
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def jump_list(section: ReportSection) -> list[str]:

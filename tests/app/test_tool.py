@@ -24,7 +24,7 @@ from storage.demo import DEMO_AUDIT
 from storage.lock import os_login
 from storage.returns import cohort_refs, open_return, raise_concern, save_draft, tool_for
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, open_as
+from tests.app.helpers import app_for, demo_workspace, notes, open_as, until
 
 REF = DEMO_AUDIT
 TODAY_AT = datetime(2021, 4, 20, 9, 0)
@@ -53,7 +53,7 @@ def stored(path: Path, agency: str = "MID", case: str | None = None) -> dict | N
 async def open_tool(app, pilot, agency: str = "MID", row: int = 0) -> ToolScreen:
     """Open the Returns grid and the tool of one cell, by keyboard, as a user would."""
     await app.push_screen(AuditScreen(REF, "returns"))
-    await pilot.pause()
+    await until(pilot, lambda: app.focused is not None and app.screen.current == "returns")
     for _ in range(AGENCIES.index(agency)):
         await pilot.press("l")
     for _ in range(row):
@@ -65,26 +65,11 @@ async def open_tool(app, pilot, agency: str = "MID", row: int = 0) -> ToolScreen
 
 async def go_to(pilot, tool: ToolScreen, row_id: str) -> None:
     tool.highlight(row_id)
-    await pilot.pause()
-    assert tool.current_row().id == row_id
-
-
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    assert await until(pilot, lambda: tool.current_row().id == row_id)
 
 
 def visible(widget: Static) -> str:
     return str(widget.render())
-
-
-async def until(pilot, predicate, timeout: float = 2.0) -> bool:
-    """Let the app run until ``predicate()`` holds (autosave is due half a second after a
-    change; the margin is for a busy test machine)."""
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return True
-        await pilot.pause(0.05)
-    return predicate()
 
 
 async def wait_saved(pilot, tool: ToolScreen) -> None:
@@ -176,8 +161,7 @@ async def test_complete_return_submits_and_becomes_read_only(path: Path) -> None
         assert "Read only" in visible(tool.query_one("#tool-notice", Static))
         await go_to(pilot, tool, "question:mid-curiosity-1")
         await pilot.press("y")
-        await pilot.pause()
-        assert any("submitted and read-only" in n for n in notes(app))
+        assert await until(pilot, lambda: any("submitted and read-only" in n for n in notes(app)))
         assert stored(path)["answers"]["mid-curiosity-1"]["answer"] == "n/a"
 
 
@@ -191,9 +175,8 @@ async def test_viewer_and_other_agency_cannot_edit_and_are_journaled(path: Path,
         tool = await open_tool(app, pilot)
         assert reason in visible(tool.query_one("#tool-notice", Static))
         await pilot.press("y", "e", "exclamation_mark")
-        await pilot.pause()
+        assert await until(pilot, lambda: any(reason in n for n in notes(app)))
         assert isinstance(app.screen, ToolScreen) and tool.editing is None
-        assert any(reason in n for n in notes(app))
     assert stored(path) is None
     refused = [e for e in open_as(path, os_login()).journal() if e.action == "refused"]
     assert len(refused) == 3 and all(e.who == login for e in refused)

@@ -47,7 +47,7 @@ def _why_not() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")
+pytestmark = [pytest.mark.ssh, pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")]
 
 
 @dataclass
