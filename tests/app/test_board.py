@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from audit.access import Act
@@ -61,6 +62,7 @@ def on_disk(ws: Workspace, finding_id: str) -> dict:
     return next(f for f in findings if f["id"] == finding_id)
 
 
+@pytest.mark.slow
 async def test_h_l_j_k_and_card_moves_by_keyboard(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -91,6 +93,7 @@ async def test_h_l_j_k_and_card_moves_by_keyboard(tmp_path: Path) -> None:
     assert "moved F2 to place 2 in Areas for development" in summaries
 
 
+@pytest.mark.slow
 async def test_recommendation_with_actions_cannot_leave_its_column(tmp_path: Path) -> None:
     app = app_for(board_ws(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -101,6 +104,7 @@ async def test_recommendation_with_actions_cannot_leave_its_column(tmp_path: Pat
         assert shown(section)[2] == ["F5", "F6"]
 
 
+@pytest.mark.slow
 async def test_filters_as_you_type_by_objective_and_by_agency(tmp_path: Path) -> None:
     app = app_for(board_ws(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -134,6 +138,7 @@ def plan_rows(app) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+@pytest.mark.slow
 async def test_action_plan_add_edit_with_rag_and_filters(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -175,6 +180,7 @@ async def test_action_plan_add_edit_with_rag_and_filters(tmp_path: Path) -> None
     assert (a3["owner"], a3["due"], a3["status"], a3["finding_id"]) == ("POL", "2021-04-26", "complete", "F5")
 
 
+@pytest.mark.slow
 async def test_viewer_is_refused_with_a_sentence(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     before = json.loads(ws.path.read_text())["findings"]
@@ -190,6 +196,7 @@ async def test_viewer_is_refused_with_a_sentence(tmp_path: Path) -> None:
     assert json.loads(ws.path.read_text())["findings"] == before
 
 
+@pytest.mark.slow
 async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(open_as(ws.path, "csc.coord"))
@@ -214,6 +221,7 @@ async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: 
     assert on_disk(ws, "F7")["proposed"] is False
 
 
+@pytest.mark.slow
 async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -233,6 +241,7 @@ async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -
     assert not data["actions"] and "F5" not in [f["id"] for f in data["findings"].values()]
 
 
+@pytest.mark.slow
 async def test_retest_of_earlier_learning_shows_how_it_fared(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     ws.insert(Audit(ref="MACA-X17", title="Earlier: hidden men", agencies=["CSC", "POL"]), act=Act.CREATE_AUDIT)
@@ -260,6 +269,7 @@ async def test_retest_of_earlier_learning_shows_how_it_fared(tmp_path: Path) -> 
                       "evidence": "Seen in 2 of 5 cases"}
 
 
+@pytest.mark.slow
 async def test_hostile_text_in_cards_and_actions_is_shown_literally(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     rec = add_finding(ws, REF, column=Column.RECOMMENDATION, title=HOSTILE, text=HOSTILE, objective="covid")
@@ -275,9 +285,11 @@ async def test_hostile_text_in_cards_and_actions_is_shown_literally(tmp_path: Pa
         assert "\x1b" not in json.dumps(json.loads(ws.path.read_text())["actions"])
 
 
+@pytest.mark.slow
 def test_snapshot_board(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app_for(board_ws(tmp_path)), terminal_size=(120, 40), press=["enter", "5", "l"])
 
 
+@pytest.mark.slow
 def test_snapshot_action_plan(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app_for(board_ws(tmp_path)), terminal_size=(120, 40), press=["enter", "5", "l", "l", "A"])

@@ -124,6 +124,7 @@ async def test_every_candidate_with_a_mark_per_criterion(tmp_path: Path) -> None
         assert app.screen.info_title.startswith("Case RB-2020-004")
 
 
+@pytest.mark.slow
 async def test_viewer_sees_no_identifiers_and_cannot_search_them(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(open_as(ws.path, "panel.vic"))
@@ -140,6 +141,7 @@ async def test_viewer_sees_no_identifiers_and_cannot_search_them(tmp_path: Path)
 # ---------------------------------------------------------------------- filtering and sorting
 
 
+@pytest.mark.slow
 async def test_filter_as_you_type_then_n_and_escape(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -170,6 +172,7 @@ async def test_filter_as_you_type_then_n_and_escape(tmp_path: Path) -> None:
         await until(pilot, lambda: not app.screen.query(CohortSection))
 
 
+@pytest.mark.slow
 async def test_quick_filters_toggle_and_show_which_is_on(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     screened = screen_cases(ws.audit(REF), ws.cases(REF), TODAY)
@@ -197,6 +200,7 @@ async def test_quick_filters_toggle_and_show_which_is_on(tmp_path: Path) -> None
         assert "filter: eligible only, “rb-2020-03”" in status(section)
 
 
+@pytest.mark.slow
 async def test_sort_by_any_column_with_o(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -222,6 +226,7 @@ async def test_sort_by_any_column_with_o(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- picking
 
 
+@pytest.mark.slow
 async def test_space_adds_a_not_eligible_case_only_with_a_reason(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(ws)
@@ -249,6 +254,7 @@ async def test_space_adds_a_not_eligible_case_only_with_a_reason(tmp_path: Path)
     assert last.summary == "added RB-2020-004 to the cohort: closest match to C86"
 
 
+@pytest.mark.slow
 async def test_space_removes_with_a_reason_and_adds_an_eligible_case_without(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(ws)
@@ -365,6 +371,7 @@ async def draw_in_app(tmp_path: Path, size: int, seed: int, balance: str = "none
     return recorded.picked, confirmation
 
 
+@pytest.mark.slow
 async def test_random_draw_is_reproducible_from_its_seed(tmp_path: Path) -> None:
     first, confirmation = await draw_in_app(tmp_path / "one", 3, 123456)
     again, _ = await draw_in_app(tmp_path / "two", 3, 123456)
@@ -402,6 +409,7 @@ async def import_file(pilot, path: Path) -> None:
     await until(pilot, lambda: isinstance(app.screen, ReportScreen) or notes(app), timeout=15)
 
 
+@pytest.mark.slow
 async def test_import_a_good_csv_after_seeing_the_summary(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     csv = tmp_path / "extract.csv"
@@ -429,6 +437,7 @@ async def test_import_a_good_csv_after_seeing_the_summary(tmp_path: Path) -> Non
     assert len(open_as(ws.path, "rlead").cases(REF)) == 55
 
 
+@pytest.mark.slow
 async def test_import_a_bad_csv_lists_every_problem_and_imports_nothing(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     before = ws.path.read_bytes()

@@ -109,6 +109,7 @@ async def test_returns_side_by_side_with_grades_evidence_and_concern(tmp_path: P
         assert str(subjects.get_option_at_index(0).prompt).endswith("4/8")  # ⚠ there only while open
 
 
+@pytest.mark.slow
 async def test_agreed_grade_by_number_keys_and_sections_still_switch(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     app = app_for(ws)
@@ -148,6 +149,7 @@ async def test_record_form_saves_date_and_attendees(tmp_path: Path) -> None:
     assert open_as(ws.path, "rlead").journal()[-1].summary == f"recorded the discussion of {CASE}"
 
 
+@pytest.mark.slow
 async def test_add_a_point_and_promote_it_to_a_finding(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     before = {f.id for f in ws.findings(REF)}
@@ -176,6 +178,7 @@ async def test_add_a_point_and_promote_it_to_a_finding(tmp_path: Path) -> None:
     assert f.text == "Fathers were not seen. Nobody asked who lived there."
 
 
+@pytest.mark.slow
 async def test_enter_edits_the_highlighted_point_and_d_deletes_it(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     app = app_for(ws)

@@ -121,6 +121,7 @@ async def test_filter_to_what_one_agency_still_owes(path: Path) -> None:
         assert await until(pilot, lambda: len(table.columns) == 10)
 
 
+@pytest.mark.slow
 async def test_chase_list_shows_and_exports_one_line_per_outstanding_return(path: Path) -> None:
     app = app_on(path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -188,6 +189,7 @@ def test_grid_snapshot(snap_compare, path: Path) -> None:
     assert snap_compare(app_on(path), terminal_size=(120, 40), run_before=before)
 
 
+@pytest.mark.slow
 def test_tool_snapshot(snap_compare, path: Path) -> None:
     async def before(pilot) -> None:
         await pilot.app.push_screen(AuditScreen(REF, "returns"))

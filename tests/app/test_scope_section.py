@@ -78,6 +78,7 @@ async def test_edit_objective_by_keyboard_saves_and_journals(tmp_path: Path) -> 
     assert entry.after["objectives"][0]["title"] == "Curiosity and respectful uncertainty"
 
 
+@pytest.mark.slow
 async def test_add_reorder_and_delete_objectives(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(ws)
@@ -251,6 +252,7 @@ async def test_hostile_text_displays_as_typed(tmp_path: Path, row: str, field: s
     assert getattr(ws.audit("MACA-C86"), field) == SHOWN
 
 
+@pytest.mark.slow
 async def test_hostile_text_in_lists_displays_as_typed(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(ws)
@@ -304,6 +306,7 @@ async def test_open_form_is_kept_and_the_user_told_when_another_session_saves(tm
     assert (final.title, final.background) == ("Their title", "Half-typed background")
 
 
+@pytest.mark.slow
 async def test_a_slow_save_tells_the_user_it_waited(tmp_path: Path) -> None:
     import subprocess
     import sys

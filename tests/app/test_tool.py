@@ -76,6 +76,7 @@ async def wait_saved(pilot, tool: ToolScreen) -> None:
     assert await until(pilot, lambda: not tool.pending), "the change should have been autosaved"
 
 
+@pytest.mark.slow
 async def test_answer_grade_and_evidence_autosave_by_keyboard(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -104,6 +105,7 @@ async def test_answer_grade_and_evidence_autosave_by_keyboard(path: Path) -> Non
         assert not isinstance(app.screen, ToolScreen)
 
 
+@pytest.mark.slow
 async def test_text_is_saved_within_a_second_while_typing(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -117,6 +119,7 @@ async def test_text_is_saved_within_a_second_while_typing(path: Path) -> None:
         assert "Mira [b]Midwell[/b]" in str(tool.current_row().label)
 
 
+@pytest.mark.slow
 async def test_submit_with_gaps_lists_each_and_jumps_to_it(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -138,6 +141,7 @@ async def test_submit_with_gaps_lists_each_and_jumps_to_it(path: Path) -> None:
         assert stored(path)["status"] == "draft"
 
 
+@pytest.mark.slow
 async def test_complete_return_submits_and_becomes_read_only(path: Path) -> None:
     coord = Workspace.open(path, "mid.coord")
     case = first_case(path)
@@ -169,6 +173,7 @@ async def test_complete_return_submits_and_becomes_read_only(path: Path) -> None
     ("panel.vic", "viewer and can only read"),
     ("pol.coord", "cannot edit MID's return"),
 ])
+@pytest.mark.slow
 async def test_viewer_and_other_agency_cannot_edit_and_are_journaled(path: Path, login: str, reason: str) -> None:
     app = app_for(Workspace.open(path, login))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -182,6 +187,7 @@ async def test_viewer_and_other_agency_cannot_edit_and_are_journaled(path: Path,
     assert len(refused) == 3 and all(e.who == login for e in refused)
 
 
+@pytest.mark.slow
 async def test_two_people_saving_one_return_see_both_versions_and_choose(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     other = Workspace.open(path, "health_named-nurse")
@@ -210,6 +216,7 @@ async def test_two_people_saving_one_return_see_both_versions_and_choose(path: P
             "mid-curiosity-1": "yes", "mid-curiosity-2": "no", "mid-curiosity-3": "no"}
 
 
+@pytest.mark.slow
 async def test_keep_theirs_drops_my_unsaved_change(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     other = Workspace.open(path, "health_named-nurse")
@@ -226,6 +233,7 @@ async def test_keep_theirs_drops_my_unsaved_change(path: Path) -> None:
         assert tool.ret.answers["mid-curiosity-1"].answer is Answer.NO and not tool.pending
 
 
+@pytest.mark.slow
 async def test_concern_reaches_a_second_app_and_is_acknowledged(path: Path) -> None:
     lead_app = app_for(Workspace.open(path, os_login()))
     coord_app = app_for(Workspace.open(path, "mid.coord"))
@@ -277,6 +285,7 @@ async def test_open_concern_is_shown_to_a_lead_at_start(path: Path) -> None:
         assert not isinstance(viewer.screen, ConcernAlertScreen)  # leads act on concerns
 
 
+@pytest.mark.slow
 async def test_lead_returns_for_clarification_and_coordinator_sees_the_comment(path: Path) -> None:
     coord = Workspace.open(path, "mid.coord")
     ret = edit(open_return(coord, REF, first_case(path), "MID"), coord.login, TODAY_AT, involved=False,
@@ -327,6 +336,7 @@ async def test_tool_text_area_is_hidden_until_editing(path: Path) -> None:
         assert tool.query_one("#tool-text", TextArea).has_focus
 
 
+@pytest.mark.slow
 async def test_quitting_right_after_typing_still_saves(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("screens.tool.saving.SAVE_DELAY", 60.0)  # only leaving can save it
     app = app_for(Workspace.open(path, "mid.coord"))

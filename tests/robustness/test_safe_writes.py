@@ -147,6 +147,7 @@ def test_a_coordinators_chase_list_covers_their_agencies_only(ws: Workspace) -> 
     assert chase_list(Workspace.open(ws.path, "vic"), DEMO_AUDIT, LATE) == lead
 
 
+@pytest.mark.slow
 async def test_a_viewer_cannot_export_the_chase_list_over_the_workspace(ws: Workspace) -> None:
     """The attack of the issue, in the app: Returns, `c`, `x`, the backup's path."""
     add_demo_returns(ws)
