@@ -21,6 +21,7 @@ analysis screen shows.  Decisions where the design is silent:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +34,17 @@ from audit.draw import balance_field
 from audit.findings import Action, Column, Discussion, Finding, Rag, rag
 from audit.grades import Grade
 from audit.guard import Quoted
+from audit.narrative import ReportText
 from audit.partnership import Partnership
+from audit.report_evidence import (
+    EarlierAudit,
+    case_discussions,
+    comparison,
+    conclusions,
+    lead_summary,
+    objective_narrative,
+    question_counts,
+)
 from audit.report_sections import (
     COLUMN_SINGULAR,
     Context,
@@ -45,6 +56,7 @@ from audit.report_sections import (
     grade_counts,
     grade_name,
     joined,
+    most_common_name,
     most_common_text,
     natural_key,
     number,
@@ -77,11 +89,16 @@ def build_report(
     actions: list[Action],
     earlier_findings: dict[str, Finding],
     today: date,
+    *,
+    text: ReportText | None = None,
+    earlier_audits: Sequence[EarlierAudit] = (),
 ) -> Report:
     """The report of ``audit`` as of ``today``.
 
     ``earlier_findings`` maps ``"<audit ref>/<finding id>"`` (``Finding.key``) to the
-    earlier audits' findings that this audit's findings re-test.
+    earlier audits' findings that this audit's findings re-test; ``text`` holds the
+    lead's own words; ``earlier_audits`` are the other audits (with their analyses) a
+    comparison may be drawn with.
     """
     analysis = analyse(audit, cases, returns, discussions, today)
     mine = [f for f in findings if f.audit == audit.ref and not f.proposed]
@@ -99,10 +116,13 @@ def build_report(
         discussions=[d for d in discussions if d.audit == audit.ref and d.subject in in_cohort],
         earlier_findings=earlier_findings,
         today=today,
+        text=text,
+        earlier_audits=list(earlier_audits),
         out=out,
     )
     for section in (_title, _summary, _background, _purpose, _methodology, _cohort, _by_objective,
-                    _good_practice, _development, _recommendations, retested, timeline, appendix):
+                    case_discussions, comparison, _good_practice, _development, conclusions,
+                    _recommendations, retested, timeline, appendix):
         section(ctx, out)
     return Report(out.text(), out.headings, analysis, out.quoted)
 
@@ -125,6 +145,7 @@ def _title(ctx: Context, out: Writer) -> None:
 def _summary(ctx: Context, out: Writer) -> None:
     a, audit = ctx.analysis, ctx.audit
     out.heading(2, "Summary")
+    lead_summary(ctx, out)
     review = out.said(audit.linked_review, places.scope(audit, "linked_review", "linked review"))
     linked = f", following review {review}," if audit.linked_review.strip() else ""
     out.para(f"This {audit.kind.label}{linked} looked at {count(len(a.cohort), 'case')} against "
@@ -201,9 +222,12 @@ def _methodology(ctx: Context, out: Writer) -> None:
     else:
         out.para("No agencies have been named for the audit.")
     received = (f"By {format_uk(ctx.today)}, {r.received} of the {count(r.expected, 'return')} expected "
-                f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received: "
-                f"{count(r.completed, 'completed audit tool')} and {r.not_involved} stating that the agency "
-                f"was not involved with the family.")
+                f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received, "
+                f"each a completed audit tool")
+    if r.not_involved:
+        received += (f"; for {r.not_involved} the agency stated it was not involved with the family, "
+                     "so no audit was due")
+    received += "."
     if r.outstanding:
         received += (f" Another {r.outstanding} {'is' if r.outstanding == 1 else 'are'} outstanding: "
                      f"{r.by_status[Status.NOT_STARTED]} not started, {r.by_status[Status.DRAFT]} in draft and "
@@ -307,19 +331,21 @@ def _by_objective(ctx: Context, out: Writer) -> None:
         out.heading(3, objective.title, number=number_,
                     place=places.objective(audit, number_, "title", "title"))
         out.para(out.said(objective.text, places.objective(audit, number_, "text", "description"), "block"))
+        objective_narrative(ctx, out, objective, number_)
         rows = []
         for code in a.agencies:
             cell = a.agency_grid[objective.id][code]
             rows.append([ctx.agency(code)] + [str(cell.distribution[g]) for g in Grade.in_order()]
-                        + [grade_name(cell.most_common, "not graded yet")])
+                        + [most_common_name(cell)])
         total = a.objective_totals[objective.id]
         rows.append(["All agencies"] + [str(total.distribution[g]) for g in Grade.in_order()]
-                    + [grade_name(total.most_common, "not graded yet")])
+                    + [most_common_name(total)])
         out.table(["Agency"] + [g.label for g in Grade.in_order()] + ["Most common"], rows)
         agreed = a.agreed_totals[objective.id]
         out.para(f"Grades agreed at case discussions: {grade_counts(agreed)} "
                  f"({count(agreed.total, 'case')})." if agreed.total
                  else "No grade has been agreed for this objective at a case discussion yet.")
+        question_counts(ctx, out, objective)
         _finding_list(ctx, out, [f for f in ctx.findings if f.objective == objective.id],
                       "No findings have been recorded for this objective yet.")
     other = [f for f in ctx.findings if f.objective not in known]

@@ -10,8 +10,9 @@ reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from audit import markdown as md
 from audit import places
@@ -22,6 +23,7 @@ from audit.analysis import GRADED_STATUSES
 from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag
 from audit.grades import Grade
 from audit.guard import Place, Quoted
+from audit.narrative import ReportText
 from audit.partnership import Partnership
 from audit.returns import Return, Status
 from audit.scope import Audit
@@ -48,6 +50,8 @@ class Context:
     earlier_findings: dict[str, Finding]
     today: date
     out: Writer
+    text: ReportText | None = None  # the lead's own words
+    earlier_audits: list[Any] = field(default_factory=list)  # report_evidence.EarlierAudit
 
     def agency(self, code: str) -> str:
         """An agency's name, escaped for inline use (recorded for the guard)."""
@@ -174,6 +178,13 @@ def grade_name(grade: Grade | None, blank: str = "–") -> str:
     return grade.label if grade is not None else blank
 
 
+def most_common_name(cell: GradeCell) -> str:
+    """A table cell beside the counts: the grade, ``no single grade`` or ``not graded yet``."""
+    if cell.tied:
+        return "no single grade"
+    return grade_name(cell.most_common, "not graded yet")
+
+
 def grade_counts(cell: GradeCell) -> str:
     """``2 good, 3 requires improvement`` (best first, zeros left out)."""
     parts = [f"{n} {g.value}" for g, n in cell.distribution.items() if n]
@@ -181,7 +192,9 @@ def grade_counts(cell: GradeCell) -> str:
 
 
 def most_common_text(cell: GradeCell) -> str:
-    """``Requires improvement (5 of 9)`` or ``not graded yet``."""
+    """``Requires improvement (5 of 9)``, the spread on a tie, or ``not graded yet``."""
+    if cell.tied:
+        return f"no single most common grade ({grade_counts(cell)})"
     if cell.most_common is None:
         return "not graded yet"
     return f"{cell.most_common.label} ({cell.distribution[cell.most_common]} of {cell.total})"

@@ -25,7 +25,7 @@ from datetime import date
 
 from audit.access import Act
 from audit.findings import Action, ActionStatus, Attendee, Column, Discussion, Finding, Rag, Retest, rag
-from audit.returns import Status, is_received
+from audit.returns import Status, is_outstanding
 from audit.scope import Kind
 from audit.text import clean_text
 from storage.errors import NotFound, WorkspaceError
@@ -83,6 +83,20 @@ def short_title(text: str, limit: int = 80) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
+def card_title(point: str) -> str:
+    """A promoted point's title: its whole first sentence, on one line.
+
+    Never cut with "…" (the report quotes titles in full).  A first sentence longer than
+    a title may be is ended at the last word that fits.
+    """
+    line = " ".join(point.split())
+    first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(first) <= MAX_TITLE:
+        return first
+    cut = first[:MAX_TITLE + 1].rsplit(" ", 1)[0]
+    return (cut if cut and len(cut) <= MAX_TITLE else first[:MAX_TITLE]).rstrip(" ,;:-")
+
+
 # ------------------------------------------------------------------------ discussions
 
 
@@ -101,14 +115,14 @@ def open_discussion(ws: Workspace, ref: str, subject: str) -> Discussion:
 
 
 def received_agencies(ws: Workspace, ref: str, case_ref: str, *, involved_only: bool = False) -> list[str]:
-    """Agencies whose return for the case is with the lead (submitted, resubmitted, not involved).
+    """Agencies whose return for the case is with the lead (received, or not involved).
 
     ``involved_only`` leaves out the agencies that were not involved: a finding is
     linked to the agencies whose practice it is about, and they had none with the case.
     """
     audit = ws.audit(ref)
-    return [a for a in audit.agencies if (r := ws.get_return(ref, case_ref, a)) is not None and is_received(r)
-            and not (involved_only and r.status is Status.NOT_INVOLVED)]
+    return [a for a in audit.agencies if (r := ws.get_return(ref, case_ref, a)) is not None
+            and not is_outstanding(r) and not (involved_only and r.status is Status.NOT_INVOLVED)]
 
 
 def parse_attendees(text: str, codes: list[str]) -> list[Attendee]:
@@ -261,7 +275,7 @@ def promote_point(ws: Workspace, ref: str, subject: str, point_text: str, column
             grown = _checked_finding(ws, dataclasses.replace(
                 current, cases=[*current.cases, *cases], agencies=[*current.agencies, *chosen]))
             return tx.save(grown, summary=f"added {subject} as evidence to {into}")
-    return add_finding(ws, ref, column=column, title=title or short_title(point), text=point,
+    return add_finding(ws, ref, column=column, title=title or card_title(point), text=point,
                        objective=objective, cases=cases, agencies=chosen, source=source)
 
 
