@@ -36,11 +36,13 @@ run: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # The edit loop: everything but the tmux, SSH and slow tests (markers in pyproject.toml).
 test-fast: $(STAMP)
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -m "not terminal and not ssh and not slow"
 
 # The performance suite (DESIGN §11): each figure beside its baseline, non-zero on a miss.

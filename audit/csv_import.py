@@ -130,7 +130,9 @@ def _shown_name(raw: str) -> str:
 
 
 def _bad_byte_message(value: str) -> str:
-    byte = ord(_BAD_BYTE.search(value).group()) - 0xDC00  # type: ignore[union-attr]
+    found = _BAD_BYTE.search(value)
+    assert found is not None  # only called for a value holding such a byte
+    byte = ord(found.group()) - 0xDC00
     return (f"contains a byte that is not UTF-8 (0x{byte:02X}); save the file as UTF-8 "
             f"and import it again")
 
@@ -249,10 +251,9 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
     parsed: dict[str, list[Any]] = {}
     values = Values(agency_codes)
     for step, (name, i) in enumerate(columns.items(), start=1):
-        col = by_column[i]
+        col = list(by_column[i])
         report = report_at(i, name)
         if i in bad_cells:
-            col = list(col)
             for k in bad_cells[i]:
                 col[k] = ""  # already reported; not checked again as a value
         if name in TEXT_COLUMNS or name == "case_ref":
@@ -260,7 +261,6 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
         # Only free text can pass the checks below at any length; case_ref, yes/no, counts
         # and dates are limited by their own forms.
         if name in FREE_COLUMNS and col and max(map(len, col)) > MAX_TEXT:
-            col = list(col)
             for k, v in enumerate(col):
                 if len(v.strip()) > MAX_TEXT:
                     report(k, f"the value is {len(v.strip()):,} characters long; the most "

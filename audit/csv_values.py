@@ -58,7 +58,7 @@ def _count(value: str, bad: list[str]) -> int | None:
     return None
 
 
-class _Dates(dict):  # type: ignore[type-arg]
+class _Dates(dict[str, Any]):
     """Date text -> its date, ``_BAD`` if it is not one, None for "": each distinct text
     parsed once, however many rows repeat it."""
 
@@ -66,6 +66,7 @@ class _Dates(dict):  # type: ignore[type-arg]
         super().__init__({"": None})
 
     def __missing__(self, text: str) -> Any:
+        day: date | object
         try:
             day = parse_date(text)
         except ValueError:
@@ -91,7 +92,7 @@ class Values:
                 parse_date(value)
             except ValueError as exc:
                 return str(exc)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def dob(self, value: str, bad: list[str]) -> date | None:
         found = self.date_or_error(value)
@@ -194,7 +195,7 @@ Report = Callable[[int, str], None]  # (row number among the data rows, sentence
 def parse_column(name: str, col: Sequence[str], values: Values, report: Report) -> list[Any]:
     """One column's values (blank: the field's default), problems reported per row."""
     if name in TEXT_COLUMNS:  # already trimmed
-        return [strip_control(v).strip() for v in col] if has_control("".join(col)) else col
+        return [strip_control(v).strip() for v in col] if has_control("".join(col)) else list(col)
     if name == "engagement":
         return values.engagement_column(col, report)
     if name in YES_NO_COLUMNS:

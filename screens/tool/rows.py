@@ -184,7 +184,7 @@ def concern_row(ret: Return) -> ToolRow:
     if concern.open:
         label = _line(("  ⚠ OPEN: immediate safeguarding concern raised by ", "bold red"),
                       (f"{concern.raised_by} {_when(concern.raised_at)}", "bold red"))
-        body = [Text(concern.details), "", Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}."),
+        body: list[Text | str] = [Text(concern.details), "", Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}."),
                 Text("Every lead has been alerted; it stays open until a lead acknowledges it (a).", style="italic")]
     elif concern.raised:
         label = _line("  ✓ Concern acknowledged by ", f"{concern.acknowledged_by} {_when(concern.acknowledged_at)}")
