@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["md", "html"], default=None,
                         help="md (the default) or html; a .html output file implies html")
 
+    from tui import tracker_cli
+
+    tracker_cli.add_parser(sub)
+
     check = sub.add_parser("check", help="verify a workspace file")
     check.add_argument("--db", type=Path, required=True, dest="sub_db")
     check.add_argument("--restore", action="store_true", help="bring back the last good copy (.bak)")
@@ -91,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
     add = users_sub.add_parser("add", help="add or change a user")
     add.add_argument("login")
-    add.add_argument("--role", required=True, choices=["lead", "coordinator", "viewer"])
+    add.add_argument("--role", required=True, choices=["lead", "coordinator", "panel", "viewer"])
     add.add_argument("--agency", action="append", default=[], help="agency code (repeat for several)")
     users_sub.add_parser("list", help="list the users")
     return parser
@@ -166,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from tui import commands
+    from tui import commands, tracker_cli
 
     command = args.command
     if command in (None, "demo"):
@@ -185,6 +189,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "export": commands.export,
         "check": commands.check,
         "users": commands.users,
+        "actions": tracker_cli.run,
     }[command]
     return handler(args)
 
