@@ -30,6 +30,7 @@ class Act(StrEnum):
     UPDATE_ACTION = "record progress on an action"
     SIGN_OFF_ACTION = "sign off an action"
     EXPORT_TRACKER = "export the action tracker"
+    ACT_ON_CONCERN = "record the action taken on a safeguarding concern"
 
 
 _LEAD_ONLY = {
@@ -44,6 +45,13 @@ _LEAD_ONLY = {
     Act.EDIT_BOARD,
     Act.EXPORT_REPORT,
     Act.READ_JOURNAL,
+}
+
+
+_OWN_AGENCY = {  # what a co-ordinator may do for the agencies they co-ordinate, said when refused
+    Act.EDIT_RETURN: "edit {agency}'s return",
+    Act.UPDATE_ACTION: "update {agency}'s actions",
+    Act.ACT_ON_CONCERN: "record {agency}'s action on a concern",
 }
 
 
@@ -75,14 +83,13 @@ def decide(user: User | None, act: Act, *, agency: str | None = None) -> Decisio
     if user.role is Role.VIEWER:
         return Decision(False, f"{user.login} is a viewer and can only read; ask a lead auditor to {act.value}.")
     # Co-ordinators.
-    if act in (Act.EDIT_RETURN, Act.UPDATE_ACTION):
-        what = "return" if act is Act.EDIT_RETURN else "actions"
+    if act in _OWN_AGENCY:
         if agency is not None and agency in user.agencies:
             return ALLOWED
         return Decision(
             False,
             f"{user.login} co-ordinates {', '.join(user.agencies) or 'no agency'}"
-            f" and cannot {'edit' if act is Act.EDIT_RETURN else 'update'} {agency or 'another agency'}'s {what}.",
+            f" and cannot {_OWN_AGENCY[act].format(agency=agency or 'another agency')}.",
         )
     if act in (Act.PROPOSE_FINDING, Act.VIEW_IDENTIFIERS):
         return ALLOWED

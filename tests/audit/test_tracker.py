@@ -115,3 +115,12 @@ def test_who_may_update_and_sign_off() -> None:
 def test_panel_role_in_a_partnership_file() -> None:
     _, users = parse_partnership('name = "P"\n[[users]]\nlogin = "chair"\nrole = "panel"\n', source="p.toml")
     assert users[0].role is Role.PANEL and users[0].describe() == "chair · panel member"
+
+
+def test_only_the_holding_agencys_coordinators_act_on_a_concern() -> None:
+    coord = User("csc.coord", Role.COORDINATOR, ["CSC"])
+    assert decide(coord, Act.ACT_ON_CONCERN, agency="CSC")
+    assert decide(coord, Act.ACT_ON_CONCERN, agency="MID").reason == \
+        "csc.coord co-ordinates CSC and cannot record MID's action on a concern."
+    assert decide(User("l", Role.LEAD), Act.ACT_ON_CONCERN, agency="MID")
+    assert not decide(User("p", Role.PANEL), Act.ACT_ON_CONCERN, agency="MID")
