@@ -104,3 +104,21 @@ def test_report_counts_no_details() -> None:
     returns = [ret(), ret(holder="CSC"), ret(holder="CSC", acknowledged_at=NOW), Return(audit="A", case_ref="D",
                                                                                        agency="X")]
     assert domain.counts(returns) == {"raised": 3, "referred": 2, "closed": 1}
+
+
+def test_the_report_counts_concerns_and_names_no_case(path: Path) -> None:
+    from datetime import date
+
+    from storage.export import report_for
+
+    mid = as_(path, "mid.coord")
+    raise_concern(mid, open_return(mid, REF, CLEAR, "MID"), "Bruise on the baby's arm.", now=NOW)
+    hv = as_(path, "hv.coord")
+    raise_concern(hv, open_return(hv, REF, UNCLEAR, "HV"), "Worried about the baby.", now=NOW)
+    lead = as_(path, os_login())
+    acknowledge_concern(lead, lead.get_return(REF, UNCLEAR, "HV"), "Called the GP.", now=NOW)
+    text = report_for(as_(path, os_login()), REF, date(2021, 4, 21)).markdown
+    line = next(l for l in text.splitlines() if "safeguarding concern" in l)
+    assert line == ("2 immediate safeguarding concerns were raised during the audit: 1 referred back to the "
+                    "agency holding the case and 1 closed.")
+    assert "Bruise" not in text and "Worried" not in text
