@@ -24,11 +24,11 @@ from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Rag
 from audit.tracker import TrackerFilter, TrackerRow, counts, status_text
-from screens.board_cards import RAG_STYLE
+from screens.board.cards import RAG_STYLE
 from screens.context import WorkspaceChanged, ctx, plain
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.details import InfoScreen
-from screens.modals.form import FormField, FormScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.details import InfoScreen
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.tracker.text import history_text
 from screens.widgets.identity import IdentityBar

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from textual.widgets import OptionList, Select, TextArea
 
-from screens.concerns import ConcernAlertScreen
-from screens.modals.form import FormScreen
+from screens.returns.concerns import ConcernAlertScreen
+from screens.dialogs.form import FormScreen
 from screens.widgets.identity import IdentityBar
 from storage.concerns import record_agency_action
 from storage.demo import DEMO_AUDIT, build_demo

@@ -11,9 +11,9 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 from audit.dates import format_uk
 from audit.findings import ActionStatus, UpdateKind
 from audit.partnership import Role, User
-from screens.home import HomeScreen
-from screens.modals.details import InfoScreen
-from screens.modals.form import FormScreen
+from screens.home.screen import HomeScreen
+from screens.dialogs.details import InfoScreen
+from screens.dialogs.form import FormScreen
 from screens.tracker.screen import TrackerScreen
 from storage.demo_findings import add_demo_discussions
 from storage.returns import cohort_refs

@@ -31,9 +31,9 @@ from audit.dates import format_uk
 from audit.partnership import Role
 from audit.returns import Return, TransitionError
 from screens.context import WorkspaceChanged, ctx
-from screens.modals.conflict import ConflictScreen
-from screens.modals.form import FormField, FormScreen
-from screens.modals.too_small import TooSmallScreen
+from screens.dialogs.conflict import ConflictScreen
+from screens.dialogs.form import FormField, FormScreen
+from screens.dialogs.too_small import TooSmallScreen
 from screens.saving import tell
 from storage import concerns as referral
 from storage import returns as ops

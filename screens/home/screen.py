@@ -157,7 +157,7 @@ class HomeScreen(Screen[None]):
             self.open(ref)
 
     def open(self, ref: str) -> None:
-        from screens.audit import AuditScreen
+        from screens.audit.screen import AuditScreen
 
         self.app.push_screen(AuditScreen(ref))
 
@@ -169,7 +169,7 @@ class HomeScreen(Screen[None]):
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
-        from screens.modals.form import FormField, FormScreen
+        from screens.dialogs.form import FormField, FormScreen
         from storage.audits import ScopeProblems, audit_from_scope_file, create_audit
 
         found: dict[str, Any] = {}
@@ -207,7 +207,7 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(TrackerScreen())
 
     def action_journal(self) -> None:
-        from screens.journal import open_journal
+        from screens.journal.screen import open_journal
 
         open_journal(self.app)
 
