@@ -17,7 +17,6 @@ progress.  Every update is journaled (the field-level change of the action).
 from __future__ import annotations
 
 import dataclasses
-import os
 from datetime import date
 from pathlib import Path
 
@@ -28,9 +27,9 @@ from audit.guard import find_identifiers
 from audit.html import to_html
 from audit.text import clean_text
 from audit.tracker import TrackerFilter, TrackerRow, tracker_markdown, tracker_rows
-from storage.atomic import write_file_atomically
 from storage.errors import NotFound, WorkspaceError
 from storage.export import IdentifierLeak
+from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
 FORMATS = ("md", "html")
@@ -140,9 +139,7 @@ def export_tracker(ws: Workspace, path: Path | None, fmt: str, today: date,
         raise WorkspaceError(f"{target} is a folder; give a file name for the tracker.")
     if not target.parent.is_dir():
         raise NotFound(f"The folder {target.parent} does not exist; nothing was exported.")
-    mine = {os.path.realpath(f"{ws.path}{suffix}") for suffix in ("", ".bak", ".lock", ".lock.who")}
-    if os.path.realpath(target) in mine:
-        raise WorkspaceError(f"{target} is the workspace's own file; choose another name for the tracker.")
+    check_destination(ws.path, target)
     text = tracker_text(ws, today, fmt, where)
     cases: list[CandidateCase] = [c for a in ws.audits() for c in ws.cases(a.ref)]
     leaks = find_identifiers(text, cases)
@@ -153,10 +150,7 @@ def export_tracker(ws: Workspace, path: Path | None, fmt: str, today: date,
         raise IdentifierLeak("action tracker", leaks)
     payload = text.encode("utf-8")
     with ws.transaction() as tx:
-        try:
-            like: os.stat_result | None = os.stat(target)
-        except FileNotFoundError:
-            like = None
-        write_file_atomically(target, payload, like=like)
+        # Inside the transaction: a failed write leaves no journal entry behind it.
+        write_user_file(ws.path, target, payload)
         tx.journal("export", "actions", "tracker", f"exported the action tracker to {target}")
     return target, len(payload)
