@@ -25,6 +25,7 @@ from typing import Any
 from audit import markdown as md
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Rag, UpdateKind, rag
+from audit.guard import Place, Quoted
 
 NO_DATE = date.max
 
@@ -169,3 +170,22 @@ def tracker_markdown(rows: list[TrackerRow], partnership_name: str, agency_names
         if a.updates:
             out.append("")
     return "\n".join(out)
+
+
+def tracker_pieces(rows: list[TrackerRow], partnership_name: str) -> list[Quoted]:
+    """Every piece of people's text the export quotes, and where it is edited, for the
+    identifier guard (labels name the action, never the text)."""
+    pieces = [Quoted(partnership_name, Place("partnership, name", "partnership", "partnership", "name"))]
+    for r in rows:
+        a = r.action
+        where = f"action {a.id} of {a.audit}"
+        pieces.append(Quoted(a.description, Place(f"{where}, what will be done", "board", a.key, "description")))
+        if r.audit_title:
+            pieces.append(Quoted(r.audit_title, Place(f"{a.audit} scope, title", "scope", a.audit, "title")))
+        for n, u in enumerate(a.updates, 1):
+            for field, label in (("note", "note"), ("evidence", "evidence"), ("impact", "impact")):
+                text = getattr(u, field)
+                if text:
+                    pieces.append(Quoted(text, Place(f"{where}, update {n}, {label}", "tracker", a.key,
+                                                     f"updates.{n}.{field}")))
+    return pieces

@@ -23,10 +23,10 @@ from pathlib import Path
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.findings import Action, ActionStatus, ActionUpdate, UpdateKind
-from audit.guard import find_identifiers
+from audit.guard import Matcher
 from audit.html import to_html
 from audit.text import clean_text
-from audit.tracker import TrackerFilter, TrackerRow, tracker_markdown, tracker_rows
+from audit.tracker import TrackerFilter, TrackerRow, tracker_markdown, tracker_pieces, tracker_rows
 from storage.errors import NotFound, WorkspaceError
 from storage.export import IdentifierLeak
 from storage.user_files import check_destination, write_user_file
@@ -142,7 +142,11 @@ def export_tracker(ws: Workspace, path: Path | None, fmt: str, today: date,
     check_destination(ws.path, target)
     text = tracker_text(ws, today, fmt, where)
     cases: list[CandidateCase] = [c for a in ws.audits() for c in ws.cases(a.ref)]
-    leaks = find_identifiers(text, cases)
+    # Certain identifiers refuse the export; a possible one (a family name that is also an
+    # ordinary word) does not: the tracker has no review of its own, and its text is the
+    # agencies' account of their work, which the report's review does not cover.
+    leaks = [leak for leak in Matcher(cases).check(tracker_pieces(rows(ws, today, where), ws.partnership().name))
+             if leak.certain]
     if leaks:
         with ws.transaction() as tx:
             tx.journal("refused", "actions", "tracker",

@@ -150,6 +150,8 @@ def test_export_refuses_an_identifier_typed_into_progress(path: Path, tmp_path: 
     with pytest.raises(IdentifierLeak) as caught:
         ops.export_tracker(lead, tmp_path / "t.md", "md", TODAY)
     assert case.family_name not in str(caught.value)
+    assert [leak.describe() for leak in caught.value.leaks] == [
+        f"action A1 of MACA-C86, update 1, note: the family name of case {case.case_ref}"]
     assert not (tmp_path / "t.md").exists()
 
 
