@@ -17,10 +17,14 @@ from tui.cli import EXIT_OK
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    actions = sub.add_parser("actions", help="list the SMART actions of every audit (the action tracker)")
-    actions.add_argument("--db", type=Path, required=True, dest="sub_db")
-    actions.add_argument("--audit", default=None, help="only this audit's actions")
-    actions.add_argument("--json", action="store_true")
+    from tui.cli import _DB_HELP, _sub
+
+    actions = _sub(sub, "actions", "list the SMART actions of every audit (the action tracker)",
+                   "List every audit's SMART actions with owner agency, due date, status, RAG and last "
+                   "update, soonest due first. Nothing is changed.")
+    actions.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
+    actions.add_argument("--audit", default=None, metavar="REF", help="only this audit's actions")
+    actions.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
 def run(args: argparse.Namespace) -> int:
