@@ -55,7 +55,7 @@ from textual.widgets import DataTable
 
 from benchmarks.common import Figure, Tmux, alternate, have_tmux, maca_command, median, standalone
 from screens.context import ctx
-from screens.sections import Section
+from screens.audit.sections import Section
 
 ITEMS = ("2", "3")
 ROWS = 20_000
@@ -96,7 +96,7 @@ def stock_cells(ws: Any, today: Any) -> tuple[list[str], list[tuple[Any, ...]], 
     from rich.text import Text
 
     from audit.cohort import screen_cases
-    from screens.cohort_rows import ELIGIBLE_CELL, IN_CELL, OUTCOME_CELL, haystack, natural_key
+    from screens.cohort.rows import ELIGIBLE_CELL, IN_CELL, OUTCOME_CELL, haystack, natural_key
 
     audit = ws.audit(REF)
     cases = sorted(ws.cases(REF), key=lambda c: natural_key(c.case_ref))
@@ -147,9 +147,9 @@ def _ready_once(path: Path, stock: bool) -> tuple[float, float]:
 
     from textual.screen import Screen
 
-    import screens.cohort as cohort_module
-    from screens.audit import AuditScreen
-    from screens.sections import SectionSpec
+    import screens.cohort.section as cohort_module
+    from screens.audit.screen import AuditScreen
+    from screens.audit.sections import SectionSpec
     from storage.lock import os_login
     from storage.workspace import Workspace
     from tui.app import build_app
@@ -157,7 +157,7 @@ def _ready_once(path: Path, stock: bool) -> tuple[float, float]:
     ws = Workspace.open(path, os_login())
     ws.cases(REF)  # decoded before timing: the home screen has already done this
     spec = (SectionSpec(2, "cohort", "Cohort", __name__, "StockCohortSection") if stock
-            else SectionSpec(2, "cohort", "Cohort", "screens.cohort", "CohortSection"))
+            else SectionSpec(2, "cohort", "Cohort", "screens.cohort.section", "CohortSection"))
     state: dict[str, Any] = {"rows": False, "timing": False}
     original_line = cohort_module.CohortTable.render_line
     original_refresh = Screen._compositor_refresh
@@ -271,7 +271,7 @@ def _expected_counts(path: Path) -> list[tuple[str, int]]:
     from storage.lock import os_login
     from storage.workspace import Workspace
 
-    from screens.cohort_rows import haystack
+    from screens.cohort.rows import haystack
 
     ws = Workspace.open(path, os_login())
     hay = [haystack(c, True) for c in ws.cases(REF)]
@@ -345,7 +345,7 @@ def collect(runs: int) -> list[Figure]:
         if not have_tmux():
             figures.append(Figure("2", "filter keystroke / cursor key (tmux)", status="error: tmux is not installed"))
             return figures
-        from screens.cohort_rows import natural_key
+        from screens.cohort.rows import natural_key
         from storage.lock import os_login
         from storage.workspace import Workspace
 

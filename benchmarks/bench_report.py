@@ -46,7 +46,7 @@ from textual.widgets import Markdown  # noqa: E402
 
 from benchmarks.common import Figure, alternate, median, standalone  # noqa: E402
 from screens.context import ctx  # noqa: E402
-from screens.sections import Section  # noqa: E402
+from screens.audit.sections import Section  # noqa: E402
 
 ITEMS = ("6",)
 REF = "MACA-C86"
@@ -86,16 +86,16 @@ def build_workspace(folder: Path) -> Path:
 
 def _preview_once(path: Path, stock: bool) -> float:
     """Seconds from opening the Report section to the frame that shows the report."""
-    from screens.audit import AuditScreen
-    from screens.report_view import ReportView
-    from screens.sections import SectionSpec
+    from screens.audit.screen import AuditScreen
+    from screens.report.view import ReportView
+    from screens.audit.sections import SectionSpec
     from storage.lock import os_login
     from storage.workspace import Workspace
     from tui.app import build_app
 
     ws = Workspace.open(path, os_login())
     spec = (SectionSpec(7, "report", "Report", __name__, "StockReportSection") if stock
-            else SectionSpec(7, "report", "Report", "screens.report", "ReportSection"))
+            else SectionSpec(7, "report", "Report", "screens.report.section", "ReportSection"))
 
     painted: dict[str, float] = {}
     original = ReportView.render_line

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from textual.widget import Widget
 
 from audit.codec import to_doc
-from screens.modals.conflict import ConflictScreen
+from screens.dialogs.conflict import ConflictScreen
 from storage.errors import ConflictError, WorkspaceError
 
 T = TypeVar("T")

@@ -27,7 +27,7 @@ from storage.workspace import Workspace
 
 __all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "report_for"]
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "docx")
 
 
 class IdentifierLeak(AccessDenied):
@@ -92,23 +92,24 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
     WorkspaceError for a target that is a folder or the workspace's own files.
     """
     if fmt not in FORMATS:
-        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md or html.")
+        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md, html or docx.")
     audit = ws.audit(ref)
     ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
     target = path if path is not None else default_path(ws, audit.ref, fmt, today)
     _check_target(ws, target)
 
     report = report_for(ws, audit.ref, today)
-    text = report.markdown if fmt == "md" else to_html(report.markdown, f"{audit.ref}: {audit.title}")
+    payload, rendered = render(report, fmt, f"{audit.ref}: {audit.title}", today)
     cases = _all_cases(ws)
     leaks = find_identifiers(report.markdown, cases)
-    if not leaks and fmt == "html":
-        leaks = find_identifiers(text, cases)
+    if not leaks and fmt != "md":
+        # What the reader actually gets is checked too: the page, or the document's text
+        # as Word would show it, read back from the file about to be written.
+        leaks = find_identifiers(rendered, cases)
     if leaks:
         _journal_refusal(ws, audit.ref, leaks)
         raise IdentifierLeak(audit.ref, leaks)
 
-    payload = text.encode("utf-8")
     with ws.transaction() as tx:
         # Inside the transaction: a failed write leaves no journal entry behind it.
         try:
@@ -118,6 +119,19 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
         write_file_atomically(target, payload, like=like)
         tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
     return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
+
+
+def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
+    """The file's bytes for ``fmt``, and its text as the guard reads it."""
+    if fmt == "md":
+        return report.markdown.encode("utf-8"), report.markdown
+    if fmt == "html":
+        page = to_html(report.markdown, title)
+        return page.encode("utf-8"), page
+    from audit.word import read_docx, to_docx  # python-docx loads only for a Word export
+
+    data = to_docx(report.markdown, title, made_on=today)
+    return data, read_docx(data).text()
 
 
 def _all_cases(ws: Workspace) -> list[CandidateCase]:

@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.binding import Binding
 
 from screens.context import WorkspaceChanged
-from screens.home import HomeScreen
-from screens.modals.help import HelpScreen, screen_keys
-from screens.modals.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from screens.home.screen import HomeScreen
+from screens.dialogs.help import HelpScreen, screen_keys
+from screens.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from storage.errors import WorkspaceError
 from storage.workspace import Workspace
 from tui.palette import MacaCommands
@@ -52,7 +52,7 @@ class MacaApp(App[int]):
         return HomeScreen()
 
     async def on_mount(self) -> None:
-        from screens.concerns import check_concerns
+        from screens.returns.concerns import check_concerns
 
         self.call_after_refresh(check_concerns, self)
         if self.watch_interval > 0:
@@ -69,7 +69,7 @@ class MacaApp(App[int]):
             return
         if changed:
             self.broadcast_change()
-            from screens.concerns import check_concerns
+            from screens.returns.concerns import check_concerns
 
             check_concerns(self)
 

@@ -74,13 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--audit", required=True)
     cohort.add_argument("--json", action="store_true")
 
-    export = sub.add_parser("export", help="export an audit's report as Markdown or HTML")
+    export = sub.add_parser("export", help="export an audit's report as Markdown, HTML or Word")
     export.add_argument("--db", type=Path, required=True, dest="sub_db")
     export.add_argument("--audit", required=True)
     export.add_argument("-o", "--output", type=Path, default=None,
                         help="the file to write (default: <REF>-report-<date>.<format> beside the workspace)")
-    export.add_argument("--format", choices=["md", "html"], default=None,
-                        help="md (the default) or html; a .html output file implies html")
+    export.add_argument("--format", choices=["md", "html", "docx"], default=None,
+                        help="md (the default), html or docx (Word); a .html or .docx output file implies it")
 
     check = sub.add_parser("check", help="verify a workspace file")
     check.add_argument("--db", type=Path, required=True, dest="sub_db")

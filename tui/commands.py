@@ -219,7 +219,8 @@ def export(args: argparse.Namespace) -> int:
 
     fmt = args.format
     if fmt is None:
-        fmt = "html" if args.output is not None and args.output.suffix.lower() in (".html", ".htm") else "md"
+        suffix = args.output.suffix.lower() if args.output is not None else ""
+        fmt = {".html": "html", ".htm": "html", ".docx": "docx"}.get(suffix, "md")
     ws = _open(args.sub_db)
     try:
         result = export_report(ws, args.audit, args.output, fmt, date.today())

@@ -13,8 +13,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from screens.audit import AuditScreen
-from screens.sections import SECTIONS
+from screens.audit.screen import AuditScreen
+from screens.audit.sections import SECTIONS
 from storage.errors import WorkspaceError
 
 Command = tuple[str, Callable[[], object], str]
@@ -56,7 +56,7 @@ class MacaCommands(Provider):
                 yield (f"Agency {agency.code}: {agency.name}", partial(self._show_agency, agency.code), "Partner agency")
 
     def _journal(self, screen: object) -> None:
-        from screens.journal import open_journal
+        from screens.journal.screen import open_journal
 
         open_journal(self.app, screen.audit_ref if isinstance(screen, AuditScreen) else None)
 
@@ -79,12 +79,12 @@ class MacaCommands(Provider):
         self.app.call_later(show)
 
     def _show_case(self, ref: str, case_ref: str) -> None:
-        from screens.modals.details import case_details
+        from screens.dialogs.details import case_details
 
         self.app.push_screen(case_details(self.app, ref, case_ref))
 
     def _show_agency(self, code: str) -> None:
-        from screens.modals.details import agency_details
+        from screens.dialogs.details import agency_details
 
         self.app.push_screen(agency_details(self.app, code))
 

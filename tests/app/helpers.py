@@ -52,7 +52,7 @@ def idle(app) -> bool:
 
 async def open_audit(pilot) -> None:
     """Press enter on the home screen and wait for the audit's first section to take focus."""
-    from screens.audit import AuditScreen
+    from screens.audit.screen import AuditScreen
 
     await until(pilot, lambda: pilot.app.focused is not None)  # home's table has focus
     await pilot.press("enter")

@@ -19,8 +19,8 @@ from audit.analysis import analyse
 from audit.findings import Discussion
 from audit.grades import Grade
 from audit.returns import Return, SectionReturn, Status
-from screens.analysis import AGENCY_GRID, CASE_GRID, AnalysisSection
-from screens.modals.details import InfoScreen
+from screens.analysis.section import AGENCY_GRID, CASE_GRID, AnalysisSection
+from screens.dialogs.details import InfoScreen
 from storage.demo import DEMO_AUDIT
 from storage.workspace import Workspace
 from tests.app.helpers import app_for, demo_workspace, open_as, open_audit, until

@@ -11,11 +11,11 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 from audit.access import Act
 from audit.findings import ActionStatus, Column
 from audit.scope import Audit
-from screens.board import BoardSection
-from screens.board_plan import ActionPlanScreen
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.details import InfoScreen
-from screens.modals.form import FormScreen
+from screens.board.section import BoardSection
+from screens.board.plan import ActionPlanScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.details import InfoScreen
+from screens.dialogs.form import FormScreen
 from storage.demo_findings import add_demo_discussions
 from storage.findings import add_action, add_finding
 from storage.returns import cohort_refs

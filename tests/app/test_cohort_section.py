@@ -15,10 +15,10 @@ from textual.widgets import Input, Select, Static
 from audit.cohort import screen_cases
 from audit.criteria import Outcome
 from audit.draw import draw
-from screens.cohort import CohortSection, CohortTable
-from screens.cohort_modals import ReportScreen
-from screens.modals.details import InfoScreen
-from screens.modals.form import FormScreen
+from screens.cohort.section import CohortSection, CohortTable
+from screens.cohort.modals import ReportScreen
+from screens.dialogs.details import InfoScreen
+from screens.dialogs.form import FormScreen
 from storage.cohort import set_in_cohort
 from tests.app.helpers import app_for, demo_workspace, open_as, open_audit, until
 from tests.conftest import TODAY

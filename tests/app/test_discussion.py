@@ -15,8 +15,8 @@ from audit.findings import Column
 from audit.grades import Grade
 from audit.returns import Concern, Return, SectionReturn, Status
 from audit.scope import Audit, Kind, Objective
-from screens.discussion import DiscussionSection
-from screens.modals.form import FormScreen
+from screens.discussion.section import DiscussionSection
+from screens.dialogs.form import FormScreen
 from storage.demo_findings import add_demo_discussions
 from storage.findings import open_discussion, save_discussion
 from storage.returns import cohort_refs

@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 from audit.access import Act
-from screens.home import HomeScreen
-from screens.journal import JournalScreen
+from screens.home.screen import HomeScreen
+from screens.journal.screen import JournalScreen
 from screens.widgets.virtual_table import VirtualTable
 from tests.app.helpers import app_for, demo_workspace, idle, open_as, until
 

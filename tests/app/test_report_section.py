@@ -15,10 +15,10 @@ from textual.widgets import Input, OptionList, Select, Static
 
 from audit.access import Act
 from audit.returns import Status
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormScreen
-from screens.report import LeakScreen, ReportSection
-from screens.report_view import ReportView
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormScreen
+from screens.report.section import LeakScreen, ReportSection
+from screens.report.view import ReportView
 from storage.demo import DEMO_AUDIT
 from storage.export import default_path, report_for
 from storage.workspace import Workspace

@@ -10,11 +10,11 @@ import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from audit.returns import edit
-from screens.audit import AuditScreen
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormScreen
-from screens.returns import ChaseScreen, ReturnsSection
-from screens.tool import ToolScreen
+from screens.audit.screen import AuditScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormScreen
+from screens.returns.section import ChaseScreen, ReturnsSection
+from screens.tool.screen import ToolScreen
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.demo_returns import add_demo_returns
 from storage.lock import os_login
@@ -229,7 +229,7 @@ def test_tool_snapshot(snap_compare, path: Path) -> None:
 
 
 async def test_open_concerns_are_listed_from_the_grid(path: Path) -> None:
-    from screens.concerns import ConcernAlertScreen
+    from screens.returns.concerns import ConcernAlertScreen
     from storage.returns import raise_concern
 
     cases = cohort_refs(Workspace.open(path, os_login()), REF)

@@ -12,10 +12,10 @@ import pytest
 from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 
 from audit.access import Act
-from screens.modals.conflict import ConflictScreen
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormScreen
-from screens.scope import ScopeSection
+from screens.dialogs.conflict import ConflictScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormScreen
+from screens.scope.section import ScopeSection
 from tests.app.helpers import app_for, demo_workspace, idle, open_as, until
 
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"

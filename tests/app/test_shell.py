@@ -6,11 +6,11 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from screens.audit import AuditScreen
-from screens.home import HomeScreen
-from screens.modals.form import FormScreen
-from screens.modals.help import HelpScreen
-from screens.modals.too_small import TooSmallScreen
+from screens.audit.screen import AuditScreen
+from screens.home.screen import HomeScreen
+from screens.dialogs.form import FormScreen
+from screens.dialogs.help import HelpScreen
+from screens.dialogs.too_small import TooSmallScreen
 from screens.widgets.identity import IdentityBar
 from storage.audits import audit_from_scope_file
 from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
@@ -56,7 +56,7 @@ async def test_enter_opens_audit_and_escape_returns(tmp_path: Path) -> None:
 
 
 async def test_unbuilt_section_keys_do_nothing_and_are_not_listed(tmp_path: Path) -> None:
-    from screens.sections import SECTIONS
+    from screens.audit.sections import SECTIONS
 
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -100,7 +100,7 @@ async def test_palette_finds_audits_cases_and_agencies(tmp_path: Path) -> None:
 
 
 async def test_palette_case_shows_details_without_identifiers_for_viewers(tmp_path: Path) -> None:
-    from screens.modals.details import InfoScreen
+    from screens.dialogs.details import InfoScreen
     from tui.palette import MacaCommands
 
     lead_ws = demo_workspace(tmp_path)
@@ -226,7 +226,7 @@ async def test_home_shows_your_own_save_when_you_come_back(tmp_path: Path) -> No
     """Issue 18 item 5: edit the title in Scope, esc: home shows the new title at once."""
     from textual.widgets import Input, OptionList
 
-    from screens.scope import ScopeSection
+    from screens.scope.section import ScopeSection
 
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -26,7 +26,7 @@ def test_scope(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
 
 
 def test_scope_objective_form(snap_compare, tmp_path: Path) -> None:
-    from screens.modals.form import FormScreen
+    from screens.dialogs.form import FormScreen
 
     async def run_before(pilot) -> None:
         await open_audit(pilot)
@@ -37,7 +37,7 @@ def test_scope_objective_form(snap_compare, tmp_path: Path) -> None:
 
 
 def test_help(snap_compare, tmp_path: Path) -> None:
-    from screens.modals.help import HelpScreen
+    from screens.dialogs.help import HelpScreen
 
     async def run_before(pilot) -> None:
         await open_audit(pilot)

@@ -12,13 +12,13 @@ from textual.widgets import OptionList, Static, TextArea
 
 from audit.grades import Answer, Grade
 from audit.returns import Status, edit, set_answer, set_grade
-from screens.audit import AuditScreen
-from screens.concerns import ConcernAlertScreen
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.conflict import ConflictScreen
-from screens.modals.form import FormScreen
-from screens.tool import ToolScreen
-from screens.tool_modals import GapsScreen
+from screens.audit.screen import AuditScreen
+from screens.returns.concerns import ConcernAlertScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.conflict import ConflictScreen
+from screens.dialogs.form import FormScreen
+from screens.tool.screen import ToolScreen
+from screens.tool.modals import GapsScreen
 from screens.widgets.identity import IdentityBar
 from storage.demo import DEMO_AUDIT
 from storage.lock import os_login
@@ -345,7 +345,7 @@ async def test_tool_text_area_is_hidden_until_editing(path: Path) -> None:
 
 
 async def test_quitting_right_after_typing_still_saves(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("screens.tool_saving.SAVE_DELAY", 60.0)  # only leaving can save it
+    monkeypatch.setattr("screens.tool.saving.SAVE_DELAY", 60.0)  # only leaving can save it
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
         tool = await open_tool(app, pilot)
@@ -357,7 +357,7 @@ async def test_quitting_right_after_typing_still_saves(path: Path, monkeypatch: 
 
 
 async def test_help_lists_the_tool_keys(path: Path) -> None:
-    from screens.modals.help import HelpScreen
+    from screens.dialogs.help import HelpScreen
 
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:

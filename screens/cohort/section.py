@@ -22,13 +22,13 @@ from audit.access import Act
 from audit.cohort import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit
-from screens import cohort_flows
-from screens.cohort_rows import CohortRow, RowCache, cell, columns_for, predicate, sort_key, status_text
-from screens.cohort_table import CohortTable
+from screens.cohort import flows as cohort_flows
+from screens.cohort.rows import CohortRow, RowCache, cell, columns_for, predicate, sort_key, status_text
+from screens.cohort.table import CohortTable
 from screens.context import ctx
-from screens.modals.details import case_details, case_text
+from screens.dialogs.details import case_details, case_text
 from screens.saving import tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from screens.widgets.virtual_table import VirtualTable
 from storage.errors import WorkspaceError
 

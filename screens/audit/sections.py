@@ -27,13 +27,13 @@ class SectionSpec:
 
 
 SECTIONS: list[SectionSpec] = [
-    SectionSpec(1, "scope", "Scope", "screens.scope", "ScopeSection"),
-    SectionSpec(2, "cohort", "Cohort", "screens.cohort", "CohortSection"),
-    SectionSpec(3, "returns", "Returns", "screens.returns", "ReturnsSection"),
-    SectionSpec(4, "discussion", "Discussion", "screens.discussion", "DiscussionSection"),
-    SectionSpec(5, "board", "Findings", "screens.board", "BoardSection"),
-    SectionSpec(6, "analysis", "Analysis", "screens.analysis", "AnalysisSection"),
-    SectionSpec(7, "report", "Report", "screens.report", "ReportSection"),
+    SectionSpec(1, "scope", "Scope", "screens.scope.section", "ScopeSection"),
+    SectionSpec(2, "cohort", "Cohort", "screens.cohort.section", "CohortSection"),
+    SectionSpec(3, "returns", "Returns", "screens.returns.section", "ReturnsSection"),
+    SectionSpec(4, "discussion", "Discussion", "screens.discussion.section", "DiscussionSection"),
+    SectionSpec(5, "board", "Findings", "screens.board.section", "BoardSection"),
+    SectionSpec(6, "analysis", "Analysis", "screens.analysis.section", "AnalysisSection"),
+    SectionSpec(7, "report", "Report", "screens.report.section", "ReportSection"),
 ]
 
 

@@ -19,11 +19,11 @@ from audit.access import Act
 from audit.criteria import KINDS, PARTICIPATING, PREDICATES, Criterion
 from audit.scope import OBJECTIVE_ID, Audit, Kind, Milestone, Objective, Stage, validate_audit
 from screens.context import ctx
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormField, FormScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
-from screens.scope_rows import GROUPS, Row, scope_rows
-from screens.sections import Section
+from screens.scope.rows import GROUPS, Row, scope_rows
+from screens.audit.sections import Section
 from storage.errors import WorkspaceError
 
 Change = Callable[[Audit], Audit]

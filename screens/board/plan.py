@@ -22,11 +22,11 @@ from textual.widgets import DataTable, Footer, Static
 from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Column, Rag, rag
-from screens.board_cards import rag_text
+from screens.board.cards import rag_text
 from screens.context import WorkspaceChanged, ctx, plain
-from screens.discussion_forms import choice_field
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormField, FormScreen
+from screens.discussion.forms import choice_field
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
 from storage.errors import WorkspaceError
 from storage.findings import action_plan, add_action, column_of, delete_action, edit_action, short_title

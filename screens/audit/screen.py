@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from screens.context import WorkspaceChanged, ctx
-from screens.sections import SECTIONS, Section, SectionSpec, section_by_number
+from screens.audit.sections import SECTIONS, Section, SectionSpec, section_by_number
 from screens.widgets.identity import IdentityBar
 from storage.errors import NotFound
 

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 from audit.access import Act, decide
 from audit.journal import JournalEntry
 from screens.context import WorkspaceChanged, ctx, plain
-from screens.modals.form import FormField, FormScreen
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.virtual_table import Column, VirtualTable

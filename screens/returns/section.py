@@ -24,10 +24,10 @@ from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
 from audit.dates import format_uk
 from audit.returns import Status
 from screens.context import ctx
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormField, FormScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from storage import returns as ops
 from storage.errors import WorkspaceError
 
@@ -221,12 +221,12 @@ class ReturnsSection(Section):
             tell(self, str(exc), error=True)
             self.refresh_data()
             return
-        from screens.tool import ToolScreen
+        from screens.tool.screen import ToolScreen
 
         self.app.push_screen(ToolScreen(self.audit_ref, case_ref, agency), lambda _: self.refresh_data())
 
     def action_concerns(self) -> None:
-        from screens.concerns import ConcernAlertScreen
+        from screens.returns.concerns import ConcernAlertScreen
 
         if not ops.open_concerns(ctx(self.app).ws):
             tell(self, "No immediate safeguarding concern is open.")

@@ -23,9 +23,9 @@ from audit.access import Act, decide
 from audit.dates import format_uk
 from audit.returns import Return, TransitionError
 from screens.context import WorkspaceChanged, ctx
-from screens.modals.conflict import ConflictScreen
-from screens.modals.form import FormField, FormScreen
-from screens.modals.too_small import TooSmallScreen
+from screens.dialogs.conflict import ConflictScreen
+from screens.dialogs.form import FormField, FormScreen
+from screens.dialogs.too_small import TooSmallScreen
 from screens.saving import tell
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError

@@ -13,14 +13,14 @@ from audit.access import Act
 from audit.findings import Column, Embedded, Finding, Retest
 from audit.scope import Kind
 from screens.context import ctx
-from screens.discussion_forms import choice_field
-from screens.modals.form import FormField, FormScreen
+from screens.discussion.forms import choice_field
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
 from storage.errors import WorkspaceError
 from storage.findings import add_finding, earlier_findings, edit_finding, link_retest, short_title, subjects
 
 if TYPE_CHECKING:
-    from screens.board import BoardSection
+    from screens.board.section import BoardSection
 
 
 def _fields(board: BoardSection, old: Finding | None, column: Column) -> list[FormField]:

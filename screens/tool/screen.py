@@ -3,7 +3,7 @@
 The form is a list of rows (header, each section's grade, its questions, the overall
 fields, the concern) with the highlighted row in full beside it.  Answers and grades are
 single keys; text is typed into an editor under the detail and saved as it is typed
-(:mod:`screens.tool_saving`); forms and status changes live in :mod:`screens.tool_actions`.
+(:mod:`screens.tool.saving`); forms and status changes live in :mod:`screens.tool.actions`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from audit.grades import Answer, Grade
 from audit.returns import Return, Status, is_editable, progress
 from screens.context import WorkspaceChanged, ctx
 from screens.saving import tell
-from screens.tool_actions import ToolActionsMixin
-from screens.tool_rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, tool_rows
-from screens.tool_saving import Change
+from screens.tool.actions import ToolActionsMixin
+from screens.tool.rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, tool_rows
+from screens.tool.saving import Change
 from screens.widgets.identity import IdentityBar
 from storage import returns as ops
 from storage.errors import WorkspaceError

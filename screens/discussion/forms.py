@@ -12,9 +12,9 @@ from audit.access import Act
 from audit.findings import Column, Discussion, Finding
 from audit.scope import Kind
 from screens.context import ctx
-from screens.modals.form import FormField, FormScreen
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from storage.errors import WorkspaceError
 from storage.findings import (
     SESSION_KINDS,

@@ -18,18 +18,18 @@ from audit.access import Act
 from audit.criteria import Outcome
 from audit.draw import BALANCE_FIELDS, Lookback, balance_field, balance_function, draw, new_seed, strata_counts
 from audit.scope import Draw
-from screens.cohort_modals import ReportScreen
-from screens.cohort_rows import CohortRow
+from screens.cohort.modals import ReportScreen
+from screens.cohort.rows import CohortRow
 from screens.context import ctx
-from screens.modals.conflict import ConflictScreen
-from screens.modals.form import FormField, FormScreen
+from screens.dialogs.conflict import ConflictScreen
+from screens.dialogs.form import FormField, FormScreen
 from storage.case_trail import case_trail
 from screens.saving import tell
 from storage.cohort import MAX_REASON, import_candidates, record_draw, set_in_cohort
 from storage.errors import ConflictError, WorkspaceError
 
 if TYPE_CHECKING:
-    from screens.cohort import CohortSection
+    from screens.cohort.section import CohortSection
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # far beyond any real extract; refuse before reading it all
 NO_BALANCE = "none"

@@ -4,7 +4,7 @@ the identifier guard (DESIGN §2 step 8, §8).
 The report is built by :func:`storage.export.report_for` in a thread worker (a loading
 indicator shows meanwhile) and kept per workspace file version, so opening the section
 again or another session's save of something else costs one `stat`.  The preview is
-:class:`screens.report_view.ReportView`, which paints only the rows on screen.
+:class:`screens.report.view.ReportView`, which paints only the rows on screen.
 
 Decisions where the issue is silent:
 
@@ -42,11 +42,11 @@ from audit.guard import Leak, find_identifiers
 from audit.html import to_html
 from audit.report import Report
 from screens.context import ctx
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormField, FormScreen
-from screens.report_view import Layout, Look, ReportView, layout, parse
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormField, FormScreen
+from screens.report.view import Layout, Look, ReportView, layout, parse
 from screens.saving import tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for
@@ -159,7 +159,7 @@ class ReportSection(Section):
         "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
         "c hides or shows the headings.",
-        "e exports it (Markdown or HTML; leads only) after checking it for identifiers; r only checks.",
+        "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -348,7 +348,8 @@ class ReportSection(Section):
             FormField("path", "File", value=str(defaults["md"]), required=True, max_length=4096,
                       hint=f"A name without a folder is saved beside the workspace, in {ws.path.parent}."),
             FormField("format", "Format", "select", "md",
-                      [("Markdown (.md)", "md"), ("HTML page (.html), for a browser or to print", "html")],
+                      [("Markdown (.md)", "md"), ("HTML page (.html), for a browser or to print", "html"),
+                       ("Word document (.docx)", "docx")],
                       required=True),
         ]))
         if values is None:

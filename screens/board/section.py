@@ -27,14 +27,14 @@ from textual.widgets.option_list import Option
 from audit.access import Act
 from audit.findings import Column, Finding
 from audit.scope import Audit
-from screens import board_forms as forms
-from screens.board_cards import COLUMNS, Filters, card_text, details_text, outside_cohort, status_text
-from screens.board_plan import ActionPlanScreen
+from screens.board import forms
+from screens.board.cards import COLUMNS, Filters, card_text, details_text, outside_cohort, status_text
+from screens.board.plan import ActionPlanScreen
 from screens.context import ctx
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.details import InfoScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.details import InfoScreen
 from screens.saving import tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from storage.errors import ConflictError, WorkspaceError
 from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of, short_title
 

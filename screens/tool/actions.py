@@ -12,11 +12,11 @@ from audit import returns as domain
 from audit.access import Act
 from audit.returns import Return, Status, TransitionError, submission_gaps
 from screens.context import ctx
-from screens.modals.confirm import ConfirmScreen
-from screens.modals.form import FormField, FormScreen
+from screens.dialogs.confirm import ConfirmScreen
+from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
-from screens.tool_modals import GapsScreen
-from screens.tool_saving import AutosaveMixin
+from screens.tool.modals import GapsScreen
+from screens.tool.saving import AutosaveMixin
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class ToolActionsMixin(AutosaveMixin):
-    """Keys of :class:`screens.tool.ToolScreen` that open a form or change the status."""
+    """Keys of :class:`screens.tool.screen.ToolScreen` that open a form or change the status."""
 
     tool: ToolTemplate
 

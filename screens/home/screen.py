@@ -158,7 +158,7 @@ class HomeScreen(Screen[None]):
             self.open(ref)
 
     def open(self, ref: str) -> None:
-        from screens.audit import AuditScreen
+        from screens.audit.screen import AuditScreen
 
         self.app.push_screen(AuditScreen(ref))
 
@@ -170,7 +170,7 @@ class HomeScreen(Screen[None]):
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
-        from screens.modals.form import FormField, FormScreen
+        from screens.dialogs.form import FormField, FormScreen
         from storage.audits import ScopeProblems, audit_from_scope_file, create_audit
 
         found: dict[str, Any] = {}
@@ -203,7 +203,7 @@ class HomeScreen(Screen[None]):
         table.move_cursor(row=table.get_row_index(audit.ref))
 
     def action_journal(self) -> None:
-        from screens.journal import open_journal
+        from screens.journal.screen import open_journal
 
         open_journal(self.app)
 

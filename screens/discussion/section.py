@@ -30,12 +30,12 @@ from audit.findings import Discussion
 from audit.grades import Grade
 from audit.returns import Return, is_received
 from audit.scope import Audit, Kind
-from screens import discussion_forms as forms
+from screens.discussion import forms
 from screens.context import ctx
-from screens.discussion_rows import POINT_LISTS, Row, discussion_rows, head_text, subject_label
-from screens.modals.confirm import ConfirmScreen
+from screens.discussion.rows import POINT_LISTS, Row, discussion_rows, head_text, subject_label
+from screens.dialogs.confirm import ConfirmScreen
 from screens.saving import apply_change, tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from storage.errors import WorkspaceError
 from storage.findings import open_discussion, save_discussion, subjects
 

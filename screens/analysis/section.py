@@ -36,9 +36,9 @@ from audit.grades import Grade
 from audit.returns import Status
 from audit.scope import Audit
 from screens.context import ctx, plain
-from screens.modals.details import InfoScreen
+from screens.dialogs.details import InfoScreen
 from screens.saving import tell
-from screens.sections import Section
+from screens.audit.sections import Section
 from screens.widgets.virtual_table import clean
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError

@@ -20,11 +20,11 @@ from audit import returns as domain
 from audit.access import Act
 from audit.returns import Return, TransitionError, is_editable
 from screens.context import ctx
-from screens.modals.conflict import ConflictScreen
+from screens.dialogs.conflict import ConflictScreen
 from screens.saving import tell
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
-from screens.tool_rows import HEADER_FIELDS, OVERALL_FIELDS
+from screens.tool.rows import HEADER_FIELDS, OVERALL_FIELDS
 from storage.workspace import now
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ SAVE_DELAY = 0.5  # seconds from the first unsaved change to its autosave
 
 
 class AutosaveMixin:
-    """The saving half of :class:`screens.tool.ToolScreen` (which supplies the view)."""
+    """The saving half of :class:`screens.tool.screen.ToolScreen` (which supplies the view)."""
 
     audit_ref: str
     case_ref: str
