@@ -3,8 +3,9 @@
 The report is built from the workspace, rendered to its final form (Markdown, or HTML
 through markdown-it-py), and the final text is scanned for every stored identifier of
 every case in the workspace (any audit's: a family from another audit must not leak
-either).  Only a clean report is written, atomically, ``0600`` when the file is new;
-an existing file keeps its permission bits.  Both the export and a refusal are
+either).  Only a clean report is written, as a new file renamed into place (``0600`` when
+new; a replaced file of one's own keeps its permission bits), never onto the
+workspace's own files nor through a symlink (:mod:`storage.user_files`).  Both the export and a refusal are
 journaled, and neither message ever repeats an identifier.
 """
 
@@ -21,8 +22,8 @@ from audit.findings import Finding
 from audit.guard import Leak, find_identifiers
 from audit.html import to_html
 from audit.report import Report, build_report
-from storage.atomic import write_file_atomically
 from storage.errors import AccessDenied, NotFound, WorkspaceError
+from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
 __all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "report_for"]
@@ -112,11 +113,7 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
 
     with ws.transaction() as tx:
         # Inside the transaction: a failed write leaves no journal entry behind it.
-        try:
-            like: os.stat_result | None = os.stat(target)
-        except FileNotFoundError:
-            like = None
-        write_file_atomically(target, payload, like=like)
+        write_user_file(ws.path, target, payload)
         tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
     return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
 
@@ -143,9 +140,7 @@ def _check_target(ws: Workspace, target: Path) -> None:
         raise WorkspaceError(f"{target} is a folder; give a file name for the report.")
     if not target.parent.is_dir():
         raise NotFound(f"The folder {target.parent} does not exist; nothing was exported.")
-    mine = {os.path.realpath(f"{ws.path}{suffix}") for suffix in ("", ".bak", ".lock", ".lock.who")}
-    if os.path.realpath(target) in mine:
-        raise WorkspaceError(f"{target} is the workspace's own file; choose another name for the report.")
+    check_destination(ws.path, target)  # again, race-free, when writing; here before the work
 
 
 def _journal_refusal(ws: Workspace, ref: str, leaks: list[Leak]) -> None:

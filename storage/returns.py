@@ -20,6 +20,7 @@ from datetime import date, datetime
 from audit import returns as domain
 from audit.access import Act
 from audit.dates import format_uk
+from audit.partnership import Role
 from audit.returns import Return, Status, days_overdue, is_outstanding, progress
 from audit.tools import ToolTemplate, generic_tool
 from storage.errors import NotFound
@@ -218,13 +219,16 @@ def returns_grid(ws: Workspace, ref: str, today: date) -> ReturnsGrid:
 def chase_list(ws: Workspace, ref: str, today: date, agency: str | None = None) -> list[str]:
     """One line per outstanding return (agency, case, status, days overdue), by agency.
 
-    Plain text meant for an e-mail or a call list, so it names the agency in full.
+    Plain text meant for an e-mail or a call list, so it names the agency in full.  A
+    co-ordinator's list covers only the agencies they co-ordinate (DESIGN §8).
     """
     grid = returns_grid(ws, ref, today)
+    user = ws.user
+    mine = set(user.agencies) if user is not None and user.role is Role.COORDINATOR else None
     partnership = ws.partnership()
     lines: list[str] = []
     for code in grid.agencies:
-        if agency is not None and code != agency:
+        if (agency is not None and code != agency) or (mine is not None and code not in mine):
             continue
         for case_ref in grid.outstanding_cases(code):
             cell = grid.cell(case_ref, code)

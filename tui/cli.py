@@ -131,6 +131,14 @@ def _terminal_refusal() -> int | None:
     return EXIT_USAGE
 
 
+def entry() -> int:
+    """The `maca` command: Python isolated from the environment first (tui.isolate)."""
+    from tui.isolate import isolate
+
+    isolate()
+    return main()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

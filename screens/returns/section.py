@@ -259,7 +259,8 @@ class ReturnsSection(Section):
         suffix = f"-{self.agency_filter}" if self.agency_filter else ""
         name = re.sub(r"[^A-Za-z0-9_-]+", "-", self.audit_ref) + f"-chase{suffix}-{c.today():%Y-%m-%d}.txt"
         who = f" for {self.agency_filter}" if self.agency_filter else ""
-        self.app.push_screen(ChaseScreen(f"Chase list{who}: {len(lines)} outstanding", lines, c.ws.path.parent / name))
+        self.app.push_screen(ChaseScreen(f"Chase list{who}: {len(lines)} outstanding", lines,
+                                         c.ws.path.parent / name, c.ws.path))
 
 
 class ChaseScreen(ModalScreen[None]):
@@ -281,11 +282,12 @@ class ChaseScreen(ModalScreen[None]):
         Binding("escape", "dismiss(None)", "Close"),
     ]
 
-    def __init__(self, title: str, lines: list[str], default_path: Path) -> None:
+    def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path) -> None:
         super().__init__()
         self.chase_title = title
         self.lines = lines
         self.default_path = default_path
+        self.workspace = workspace
 
     @property
     def text(self) -> str:
@@ -316,7 +318,14 @@ class ChaseScreen(ModalScreen[None]):
                       hint="A plain text file, one line per outstanding return.")]))
         if values is None:
             return
+        from storage.user_files import check_destination, write_user_file
+
         path = Path(values["path"]).expanduser()
+        try:
+            check_destination(self.workspace, path)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
         if not path.parent.is_dir():
             tell(self, f"The folder {path.parent} does not exist; nothing was written.", error=True)
             return
@@ -326,11 +335,8 @@ class ChaseScreen(ModalScreen[None]):
         if path.exists() and not await self.app.push_screen_wait(
                 ConfirmScreen(f"{path} exists. Replace it?", "replace")):
             return
-        from storage.files import write_file_atomically
-
         try:
-            like = path.stat() if path.is_file() else None  # a replaced file keeps its mode
-            write_file_atomically(path, self.text.encode("utf-8"), like=like)
+            write_user_file(self.workspace, path, self.text.encode("utf-8"))
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return

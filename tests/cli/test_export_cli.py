@@ -174,7 +174,7 @@ def test_bad_input_exits_2_and_writes_nothing(db: Path, tmp_path: Path, capsys) 
     code, _, err = run(capsys, "export", "--db", db, "--audit", REF, "-o", tmp_path / "missing" / "r.md")
     assert code == 2 and "does not exist" in err
     code, _, err = run(capsys, "export", "--db", db, "--audit", REF, "-o", db)
-    assert code == 2 and "the workspace's own file" in err
+    assert code == 3 and "one of the workspace's own files" in err
     code, _, err = run(capsys, "export", "--db", db, "--audit", REF, "-o", tmp_path)
     assert code == 2 and "is a folder" in err
     with pytest.raises(SystemExit) as exc:

@@ -111,10 +111,14 @@ def _maca_for(user: str, base: Path) -> str:
         probe = [*as_user, "env", f"PYTHONPATH={path}", python, "-c",
                  f"import sys; assert sys.version_info[:2] == {sys.version_info[:2]!r}; import tui.cli, textual"]
         if subprocess.run(probe, env=env, capture_output=True, timeout=30).returncode == 0:
+            # Isolated (-I), as the `maca` command itself runs: the paths are set inside.
             launcher = base / "bin" / "maca"
             launcher.parent.mkdir(mode=0o755)
-            launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{path}" PYTHONDONTWRITEBYTECODE=1 '
-                                f'exec {python} -m tui.cli "$@"\n')
+            boot = base / "bin" / "maca.py"
+            boot.write_text(f"import sys\nsys.path[:0] = {path.split(os.pathsep)!r}\n"
+                            "from tui.cli import entry\nraise SystemExit(entry())\n")
+            boot.chmod(0o644)
+            launcher.write_text(f'#!/bin/sh\nexec {python} -I -B {boot} "$@"\n')
             launcher.chmod(0o755)
             return str(launcher)
     pytest.skip(f"no Python with this checkout's packages can be run by an unprivileged user "
