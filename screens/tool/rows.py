@@ -68,7 +68,9 @@ class ToolRow:
 
 
 def _line(*parts: tuple[str, str] | Text | str) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+    # Wrapping is the list's to decide (tool.tcss): cut with "…" in a narrow list, whole
+    # on as many lines as it takes in a wide one.
+    text = Text()
     for part in parts:
         if isinstance(part, Text):
             text.append_text(part)

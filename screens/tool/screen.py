@@ -90,6 +90,12 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
                     yield text
         yield Footer()
 
+    WRAP_FROM = 100  # list columns from which its rows wrap instead of being cut
+
+    def on_resize(self) -> None:
+        options = self.query_one("#tool-list", OptionList)
+        options.set_class(options.size.width >= self.WRAP_FROM, "wide")
+
     def on_mount(self) -> None:
         ws = ctx(self.app).ws
         try:

@@ -82,3 +82,24 @@ async def test_the_editor_sits_under_the_item_with_a_whole_hint(path: Path, size
             assert editor.region.bottom <= tool.query_one("#tool-side").region.bottom, row
             await pilot.press("escape")
             assert tool.editing is None
+
+
+@pytest.mark.parametrize("width", [120, 200])
+async def test_questions_wrap_where_the_list_has_room_and_are_cut_with_an_ellipsis_where_not(
+        path: Path, width: int) -> None:
+    """Issue 18 item 7: questions were cut at 200 columns too."""
+    from textual.widgets import OptionList
+
+    app = app_for(Workspace.open(path, "mid.coord"))
+    async with app.run_test(size=(width, 40)) as pilot:
+        tool = await open_tool(app, pilot)
+        await pilot.pause()
+        options = tool.query_one("#tool-list", OptionList)
+        painted = " ".join(options.render_line(y).text.strip() for y in range(options.size.height))
+        question = "Where booking was late or appointments were missed, was the reason explored with the woman?"
+        if width >= 200:
+            assert question in " ".join(painted.split())
+        else:
+            assert question not in painted, painted
+            assert "Where booking was late or appointments w…" in painted
+            assert "…" in painted
