@@ -1,49 +1,57 @@
-"""The export guard: find any stored identifier of a case in a report's text (DESIGN §8).
+"""The identifier guard: find the stored identifiers of cases in what people wrote
+(DESIGN §8, issue 16).
 
-A report must identify cases by reference only, yet a family name or a date of birth
-can be typed into evidence, a finding or even the scope.  :func:`find_identifiers`
-scans the finished text (Markdown or HTML) and says where each one is, without ever
-repeating the identifier: a :class:`Leak` names its kind, the case (by reference, which
-is safe to show), the line and the heading the line falls under.
+A report must identify cases by reference only, yet a family name, a date of birth or a
+system id can be typed into a finding, a return or the scope.  The guard checks **the
+text people wrote**, one piece at a time, never maca's own wording: the report builder
+hands it every piece of user text it quotes together with its :class:`Place` (where the
+text lives, in the user's terms, and the record and field to edit), and the guard says
+which pieces hold what, without ever repeating the identifier.
 
-How text is compared (decisions where the design is silent):
+The same :class:`Matcher` warns when a field is saved (:func:`Matcher.scan`) and masks
+identifiers in what a viewer is shown (:func:`Matcher.mask`).
 
-- The text is normalised first, line by line: Markdown backslash escapes and HTML
-  entities are undone (``O\\_Brien``, ``O&#x27;Neill``), zero-width characters and soft
-  hyphens are removed (they would otherwise hide a name from the eye and the check),
-  compatibility forms become plain ones (fullwidth ``Ｌｅｅ`` is ``Lee``), and
-  typographic apostrophes count as ``'``.  Names compare without accents (``Zoë`` and
-  ``Zoe`` match each other), erring towards a refusal.
-- **Family names** match case-insensitively as whole words: the text is split into
-  words of letters and the name's words must appear consecutively, so "Lee" is found in
-  "Lee's" and "LEE" but not in "Leeds" or "fleeing".  A name is split the same way, so
-  "Smith-Jones" is also found as "Smith Jones".  Names shorter than two letters are
-  ignored.  A family name that is also an ordinary word the report uses ("Good",
-  "Young") will be reported wherever that word appears: the guard errs on the side of
-  refusing.
-- **Dates of birth** are found written as ``YYYY-MM-DD``, ``DD/MM/YYYY`` or ``D/M/YYYY``
-  (``-`` and ``.`` are accepted in place of ``/``), and as ``7 July 2016`` or
-  ``7 Jul 2016``.  Two-digit years are not checked: they cannot be told from other numbers.
-- **System ids** match case-insensitively with or without spaces and hyphens: only
-  their letters and digits are compared, and a match must start and end at a word
-  boundary, so ``485 777 3456`` is found for ``4857773456`` and ``NHS-FAKE-000 142 3389``
-  as ``nhs fake 0001423389``.  Each id of a cell holding several is checked on its own
-  (:func:`audit.cases.identifier_strings`).  Ids with fewer than three letters and
-  digits are ignored: they cannot identify anyone and would match ordinary numbers.
+How a name is found (decisions where the design is silent):
 
-Speed: identifiers are indexed once per call (dictionaries by normalised value) and the
-text is scanned once, so the cost grows with the text and the number of cases, not their
-product.
+- Text is read as people write names: whole words of letters and digits (``Family1`` is
+  not ``Family``, ``Leeds`` is not ``Lee``), any letter case, accents folded (``Zoë`` is
+  ``Zoe``), fullwidth and other compatibility forms read as plain letters, zero-width
+  characters and soft hyphens ignored.  A name of several parts matches with a space,
+  hyphen or apostrophe between them (``Smith-Jones``, ``Smith Jones``).  Its last word may
+  carry a plural or possessive ending: ``Ashcombes``, ``Ashcombe's``, ``Ashcombes'``.
+- A family name whose every part is an ordinary English word (``common_words.txt``: SCOWL
+  size 35, British spelling, the words of everyday English) counts only when it is
+  written as a name: **certain** when capitalised inside a sentence, in capitals in text
+  that is not all in capitals, after a title (Mr, Mrs, Ms, Miss, Dr, Mx), in "the …
+  family" when not lower case, or as a plural or possessive that is not itself a word
+  ("the youngs"); **possible** when capitalised at the start of a sentence (``Young
+  people were seen``), next to another capitalised ordinary word (``a Rapid Review``,
+  the ``National Child Safeguarding Practice Review Panel``, but also ``Jack Green``),
+  in a text written all in capitals, or in "the young family".  A lower-case ordinary
+  word is never a match.  Every other family name is certain in any case.
+- **Dates of birth** in digits (``2016-08-30``, ``30/08/2016``, ``30.8.16``: ``/``, ``-``
+  and ``.`` alike; a two-digit year is read in both centuries) and in words (``30 August
+  2016``, ``30th of Aug 2016``, ``August 30, 2016``).  Always certain.
+- **System ids** by their letters and digits only, case-insensitive, starting and ending
+  on a word boundary: ``485 777 3456`` is ``4857773456``.  Each id of a cell holding
+  several is checked on its own.  Ids with fewer than three letters and digits are
+  ignored: they would match ordinary numbers.  Always certain.
+
+Speed: identifiers are indexed once (dictionaries by normalised value) and each text is
+scanned once, so the cost grows with the text plus the identifiers, never their product.
 """
 
 from __future__ import annotations
 
-import html
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 from audit.cases import CandidateCase, identifier_strings
 from audit.dates import format_uk
@@ -52,70 +60,318 @@ FAMILY_NAME = "family name"
 DATE_OF_BIRTH = "date of birth"
 SYSTEM_ID = "system id"
 
+MASKS = {FAMILY_NAME: "‹name›", DATE_OF_BIRTH: "‹date of birth›", SYSTEM_ID: "‹system id›"}
+"""What a viewer sees in place of an identifier (no markup characters, so safe anywhere)."""
+
 _MIN_ID = 3
 _MIN_NAME = 2
 _PREFIX = 4
+_CONTEXT = 40  # characters either side of a possible match shown for review
 
-_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "mx"})
+_WORDS_FILE = Path(__file__).with_name("common_words.txt")
+
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-_WORD = re.compile(r"[^\W\d_]+")
-_ALNUM_RUN = re.compile(r"[^\W_]+")
-_ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_UK = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_TOKEN = re.compile(r"[^\W_]+")
+_NAME_GAP = re.compile(r"[\s'\-\u2010\u2011\u2012\u2013]{1,3}")
+_TITLE_GAP = re.compile(r"\.?\s+")
+_SENTENCE_END = set(".!?:\n")
+_OPENERS = set(" \t\"'([{*_-•>#")
+_ISO = re.compile(r"(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])")
+_UK = re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-]|\.\d)")
 _MONTHS = {m.lower(): i for i, m in enumerate(
     ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"], start=1)}
 _MONTH_NAMES = "|".join(sorted({*_MONTHS, *(m[:3] for m in _MONTHS), "sept"}, key=len, reverse=True))
-_WRITTEN = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\.?,?\s+(\d{{4}})(?!\d)",
-                      re.IGNORECASE)
-_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
-_HTML_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_WRITTEN = re.compile(rf"(?<!\d){_DAY}\s+(?:of\s+)?({_MONTH_NAMES})\.?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+_MONTH_FIRST = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(?:the\s+)?{_DAY},?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """The ordinary English words (lower case) of ``common_words.txt``."""
+    with _WORDS_FILE.open(encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
+
+
+# ------------------------------------------------------------------------------ places
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a piece of people's text lives, in the user's terms and for the app.
+
+    ``label`` is what a lead reads ("finding F3, text", "scope, background", "CSC's
+    return for RB-2020-004, good practice"); ``section`` is the app's section where it is
+    edited (``scope``, ``cohort``, ``returns``, ``discussion``, ``board``, or
+    ``partnership`` for the partnership's own settings); ``key`` the record's key in its
+    table (``MACA-C86/F3``; the audit ref for the audit's own fields) and ``field`` the
+    field, with a 1-based position for lists (``text``, ``purpose.2``).
+    """
+
+    label: str
+    section: str
+    key: str = ""
+    field: str = ""
+
+    @property
+    def id(self) -> str:
+        """Stable name of the piece, for review marks: ``MACA-C86/F3#text``."""
+        return f"{self.key}#{self.field}"
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """A piece of people's text as it entered a report, and where it came from."""
+
+    text: str
+    place: Place
+
+
+def text_hash(text: str) -> str:
+    """A short fingerprint of a piece's text: a review mark holds while it is unchanged."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One identifier in a text: which kind, whose, where (offsets in the text as given)."""
+
+    kind: str
+    case_refs: tuple[str, ...]
+    start: int
+    end: int
+    certain: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Leak:
-    """One identifier found in a report: which kind, whose, and where (never what)."""
+    """An identifier in a piece of people's text: what kind, whose, where (never what).
 
-    kind: str  # FAMILY_NAME, DATE_OF_BIRTH or SYSTEM_ID
+    ``context`` is the text around it with every identifier masked; ``start`` and
+    ``text_hash`` name the spot for a review mark (:attr:`mark_id`).
+    """
+
+    kind: str
     case_ref: str
-    line: int  # 1-based
-    heading: str  # the heading the line falls under ("" before the first heading)
+    place: Place
+    certain: bool
+    context: str = ""
+    start: int = 0
+    text_hash: str = ""
+
+    @property
+    def mark_id(self) -> str:
+        """The spot a "not an identifier here" mark covers: piece, text and offset."""
+        return f"{self.place.id}@{self.text_hash}:{self.start}"
 
     def describe(self) -> str:
-        """``line 40 (under 'Good practice'): the family name of case RB-2020-004``."""
-        where = f"line {self.line}" + (f" (under '{self.heading}')" if self.heading else "")
-        return f"{where}: the {self.kind} of case {self.case_ref}"
+        """``finding F3, text: the family name of case RB-2020-004`` (possibly …)."""
+        what = f"the {self.kind} of case {self.case_ref}"
+        return f"{self.place.label}: {what}" if self.certain else f"{self.place.label}: possibly {what}"
 
 
-class _Index:
-    """The identifiers of many cases, keyed by the normalised form the scan produces."""
+# ------------------------------------------------------------------------------ matching
 
-    def __init__(self, cases: list[CandidateCase]) -> None:
-        self.names: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        self.name_lengths: set[int] = set()
-        self.first_words: set[str] = set()
+
+@dataclass(slots=True)
+class _Name:
+    words: tuple[str, ...]
+    refs: set[str]
+    common: bool
+
+
+@dataclass(slots=True)
+class _Token:
+    start: int  # offsets in the normalised text
+    end: int
+    word: str  # casefolded
+    raw: str  # as written (normalised, accents folded)
+
+
+class Matcher:
+    """The identifiers of many cases, indexed once; scans, masks and checks texts."""
+
+    def __init__(self, cases: Iterable[CandidateCase]) -> None:
+        words = common_words()
+        self.names: dict[str, list[_Name]] = defaultdict(list)  # by first word
+        by_words: dict[tuple[str, ...], _Name] = {}
         self.dates: dict[date, set[str]] = defaultdict(set)
         self.ids: dict[str, set[str]] = defaultdict(set)
         self.id_lengths: set[int] = set()
         self.longest_id = 0
         self.id_prefixes: set[str] = set()  # the first 1-4 characters of every id
         for case in cases:
-            words = tuple(_words(_normalise(case.family_name)))
-            if words and sum(map(len, words)) >= _MIN_NAME:
-                self.names[words].add(case.case_ref)
-                self.name_lengths.add(len(words))
-                self.first_words.add(words[0])
+            name = tuple(t.word for t in _tokens(_fold(case.family_name)))
+            if name and sum(map(len, name)) >= _MIN_NAME:
+                entry = by_words.get(name)
+                if entry is None:
+                    entry = by_words[name] = _Name(name, set(), all(w in words for w in name))
+                    self.names[name[0]].append(entry)
+                entry.refs.add(case.case_ref)
             if case.child_dob is not None:
                 self.dates[case.child_dob].add(case.case_ref)
             for value in _system_ids(case):
-                key = _skeleton(_normalise(value))
+                key = _skeleton(_fold(value))
                 if len(key) >= _MIN_ID:
                     self.ids[key].add(case.case_ref)
                     self.id_lengths.add(len(key))
                     self.longest_id = max(self.longest_id, len(key))
                     self.id_prefixes.update(key[:n] for n in range(1, _PREFIX + 1))
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.dates or self.ids)
+
+    # -------------------------------------------------------------- the three uses
+
+    def scan(self, text: str) -> list[Match]:
+        """Every identifier in ``text``, in order of place (see the module doc)."""
+        if not self or not text:
+            return []
+        norm, origin = _normalise(text)
+        found: list[Match] = []
+        if self.names:
+            found += self._names(norm)
+        if self.dates:
+            found += self._dates(norm)
+        if self.ids:
+            found += self._ids(norm)
+        if origin is not None:
+            found = [Match(m.kind, m.case_refs, origin[m.start], origin[m.end - 1] + 1, m.certain) for m in found]
+        found.sort(key=lambda m: (m.start, m.end))
+        return found
+
+    def mask(self, text: str) -> str:
+        """``text`` with every identifier, certain or possible, replaced by its mask."""
+        matches = self.scan(text)
+        if not matches:
+            return text
+        return _masked(text, matches)
+
+    def check(self, pieces: Iterable[Quoted]) -> list[Leak]:
+        """Every identifier in the pieces, one :class:`Leak` per match and case, in
+        the pieces' order; certain and possible alike (see :attr:`Leak.certain`)."""
+        leaks: list[Leak] = []
+        if not self:
+            return leaks
+        for piece in pieces:
+            matches = self.scan(piece.text)
+            if not matches:
+                continue
+            digest = text_hash(piece.text)
+            for m in matches:
+                context = _context(piece.text, m, matches)
+                leaks.extend(Leak(m.kind, ref, piece.place, m.certain, context, m.start, digest)
+                             for ref in m.case_refs)
+        return leaks
+
+    # -------------------------------------------------------------- names
+
+    def _names(self, norm: str) -> list[Match]:
+        tokens = _tokens(norm)
+        if not tokens:
+            return []
+        words = common_words()
+        found: list[Match] = []
+        caps_text: bool | None = None
+        for i, token in enumerate(tokens):
+            for name, last_form in self._names_at(tokens, i, norm):
+                j = i + len(name.words) - 1
+                if name.common:
+                    if caps_text is None:
+                        caps_text = _mostly_capitals(norm)
+                    certain = _as_name(tokens, i, j, last_form, norm, words, caps_text)
+                    if certain is None:
+                        continue
+                else:
+                    certain = True
+                found.append(Match(FAMILY_NAME, tuple(sorted(name.refs)), token.start, tokens[j].end, certain))
+        return found
+
+    def _names_at(self, tokens: list[_Token], i: int, norm: str) -> list[tuple[_Name, str]]:
+        """The names starting at token ``i``, with the form their last word takes there
+        (``""`` as stored, ``"s"`` plural or possessive)."""
+        word = tokens[i].word
+        candidates = list(self.names.get(word, ()))
+        for stem in _stems(word):
+            candidates += [n for n in self.names.get(stem, ()) if len(n.words) == 1]
+        out: list[tuple[_Name, str]] = []
+        for name in candidates:
+            n = len(name.words)
+            if i + n > len(tokens):
+                continue
+            ok = True
+            for k in range(1, n):
+                gap = norm[tokens[i + k - 1].end:tokens[i + k].start]
+                written = tokens[i + k].word
+                wanted = name.words[k]
+                if not _NAME_GAP.fullmatch(gap) or (written != wanted and (k < n - 1 or wanted not in _stems(written))):
+                    ok = False
+                    break
+            if ok:
+                last = tokens[i + n - 1].word
+                out.append((name, "" if last == name.words[-1] else "s"))
+        return out
+
+    # -------------------------------------------------------------- dates and ids
+
+    def _dates(self, norm: str) -> list[Match]:
+        found: list[Match] = []
+
+        def add(m: re.Match[str], year: int, month: int, day: int) -> None:
+            try:
+                refs = self.dates.get(date(year, month, day))
+            except ValueError:
+                return
+            if refs:
+                found.append(Match(DATE_OF_BIRTH, tuple(sorted(refs)), m.start(), m.end(), True))
+
+        for m in _ISO.finditer(norm):
+            add(m, int(m[1]), int(m[2]), int(m[3]))
+        for m in _UK.finditer(norm):
+            year = int(m[4])
+            if len(m[4]) == 2:
+                for century in (2000, 1900):
+                    add(m, century + year, int(m[3]), int(m[1]))
+            else:
+                add(m, year, int(m[3]), int(m[1]))
+        for m in _WRITTEN.finditer(norm):
+            add(m, int(m[3]), _month(m[2]), int(m[1]))
+        for m in _MONTH_FIRST.finditer(norm):
+            add(m, int(m[3]), _month(m[1]), int(m[2]))
+        return found
+
+    def _ids(self, norm: str) -> list[Match]:
+        """Ids by their letters and digits, starting and ending on a word boundary."""
+        runs = [(m.start(), m.end(), m[0].casefold()) for m in _TOKEN.finditer(norm)]
+        found: list[Match] = []
+        prefixes = self.id_prefixes
+        for first in range(len(runs)):
+            if runs[first][2][:_PREFIX] not in prefixes:
+                continue  # no id starts like this word: the common case, checked cheaply
+            joined = ""
+            for last in range(first, len(runs)):
+                joined += runs[last][2]
+                if len(joined) in self.id_lengths:
+                    refs = self.ids.get(joined)
+                    if refs:
+                        found.append(Match(SYSTEM_ID, tuple(sorted(refs)), runs[first][0], runs[last][1], True))
+                if len(joined) >= self.longest_id:
+                    break
+        return found
+
+
+def check_pieces(pieces: Iterable[Quoted], cases: Iterable[CandidateCase]) -> list[Leak]:
+    """:meth:`Matcher.check` with a matcher made for ``cases``."""
+    return Matcher(cases).check(pieces)
+
+
+# ------------------------------------------------------------------------------ helpers
 
 
 def _system_ids(case: CandidateCase) -> list[str]:
@@ -128,141 +384,137 @@ def _system_ids(case: CandidateCase) -> list[str]:
     return [value for value in identifier_strings(case) if value not in others]
 
 
-def _normalise(text: str) -> str:
-    text = _MD_ESCAPE.sub(r"\1", text)
-    if "&" in text:
-        text = html.unescape(text)
-    if not text.isascii():
-        # Compatibility forms read the same to a person: fullwidth letters and digits,
-        # ligatures, superscripts become their plain forms.
-        text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).translate(_APOSTROPHES)
-    return text
+def _fold_char(c: str) -> str:
+    if _INVISIBLE.match(c):
+        return ""
+    c = unicodedata.normalize("NFKC", c).translate(_APOSTROPHES)
+    if c.isascii():
+        return c
+    return "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
 
 
-def _words(text: str) -> list[str]:
-    """Lower-case words of letters; accents are dropped on both sides (Zoë = Zoe)."""
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return [w.casefold() for w in _WORD.findall(text)]
+def _fold(text: str) -> str:
+    return text if text.isascii() else "".join(map(_fold_char, text))
+
+
+def _normalise(text: str) -> tuple[str, list[int] | None]:
+    """The text as the matcher reads it, and where each of its characters came from
+    (``None`` when they are the same text: plain ASCII, the common case)."""
+    if text.isascii():
+        return text, None
+    out: list[str] = []
+    origin: list[int] = []
+    for n, c in enumerate(text):
+        folded = _fold_char(c)
+        out.append(folded)
+        origin.extend([n] * len(folded))
+    return "".join(out), origin
+
+
+def _tokens(text: str) -> list[_Token]:
+    return [_Token(m.start(), m.end(), m[0].casefold(), m[0]) for m in _TOKEN.finditer(text)]
 
 
 def _skeleton(text: str) -> str:
-    return "".join(_ALNUM_RUN.findall(text)).casefold()
+    return "".join(_TOKEN.findall(text)).casefold()
 
 
-def find_identifiers(text: str, cases: list[CandidateCase]) -> list[Leak]:
-    """Every identifier of ``cases`` found in ``text``, in line order (see module doc).
-
-    Each (line, kind, case) is reported once.
-    """
-    index = _Index(cases)
-    if not (index.names or index.dates or index.ids):
-        return []
-    found: list[tuple[int, str, str]] = []
-    headings: list[tuple[int, str]] = []  # (line, plain title)
-    for number, raw in enumerate(text.split("\n"), start=1):
-        title = _heading(raw)
-        if title is not None:
-            headings.append((number, title))
-        line = _normalise(raw)
-        hits: list[tuple[str, str]] = []
-        if index.names:
-            hits += [(FAMILY_NAME, ref) for ref in _find_names(line, index)]
-        if index.dates:
-            hits += [(DATE_OF_BIRTH, ref) for ref in _find_dates(line, index)]
-        if index.ids:
-            hits += [(SYSTEM_ID, ref) for ref in _find_ids(line, index)]
-        seen: set[tuple[str, str]] = set()
-        for kind, ref in hits:
-            if (kind, ref) not in seen:
-                seen.add((kind, ref))
-                found.append((number, kind, ref))
-    if not found:
-        return []
-    leaky_lines = {n for n, _, _ in found}
-    leaks = []
-    for number, kind, ref in found:
-        leaks.append(Leak(kind, ref, number, _heading_for(number, headings, leaky_lines)))
-    return leaks
+def _stems(word: str) -> list[str]:
+    """What a plural or possessive word may be the plural of: ``ashcombes`` → ashcombe,
+    ``joneses`` → jones."""
+    stems = []
+    if len(word) > 2 and word.endswith("s"):
+        stems.append(word[:-1])
+        if word.endswith("es") and len(word) > 3:
+            stems.append(word[:-2])
+    return stems
 
 
-def _heading(line: str) -> str | None:
-    """The plain title if ``line`` is a Markdown or HTML heading."""
-    m = _MD_HEADING.match(line)
-    if m is not None:
-        return _MD_ESCAPE.sub(r"\1", m[2] or "").strip()
-    m = _HTML_HEADING.search(line)
-    if m is not None:
-        return html.unescape(_TAG.sub("", m[2])).strip()
-    return None
+def _month(name: str) -> int:
+    name = name.lower()
+    return _MONTHS.get(name) or next((n for full, n in _MONTHS.items() if full.startswith(name[:3])), 0)
 
 
-def _heading_for(line: int, headings: list[tuple[int, str]], leaky_lines: set[int]) -> str:
-    """The title of the heading above ``line``, or a stand-in if it holds an identifier
-    itself (the message must never repeat one)."""
-    current: tuple[int, str] | None = None
-    for heading in headings:
-        if heading[0] > line:
-            break
-        current = heading
-    if current is None:
-        return ""
-    if current[0] in leaky_lines:
-        return f"the heading on line {current[0]}"
-    return current[1]
+def _mostly_capitals(text: str) -> bool:
+    """Text written in capitals, where capitals say nothing about names."""
+    upper = sum(1 for c in text if c.isupper())
+    lower = sum(1 for c in text if c.islower())
+    return upper > 3 * lower
 
 
-def _find_names(line: str, index: _Index) -> list[str]:
-    words = _words(line)
-    refs: list[str] = []
-    for i, word in enumerate(words):
-        if word not in index.first_words:
-            continue
-        for length in index.name_lengths:
-            found = index.names.get(tuple(words[i:i + length]))
-            if found:
-                refs.extend(sorted(found))
-    return refs
+def _sentence_start(norm: str, at: int) -> bool:
+    """Whether a word starting at ``at`` starts a sentence (or a line or list item)."""
+    i = at - 1
+    while i >= 0 and norm[i] in _OPENERS:
+        i -= 1
+    return i < 0 or norm[i] in _SENTENCE_END or "\n" in norm[i:at]
 
 
-def _find_dates(line: str, index: _Index) -> list[str]:
-    refs: list[str] = []
-    candidates: list[tuple[int, int, int]] = []
-    candidates += [(int(m[1]), int(m[2]), int(m[3])) for m in _ISO.finditer(line)]
-    candidates += [(int(m[3]), int(m[2]), int(m[1])) for m in _UK.finditer(line)]
-    for m in _WRITTEN.finditer(line):
-        month = m[2].lower()
-        month_number = _MONTHS.get(month) or next(
-            (n for name, n in _MONTHS.items() if name.startswith(month[:3])), 0)
-        candidates.append((int(m[3]), month_number, int(m[1])))
-    for year, month, day in candidates:
-        try:
-            found = index.dates.get(date(year, month, day))
-        except ValueError:
-            continue
-        if found:
-            refs.extend(sorted(found))
-    return refs
+def _as_name(tokens: list[_Token], i: int, j: int, last_form: str, norm: str, words: frozenset[str],
+             caps_text: bool) -> bool | None:
+    """For a family name that is an ordinary word, found at tokens ``i``–``j``: True when
+    it is written as a name, False when it may be one (for review), None when it is the
+    ordinary word (see the module doc)."""
+    first, last = tokens[i], tokens[j]
+    before = tokens[i - 1] if i > 0 else None
+    after = tokens[j + 1] if j + 1 < len(tokens) else None
+    if before is not None and before.word in TITLES and _TITLE_GAP.fullmatch(norm[before.end:first.start]):
+        return True
+    after_the = before is not None and before.word == "the" and norm[before.end:first.start].isspace()
+    family = after_the and after is not None and after.word in ("family", "familys") and \
+        norm[last.end:after.start] in (" ", "-")
+    # A plural or possessive form that is not a word of its own ("youngs") is a name.
+    odd_form = bool(last_form) and last.word not in words
+    raw = first.raw
+    if raw.islower():
+        if after_the and odd_form:
+            return True
+        return False if family else None
+    if caps_text:
+        return True if (family or odd_form) else False
+    if raw.isupper() and len(raw) > 1:
+        return True
+    if not raw[0].isupper():
+        return None  # "gOOD": not how names are written
+    if family or odd_form:
+        return True
+    if _sentence_start(norm, first.start):
+        return False
+    # In a run of capitalised ordinary words it is a title ("the National Child
+    # Safeguarding Practice Review Panel", "a Rapid Review"), or a first name and a
+    # family name ("Jack Green"): one for a person to judge.
+    if _capitalised_word(before, norm, words, before.end if before else 0, first.start) or \
+            _capitalised_word(after, norm, words, last.end, after.start if after else 0):
+        return False
+    return True
 
 
-def _find_ids(line: str, index: _Index) -> list[str]:
-    """Ids by their letters and digits, starting and ending on a word boundary."""
-    runs = _ALNUM_RUN.findall(line)
-    if not runs:
-        return []
-    lowered = [r.casefold() for r in runs]
-    refs: list[str] = []
-    prefixes = index.id_prefixes
-    for start in range(len(lowered)):
-        if lowered[start][:_PREFIX] not in prefixes:
-            continue  # no id starts like this word: the common case, checked cheaply
-        joined = ""
-        for end in range(start, len(lowered)):
-            joined += lowered[end]
-            if len(joined) in index.id_lengths:
-                found = index.ids.get(joined)
-                if found:
-                    refs.extend(sorted(found))
-            if len(joined) >= index.longest_id:
-                break
-    return refs
+def _capitalised_word(token: _Token | None, norm: str, words: frozenset[str], gap_start: int, gap_end: int) -> bool:
+    """A capitalised ordinary word next to a name, only a space apart, that does not
+    start a sentence itself (so "The" of "The Green family" is not one)."""
+    return token is not None and norm[gap_start:gap_end] == " " and token.raw[0].isupper() and \
+        token.word in words and token.word not in TITLES and not _sentence_start(norm, token.start)
+
+
+def _masked(text: str, matches: list[Match]) -> str:
+    out: list[str] = []
+    at = 0
+    for m in sorted(matches, key=lambda m: (m.start, -m.end)):
+        if m.start < at:
+            continue  # inside a match already masked
+        out.append(text[at:m.start])
+        out.append(MASKS[m.kind])
+        at = m.end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _context(text: str, match: Match, matches: list[Match]) -> str:
+    """The words around ``match`` on one line, every identifier in them masked."""
+    start = max(0, match.start - _CONTEXT)
+    end = min(len(text), match.end + _CONTEXT)
+    inside = [Match(m.kind, m.case_refs, max(m.start, start) - start, min(m.end, end) - start, m.certain)
+              for m in matches if m.end > start and m.start < end]
+    shown = _masked(text[start:end], inside)
+    shown = " ".join(shown.split())
+    return ("…" if start > 0 else "") + shown + ("…" if end < len(text) else "")

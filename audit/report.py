@@ -21,16 +21,18 @@ analysis screen shows.  Decisions where the design is silent:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from audit import markdown as md
+from audit import places
 from audit.analysis import FEATURES, Analysis, analyse
 from audit.cases import CandidateCase
 from audit.dates import format_uk
 from audit.draw import balance_field
 from audit.findings import Action, Column, Discussion, Finding, Rag, rag
 from audit.grades import Grade
+from audit.guard import Quoted
 from audit.partnership import Partnership
 from audit.report_sections import (
     COLUMN_SINGULAR,
@@ -43,6 +45,7 @@ from audit.report_sections import (
     grade_counts,
     grade_name,
     joined,
+    most_common_name,
     most_common_text,
     natural_key,
     number,
@@ -62,6 +65,7 @@ class Report:
     markdown: str
     headings: list[tuple[int, str, int]]  # (level, plain title, 1-based line number)
     analysis: Analysis
+    quoted: list[Quoted] = field(default_factory=list)  # people's text, for the guard
 
 
 def build_report(
@@ -84,6 +88,7 @@ def build_report(
     mine = [f for f in findings if f.audit == audit.ref and not f.proposed]
     mine.sort(key=lambda f: (list(Column).index(f.column), f.position, natural_key(f.id)))
     in_cohort = set(analysis.cohort)
+    out = Writer()
     ctx = Context(
         audit=audit,
         partnership=partnership,
@@ -95,12 +100,12 @@ def build_report(
         discussions=[d for d in discussions if d.audit == audit.ref and d.subject in in_cohort],
         earlier_findings=earlier_findings,
         today=today,
+        out=out,
     )
-    out = Writer()
     for section in (_title, _summary, _background, _purpose, _methodology, _cohort, _by_objective,
                     _good_practice, _development, _recommendations, retested, timeline, appendix):
         section(ctx, out)
-    return Report(out.text(), out.headings, analysis)
+    return Report(out.text(), out.headings, analysis, out.quoted)
 
 
 # ------------------------------------------------------------------------ the sections
@@ -108,8 +113,9 @@ def build_report(
 
 def _title(ctx: Context, out: Writer) -> None:
     audit = ctx.audit
+    out.said(audit.title, places.scope(audit, "title", "title"))
     out.heading(1, f"{audit.ref}: {audit.title}")
-    out.para(f"{md.inline(ctx.partnership.name)}: {audit.kind.label} report, as at {format_uk(ctx.today)}.")
+    out.para(f"{out.said(ctx.partnership.name, places.partnership())}: {audit.kind.label} report, as at {format_uk(ctx.today)}.")
     if audit.stage not in (Stage.REPORTING, Stage.CLOSED):
         out.para(f"This is a draft: the audit is at the {audit.stage.label} stage, so its numbers will "
                  "change as returns and discussions come in.")
@@ -120,14 +126,16 @@ def _title(ctx: Context, out: Writer) -> None:
 def _summary(ctx: Context, out: Writer) -> None:
     a, audit = ctx.analysis, ctx.audit
     out.heading(2, "Summary")
-    linked = f", following review {md.inline(audit.linked_review)}," if audit.linked_review.strip() else ""
+    review = out.said(audit.linked_review, places.scope(audit, "linked_review", "linked review"))
+    linked = f", following review {review}," if audit.linked_review.strip() else ""
     out.para(f"This {audit.kind.label}{linked} looked at {count(len(a.cohort), 'case')} against "
              f"{count(len(a.objectives), 'objective')}, with {count(len(a.agencies), 'agency')} taking part. "
              f"By {format_uk(ctx.today)}, {a.returns.received} of {count(a.returns.expected, 'agency return')} "
              f"had been received and {len(a.discussed)} of {count(len(a.cohort), 'case')} discussed.")
     if audit.objectives:
-        rows = [[md.cell(o.title), most_common_text(a.objective_totals[o.id]),
-                 grade_counts(a.agreed_totals[o.id]) or "none yet"] for o in audit.objectives]
+        rows = [[out.said(o.title, places.objective(audit, n, "title", "title"), "cell"), most_common_text(a.objective_totals[o.id]),
+                 grade_counts(a.agreed_totals[o.id]) or "none yet"]
+                for n, o in enumerate(audit.objectives, start=1)]
         out.table(["Objective", "Most common grade in agencies' audits", "Grades agreed at discussions"], rows)
     strengths, developments, recs = (len(ctx.in_column(c)) for c in Column)
     complete = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.COMPLETE)
@@ -137,14 +145,15 @@ def _summary(ctx: Context, out: Writer) -> None:
              f"The action plan has {count(len(ctx.actions), 'action')}: {complete} complete and {overdue} overdue.")
     if recs:
         out.para("The recommendations are:")
-        out.bullets([f"{finding_label(f)}: {md.inline(f.title) or '(untitled)'}"
+        out.bullets([f"{finding_label(f)}: {out.said(f.title, places.finding(f, 'title')) or '(untitled)'}"
                      for f in ctx.in_column(Column.RECOMMENDATION)])
 
 
 def _background(ctx: Context, out: Writer) -> None:
     audit = ctx.audit
     out.heading(2, "Background")
-    out.para(md.block(audit.background) or "No background has been recorded.")
+    out.para(out.said(audit.background, places.scope(audit, "background", "background"), "block")
+             or "No background has been recorded.")
     if audit.notification_date is not None:
         out.para(f"The serious incident was notified to the National Child Safeguarding Practice Review "
                  f"Panel on {format_uk(audit.notification_date)}.")
@@ -153,7 +162,8 @@ def _background(ctx: Context, out: Writer) -> None:
 def _purpose(ctx: Context, out: Writer) -> None:
     audit = ctx.audit
     out.heading(2, "Purpose and objectives")
-    purposes = [escaped for p in audit.purpose if (escaped := md.inline(p))]
+    purposes = [escaped for n, p in enumerate(audit.purpose, start=1)
+                if (escaped := out.said(p, places.scope(audit, "purpose", "purpose", n)))]
     if purposes:
         out.para("The audit set out to:")
         out.bullets(purposes)
@@ -161,8 +171,9 @@ def _purpose(ctx: Context, out: Writer) -> None:
         out.para("No purpose has been recorded.")
     if audit.objectives:
         out.para(f"It tested {count(len(audit.objectives), 'objective')}:")
-        out.bullets([f"{strong(md.inline(o.title))}: {md.inline(o.text) or 'no description recorded.'}"
-                     for o in audit.objectives], ordered=True)
+        out.bullets([f"{strong(out.said(o.title, places.objective(audit, n, 'title', 'title')))}: "
+                     f"{out.said(o.text, places.objective(audit, n, 'text', 'description')) or 'no description recorded.'}"
+                     for n, o in enumerate(audit.objectives, start=1)], ordered=True)
     else:
         out.para("No objectives have been set.")
 
@@ -174,7 +185,7 @@ def _methodology(ctx: Context, out: Writer) -> None:
     if audit.criteria:
         out.para(f"Candidate cases were screened against {count(len(audit.criteria), 'criterion', 'criteria')} "
                  f"for the lookback period {span(audit.lookback_start, audit.lookback_end)}:")
-        out.bullets([md.inline(c.label) for c in audit.criteria])
+        out.bullets([out.said(c.label, places.criterion(audit, n)) for n, c in enumerate(audit.criteria, start=1)])
     else:
         out.para("No cohort criteria were set.")
     out.para(f"Of {count(s.screened, 'candidate case')} screened, {s.eligible} met every criterion, "
@@ -191,9 +202,12 @@ def _methodology(ctx: Context, out: Writer) -> None:
     else:
         out.para("No agencies have been named for the audit.")
     received = (f"By {format_uk(ctx.today)}, {r.received} of the {count(r.expected, 'return')} expected "
-                f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received: "
-                f"{count(r.completed, 'completed audit tool')} and {r.not_involved} stating that the agency "
-                f"was not involved with the family.")
+                f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received, "
+                f"each a completed audit tool")
+    if r.not_involved:
+        received += (f"; for {r.not_involved} the agency stated it was not involved with the family, "
+                     "so no audit was due")
+    received += "."
     if r.outstanding:
         received += (f" Another {r.outstanding} {'is' if r.outstanding == 1 else 'are'} outstanding: "
                      f"{r.by_status[Status.NOT_STARTED]} not started, {r.by_status[Status.DRAFT]} in draft and "
@@ -220,8 +234,8 @@ def _agency_with_code(ctx: Context, code: str) -> str:
     with it, as in ``Primary care (GP)``."""
     name = ctx.partnership.agency_name(code)
     if name.rstrip().endswith(f"({code})") or name == code:
-        return md.inline(name)
-    return f"{md.inline(name)} ({md.inline(code)})"
+        return ctx.agency(code)
+    return f"{ctx.agency(code)} ({ctx.agency_code(code)})"
 
 
 def _how_selected(ctx: Context) -> str:
@@ -232,7 +246,7 @@ def _how_selected(ctx: Context) -> str:
         try:
             balance = f", balanced by {balance_field(s.draw.balance_by).label}" if s.draw.balance_by else ""
         except ValueError:
-            balance = f", balanced by {md.inline(s.draw.balance_by)}"
+            balance = f", balanced by {ctx.out.said(s.draw.balance_by, places.scope(ctx.audit, 'draw', 'cohort draw, balanced by'))}"
         on = f" on {format_uk(s.draw.drawn_at.date())}" if s.draw.drawn_at else ""
         text = (f"The cohort was drawn at random from the eligible cases{on} with seed {s.draw.seed}{balance}; "
                 "the same eligible cases and seed reproduce the draw.")
@@ -262,10 +276,10 @@ def _cohort(ctx: Context, out: Writer) -> None:
     rows = []
     for case in ctx.cohort:
         contributing = a.contributing[case.case_ref]
-        rows.append([md.cell(case.case_ref), yes_no(case.unborn), number(case.older_siblings),
+        rows.append([ctx.case_ref(case.case_ref, "cell"), yes_no(case.unborn), number(case.older_siblings),
                      yes_no(case.domestic_abuse), yes_no(case.substance_misuse),
                      yes_no(case.maternal_mental_health), number(case.males_in_household),
-                     ", ".join(md.inline(x) for x in contributing) or "none yet"])
+                     ", ".join(ctx.agency_code(x) for x in contributing) or "none yet"])
     out.table(["Case", "Unborn baby", "Older siblings", "Domestic abuse", "Substance misuse",
                "Maternal ill mental health", "Males in household", "Contributing agencies"], rows)
 
@@ -282,27 +296,29 @@ def _by_objective(ctx: Context, out: Writer) -> None:
     out.heading(3, "Grades agreed at case discussions")
     graded_refs = [ref for ref in a.cohort if ref in a.discussed or any(a.case_grid[ref].values())]
     if graded_refs:
-        rows = [[md.cell(ref)] + [grade_name(a.case_grid[ref][o]) for o in a.objectives] for ref in graded_refs]
-        out.table(["Case"] + [md.cell(o.title) for o in audit.objectives], rows)
+        rows = [[ctx.case_ref(ref, "cell")] + [grade_name(a.case_grid[ref][o]) for o in a.objectives] for ref in graded_refs]
+        out.table(["Case"] + [out.said(o.title, places.objective(audit, n, "title", "title"), "cell")
+                              for n, o in enumerate(audit.objectives, start=1)], rows)
         waiting = [ref for ref in a.cohort if ref not in graded_refs]
         note = "A dash means no grade has been agreed for that objective yet."
         if waiting:
-            note += f" Not yet discussed: {', '.join(md.inline(ref) for ref in waiting)}."
+            note += f" Not yet discussed: {', '.join(ctx.case_ref(ref) for ref in waiting)}."
         out.para(note)
     else:
         out.para("No case has been discussed yet, so no grades have been agreed.")
     known = {o.id for o in audit.objectives}
     for number_, objective in enumerate(audit.objectives, start=1):
-        out.heading(3, objective.title, number=number_)
-        out.para(md.block(objective.text))
+        out.heading(3, objective.title, number=number_,
+                    place=places.objective(audit, number_, "title", "title"))
+        out.para(out.said(objective.text, places.objective(audit, number_, "text", "description"), "block"))
         rows = []
         for code in a.agencies:
             cell = a.agency_grid[objective.id][code]
             rows.append([ctx.agency(code)] + [str(cell.distribution[g]) for g in Grade.in_order()]
-                        + [grade_name(cell.most_common, "not graded yet")])
+                        + [most_common_name(cell)])
         total = a.objective_totals[objective.id]
         rows.append(["All agencies"] + [str(total.distribution[g]) for g in Grade.in_order()]
-                    + [grade_name(total.most_common, "not graded yet")])
+                    + [most_common_name(total)])
         out.table(["Agency"] + [g.label for g in Grade.in_order()] + ["Most common"], rows)
         agreed = a.agreed_totals[objective.id]
         out.para(f"Grades agreed at case discussions: {grade_counts(agreed)} "
@@ -320,7 +336,8 @@ def _finding_list(ctx: Context, out: Writer, findings: list[Finding], empty: str
     if not findings:
         out.para(empty)
         return
-    out.bullets([f"{COLUMN_SINGULAR[f.column]} {finding_label(f)}: {md.inline(f.title) or '(untitled)'}"
+    out.bullets([f"{COLUMN_SINGULAR[f.column]} {finding_label(f)}: "
+                 f"{out.said(f.title, places.finding(f, 'title')) or '(untitled)'}"
                  for f in findings])
 
 
@@ -356,7 +373,8 @@ def _recommendations(ctx: Context, out: Writer) -> None:
     rows = []
     for action in ctx.actions:
         status = rag(action, ctx.today)
-        rows.append([md.cell(action.id), md.cell(action.finding_id), md.cell(action.description),
+        rows.append([md.cell(action.id), md.cell(action.finding_id),
+                     out.said(action.description, places.action(action), "cell"),
                      ctx.agency(action.owner) if action.owner else "not named",
                      format_uk(action.due, "not set"), action.status.value, rag_text(status)])
     out.table(["Action", "Recommendation", "What will be done", "Owner", "Due", "Status", "RAG"], rows)

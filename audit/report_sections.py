@@ -1,7 +1,10 @@
 """The pieces of the report: a small Markdown writer and wording helpers.
 
-Every piece of user text goes through :mod:`audit.markdown` here, so the section code
-in :mod:`audit.report` only ever handles escaped Markdown or its own fixed words.
+Every piece of people's text enters the report through :meth:`Writer.said`, which
+escapes it for its slot (:mod:`audit.markdown`) and records it with its
+:class:`audit.guard.Place` for the identifier guard; the section code in
+:mod:`audit.report` otherwise only handles its own fixed words, which the guard never
+reads.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from audit import markdown as md
+from audit import places
 from audit.analysis import Analysis, GradeCell
 from audit.cases import CandidateCase
 from audit.dates import format_uk
 from audit.analysis import GRADED_STATUSES
 from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag
 from audit.grades import Grade
+from audit.guard import Place, Quoted
 from audit.partnership import Partnership
 from audit.returns import Return, Status
 from audit.scope import Audit, Kind
@@ -42,33 +47,77 @@ class Context:
     discussions: list[Discussion]
     earlier_findings: dict[str, Finding]
     today: date
+    out: Writer
 
     def agency(self, code: str) -> str:
-        """An agency's name, escaped for inline use."""
-        return md.inline(self.partnership.agency_name(code))
+        """An agency's name, escaped for inline use (recorded for the guard)."""
+        n = next((i for i, a in enumerate(self.partnership.agencies, start=1) if a.code == code), 0)
+        if not n:
+            return self.out.said(code, places.agency(code, 0, "code"))
+        return self.out.said(self.partnership.agency_name(code), places.agency(code, n))
+
+    def agency_code(self, code: str) -> str:
+        n = next((i for i, a in enumerate(self.partnership.agencies, start=1) if a.code == code), 0)
+        return self.out.said(code, places.agency(code, n, "code"))
 
     def objective_title(self, objective_id: str) -> str:
-        objective = self.audit.objective(objective_id)
-        return objective.title if objective is not None else objective_id
+        """An objective's title, escaped for inline use (recorded for the guard)."""
+        for n, objective in enumerate(self.audit.objectives, start=1):
+            if objective.id == objective_id:
+                return self.out.said(objective.title, places.objective(self.audit, n, "title", "title"))
+        return md.inline(objective_id)
+
+    def case_ref(self, ref: str, how: str = "inline") -> str:
+        """A case reference, escaped (recorded for the guard: it was imported)."""
+        key = f"{self.audit.ref}/{ref}"
+        n = self._cohort_numbers().get(ref, 0)
+        return self.out.said(ref, places.case_reference(self.audit, n, key), how)
+
+    def _cohort_numbers(self) -> dict[str, int]:
+        if not hasattr(self, "_numbers"):
+            object.__setattr__(self, "_numbers", {c.case_ref: n for n, c in enumerate(self.cohort, start=1)})
+        return self._numbers  # type: ignore[attr-defined, no-any-return]
 
     def in_column(self, column: Column) -> list[Finding]:
         return [f for f in self.findings if f.column is column]
 
 
+_ESCAPE = {"inline": md.inline, "block": md.block, "cell": md.cell, "plain": md.plain}
+
+
 class Writer:
-    """Markdown lines with blank lines between blocks, and the headings' line numbers."""
+    """Markdown lines with blank lines between blocks, the headings' line numbers, and
+    every piece of people's text the report quotes (:attr:`quoted`)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.headings: list[tuple[int, str, int]] = []
+        self.quoted: list[Quoted] = []
+        self._places: set[tuple[str, str]] = set()
+
+    def said(self, text: str, place: Place, how: str = "inline") -> str:
+        """People's ``text`` from ``place``, escaped for its slot, and recorded for the
+        identifier guard: **the one way** user text enters the report.
+
+        ``how`` is ``inline`` (a sentence, list item or label), ``block`` (paragraphs),
+        ``cell`` (a table cell; ``–`` when empty) or ``plain`` (unescaped, for a heading
+        title given to :meth:`heading`).  The same text at the same place is recorded once.
+        """
+        if text and (place.id, text) not in self._places:
+            self._places.add((place.id, text))
+            self.quoted.append(Quoted(text, place))
+        return _ESCAPE[how](text)
 
     def _gap(self) -> None:
         if self.lines and self.lines[-1] != "":
             self.lines.append("")
 
-    def heading(self, level: int, title: str, *, number: int | None = None) -> None:
+    def heading(self, level: int, title: str, *, number: int | None = None, place: Place | None = None) -> None:
         """A heading whose ``title`` is plain (unescaped) text, optionally numbered
-        (``### 2. Title``: a heading's content is inline, so the number is safe there)."""
+        (``### 2. Title``: a heading's content is inline, so the number is safe there);
+        ``place`` when the title is people's text."""
+        if place is not None:
+            self.said(title, place)
         self._gap()
         prefix = f"{number}. " if number is not None else ""
         self.headings.append((level, prefix + md.plain(title), len(self.lines) + 1))
@@ -125,6 +174,13 @@ def grade_name(grade: Grade | None, blank: str = "–") -> str:
     return grade.label if grade is not None else blank
 
 
+def most_common_name(cell: GradeCell) -> str:
+    """A table cell beside the counts: the grade, ``no single grade`` or ``not graded yet``."""
+    if cell.tied:
+        return "no single grade"
+    return grade_name(cell.most_common, "not graded yet")
+
+
 def grade_counts(cell: GradeCell) -> str:
     """``2 good, 3 requires improvement`` (best first, zeros left out)."""
     parts = [f"{n} {g.value}" for g, n in cell.distribution.items() if n]
@@ -132,7 +188,9 @@ def grade_counts(cell: GradeCell) -> str:
 
 
 def most_common_text(cell: GradeCell) -> str:
-    """``Requires improvement (5 of 9)`` or ``not graded yet``."""
+    """``Requires improvement (5 of 9)``, the spread on a tie, or ``not graded yet``."""
+    if cell.tied:
+        return f"no single most common grade ({grade_counts(cell)})"
     if cell.most_common is None:
         return "not graded yet"
     return f"{cell.most_common.label} ({cell.distribution[cell.most_common]} of {cell.total})"
@@ -154,8 +212,8 @@ def natural_key(text: str) -> tuple[object, ...]:
     return tuple(int(p) if p.isdigit() else p for p in _NATURAL.split(text))
 
 
-def refs(case_refs: list[str]) -> str:
-    return ", ".join(md.inline(r) for r in case_refs)
+def refs(ctx: Context, case_refs: list[str]) -> str:
+    return ", ".join(ctx.case_ref(r) for r in case_refs)
 
 
 def finding_label(finding: Finding) -> str:
@@ -165,18 +223,19 @@ def finding_label(finding: Finding) -> str:
 
 def finding_block(ctx: Context, out: Writer, finding: Finding) -> None:
     """A finding as the report's sections show it: bold title, text, what it rests on."""
-    out.para(strong(f"{finding_label(finding)}. {md.inline(finding.title) or '(untitled)'}"))
-    out.para(md.block(finding.text))
+    title = out.said(finding.title, places.finding(finding, "title"))
+    out.para(strong(f"{finding_label(finding)}. {title or '(untitled)'}"))
+    out.para(out.said(finding.text, places.finding(finding, "text"), "block"))
     basis = []
     if finding.objective:
-        basis.append(f"Objective: {md.inline(ctx.objective_title(finding.objective))}.")
+        basis.append(f"Objective: {ctx.objective_title(finding.objective)}.")
     if finding.cases:
-        basis.append(f"{'Case' if len(finding.cases) == 1 else 'Cases'}: {refs(finding.cases)}.")
+        basis.append(f"{'Case' if len(finding.cases) == 1 else 'Cases'}: {refs(ctx, finding.cases)}.")
         # A case taken out of the cohort after the finding cited it: the report's counts no
         # longer include it, so the citation is flagged for the lead to review (issue 18).
         outside = [r for r in finding.cases if r not in {c.case_ref for c in ctx.cohort}]
         if outside and ctx.audit.kind is Kind.MACA:
-            basis.append(f"{strong('Not in the cohort')}: {refs(outside)} "
+            basis.append(f"{strong('Not in the cohort')}: {refs(ctx, outside)} "
                          f"{'was' if len(outside) == 1 else 'were'} taken out of the cohort after this "
                          f"finding cited {'it' if len(outside) == 1 else 'them'}; review the finding.")
     if finding.agencies:
@@ -211,9 +270,12 @@ def retested(ctx: Context, out: Writer) -> None:
     rows = []
     for finding, test in retests:
         earlier = ctx.earlier_findings.get(f"{test.audit}/{test.finding_id}")
-        what = md.inline(test.finding_id) + (f": {md.inline(earlier.title)}" if earlier and earlier.title else "")
+        what = md.inline(test.finding_id)
+        if earlier and earlier.title:
+            what += f": {out.said(earlier.title, places.finding(earlier, 'title', f'title (audit {earlier.audit})'))}"
         verdict = test.verdict.value if isinstance(test.verdict, Embedded) else "not judged yet"
-        rows.append([md.cell(test.audit), what, verdict, finding_label(finding), md.cell(test.evidence)])
+        rows.append([md.cell(test.audit), what, verdict, finding_label(finding),
+                     out.said(test.evidence, places.retest(finding), "cell")])
     out.table(["Earlier audit", "Earlier finding", "Verdict", "Re-tested in", "Evidence"], rows)
 
 
@@ -224,14 +286,14 @@ def timeline(ctx: Context, out: Writer) -> None:
         out.para("No milestones have been set for this audit.")
         return
     rows = []
-    for m in milestones:
+    for n, m in enumerate(milestones, start=1):
         if m.done:
             state = "done"
         elif m.due is None:
             state = "no date set"
         else:
             state = "overdue" if m.overdue(ctx.today) else ("due today" if m.due == ctx.today else "not yet due")
-        rows.append([md.cell(m.name), format_uk(m.due, "not set"), state])
+        rows.append([out.said(m.name, places.milestone(ctx.audit, n), "cell"), format_uk(m.due, "not set"), state])
     out.table(["Milestone", "Due", "Status"], rows)
 
 
@@ -250,8 +312,8 @@ def appendix(ctx: Context, out: Writer) -> None:
                      str(outstanding)])
     out.table(["Agency", "Expected", "Completed", "Not involved", "Outstanding"], rows)
     out.para("Each case's return from each agency:")
-    out.table(["Case"] + [md.inline(c) for c in a.agencies],
-              [[md.cell(ref)] + [a.return_status[ref][c].value for c in a.agencies] for ref in a.cohort])
+    out.table(["Case"] + [ctx.agency_code(c) for c in a.agencies],
+              [[ctx.case_ref(ref, "cell")] + [a.return_status[ref][c].value for c in a.agencies] for ref in a.cohort])
     agencies_words(ctx, out)
 
 
@@ -271,7 +333,8 @@ def agencies_words(ctx: Context, out: Writer) -> None:
     completed = sorted((r for r in ctx.returns if r.status in GRADED_STATUSES and r.agency in order
                         and r.case_ref in ctx.analysis.return_status),
                        key=lambda r: (r.case_ref, order[r.agency]))
-    said = [(r, [(label, md.block(getattr(r, attr))) for attr, label in _RETURN_TEXTS]) for r in completed]
+    said = [(r, [(label, out.said(getattr(r, attr), places.returned(r, attr, label.lower()), "block"))
+                 for attr, label in _RETURN_TEXTS]) for r in completed]
     said = [(r, [(label, text) for label, text in texts if text]) for r, texts in said]
     said = [(r, texts) for r, texts in said if texts]
     if not said:
@@ -282,7 +345,7 @@ def agencies_words(ctx: Context, out: Writer) -> None:
     for ret, texts in said:
         if ret.case_ref != case_ref:
             case_ref = ret.case_ref
-            out.heading(4, case_ref)
+            out.heading(4, ctx.case_ref(case_ref, "plain"))
         out.para(strong(ctx.agency(ret.agency)))
         for label, text in texts:
             # The label goes in front of the first paragraph; the text is escaped, so

@@ -1,17 +1,18 @@
 """Exporting an audit's report from the workspace (DESIGN §4 `maca export`, §8 guard).
 
-The report is built from the workspace, rendered to its final form (Markdown, or HTML
-through markdown-it-py), and the final text is scanned for every stored identifier of
-every case in the workspace (any audit's: a family from another audit must not leak
-either).  Only a clean report is written, as a new file renamed into place (``0600`` when
-new; a replaced file of one's own keeps its permission bits), never onto the
+The report is built from the workspace and every piece of people's text it quotes is
+checked for every stored identifier of every case in the workspace (any audit's: a
+family from another audit must not leak either); maca's own wording is never checked.
+The report is then rendered to its final form (Markdown, HTML through markdown-it-py,
+or Word).  Only a clean report is written, as a new file renamed into place (``0600``
+when new; a replaced file of one's own keeps its permission bits), never onto the
 workspace's own files nor through a symlink (:mod:`storage.user_files`).  Both the export and a refusal are
 journaled, and neither message ever repeats an identifier.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,14 +20,16 @@ from pathlib import Path
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.findings import Finding
-from audit.guard import Leak, find_identifiers
+from audit.guard import Leak, Matcher
 from audit.html import to_html
 from audit.report import Report, build_report
+from audit.scope import Audit
 from storage.errors import AccessDenied, NotFound, WorkspaceError
 from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
-__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "report_for"]
+__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_bytes", "export_report",
+           "guard_report", "report_for"]
 
 FORMATS = ("md", "html", "docx")
 
@@ -34,19 +37,29 @@ FORMATS = ("md", "html", "docx")
 class IdentifierLeak(AccessDenied):
     """The report holds identifiers of cases; nothing was written (exit 3).
 
-    ``leaks`` says where each one is (kind, case reference, line, heading), never what.
+    ``leaks`` says where each one is (kind, case reference, the field in the user's
+    terms), never what; possible ones (a name that is also an ordinary word, written
+    where it may be either) wait for a lead's review.
     """
 
     exit_code = 3
 
     def __init__(self, ref: str, leaks: list[Leak]) -> None:
-        places = "1 place" if len(leaks) == 1 else f"{len(leaks)} places"
-        super().__init__(
-            f"The {ref} report was not exported: it holds identifiers of cases at {places} (listed); "
-            "take them out of the audit's text and export again."
-        )
+        certain = sum(1 for leak in leaks if leak.certain)
+        possible = len(leaks) - certain
+        parts = []
+        if certain:
+            parts.append(f"it holds identifiers of cases at {_places(certain)} (listed); take them out of the "
+                         "audit's text")
+        if possible:
+            parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review")
+        super().__init__(f"The {ref} report was not exported: {'; '.join(parts)}; then export again.")
         self.ref = ref
         self.leaks = leaks
+
+
+def _places(n: int) -> str:
+    return "1 place" if n == 1 else f"{n} places"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,30 +105,50 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
     user may export, IdentifierLeak if the report holds an identifier, and
     WorkspaceError for a target that is a folder or the workspace's own files.
     """
-    if fmt not in FORMATS:
-        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md, html or docx.")
-    audit = ws.audit(ref)
-    ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
-    target = path if path is not None else default_path(ws, audit.ref, fmt, today)
-    _check_target(ws, target)
-
-    report = report_for(ws, audit.ref, today)
-    payload, rendered = render(report, fmt, f"{audit.ref}: {audit.title}", today)
-    cases = _all_cases(ws)
-    leaks = find_identifiers(report.markdown, cases)
-    if not leaks and fmt != "md":
-        # What the reader actually gets is checked too: the page, or the document's text
-        # as Word would show it, read back from the file about to be written.
-        leaks = find_identifiers(rendered, cases)
-    if leaks:
-        _journal_refusal(ws, audit.ref, leaks)
-        raise IdentifierLeak(audit.ref, leaks)
-
+    target = path if path is not None else default_path(ws, ref, fmt, today)
+    payload, audit, report = _checked_payload(ws, ref, fmt, today, lambda: _check_target(ws, target))
     with ws.transaction() as tx:
         # Inside the transaction: a failed write leaves no journal entry behind it.
         write_user_file(ws.path, target, payload)
         tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
     return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
+
+
+def export_bytes(ws: Workspace, ref: str, fmt: str, today: date) -> bytes:
+    """The report of ``ref`` as ``fmt``, for sending down the SSH channel (`maca serve`):
+    the same access check, guard and journal as a file export, and no file at all."""
+    payload, audit, _ = _checked_payload(ws, ref, fmt, today, lambda: None)
+    with ws.transaction() as tx:
+        tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report over SSH ({fmt})",
+                   audit=audit.ref)
+    return payload
+
+
+def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
+                     check_target: Callable[[], None]) -> tuple[bytes, Audit, Report]:
+    if fmt not in FORMATS:
+        raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md, html or docx.")
+    audit = ws.audit(ref)
+    ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
+    check_target()
+
+    report = report_for(ws, audit.ref, today)
+    # The people's text the report quotes is what is checked, whatever the format: the
+    # page or document adds only maca's own wording to it (checking that would refuse
+    # a family called Good over "Good practice").
+    leaks = guard_report(ws, report)
+    if leaks:
+        _journal_refusal(ws, audit.ref, leaks)
+        raise IdentifierLeak(audit.ref, leaks)
+
+    payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", today)
+    return payload, audit, report
+
+
+def guard_report(ws: Workspace, report: Report) -> list[Leak]:
+    """What stops ``report`` from being exported: every identifier of a case in the
+    people's text it quotes, certain or possible."""
+    return Matcher(_all_cases(ws)).check(report.quoted)
 
 
 def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
@@ -144,9 +177,8 @@ def _check_target(ws: Workspace, target: Path) -> None:
 
 
 def _journal_refusal(ws: Workspace, ref: str, leaks: list[Leak]) -> None:
-    lines = ", ".join(str(n) for n in sorted({leak.line for leak in leaks}))
-    summary = (f"refused to export the {ref} report: {len(leaks)} identifier(s) of cases found "
-               f"(line{'s' if ',' in lines else ''} {lines})")
+    where = "; ".join(dict.fromkeys(leak.place.label for leak in leaks))
+    summary = f"refused to export the {ref} report: {len(leaks)} identifier(s) of cases found ({where})"
     try:
         with ws.transaction() as tx:
             tx.journal("refused", "audits", ref, summary, audit=ref)

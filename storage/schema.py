@@ -14,6 +14,7 @@ from audit.findings import Action, Discussion, Finding
 from audit.partnership import Partnership, User
 from audit.returns import Return
 from audit.scope import Audit
+from audit.ssh_keys import SshKey
 
 __all__ = ["ALL_TABLES", "JOURNAL", "META", "MODELS", "SCHEMA_VERSION", "table_of"]
 
@@ -28,6 +29,7 @@ MODELS: dict[str, type] = {
     "discussions": Discussion,
     "findings": Finding,
     "actions": Action,
+    "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
 }
 JOURNAL = "journal"
 META = "meta"

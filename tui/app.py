@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from collections.abc import Iterable
+
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.binding import Binding
 
 from screens.context import WorkspaceChanged
+from screens.served import Served
 from screens.home.screen import HomeScreen
 from screens.dialogs.help import HelpScreen, screen_keys
 from screens.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -34,9 +38,11 @@ class MacaApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL) -> None:
+    def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
+                 served: Served | None = None) -> None:
         super().__init__()
         self.ws = ws
+        self.served = served  # under `maca serve`: files go over SSH, no server paths
         self._today = today
         self.watch_interval = watch_interval
         self._too_small: TooSmallScreen | None = None
@@ -101,6 +107,18 @@ class MacaApp(App[int]):
             if self.screen is screen:
                 self.pop_screen()
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Only what serves an auditor: Textual's Keys panel, Maximize and Screenshot are
+        left out (a screenshot writes a file on the server in served mode)."""
+        yield SystemCommand("Colours: choose a colour theme", "Change the colours of the app",
+                            self.action_change_theme)
+        yield SystemCommand("Quit maca", "Close the app (ctrl+q)", self.action_quit)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Never write or send a screenshot file, whatever asks for one."""
+        return None
+
     def action_help(self) -> None:
         screen = self.screen
         if isinstance(screen, (HelpScreen, TooSmallScreen)):
@@ -111,12 +129,13 @@ class MacaApp(App[int]):
         self.push_screen(HelpScreen(str(title), screen_keys(screen), notes))
 
 
-def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL) -> MacaApp:
+def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
+              served: Served | None = None) -> MacaApp:
     """The one place an App is made, for `maca` and for every test."""
-    return MacaApp(ws, today=today, watch_interval=watch_interval)
+    return MacaApp(ws, today=today, watch_interval=watch_interval, served=served)
 
 
-def run_app(ws: Workspace) -> int:
-    app = build_app(ws)
+def run_app(ws: Workspace, *, served: Served | None = None) -> int:
+    app = build_app(ws, served=served)
     app.run()
     return app.return_code or 0

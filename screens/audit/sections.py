@@ -54,6 +54,11 @@ class Section(Vertical):
     def refresh_data(self) -> None:
         """Show the latest saved state (called when another session saves)."""
 
+    def reveal(self, key: str, field: str) -> bool:
+        """Show the record ``key`` (and its ``field`` where the section can) for the guard's
+        jump to the text to fix; False when the section cannot pick it out."""
+        return False
+
     def focus_first(self) -> None:
         """Focus the first focusable widget of the section (sections may do better)."""
         for widget in self.query("*"):

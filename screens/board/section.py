@@ -147,6 +147,23 @@ class BoardSection(Section):
             count = f"{len(cards)} of {len(everything)}" if self.filters.active else str(len(everything))
             self.query_one(f"#head-{column.value}", Static).update(Text(f"{column.label} ({count})", style="bold"))
 
+    def reveal(self, key: str, field: str) -> bool:
+        """Highlight the finding ``key`` (an action's key highlights its finding) and
+        clear any filter that hides it, for the guard's jump to the text to fix."""
+        ws = ctx(self.app).ws
+        found = ws.get("findings", key)
+        if found is None:
+            action = ws.get("actions", key)
+            found = ws.get("findings", f"{self.audit_ref}/{action.finding_id}") if action is not None else None
+        if found is None:
+            return False
+        if self.filters.active:
+            self.action_clear_filter()
+        self.column_index = COLUMNS.index(found.column)
+        self.refresh_data(select=found.id)
+        self.focus_first()
+        return True
+
     @staticmethod
     def _highlighted_id(listing: BoardColumn) -> str | None:
         if listing.highlighted is None or listing.highlighted >= len(listing.ids):

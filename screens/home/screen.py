@@ -115,7 +115,10 @@ class HomeScreen(Screen[None]):
             cohort.append(" ▲ over", style="bold yellow")
         returns = ws.returns(audit.ref)
         expected = picked * len(audit.agencies)
-        received = sum(1 for r in returns if is_received(r))
+        cohort_refs = {case.case_ref for case in cases if case.in_cohort}
+        taking_part = set(audit.agencies)
+        # The same count as the Returns section's: the cohort's returns, completed ones only.
+        received = sum(1 for r in returns if r.case_ref in cohort_refs and r.agency in taking_part and is_received(r))
         milestone = audit.next_milestone()
         if milestone is None:
             next_text = Text("—")
@@ -169,6 +172,16 @@ class HomeScreen(Screen[None]):
             ws.require(Act.CREATE_AUDIT)
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
+            return
+        served = ctx(self.app).served
+        if served is not None:  # no server path: the scope file comes up the SSH channel
+            from screens.dialogs.ssh_command import SshCommandScreen
+
+            self.app.push_screen(SshCommandScreen(
+                "New audit from a scope file",
+                "Run this on your own computer, with the name of your scope file (TOML, see the README) "
+                "after <; every problem in it is listed, and the new audit appears here when it is made.",
+                [("Create the audit", served.send(["new-audit"], "scope.toml"))]))
             return
         from screens.dialogs.form import FormField, FormScreen
         from storage.audits import ScopeProblems, audit_from_scope_file, create_audit

@@ -12,10 +12,11 @@ Decisions where the issue is silent:
   folder (where the default goes, so the two agree); `~` is the user's home.  Choosing
   HTML while the default Markdown name is still there switches the name to `.html`.
   An existing file is replaced only after a yes.
-- `r` runs the guard over the current report (Markdown, then the HTML page as export
-  does) without writing; anyone may run it, since it never shows an identifier.
-- Each finding of the guard says where it is and what to edit to remove it; picking it
-  (`enter`) scrolls the preview to that place.
+- `r` runs the guard over the people's text the current report quotes, as export does,
+  without writing; anyone may run it, since it never shows an identifier.
+- Each finding of the guard names the field in the user's terms ("finding F3, text"),
+  shows the words around it with the identifier masked, and says where it is edited;
+  picking it (`enter`) opens that section at that record.
 """
 
 from __future__ import annotations
@@ -38,62 +39,36 @@ from textual.worker import get_current_worker
 from audit.access import Act
 from audit.cases import paused_gc
 from audit.dates import format_uk
-from audit.guard import Leak, find_identifiers
-from audit.html import to_html
+from audit.guard import Leak, Place
 from audit.report import Report
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.report.view import Layout, Look, ReportView, layout, parse
 from screens.saving import tell
-from screens.audit.sections import Section
+from screens.audit.sections import SECTIONS, Section
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
-from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for
+from storage.export import FORMATS, IdentifierLeak, default_path, export_report, guard_report, report_for
 
 _CSS = Path(__file__).with_name("report.tcss")
 LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator shows
 
-# Where the text under each of the report's main headings is edited (keys are section numbers).
+# Where each kind of place is edited, by the section that holds it.
 _FIX = {
-    "Summary": "edit the objective or recommendation titles in Scope (1) or on the Findings board (5), "
-               "or the linked review in Scope (1)",
-    "Background": "edit the background in Scope (1)",
-    "Purpose and objectives": "edit the purpose or the objectives in Scope (1)",
-    "Methodology": "edit the cohort criteria in Scope (1)",
-    "Cohort profile": "a case reference holds it: references come from the imported cases (Cohort, 2)",
-    "Findings by objective": "edit the objective in Scope (1) or the finding's title on the Findings board (5)",
-    "Good practice": "edit the strength on the Findings board (5)",
-    "Areas for development": "edit the area for development on the Findings board (5)",
-    "Recommendations and action plan": "edit the recommendation or its action on the Findings board (5)",
-    "Learning re-tested from earlier audits": "edit the re-test evidence of the finding on the Findings board (5)",
-    "Timeline": "edit the milestone's name in Scope (1)",
-    "Appendix: returns": "a case reference holds it: references come from the imported cases (Cohort, 2)",
+    "scope": "edit it in Scope (1)",
+    "cohort": "a case reference holds it: references come from the imported cases (Cohort, 2)",
+    "returns": "have the agency change its audit tool (Returns, 3); a lead can return it for clarification",
+    "discussion": "edit the discussion record (Discussion, 4)",
+    "board": "edit it on the Findings board (5)",
+    "partnership": "edit the partnership's agencies (the partnership file, re-imported by a lead)",
 }
-_TITLE_FIX = "edit the audit's title in Scope (1)"
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
 
 
-def leak_line(report: Report, leak: Leak) -> int:
-    """The Markdown line of `leak` (a leak found in the HTML page is placed by its heading)."""
-    lines = report.markdown.count("\n") + 1
-    above = [h for h in report.headings if h[2] <= leak.line]
-    if leak.line <= lines and (not leak.heading or (above and above[-1][1] == leak.heading)):
-        return leak.line
-    return next((h[2] for h in report.headings if h[1] == leak.heading), 1)
-
-
-def fix_hint(report: Report, leak: Leak) -> str:
-    """One sentence on where to edit the text that holds `leak`."""
-    line = leak_line(report, leak)
-    above = [h for h in report.headings if h[2] <= line]
-    nearest = above[-1] if above else None
-    if nearest is not None and nearest[0] == 4 and nearest[1] in report.analysis.return_status:
-        return (f"Fix: have the agency change what its audit tool for case {nearest[1]} says (Returns, 3): "
-                "good practice, areas for development, difference made or recommendations; a lead can "
-                "return it for clarification.")
-    main = next((h[1] for h in reversed(above) if h[0] == 2), None)
-    return f"Fix: {_FIX.get(main or '', _TITLE_FIX)}, then press r to check again."
+def fix_hint(place: Place) -> str:
+    """One sentence on where to edit the text at ``place``."""
+    return f"Fix: {_FIX.get(place.section, 'edit it where it was typed')}, then press r to check again."
 
 
 class LeakScreen(ModalScreen[Leak | None]):
@@ -129,10 +104,12 @@ class LeakScreen(ModalScreen[Leak | None]):
             options = []
             for n, leak in enumerate(self.leaks):
                 prompt = Text(leak.describe(), style="bold")
-                prompt.append("\n  " + fix_hint(self.report, leak), style="")
+                if leak.context:
+                    prompt.append(f"\n  “{leak.context}”", style="italic")
+                prompt.append("\n  " + fix_hint(leak.place), style="")
                 options.append(Option(prompt, id=f"leak-{n}"))
             yield OptionList(*options, id="leak-list")
-            yield Static("enter shows the place in the preview · esc closes", id="leak-keys")
+            yield Static("enter goes to the field to fix · esc closes", id="leak-keys")
         yield Footer()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -298,10 +275,20 @@ class ReportSection(Section):
         if not side.display:
             self.view.focus()
 
-    def scroll_to_leak(self, leak: Leak | None) -> None:
-        if leak is not None and self.report is not None:
-            self.view.scroll_to_source_line(leak_line(self.report, leak))
-            self.view.focus()
+    async def go_to(self, leak: Leak | None) -> None:
+        """Open the section where the text of ``leak`` is edited, at its record."""
+        if leak is None:
+            return
+        place = leak.place
+        spec = next((s for s in SECTIONS if s.id == place.section), None)
+        screen = self.screen
+        if spec is None or not hasattr(screen, "open_section"):
+            tell(self, f"{place.label}: {fix_hint(place)}")
+            return
+        await screen.open_section(spec)
+        section = screen.query_one(f"#section-{spec.id}", Section)
+        shown = section.reveal(place.key, place.field)
+        tell(self, f"{'Here' if shown else f'In {spec.title}'}: {place.label}. {fix_hint(place)}")
 
     # ------------------------------------------------------------------ guard
 
@@ -310,11 +297,7 @@ class ReportSection(Section):
         c = ctx(self.app)
         try:
             report = report_for(c.ws, self.audit_ref, c.today())
-            cases = [case for audit in c.ws.audits() for case in c.ws.cases(audit.ref)]
-            leaks = find_identifiers(report.markdown, cases)
-            if not leaks:
-                title = f"{report.analysis.audit}: {c.ws.audit(self.audit_ref).title}"
-                leaks = find_identifiers(to_html(report.markdown, title), cases)
+            leaks = guard_report(c.ws, report)
         except WorkspaceError as exc:
             self.app.call_from_thread(tell, self, str(exc), error=True)
             return
@@ -329,7 +312,7 @@ class ReportSection(Section):
             LeakScreen("Identifiers found in the report",
                        f"The report holds identifiers of cases at {places}; it cannot be exported until "
                        "they are taken out of the audit's text.", report, leaks),
-            self.scroll_to_leak,
+            self.go_to,
         )
 
     # ------------------------------------------------------------------ export
@@ -342,6 +325,18 @@ class ReportSection(Section):
             ws.require(Act.EXPORT_REPORT, audit=ref, key=ref)
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
+            return
+        if c.served is not None:  # no server path: the report comes down the SSH channel
+            from screens.dialogs.ssh_command import SshCommandScreen
+
+            names = {fmt: default_path(ws, ref, fmt, today).name for fmt in FORMATS}
+            labels = {"md": "Markdown", "html": "HTML page, for a browser or to print", "docx": "Word document"}
+            self.app.push_screen(SshCommandScreen(
+                f"Export the {ref} report",
+                "Run one of these on your own computer: the report is checked for identifiers, journaled, "
+                "and saved in the file named after >.",
+                [(labels.get(fmt, fmt), c.served.fetch(["export", ref, "--format", fmt], names[fmt]))
+                 for fmt in FORMATS]))
             return
         defaults = {fmt: default_path(ws, ref, fmt, today) for fmt in FORMATS}
         values = await self.app.push_screen_wait(FormScreen(f"Export the {ref} report", [
@@ -365,7 +360,7 @@ class ReportSection(Section):
             report = report_for(ws, ref, today)
             leak = await self.app.push_screen_wait(
                 LeakScreen("Not exported: identifiers found", str(exc), report, exc.leaks))
-            self.scroll_to_leak(leak)
+            await self.go_to(leak)
             return
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)

@@ -199,15 +199,18 @@ async def test_a_family_name_in_a_return_is_refused_with_the_place_and_the_fix(t
         assert "was not exported: it holds identifiers of cases at" in shown
         for leak, place in zip(leaks, places):
             assert place.startswith(leak.describe())
-        assert f"under 'RB-2020-001'): the family name of case {victim.case_ref}" in "\n".join(places)
-        assert "Fix: have the agency change what its audit tool for case RB-2020-001 says (Returns, 3)" in places[0]
+        assert places[0].splitlines() == [
+            f"MID's return for RB-2020-001, areas for development: the family name of case {victim.case_ref}",
+            "  “Mr ‹name› was never seen.”",
+            "  Fix: have the agency change its audit tool (Returns, 3); a lead can return it for clarification, "
+            "then press r to check again.",
+        ]
         assert victim.family_name.lower() not in (shown + "\n".join(places)).lower()
-        # Picking the finding shows its place in the preview.
+        # Picking it opens the section where the text is edited.
         await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, LeakScreen))
-        view = section.query_one(ReportView)
-        await until(pilot, lambda: app.focused is view)
-        assert any("was never seen." in line for line in screen_lines(view))
+        await until(pilot, lambda: app.screen.current == "returns")
+        assert any("MID's return for RB-2020-001, areas for development" in m for m in messages(app))
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
     assert open_as(ws.path, "rlead").journal()[-1].action == "refused"
 
@@ -225,8 +228,8 @@ async def test_r_checks_for_identifiers_without_exporting(tmp_path: Path) -> Non
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, LeakScreen))
         prompt = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
-        assert f"(under 'Background'): the date of birth of case {victim.case_ref}" in prompt
-        assert "Fix: edit the background in Scope (1), then press r to check again." in prompt
+        assert f"scope, background: the date of birth of case {victim.case_ref}" in prompt
+        assert "Fix: edit it in Scope (1), then press r to check again." in prompt
         assert f"{victim.child_dob:%d/%m/%Y}" not in prompt
         await pilot.press("escape")
     assert not list(tmp_path.glob("*.md"))
