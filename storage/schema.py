@@ -11,6 +11,7 @@ from typing import Any
 
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
+from audit.narrative import ReportText
 from audit.partnership import Partnership, User
 from audit.returns import Return
 from audit.scope import Audit
@@ -29,6 +30,7 @@ MODELS: dict[str, type] = {
     "discussions": Discussion,
     "findings": Finding,
     "actions": Action,
+    "report_texts": ReportText,
     "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
 }
 JOURNAL = "journal"

@@ -45,6 +45,7 @@ from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.report.view import Layout, Look, ReportView, layout, parse
+from screens.report.words import write_words
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
 from storage.atomic import file_identity
@@ -62,6 +63,7 @@ _FIX = {
     "discussion": "edit the discussion record (Discussion, 4)",
     "board": "edit it on the Findings board (5)",
     "partnership": "edit the partnership's agencies (the partnership file, re-imported by a lead)",
+    "report": "edit the report's own words (w here)",
 }
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
 
@@ -125,6 +127,7 @@ class ReportSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
         Binding("e", "export", "Export"),
+        Binding("w", "write", "Write"),
         Binding("r", "guard", "Check identifiers"),
         Binding("c", "contents", "Contents"),
         Binding("j", "cursor(1)", "Down", show=False),
@@ -137,6 +140,8 @@ class ReportSection(Section):
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
         "c hides or shows the headings.",
         "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
+        "w writes the report's own words (leads only): the overall summary, the narrative for each objective "
+        "and the conclusions.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -236,7 +241,7 @@ class ReportSection(Section):
         self._stop_loading()
         status = Text(f"{report.analysis.audit} report as at {format_uk(report.analysis.today)} · "
                       f"{len(report.headings)} headings · {report.markdown.count(chr(10))} lines")
-        status.append(" · e export · r check for identifiers", style="dim")
+        status.append(" · e export · w write · r check for identifiers", style="dim")
         self.query_one("#report-status", Static).update(status)
 
     # ------------------------------------------------------------------ moving
@@ -314,6 +319,13 @@ class ReportSection(Section):
                        "they are taken out of the audit's text.", report, leaks),
             self.go_to,
         )
+
+    # ------------------------------------------------------------------ the lead's words
+
+    @work(exclusive=True, group="report-write")
+    async def action_write(self) -> None:
+        if await write_words(self):
+            self.refresh_data()
 
     # ------------------------------------------------------------------ export
 
