@@ -46,6 +46,8 @@ class HomeScreen(Screen[None]):
         yield Static("", id="home-empty")
         yield Footer()
 
+    _resumed = False
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label in COLUMNS:
@@ -226,3 +228,11 @@ class HomeScreen(Screen[None]):
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        # Back from an audit: this session's own saves (a new title, a picked cohort) are
+        # not announced by the file watch, which only reports other sessions' saves.
+        # When the workspace says "committed" for every save, that message replaces this.
+        if self._resumed:
+            self.refresh_data()
+        self._resumed = True  # the first resume is the first showing: on_mount filled it
