@@ -73,7 +73,7 @@ def open_demo(path: Path, *, fresh: bool) -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        ws = build_demo(path, os_login(), in_progress=True)
+        ws = build_demo(path, os_login(), in_progress=True, today=date.today())
     else:
         ws = _open(path)
     from tui.app import run_app
@@ -94,7 +94,7 @@ def init(args: argparse.Namespace) -> int:
     if args.sample:
         from storage.demo import build_demo
 
-        build_demo(path, login, in_progress=True)
+        build_demo(path, login, in_progress=True, today=date.today())
         _say(f"Created {path} with the demo partnership and audit MACA-C86; {login} is a lead.")
         return EXIT_OK
     from storage.demo import demo_partnership
