@@ -355,7 +355,7 @@ async def test_taking_a_cited_case_out_lists_its_trail_and_the_board_flags_it(tm
         section = app.screen.query_one(BoardSection)
         await until(pilot, lambda: section.lists[0].ids)
         for finding_id in citing:
-            assert "⚠ cites RB-2020-001: not in the cohort" in card(section, finding_id)
+            assert "⚠ RB-2020-001 not in the cohort" in card(section, finding_id)
         others = [i for ids in shown(section) for i in ids if i not in citing]
         assert all("not in the cohort" not in card(section, i) for i in others)
         n = len(citing)
