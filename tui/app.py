@@ -58,9 +58,10 @@ class MacaApp(App[int]):
         return HomeScreen()
 
     async def on_mount(self) -> None:
-        from screens.returns.concerns import check_concerns
+        from screens.returns.concerns import check_concerns, tell_raiser
 
         self.call_after_refresh(check_concerns, self)
+        self.call_after_refresh(tell_raiser, self)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
         self._started = True

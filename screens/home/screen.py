@@ -30,6 +30,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open audit", priority=True),
         Binding("n", "new_audit", "New audit"),
+        Binding("a", "tracker", "Actions"),
         Binding("J", "journal", "Journal"),
         Binding("j", "cursor('down')", "Down", show=False),
         Binding("k", "cursor('up')", "Up", show=False),
@@ -214,6 +215,11 @@ class HomeScreen(Screen[None]):
         self.refresh_data()
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(audit.ref))
+
+    def action_tracker(self) -> None:
+        from screens.tracker.screen import TrackerScreen
+
+        self.app.push_screen(TrackerScreen())
 
     def action_journal(self) -> None:
         from screens.journal.screen import open_journal
