@@ -193,7 +193,7 @@ def _check_tables(data: Tables) -> list[str]:
         for doc_id, doc in data.get(table, {}).items():
             shown_id = doc_id.rpartition(":")[2]
             try:
-                obj = from_doc(model, doc)
+                obj: Any = from_doc(model, doc)
             except DocumentError as exc:
                 problems.append(f"The {table} record {shown_id} is damaged: {exc}.")
                 if table == "audits" and isinstance(doc.get("ref"), str):

@@ -118,6 +118,7 @@ class WorkspaceFiles:
         self._tx_since: datetime | None = None
         self._enlisted: dict[Path, TableFile] = {}
         self._journal: dict[Path, list[bytes]] = {}
+        self._dirty: set[Path] = set()
         self._swept = False
 
     @property

@@ -47,7 +47,7 @@ from storage.errors import (
     WorkspaceReadOnly,
 )
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
-from storage.transaction import Transaction, audit_of, now, summaries_of
+from storage.transaction import Keyed, Transaction, audit_of, now, summaries_of
 
 # Re-exported: the rest of maca imports these from here.
 __all__ = [
@@ -63,7 +63,7 @@ __all__ = [
     "table_of",
 ]
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Keyed)
 
 
 class UnknownUser(AccessDenied):
@@ -75,7 +75,7 @@ class _Table:
 
     def __init__(self, name: str, raw: dict[str, Any]) -> None:
         self.name = name
-        self.model = MODELS[name]
+        self.model: type[Keyed] = MODELS[name]
         self.ids: dict[str, str] = {}
         self.items: dict[str, Any] = {}
         max_id = 0
@@ -85,7 +85,7 @@ class _Table:
             for doc_id, doc in raw.items():
                 try:
                     # A native document kept by insert_fresh is already the model.
-                    obj = doc if type(doc) is self.model else from_doc(self.model, doc)
+                    obj: Keyed = doc if type(doc) is self.model else from_doc(self.model, doc)
                 except DocumentError as exc:
                     raise DocumentError(f"its {name} record {doc_id} is damaged ({exc})") from None
                 key = obj.key
@@ -296,6 +296,11 @@ class Workspace:
     def actions(self, ref: str) -> list[Action]:
         return self._for_audit("actions", ref)
 
+    def all_actions(self) -> list[Action]:
+        """Every audit's SMART actions, for the partnership's tracker (reads each audit's
+        file once, then only those another session changed)."""
+        return [a for audit in self.audits() for a in self.actions(audit.ref)]
+
     def get(self, obj_or_table: Any, key: str | None = None) -> Any:
         """The stored version of a document (by example object, or by table and key)."""
         if isinstance(obj_or_table, str):
@@ -365,14 +370,14 @@ class Workspace:
     def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         """Save an edited copy of a stored document; raises ConflictError if it moved on."""
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
             saved = tx.save(obj, summary=summary)
         return saved
 
     def insert(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
             saved = tx.insert(obj, summary=summary)
         return saved
