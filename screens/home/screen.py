@@ -31,6 +31,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "open", "Open audit", priority=True),
         Binding("n", "new_audit", "New audit"),
         Binding("J", "journal", "Journal"),
+        Binding("U", "users", "Users"),
         Binding("j", "cursor('down')", "Down", show=False),
         Binding("k", "cursor('up')", "Up", show=False),
         Binding("g", "cursor('top')", "First", show=False),
@@ -212,6 +213,11 @@ class HomeScreen(Screen[None]):
         self.refresh_data()
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(audit.ref))
+
+    def action_users(self) -> None:
+        from screens.users.screen import open_users
+
+        open_users(self.app)
 
     def action_journal(self) -> None:
         from screens.journal.screen import open_journal
