@@ -66,6 +66,7 @@ class MacaApp(App[int]):
 
     def poll_workspace(self) -> None:
         """Notice other sessions' saves and have every open screen show them."""
+        self.ws.refusals.flush(self.ws)  # a burst of refusals whose minute is over: its count
         try:
             changed = self.ws.refresh()
         except WorkspaceError as exc:
@@ -127,5 +128,8 @@ def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float
 
 def run_app(ws: Workspace, *, served: Served | None = None) -> int:
     app = build_app(ws, served=served)
-    app.run()
+    try:
+        app.run()
+    finally:
+        ws.refusals.flush(ws, everything=True)
     return app.return_code or 0
