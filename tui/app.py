@@ -110,6 +110,31 @@ class MacaApp(App[int]):
         """Never write or send a screenshot file, whatever asks for one."""
         return None
 
+    async def action_quit(self) -> None:
+        """ctrl+q: quit, unless something could not be saved; then say what, and ask."""
+        from screens.dialogs.quit import QuitScreen, unsaved_work
+
+        if isinstance(self.screen, QuitScreen):
+            return
+        lost = unsaved_work(self)
+        if not lost:
+            self.exit()
+            return
+        self.push_screen(QuitScreen(lost), self._quit_answered)
+
+    def _quit_answered(self, answer: str | None) -> None:
+        from screens.dialogs.quit import unsaved_work
+
+        if answer == "quit":
+            self.exit()
+        elif answer == "keep":
+            lost = unsaved_work(self)
+            if not lost:
+                self.exit()
+                return
+            self.notify(f"Still not saved: {lost[0]}. ctrl+q asks again.", severity="error",
+                        markup=False, timeout=10)
+
     def action_help(self) -> None:
         screen = self.screen
         if isinstance(screen, (HelpScreen, TooSmallScreen)):
