@@ -72,6 +72,12 @@ class MacaApp(App[int]):
         except WorkspaceError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=10)
             return
+        if changed and self.ws.user is None:
+            # A lead removed this user (and revoked their key): the session ends now, with
+            # what it could still save saved by each screen as it closes.
+            self.exit(return_code=1, message=f"maca: {self.ws.login} was removed from this workspace by a lead; "
+                                 "the session has ended.")
+            return
         if changed:
             self.broadcast_change()
             from screens.returns.concerns import check_concerns

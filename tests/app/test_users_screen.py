@@ -140,3 +140,15 @@ def test_users_screen_snapshot(snap_compare, path: Path) -> None:
     app = build_app(Workspace.open(path, os_login()), today=TODAY, watch_interval=0,
                     served=Served("maca", "audit.example.org"))
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+async def test_a_removed_users_session_ends_at_once(path: Path) -> None:
+    from storage.users import remove_user
+
+    app = app_on(path, "panel.vic")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.focused is not None)
+        remove_user(Workspace.open(path, os_login()), "panel.vic", None)
+        app.poll_workspace()
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_code == 1
