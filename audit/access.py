@@ -27,6 +27,7 @@ class Act(StrEnum):
     EXPORT_REPORT = "export the report"
     READ_JOURNAL = "read the journal"
     VIEW_IDENTIFIERS = "see identifiers"
+    REVIEW_IDENTIFIERS = "mark a possible identifier as not one"
 
 
 _LEAD_ONLY = {
@@ -41,6 +42,7 @@ _LEAD_ONLY = {
     Act.EDIT_BOARD,
     Act.EXPORT_REPORT,
     Act.READ_JOURNAL,
+    Act.REVIEW_IDENTIFIERS,
 }
 
 

@@ -18,12 +18,12 @@ from datetime import date
 from pathlib import Path
 
 from audit.access import Act
-from audit.cases import CandidateCase
 from audit.findings import Finding
-from audit.guard import Leak, Matcher
+from audit.guard import Leak
 from audit.html import to_html
 from audit.report import Report, build_report
 from storage.errors import AccessDenied, NotFound, WorkspaceError
+from storage.guard import guard_report
 from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
@@ -51,7 +51,8 @@ class IdentifierLeak(AccessDenied):
             parts.append(f"it holds identifiers of cases at {_places(certain)} (listed); take them out of the "
                          "audit's text")
         if possible:
-            parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review")
+            parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review in the app "
+                         "(Report, r)")
         super().__init__(f"The {ref} report was not exported: {'; '.join(parts)}; then export again.")
         self.ref = ref
         self.leaks = leaks
@@ -128,12 +129,6 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
     return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
 
 
-def guard_report(ws: Workspace, report: Report) -> list[Leak]:
-    """What stops ``report`` from being exported: every identifier of a case in the
-    people's text it quotes, certain or possible."""
-    return Matcher(_all_cases(ws)).check(report.quoted)
-
-
 def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
     """The file's bytes for ``fmt``, and its text as the guard reads it."""
     if fmt == "md":
@@ -145,10 +140,6 @@ def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, st
 
     data = to_docx(report.markdown, title, made_on=today)
     return data, read_docx(data).text()
-
-
-def _all_cases(ws: Workspace) -> list[CandidateCase]:
-    return [case for audit in ws.audits() for case in ws.cases(audit.ref)]
 
 
 def _check_target(ws: Workspace, target: Path) -> None:

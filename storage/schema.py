@@ -11,6 +11,7 @@ from typing import Any
 
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
+from audit.guard_marks import GuardMark
 from audit.partnership import Partnership, User
 from audit.returns import Return
 from audit.scope import Audit
@@ -28,6 +29,7 @@ MODELS: dict[str, type] = {
     "discussions": Discussion,
     "findings": Finding,
     "actions": Action,
+    "guard_marks": GuardMark,
 }
 JOURNAL = "journal"
 META = "meta"
