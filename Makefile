@@ -7,11 +7,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench system-deps clean
 
+# pip's own chatter (and setuptools' editable-install warning box) goes to a log, shown
+# only if the setup fails; a first-time user sees one line saying what is happening.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "maca: setting up (first run only, about 30 s)…"
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip \
+	  && $(BIN)/python -m pip install --quiet -e '.[test]'; } >$(VENV)/setup.log 2>&1 \
+	  || { cat $(VENV)/setup.log; echo "maca: setting up failed (the log above is in $(VENV)/setup.log)."; exit 1; }
+	@touch $(STAMP)
+	@echo "maca: ready."
 
 # tmux drives the terminal tests and OpenSSH (sshd, ssh) the deployment test; each is
 # installed from the distribution if it is missing.

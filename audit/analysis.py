@@ -14,8 +14,9 @@ Decisions where the design is silent:
   the cohort, and returns of an agency that no longer takes part, are left out of every
   number; a cohort case × agency with no stored return counts as *not started*.
 - **Expected returns** are cohort cases × participating agencies.  *Received* means
-  with the lead (submitted, resubmitted or not involved, :func:`audit.returns.is_received`);
-  *outstanding* is the rest, and overdue once the audit's returns milestone has passed.
+  a completed audit tool with the lead (submitted or resubmitted, :func:`audit.returns.is_received`);
+  *not involved* is counted apart, neither received nor outstanding; *outstanding* is the
+  rest, and overdue once the audit's returns milestone has passed.
 - **Agreed grades** come from the case's discussion (``session_kind == "case"``,
   subject = case ref).  A case not yet discussed has no agreed grades.
 - Screening uses the audit's criteria and lookback; an audit with no lookback yet cannot
@@ -31,7 +32,7 @@ from audit.cases import CandidateCase
 from audit.cohort import screen_cases
 from audit.findings import Discussion
 from audit.grades import Grade, distribution, most_common
-from audit.returns import RECEIVED, Return, Status
+from audit.returns import OUTSTANDING, RECEIVED, Return, Status
 from audit.scope import Audit, Draw
 
 GRADED_STATUSES = frozenset({Status.SUBMITTED, Status.RESUBMITTED})
@@ -56,6 +57,11 @@ class GradeCell:
     @property
     def total(self) -> int:
         return sum(self.distribution.values())
+
+    @property
+    def tied(self) -> bool:
+        """Graded, but two or more grades were each given most often."""
+        return self.most_common is None and self.total > 0
 
     @classmethod
     def of(cls, grades: list[Grade]) -> GradeCell:
@@ -89,7 +95,7 @@ class ReturnCounts:
 
     @property
     def received(self) -> int:
-        """With the lead: submitted, resubmitted or not involved."""
+        """Completed audit tools with the lead: submitted or resubmitted."""
         return sum(n for s, n in self.by_status.items() if s in RECEIVED)
 
     @property
@@ -103,7 +109,7 @@ class ReturnCounts:
 
     @property
     def outstanding(self) -> int:
-        return self.expected - self.received
+        return self.expected - self.received - self.not_involved
 
 
 
@@ -174,7 +180,7 @@ def analyse(
             by_status[st] += 1
             by_agency[agency][st] += 1
     due = audit.returns_due()
-    outstanding = sum(n for s, n in by_status.items() if s not in RECEIVED)
+    outstanding = sum(n for s, n in by_status.items() if s in OUTSTANDING)
     counts = ReturnCounts(
         expected=len(cohort) * len(agencies),
         by_status=by_status,

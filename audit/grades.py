@@ -7,7 +7,7 @@ so that a grid never relies on colour alone.  Every symbol is a single terminal 
 (East Asian width "N" or "Na"), so columns line up in any locale.
 
 Discussion, analysis and the report share these helpers, so the tie rule of
-:func:`most_common` is the one rule the whole product uses.
+:func:`most_common` (no single grade on a tie) is the one rule the whole product uses.
 """
 
 from __future__ import annotations
@@ -146,16 +146,20 @@ def distribution(grades: Iterable[Grade | None]) -> dict[Grade, int]:
     return {grade: counts.get(grade, 0) for grade in Grade.in_order()}
 
 
-def most_common(grades: Iterable[Grade | None]) -> Grade | None:
-    """The grade given most often, or None when nothing is graded.
-
-    A tie goes to the **worse** grade: an audit that cannot decide between "good" and
-    "requires improvement" should not report the kinder one, because overstating
-    practice is the costlier mistake in safeguarding.  ``None`` is skipped.
-    """
+def top_grades(grades: Iterable[Grade | None]) -> list[Grade]:
+    """Every grade given most often, best first: one grade, several on a tie, none if
+    nothing is graded.  ``None`` is skipped."""
     counts = distribution(grades)
     top = max(counts.values())
-    if top == 0:
-        return None
-    # in_order() is best first, so the last grade with the top count is the worst.
-    return [g for g, n in counts.items() if n == top][-1]
+    return [g for g, n in counts.items() if n == top] if top else []
+
+
+def most_common(grades: Iterable[Grade | None]) -> Grade | None:
+    """The single grade given most often; None when nothing is graded **or on a tie**.
+
+    A tie is not broken either way: quietly picking the worse (or the kinder) grade read
+    as a verdict ("Inadequate (1 of 3)" beside one good and one outstanding), so the
+    screens and the report say "no single most common grade" and show the spread.
+    """
+    top = top_grades(grades)
+    return top[0] if len(top) == 1 else None

@@ -45,6 +45,7 @@ from audit.report_sections import (
     grade_counts,
     grade_name,
     joined,
+    most_common_name,
     most_common_text,
     natural_key,
     number,
@@ -201,9 +202,12 @@ def _methodology(ctx: Context, out: Writer) -> None:
     else:
         out.para("No agencies have been named for the audit.")
     received = (f"By {format_uk(ctx.today)}, {r.received} of the {count(r.expected, 'return')} expected "
-                f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received: "
-                f"{count(r.completed, 'completed audit tool')} and {r.not_involved} stating that the agency "
-                f"was not involved with the family.")
+                f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received, "
+                f"each a completed audit tool")
+    if r.not_involved:
+        received += (f"; for {r.not_involved} the agency stated it was not involved with the family, "
+                     "so no audit was due")
+    received += "."
     if r.outstanding:
         received += (f" Another {r.outstanding} {'is' if r.outstanding == 1 else 'are'} outstanding: "
                      f"{r.by_status[Status.NOT_STARTED]} not started, {r.by_status[Status.DRAFT]} in draft and "
@@ -311,10 +315,10 @@ def _by_objective(ctx: Context, out: Writer) -> None:
         for code in a.agencies:
             cell = a.agency_grid[objective.id][code]
             rows.append([ctx.agency(code)] + [str(cell.distribution[g]) for g in Grade.in_order()]
-                        + [grade_name(cell.most_common, "not graded yet")])
+                        + [most_common_name(cell)])
         total = a.objective_totals[objective.id]
         rows.append(["All agencies"] + [str(total.distribution[g]) for g in Grade.in_order()]
-                    + [grade_name(total.most_common, "not graded yet")])
+                    + [most_common_name(total)])
         out.table(["Agency"] + [g.label for g in Grade.in_order()] + ["Most common"], rows)
         agreed = a.agreed_totals[objective.id]
         out.para(f"Grades agreed at case discussions: {grade_counts(agreed)} "

@@ -174,6 +174,13 @@ def grade_name(grade: Grade | None, blank: str = "–") -> str:
     return grade.label if grade is not None else blank
 
 
+def most_common_name(cell: GradeCell) -> str:
+    """A table cell beside the counts: the grade, ``no single grade`` or ``not graded yet``."""
+    if cell.tied:
+        return "no single grade"
+    return grade_name(cell.most_common, "not graded yet")
+
+
 def grade_counts(cell: GradeCell) -> str:
     """``2 good, 3 requires improvement`` (best first, zeros left out)."""
     parts = [f"{n} {g.value}" for g, n in cell.distribution.items() if n]
@@ -181,7 +188,9 @@ def grade_counts(cell: GradeCell) -> str:
 
 
 def most_common_text(cell: GradeCell) -> str:
-    """``Requires improvement (5 of 9)`` or ``not graded yet``."""
+    """``Requires improvement (5 of 9)``, the spread on a tie, or ``not graded yet``."""
+    if cell.tied:
+        return f"no single most common grade ({grade_counts(cell)})"
     if cell.most_common is None:
         return "not graded yet"
     return f"{cell.most_common.label} ({cell.distribution[cell.most_common]} of {cell.total})"

@@ -57,7 +57,10 @@ _STATUS_SYMBOLS: dict[Status, str] = {
 }
 
 OUTSTANDING = frozenset({Status.NOT_STARTED, Status.DRAFT, Status.RETURNED})
-RECEIVED = frozenset({Status.SUBMITTED, Status.RESUBMITTED, Status.NOT_INVOLVED})
+# The one meaning of "received" everywhere (home, returns, analysis, report): a completed
+# audit tool with the lead.  "Not involved" is neither received nor outstanding: the
+# agency had nothing to audit, and counting it as received overstated the returns.
+RECEIVED = frozenset({Status.SUBMITTED, Status.RESUBMITTED})
 EDITABLE = OUTSTANDING
 
 
@@ -180,7 +183,7 @@ def is_outstanding(ret: Return) -> bool:
 
 
 def is_received(ret: Return) -> bool:
-    """With the lead: submitted, resubmitted, or not involved."""
+    """A completed audit tool with the lead: submitted or resubmitted (not "not involved")."""
     return ret.status in RECEIVED
 
 
@@ -357,10 +360,10 @@ def submit(ret: Return, tool: ToolTemplate, by: str, now: datetime) -> Return:
 
 
 def return_for_clarification(ret: Return, by: str, now: datetime, comment: str) -> Return:
-    """Send a received return back to its agency with the lead's ``comment``."""
-    if not is_received(ret):
+    """Send a return that is with the lead (received, or "not involved") back to its agency."""
+    if is_outstanding(ret):
         raise TransitionError(
-            f"Only a received return can be returned for clarification; this one is {ret.status.value}."
+            f"Only a return with the lead can be returned for clarification; this one is {ret.status.value}."
         )
     comment = _clean_required(comment, "The comment", "Say what needs clarifying: the comment is empty.")
     new = copy.deepcopy(ret)

@@ -25,7 +25,7 @@ from datetime import date
 
 from audit.access import Act
 from audit.findings import Action, ActionStatus, Attendee, Column, Discussion, Finding, Rag, Retest, rag
-from audit.returns import Status, is_received
+from audit.returns import Status, is_outstanding
 from audit.scope import Kind
 from audit.text import clean_text
 from storage.errors import NotFound, WorkspaceError
@@ -101,14 +101,14 @@ def open_discussion(ws: Workspace, ref: str, subject: str) -> Discussion:
 
 
 def received_agencies(ws: Workspace, ref: str, case_ref: str, *, involved_only: bool = False) -> list[str]:
-    """Agencies whose return for the case is with the lead (submitted, resubmitted, not involved).
+    """Agencies whose return for the case is with the lead (received, or not involved).
 
     ``involved_only`` leaves out the agencies that were not involved: a finding is
     linked to the agencies whose practice it is about, and they had none with the case.
     """
     audit = ws.audit(ref)
-    return [a for a in audit.agencies if (r := ws.get_return(ref, case_ref, a)) is not None and is_received(r)
-            and not (involved_only and r.status is Status.NOT_INVOLVED)]
+    return [a for a in audit.agencies if (r := ws.get_return(ref, case_ref, a)) is not None
+            and not is_outstanding(r) and not (involved_only and r.status is Status.NOT_INVOLVED)]
 
 
 def parse_attendees(text: str, codes: list[str]) -> list[Attendee]:

@@ -163,6 +163,11 @@ class GridCell:
         return self.status in domain.OUTSTANDING
 
     @property
+    def received(self) -> bool:
+        """A completed audit tool with the lead; "not involved" is not received."""
+        return self.status in domain.RECEIVED
+
+    @property
     def overdue(self) -> bool:
         return self.outstanding and bool(self.overdue_days)
 
@@ -181,16 +186,19 @@ class ReturnsGrid:
         return self.cells[(case_ref, agency)]
 
     def received_for_agency(self, agency: str) -> int:
-        return sum(1 for c in self.cases if not self.cell(c, agency).outstanding)
+        return sum(1 for c in self.cases if self.cell(c, agency).received)
 
     def overdue_for_agency(self, agency: str) -> int:
         return sum(1 for c in self.cases if self.cell(c, agency).overdue)
 
     def received_for_case(self, case_ref: str) -> int:
-        return sum(1 for a in self.agencies if not self.cell(case_ref, a).outstanding)
+        return sum(1 for a in self.agencies if self.cell(case_ref, a).received)
 
     def overdue_for_case(self, case_ref: str) -> int:
         return sum(1 for a in self.agencies if self.cell(case_ref, a).overdue)
+
+    def not_involved(self) -> int:
+        return sum(1 for c in self.cells.values() if c.status is domain.Status.NOT_INVOLVED)
 
     def outstanding_cases(self, agency: str) -> list[str]:
         return [c for c in self.cases if self.cell(c, agency).outstanding]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from collections.abc import Iterable
+
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.geometry import Size
 from textual.binding import Binding
 
@@ -90,6 +93,18 @@ class MacaApp(App[int]):
             screen, self._too_small = self._too_small, None
             if self.screen is screen:
                 self.pop_screen()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Only what serves an auditor: Textual's Keys panel, Maximize and Screenshot are
+        left out (a screenshot writes a file on the server in served mode)."""
+        yield SystemCommand("Colours: choose a colour theme", "Change the colours of the app",
+                            self.action_change_theme)
+        yield SystemCommand("Quit maca", "Close the app (ctrl+q)", self.action_quit)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Never write or send a screenshot file, whatever asks for one."""
+        return None
 
     def action_help(self) -> None:
         screen = self.screen

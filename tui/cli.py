@@ -46,54 +46,119 @@ def demo_db() -> Path:
     return platformdirs.user_data_path("maca") / "demo.json"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="maca", description="Multi-agency case audits for safeguarding partnerships.")
-    parser.add_argument("--db", type=Path, help="the workspace file (default: $MACA_DB or your data folder)")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+EXIT_CODES = """exit codes:
+  0  done
+  1  `check` found problems in the workspace
+  2  bad input or usage; nothing was changed
+  3  refused: no permission, or an export that would leak an identifier
+  4  conflict, or another session held the workspace past the lock timeout"""
 
-    demo = sub.add_parser("demo", help="open the demo workspace")
+_DB_HELP = "the workspace file"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("maca")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps each line of a description on its own, so the exit-code table keeps its lines."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        return "\n".join(textwrap.fill(line, width, initial_indent=indent,
+                                        subsequent_indent=indent + " " * (len(line) - len(line.lstrip())))
+                         for line in text.splitlines())
+
+
+def _sub(sub: argparse._SubParsersAction, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    """A sub-command whose `--help` has the one-line summary, a description and the exit codes."""
+    return sub.add_parser(name, help=summary, description=description, epilog=EXIT_CODES,
+                          formatter_class=_Formatter)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="maca",
+        description="Multi-agency case audits for safeguarding partnerships. Without a command, "
+                    "opens the app on the workspace.",
+        epilog=EXIT_CODES, formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"maca {_version()}",
+                        help="print maca's version and exit")
+    parser.add_argument("--db", type=Path, metavar="PATH",
+                        help="the workspace file to open (default: $MACA_DB, else maca.json in your data folder)")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
+
+    demo = _sub(sub, "demo", "open the demo workspace",
+                "Open the app on the demo partnership and its half-finished audit MACA-C86, kept in "
+                "your data folder (built from sample_data on first use).")
     demo.add_argument("--fresh", action="store_true", help="rebuild the demo from sample_data first")
 
-    init = sub.add_parser("init", help="create a workspace; you become its lead")
-    init.add_argument("--db", type=Path, required=True, dest="sub_db")
+    init = _sub(sub, "init", "create a workspace; you become its lead",
+                "Create a new, empty workspace file with the partnership's agencies; the login "
+                "running this command becomes its lead.")
+    init.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH",
+                      help="the workspace file to create (must not exist)")
     init.add_argument("--sample", action="store_true", help="fill it with the demo partnership and audit")
     init.add_argument("--name", default="", help="the partnership's name")
 
-    new_audit = sub.add_parser("new-audit", help="create an audit from a scope file")
-    new_audit.add_argument("--db", type=Path, required=True, dest="sub_db")
-    new_audit.add_argument("scope", type=Path)
+    new_audit = _sub(sub, "new-audit", "create an audit from a scope file",
+                     "Create an audit from a scope file (TOML: title, objectives, cohort criteria, "
+                     "agencies, milestones). Every problem in the file is listed; nothing is created "
+                     "until the file is right.")
+    new_audit.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
+    new_audit.add_argument("scope", type=Path, metavar="SCOPE.toml", help="the scope file")
 
-    imp = sub.add_parser("import-cases", help="import candidate cases from CSV")
-    imp.add_argument("--db", type=Path, required=True, dest="sub_db")
-    imp.add_argument("--audit", required=True)
+    imp = _sub(sub, "import-cases", "import candidate cases from CSV",
+               "Import candidate cases into an audit from a CSV extract. The whole file is checked "
+               "first; if any row has a problem, every problem is listed and nothing is imported.")
+    imp.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
+    imp.add_argument("--audit", required=True, metavar="REF", help="the audit's reference, e.g. MACA-C86")
     imp.add_argument("--dry-run", action="store_true", help="check the file and report only")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path, metavar="FILE.csv", help="the CSV file of candidate cases")
 
-    cohort = sub.add_parser("cohort", help="show every candidate against the criteria")
-    cohort.add_argument("--db", type=Path, required=True, dest="sub_db")
-    cohort.add_argument("--audit", required=True)
-    cohort.add_argument("--json", action="store_true")
+    cohort = _sub(sub, "cohort", "show every candidate against the criteria",
+                  "List every candidate case of an audit: whether it is in the cohort, whether it "
+                  "is eligible, and each cohort criterion met (✓), unmet (✗) or unknown (?).")
+    cohort.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
+    cohort.add_argument("--audit", required=True, metavar="REF", help="the audit's reference, e.g. MACA-C86")
+    cohort.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
 
-    export = sub.add_parser("export", help="export an audit's report as Markdown, HTML or Word")
-    export.add_argument("--db", type=Path, required=True, dest="sub_db")
-    export.add_argument("--audit", required=True)
-    export.add_argument("-o", "--output", type=Path, default=None,
+    export = _sub(sub, "export", "export an audit's report as Markdown, HTML or Word",
+                  "Write an audit's report to a file. Refused (exit 3) if the report would show an "
+                  "identifier such as a name or NHS number; the places are listed, never the values.")
+    export.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
+    export.add_argument("--audit", required=True, metavar="REF", help="the audit's reference, e.g. MACA-C86")
+    export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
                         help="the file to write (default: <REF>-report-<date>.<format> beside the workspace)")
     export.add_argument("--format", choices=["md", "html", "docx"], default=None,
                         help="md (the default), html or docx (Word); a .html or .docx output file implies it")
 
-    check = sub.add_parser("check", help="verify a workspace file")
-    check.add_argument("--db", type=Path, required=True, dest="sub_db")
+    check = _sub(sub, "check", "verify a workspace file",
+                 "Read a workspace file and list every problem found in it (exit 1), or say it is "
+                 "sound (exit 0). Nothing is changed unless --restore is given.")
+    check.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
     check.add_argument("--restore", action="store_true", help="bring back the last good copy (.bak)")
 
-    users = sub.add_parser("users", help="manage who may use the workspace")
-    users.add_argument("--db", type=Path, required=True, dest="sub_db")
-    users_sub = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
-    add = users_sub.add_parser("add", help="add or change a user")
-    add.add_argument("login")
-    add.add_argument("--role", required=True, choices=["lead", "coordinator", "viewer"])
-    add.add_argument("--agency", action="append", default=[], help="agency code (repeat for several)")
-    users_sub.add_parser("list", help="list the users")
+    users = _sub(sub, "users", "manage who may use the workspace",
+                 "List the workspace's users, or add one or change their role and agencies (leads only).")
+    users.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
+    users_sub = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True,
+                                     title="commands", metavar="COMMAND")
+    add = _sub(users_sub, "add", "add or change a user",
+               "Add a user, or change an existing user's role and agencies.")
+    add.add_argument("login", help="the user's login on this machine")
+    add.add_argument("--role", required=True, choices=["lead", "coordinator", "viewer"],
+                     help="lead (runs audits), coordinator (an agency's returns) or viewer (reads only)")
+    add.add_argument("--agency", action="append", default=[], metavar="CODE",
+                     help="agency code (repeat for several)")
+    _sub(users_sub, "list", "list the users", "List every user with their role and agencies.")
     return parser
 
 

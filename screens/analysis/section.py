@@ -60,6 +60,9 @@ AGENCY_GRID, CASE_GRID = "agency-grid", "case-grid"
 def grade_cell(cell: GradeCell) -> Text:
     """``! RI 3/5``: the most common grade, how often it was given, of how many."""
     grade = cell.most_common
+    if cell.tied:
+        # No single grade: how many were given the top count, and of how many.
+        return Text(f"tie {max(cell.distribution.values())}/{cell.total}", style="italic", no_wrap=True)
     if grade is None:
         return NONE
     return Text(f"{grade.symbol} {SHORT[grade]} {cell.distribution[grade]}/{cell.total}",
@@ -88,6 +91,9 @@ def distribution_text(cell: GradeCell, *, bars: bool = False) -> Text:
 
 
 def most_common_sentence(cell: GradeCell) -> str:
+    if cell.tied:
+        spread = ", ".join(f"{n} {g.value}" for g, n in cell.distribution.items() if n)
+        return f"No single most common grade: {spread}."
     if cell.most_common is None:
         return "No grades yet."
     grade = cell.most_common

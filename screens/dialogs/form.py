@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from audit.dates import format_uk, parse_date
 from audit.text import MAX_TEXT, strip_control
 from screens.context import WorkspaceChanged
+from screens.widgets.tick_list import TickList
 
 FieldKind = Literal["text", "textarea", "date", "int", "select", "multi"]
 
@@ -58,7 +59,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     FormScreen Label { margin-top: 1; }
     FormScreen .hint { color: $text-muted; }
     FormScreen TextArea { height: 7; }
-    FormScreen SelectionList { height: auto; max-height: 10; }
+    FormScreen TickList { height: auto; max-height: 10; }
     FormScreen #form-buttons { height: auto; margin-top: 1; }
     FormScreen #form-buttons Button { margin-right: 2; }
     """
@@ -102,7 +103,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                           allow_blank=not f.required)
         if f.kind == "multi":
             chosen = set(f.value or [])
-            return SelectionList(*[(Text(label), value, value in chosen) for label, value in f.options], id=wid)
+            return TickList(*[(Text(label), value, value in chosen) for label, value in f.options], id=wid)
         if f.kind == "date":
             value = format_uk(f.value) if isinstance(f.value, date) else str(f.value or "")
             return Input(value, id=wid, placeholder="DD/MM/YYYY")
@@ -168,7 +169,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                 return None
             return value
         elif f.kind == "multi":
-            chosen = list(self.query_one(wid, SelectionList).selected)
+            chosen = list(self.query_one(wid, TickList).selected)
             if f.required and not chosen:
                 raise ValueError("choose at least one")
             return chosen

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from audit.dates import format_uk
 from audit.findings import Discussion, Finding
-from audit.grades import Grade, most_common
+from audit.grades import Grade, distribution, most_common
 from audit.returns import Return, Status, is_received
 from audit.scope import Audit, Kind
 from screens.context import plain
@@ -113,6 +113,10 @@ def objective_row(audit: Audit, objective_id: str, title: str, discussion: Discu
         text.append("  (returns mostly: ", style="dim")
         text.append_text(grade_text(suggested))
         text.append(")", style="dim")
+    elif agreed is None and graded:
+        # A tie: no grade is suggested over another; the spread is shown instead.
+        text.append("  (returns split: " + ", ".join(
+            f"{n} {g.value}" for g, n in distribution(graded).items() if n) + ")", style="dim")
     if audit.kind is Kind.MACA and returns:
         text.append("\n ")
         for agency, ret in returns.items():

@@ -113,7 +113,10 @@ class HomeScreen(Screen[None]):
             cohort.append(" ▲ over", style="bold yellow")
         returns = ws.returns(audit.ref)
         expected = picked * len(audit.agencies)
-        received = sum(1 for r in returns if is_received(r))
+        cohort_refs = {case.case_ref for case in cases if case.in_cohort}
+        taking_part = set(audit.agencies)
+        # The same count as the Returns section's: the cohort's returns, completed ones only.
+        received = sum(1 for r in returns if r.case_ref in cohort_refs and r.agency in taking_part and is_received(r))
         milestone = audit.next_milestone()
         if milestone is None:
             next_text = Text("—")

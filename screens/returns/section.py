@@ -159,8 +159,10 @@ class ReturnsSection(Section):
         head.append(due_text(grid.due, c.today()), style="bold")
         expected = len(grid.cases) * len(grid.agencies)
         received = sum(grid.received_for_agency(a) for a in grid.agencies)
-        head.append(f" · {received} of {expected} received"
-                    f" · {len(grid.cases)} cases × {len(grid.agencies)} agencies")
+        head.append(f" · {received} of {expected} received")
+        if not_involved := grid.not_involved():
+            head.append(f" · {not_involved} not involved")
+        head.append(f" · {len(grid.cases)} cases × {len(grid.agencies)} agencies")
         if self.agency_filter in grid.agencies:
             name = c.ws.partnership().agency_name(self.agency_filter or "")
             head.append(f"\nFilter: outstanding for {self.agency_filter} ({name}): {shown} of {len(grid.cases)} "

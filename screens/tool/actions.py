@@ -82,8 +82,8 @@ class ToolActionsMixin(AutosaveMixin):
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
-        if not domain.is_received(self.ret):
-            tell(self, f"Only a received return can be returned for clarification; this one is "
+        if domain.is_outstanding(self.ret):
+            tell(self, f"Only a return with the lead can be returned for clarification; this one is "
                        f"{self.ret.status.value}.")
             return
         values = await self.app.push_screen_wait(FormScreen("Return for clarification", [

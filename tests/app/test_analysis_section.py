@@ -94,9 +94,9 @@ async def test_objective_agency_grid_shows_the_numbers_analyse_computes(tmp_path
         section = await open_analysis(pilot)
         table = grid(section, AGENCY_GRID)
         # Worked out by hand: curiosity has R, G, G, R, G from completed returns (the draft's O
-        # does not count); CSC gave R and G, a tie that goes to the worse grade.
-        assert cell(table, "curiosity", "a:CSC") == "! RI 1/2"
-        assert cell(table, "curiosity", "a:MID") == "! RI 1/2"
+        # does not count); CSC gave R and G: a tie, so no single most common grade.
+        assert cell(table, "curiosity", "a:CSC") == "tie 1/2"
+        assert cell(table, "curiosity", "a:MID") == "tie 1/2"
         assert cell(table, "curiosity", "a:HV") == "✓ Good 1/1"
         assert cell(table, "curiosity", "a:GP") == "·"  # not involved: no grades
         assert cell(table, "curiosity", "all") == "✓ Good 3/5"
@@ -109,7 +109,9 @@ async def test_objective_agency_grid_shows_the_numbers_analyse_computes(tmp_path
             for code in [*a.agencies, "all"]:
                 got = a.objective_totals[objective] if code == "all" else a.agency_grid[objective][code]
                 text = "·"
-                if got.most_common is not None:
+                if got.tied:
+                    text = f"tie {max(got.distribution.values())}/{got.total}"
+                elif got.most_common is not None:
                     m = got.most_common
                     text = f"{m.symbol} {SHORT[m]} {got.distribution[m]}/{got.total}"
                 assert cell(table, objective, "all" if code == "all" else f"a:{code}") == text
@@ -128,13 +130,13 @@ async def test_screening_and_returns_counts_are_shown(tmp_path: Path) -> None:
         counts = static(section, "#analysis-counts")
     # sample_data/README.md: 52 candidates, 23 eligible, 16 not, 13 unknown; 15 picked.
     assert "Screened 52: 23 eligible · 16 ineligible · 13 unknown · 15/15 selected" in counts
-    # 15 cases x 8 agencies; received = 4 submitted + 1 resubmitted + 1 not involved.
-    assert "Returns 6/120 received" in counts
+    # 15 cases x 8 agencies; received = 4 submitted + 1 resubmitted ("not involved" is not received).
+    assert "Returns 5/120 received" in counts
     for part in ("◦ 113 not started", "✎ 1 draft", "✓ 4 submitted", "↩ 0 returned", "✔ 1 resubmitted",
                  "∅ 1 not involved", "due 30/04/2021"):
         assert part in counts
     r = expected(ws).returns
-    assert (r.received, r.by_status[Status.NOT_STARTED]) == (6, 113)
+    assert (r.received, r.by_status[Status.NOT_STARTED]) == (5, 113)
 
 
 async def test_enter_shows_a_cells_whole_distribution(tmp_path: Path) -> None:
@@ -149,7 +151,7 @@ async def test_enter_shows_a_cells_whole_distribution(tmp_path: Path) -> None:
         await until(pilot, lambda: isinstance(app.screen, InfoScreen))
         body = "\n".join(str(s.render()) for s in app.screen.query(Static))
         assert "Professional curiosity · Children's services (CSC)" in body
-        assert "Most common: Requires improvement (1 of 2)." in body
+        assert "No single most common grade: 1 good, 1 requires improvement." in body
         rows = {line.split("  ")[0]: line.split()[-2:] for line in body.splitlines() if line and line[0] in "✦✓!✗"}
         assert rows == {"✦ Outstanding": ["Outstanding", "0"], "✓ Good": ["1", "█"],
                         "! Requires improvement": ["1", "█"], "✗ Inadequate": ["Inadequate", "0"]}
@@ -187,7 +189,7 @@ async def test_another_sessions_return_shows_up_live(tmp_path: Path) -> None:
         add_return(other, "RB-2020-007", "POL", Status.SUBMITTED, covid=I)
         app.poll_workspace()
         await until(pilot, lambda: cell(table, "covid", "a:POL") == "✗ Inad 1/1")
-        assert "Returns 7/120 received" in static(section, "#analysis-counts")
+        assert "Returns 6/120 received" in static(section, "#analysis-counts")
 
 
 async def test_a_save_in_this_session_shows_when_coming_back(tmp_path: Path) -> None:

@@ -105,12 +105,14 @@ async def test_returns_side_by_side_with_grades_evidence_and_concern(tmp_path: P
         assert "EY ∅" in first and "MID ◦" in first
         assert "CSC ✓ CSC evidence: chronology checked" in text
         assert "HV evidence" not in text
-        assert "(returns mostly: ✗ Inadequate)" in text  # a tie goes to the worse grade
+        # One each of good, requires improvement and inadequate: a tie suggests no grade.
+        assert "(returns split: 1 good, 1 requires improvement, 1 inadequate)" in text
+        assert "returns mostly" not in text
         head = str(section.query_one("#discussion-head", Static).render())
-        assert "returns received 4 of 8" in head
+        assert "returns received 3 of 8" in head  # EY was not involved: not a received return
         assert "⚠ POL raised an immediate safeguarding concern (acknowledged): Baby seen with a bruise" in head
         subjects = section.query_one("#discussion-subjects", OptionList)
-        assert str(subjects.get_option_at_index(0).prompt).endswith("4/8")  # ⚠ there only while open
+        assert str(subjects.get_option_at_index(0).prompt).endswith("3/8")  # ⚠ there only while open
 
 
 async def test_agreed_grade_by_number_keys_and_sections_still_switch(tmp_path: Path) -> None:

@@ -76,11 +76,11 @@ async def test_grid_shows_status_progress_overdue_and_totals(path: Path) -> None
         assert cell(section, first, "POL") == "∅ n/i"  # not involved
         assert cell(section, first, "ASM") == "◦ — !"  # not started, overdue
         assert cell(section, cases[1], "CSC").startswith("↩")  # returned for clarification: owed again
-        assert cell(section, first, "__total__") == "4/8 4!"
+        assert cell(section, first, "__total__") == "3/8 4!"  # POL not involved: not received
         assert cell(section, "__received__", "CSC") == "1/15"
         assert cell(section, "__overdue__", "CSC") == "14 !"
         assert "Returns due 30/04/2021 (3 days ago)" in head(section)
-        assert "7 of 120 received" in head(section)
+        assert "5 of 120 received · 2 not involved" in head(section)
 
 
 async def test_before_the_due_date_nothing_is_overdue(path: Path) -> None:

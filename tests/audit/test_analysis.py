@@ -125,7 +125,8 @@ def test_returns_by_status() -> None:
         Status.RESUBMITTED: 1,
         Status.NOT_INVOLVED: 1,
     }
-    assert (r.received, r.completed, r.not_involved, r.outstanding) == (6, 5, 1, 114)
+    # Received means a completed audit tool; "not involved" is neither received nor outstanding.
+    assert (r.received, r.completed, r.not_involved, r.outstanding) == (5, 5, 1, 114)
     assert r.due == date(2021, 4, 30) and r.overdue == 0
     assert r.by_agency["CSC"][Status.SUBMITTED] == 2 and r.by_agency["CSC"][Status.RETURNED] == 1
     assert r.by_agency["CSC"][Status.NOT_STARTED] == 12
@@ -157,8 +158,9 @@ def cell(**counts: int) -> dict[Grade, int]:
 def test_grades_by_objective_and_agency() -> None:
     a = analysed()
     curiosity = a.agency_grid["curiosity"]
-    assert curiosity["CSC"] == GradeCell(cell(GOOD=1, REQUIRES_IMPROVEMENT=1), R)  # 001 R, 006 G: tie -> worse
-    assert curiosity["MID"] == GradeCell(cell(GOOD=1, REQUIRES_IMPROVEMENT=1), R)  # 001 G, 005 R
+    assert curiosity["CSC"] == GradeCell(cell(GOOD=1, REQUIRES_IMPROVEMENT=1), None)  # 001 R, 006 G: a tie
+    assert curiosity["MID"] == GradeCell(cell(GOOD=1, REQUIRES_IMPROVEMENT=1), None)  # 001 G, 005 R
+    assert curiosity["MID"].tied and not curiosity["HV"].tied and not curiosity["GP"].tied
     assert curiosity["HV"] == GradeCell(cell(GOOD=1), G)
     assert curiosity["GP"] == GradeCell(cell(), None)  # not involved: its stray grade is ignored
     assert curiosity["POL"] == GradeCell(cell(), None)  # draft
@@ -178,7 +180,7 @@ def test_agreed_grades_by_case_and_objective() -> None:
     assert a.case_grid["RB-2020-005"]["curiosity"] is G
     assert "RB-2020-002" not in a.case_grid
     assert a.discussed == ["RB-2020-001"]  # 005's discussion has not been held yet
-    assert a.agreed_totals["curiosity"] == GradeCell(cell(GOOD=1, REQUIRES_IMPROVEMENT=1), R)
+    assert a.agreed_totals["curiosity"] == GradeCell(cell(GOOD=1, REQUIRES_IMPROVEMENT=1), None)
     assert a.agreed_totals["fathers"] == GradeCell(cell(INADEQUATE=1), I)
     assert a.agreed_totals["covid"].total == 0
 
@@ -229,3 +231,13 @@ def test_rag(status: ActionStatus, due: date | None, expected: Rag) -> None:
 
 def test_rag_labels_and_symbols_differ() -> None:
     assert len({r.label for r in Rag}) == len({r.symbol for r in Rag}) == 4
+
+
+def test_a_tie_shows_the_spread_not_a_grade() -> None:
+    from audit.report_sections import most_common_name, most_common_text
+
+    tie = GradeCell.of([O, G, I])
+    assert most_common_text(tie) == "no single most common grade (1 outstanding, 1 good, 1 inadequate)"
+    assert most_common_name(tie) == "no single grade"
+    assert most_common_text(GradeCell.of([G, G, I])) == "Good (2 of 3)"
+    assert most_common_text(GradeCell.of([])) == "not graded yet"

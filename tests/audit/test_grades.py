@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from audit.grades import Answer, Grade, distribution, most_common
+from audit.grades import Answer, Grade, distribution, most_common, top_grades
 
 G = Grade
 
@@ -58,7 +58,10 @@ def test_most_common() -> None:
     assert most_common(iter([G.OUTSTANDING])) is G.OUTSTANDING
 
 
-def test_most_common_tie_goes_to_the_worse_grade() -> None:
-    assert most_common([G.GOOD, G.REQUIRES_IMPROVEMENT]) is G.REQUIRES_IMPROVEMENT
-    assert most_common([G.INADEQUATE, G.OUTSTANDING, G.OUTSTANDING, G.INADEQUATE]) is G.INADEQUATE
-    assert most_common([G.OUTSTANDING, G.GOOD, G.GOOD, G.OUTSTANDING, G.INADEQUATE]) is G.GOOD
+def test_a_tie_has_no_single_most_common_grade() -> None:
+    assert most_common([G.GOOD, G.REQUIRES_IMPROVEMENT]) is None
+    assert top_grades([G.GOOD, G.REQUIRES_IMPROVEMENT]) == [G.GOOD, G.REQUIRES_IMPROVEMENT]
+    assert most_common([G.INADEQUATE, G.OUTSTANDING, G.GOOD]) is None
+    assert most_common([G.OUTSTANDING, G.GOOD, G.GOOD, G.OUTSTANDING, G.INADEQUATE]) is None
+    assert most_common([G.GOOD, G.GOOD, G.REQUIRES_IMPROVEMENT]) is G.GOOD
+    assert top_grades([]) == []

@@ -103,7 +103,7 @@ def test_outstanding_received_editable() -> None:
     for status in Status:
         ret = Return("A", "C", "MID", status=status)
         assert is_outstanding(ret) is (status in outstanding)
-        assert is_received(ret) is (status not in outstanding)
+        assert is_received(ret) is (status in {Status.SUBMITTED, Status.RESUBMITTED})
         assert is_editable(ret) is (status in outstanding)
 
 
@@ -291,7 +291,7 @@ def test_not_involved_needs_only_reason_and_auditor() -> None:
                not_involved_reason="Family moved before booking.")
     assert submission_gaps(ret, TOOL) == []
     done = submit(ret, TOOL, "cora", T1)
-    assert done.status is Status.NOT_INVOLVED and is_received(done)
+    assert done.status is Status.NOT_INVOLVED and not is_received(done) and not is_outstanding(done)
 
 
 def test_submit_refuses_with_every_gap() -> None:
@@ -372,11 +372,11 @@ def test_returned_not_involved_can_become_involved() -> None:
 
 
 @pytest.mark.parametrize("status", [Status.NOT_STARTED, Status.DRAFT, Status.RETURNED])
-def test_only_received_returns_can_be_returned(status: Status) -> None:
+def test_only_returns_with_the_lead_can_be_returned(status: Status) -> None:
     with pytest.raises(TransitionError) as caught:
         return_for_clarification(Return("A", "C", "MID", status=status), "lead", T2, "Why?")
     assert str(caught.value) == (
-        f"Only a received return can be returned for clarification; this one is {status.value}."
+        f"Only a return with the lead can be returned for clarification; this one is {status.value}."
     )
 
 

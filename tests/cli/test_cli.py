@@ -522,7 +522,7 @@ def test_a_bad_lock_timeout_is_bad_input(maca, db: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "tail"),
     [
-        (["frobnicate"], "maca: argument command: invalid choice: 'frobnicate'"),
+        (["frobnicate"], "maca: argument COMMAND: invalid choice: 'frobnicate'"),
         (["check"], "maca: the following arguments are required: --db."),
         (["users", "--db", "x.json", "add", "bob", "--role", "boss"], "invalid choice: 'boss'"),
     ],
