@@ -42,7 +42,7 @@ from storage.export import report_for  # noqa: E402
 from storage.lock import os_login  # noqa: E402
 from storage.workspace import Workspace  # noqa: E402
 
-ITEMS = ("16",)
+ITEMS = ("8",)  # the runner's item for issue 16 item 6
 TODAY = date(2025, 3, 1)
 BUDGET_MS = 100.0
 COMMON = ("Green", "Hall", "Young", "Good", "White", "Wood", "Hill", "Moss", "Bird", "Fox", "Best", "Case")
@@ -106,7 +106,7 @@ def collect(runs: int) -> list[Figure]:
 
     times = alternate({"maca": maca, "naive": naive}, runs)
     return [
-        Figure("16", f"guard the largest report ({len(largest.quoted)} pieces, {text:,} chars) "
+        Figure("8", f"guard the largest report ({len(largest.quoted)} pieces, {text:,} chars) "
                f"against {len(cases):,} cases", median(times["maca"]) * 1000, median(times["naive"]) * 1000,
                "ms", max_value=BUDGET_MS, runs=runs),
     ]
