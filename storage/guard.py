@@ -22,7 +22,7 @@ from audit.guard_marks import GuardMark, mark_for
 from audit.report import Report
 from storage.workspace import Workspace
 
-__all__ = ["guard_report", "identifier_warning", "mark_not_identifier", "matcher_for", "all_cases_matcher"]
+__all__ = ["guard_report", "holds_identifier", "identifier_warning", "mark_not_identifier", "matcher_for", "all_cases_matcher"]
 
 _KIND_WORDS = {FAMILY_NAME: "the family name", DATE_OF_BIRTH: "the date of birth", SYSTEM_ID: "a system id"}
 
@@ -76,28 +76,45 @@ def mark_not_identifier(ws: Workspace, audit_ref: str, leak: Leak, reason: str,
 
 
 def identifier_warning(ws: Workspace, before: Any, after: Any) -> str:
-    """One sentence when text saved in ``after`` (and not already in ``before``) looks
-    like an identifier of a case of the same audit; "" otherwise.  Never repeats it."""
+    """One sentence when ``after`` holds more certain identifiers of cases of its audit
+    than ``before`` did (so an autosave while typing says it once, not at every save);
+    "" otherwise.  Never repeats the identifier.
+
+    Possible matches (a common-word name at the start of a sentence) are not told here:
+    they would nag over every "Young people ..." and a lead reviews them at export.
+    """
     ref = getattr(after, "audit", "") or getattr(after, "ref", "")
     if not ref or isinstance(after, CandidateCase):  # a case's own record holds its identifiers
         return ""
     matcher = matcher_for(ws, ref)
     if not matcher:
         return ""
-    old = set(_texts(to_doc(before))) if before is not None else set()
-    certain: set[str] = set()
-    possible: set[str] = set()
-    for text in _texts(to_doc(after)):
-        if text in old:
-            continue
+    old = _certain(matcher, before) if before is not None else {}
+    new = _certain(matcher, after)
+    more = [kind for kind in (FAMILY_NAME, DATE_OF_BIRTH, SYSTEM_ID) if new.get(kind, 0) > old.get(kind, 0)]
+    if not more:
+        return ""
+    what = " and ".join(_KIND_WORDS[k] for k in more)
+    return f"This looks like {what} of a case: reports will refuse it until it is taken out."
+
+
+def holds_identifier(ws: Workspace, obj: Any) -> bool:
+    """Whether ``obj`` holds a certain identifier of a case of its audit (for a form's
+    lasting "holds an identifier" note, beside :func:`identifier_warning`'s one-off one)."""
+    ref = getattr(obj, "audit", "") or getattr(obj, "ref", "")
+    if not ref or isinstance(obj, CandidateCase):
+        return False
+    matcher = matcher_for(ws, ref)
+    return bool(matcher) and bool(_certain(matcher, obj))
+
+
+def _certain(matcher: Matcher, obj: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for text in _texts(to_doc(obj)):
         for match in matcher.scan(text):
-            (certain if match.certain else possible).add(match.kind)
-    if certain:
-        what = " and ".join(_KIND_WORDS[k] for k in (FAMILY_NAME, DATE_OF_BIRTH, SYSTEM_ID) if k in certain)
-        return f"This looks like {what} of a case: reports will refuse it until it is taken out."
-    if possible:
-        return "This may be the family name of a case: a lead will review it before the report is exported."
-    return ""
+            if match.certain:
+                counts[match.kind] = counts.get(match.kind, 0) + 1
+    return counts
 
 
 def _texts(doc: Any) -> list[str]:
