@@ -34,7 +34,8 @@ How a name is found (decisions where the design is silent):
   2016``, ``30th of Aug 2016``, ``August 30, 2016``).  Always certain.
 - **System ids** by their letters and digits only, case-insensitive, starting and ending
   on a word boundary: ``485 777 3456`` is ``4857773456``.  Each id of a cell holding
-  several is checked on its own.  Ids with fewer than three letters and digits are
+  several is checked on its own, and also without a leading label of letters when six
+  or more letters and digits are left (``NHS 485 777 3456`` is found as ``4857773456``).  Ids with fewer than three letters and digits are
   ignored: they would match ordinary numbers.  Always certain.
 
 Speed: identifiers are indexed once (dictionaries by normalised value) and each text is
@@ -65,6 +66,7 @@ MASKS = {FAMILY_NAME: "‹name›", DATE_OF_BIRTH: "‹date of birth›", SYSTEM
 
 _MIN_ID = 3
 _MIN_NAME = 2
+_MIN_UNLABELLED = 6  # an id without its label is looked for only when this long
 _PREFIX = 4
 _CONTEXT = 40  # characters either side of a possible match shown for review
 
@@ -393,9 +395,19 @@ def check_pieces(pieces: Iterable[Quoted], cases: Iterable[CandidateCase]) -> li
 
 def _system_ids(cell: str) -> list[str]:
     """The system ids of a cell: the cell as written and, when it holds several
-    (separated as :func:`audit.cases.identifier_strings` separates them), each one."""
+    (separated as :func:`audit.cases.identifier_strings` separates them), each one; and
+    each without a leading label of letters ("NHS 485 777 3456" is also "485 777 3456",
+    as people type it) when at least six letters and digits are left."""
     parts = _ID_SEPARATORS.split(cell)
-    return [cell, *parts] if len(parts) > 1 else [cell]
+    ids = [cell, *parts] if len(parts) > 1 else [cell]
+    for value in list(ids):
+        words = _TOKEN.findall(value)
+        n = 0
+        while n < len(words) and words[n].isalpha():
+            n += 1
+        if 0 < n < len(words) and sum(map(len, words[n:])) >= _MIN_UNLABELLED:
+            ids.append(" ".join(words[n:]))
+    return ids
 
 
 def _name_words(family_name: str) -> tuple[str, ...]:
