@@ -93,6 +93,22 @@ async def test_a_lead_marks_a_possible_match_and_the_export_goes_ahead(tmp_path:
         "marked a possible family name at scope, background as not an identifier: Young as in age.")
 
 
+async def test_enter_on_a_finding_goes_to_the_field_to_fix(tmp_path: Path) -> None:
+    from screens.scope.section import ScopeSection
+
+    ws = with_common_names(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_report(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, LeakScreen))
+        await pilot.press("j", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, LeakScreen) and app.screen.current == "scope")
+        scope = app.screen.query_one(ScopeSection)
+        assert scope.current_id() == "background" and scope.query_one(OptionList).has_focus
+        assert any(m.startswith("Here: scope, background. Fix: edit it in Scope (1)") for m in messages(app))
+
+
 async def test_a_coordinator_sees_possible_matches_but_cannot_mark_them(tmp_path: Path) -> None:
     ws = with_common_names(tmp_path)
     audit = ws.audit(DEMO_AUDIT)
