@@ -12,7 +12,7 @@ journaled, and neither message ever repeats an identifier.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,13 +22,14 @@ from audit.findings import Finding
 from audit.guard import Leak
 from audit.html import to_html
 from audit.report import Report, build_report
+from audit.scope import Audit
 from storage.errors import AccessDenied, NotFound, WorkspaceError
 from storage.guard import guard_report
 from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
-__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "guard_report",
-           "report_for"]
+__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_bytes", "export_report",
+           "guard_report", "report_for"]
 
 FORMATS = ("md", "html", "docx")
 
@@ -105,12 +106,32 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
     user may export, IdentifierLeak if the report holds an identifier, and
     WorkspaceError for a target that is a folder or the workspace's own files.
     """
+    target = path if path is not None else default_path(ws, ref, fmt, today)
+    payload, audit, report = _checked_payload(ws, ref, fmt, today, lambda: _check_target(ws, target))
+    with ws.transaction() as tx:
+        # Inside the transaction: a failed write leaves no journal entry behind it.
+        write_user_file(ws.path, target, payload)
+        tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
+    return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
+
+
+def export_bytes(ws: Workspace, ref: str, fmt: str, today: date) -> bytes:
+    """The report of ``ref`` as ``fmt``, for sending down the SSH channel (`maca serve`):
+    the same access check, guard and journal as a file export, and no file at all."""
+    payload, audit, _ = _checked_payload(ws, ref, fmt, today, lambda: None)
+    with ws.transaction() as tx:
+        tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report over SSH ({fmt})",
+                   audit=audit.ref)
+    return payload
+
+
+def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
+                     check_target: Callable[[], None]) -> tuple[bytes, Audit, Report]:
     if fmt not in FORMATS:
         raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md, html or docx.")
     audit = ws.audit(ref)
     ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
-    target = path if path is not None else default_path(ws, audit.ref, fmt, today)
-    _check_target(ws, target)
+    check_target()
 
     report = report_for(ws, audit.ref, today)
     # The people's text the report quotes is what is checked, whatever the format: the
@@ -122,11 +143,7 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
         raise IdentifierLeak(audit.ref, leaks)
 
     payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", today)
-    with ws.transaction() as tx:
-        # Inside the transaction: a failed write leaves no journal entry behind it.
-        write_user_file(ws.path, target, payload)
-        tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
-    return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
+    return payload, audit, report
 
 
 def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:

@@ -15,6 +15,7 @@ from audit.guard_marks import GuardMark
 from audit.partnership import Partnership, User
 from audit.returns import Return
 from audit.scope import Audit
+from audit.ssh_keys import SshKey
 
 __all__ = ["ALL_TABLES", "JOURNAL", "META", "MODELS", "SCHEMA_VERSION", "table_of"]
 
@@ -29,7 +30,8 @@ MODELS: dict[str, type] = {
     "discussions": Discussion,
     "findings": Finding,
     "actions": Action,
-    "guard_marks": GuardMark,
+    "guard_marks": GuardMark,  # an audit's: a lead's "not an identifier here" (issue 16)
+    "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
 }
 JOURNAL = "journal"
 META = "meta"

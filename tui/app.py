@@ -13,6 +13,7 @@ from textual.geometry import Size
 from textual.binding import Binding
 
 from screens.context import WorkspaceChanged
+from screens.served import Served
 from screens.home.screen import HomeScreen
 from screens.dialogs.help import HelpScreen, screen_keys
 from screens.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -36,9 +37,11 @@ class MacaApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL) -> None:
+    def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
+                 served: Served | None = None) -> None:
         super().__init__()
         self.ws = viewer_safe(ws)  # a viewer's screens get identifiers masked (issue 16)
+        self.served = served  # under `maca serve`: files go over SSH, no server paths
         self._today = today
         self.watch_interval = watch_interval
         self._too_small: TooSmallScreen | None = None
@@ -117,12 +120,13 @@ class MacaApp(App[int]):
         self.push_screen(HelpScreen(str(title), screen_keys(screen), notes))
 
 
-def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL) -> MacaApp:
+def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
+              served: Served | None = None) -> MacaApp:
     """The one place an App is made, for `maca` and for every test."""
-    return MacaApp(ws, today=today, watch_interval=watch_interval)
+    return MacaApp(ws, today=today, watch_interval=watch_interval, served=served)
 
 
-def run_app(ws: Workspace) -> int:
-    app = build_app(ws)
+def run_app(ws: Workspace, *, served: Served | None = None) -> int:
+    app = build_app(ws, served=served)
     app.run()
     return app.return_code or 0

@@ -221,6 +221,18 @@ async def import_csv(section: CohortSection) -> None:
     c = ctx(app)
     if not _allowed(section, Act.IMPORT_CASES):
         return
+    if c.served is not None:  # no server path: the CSV comes up the SSH channel
+        from screens.dialogs.ssh_command import SshCommandScreen
+
+        ref = section.audit_ref
+        app.push_screen(SshCommandScreen(
+            f"Import candidate cases into {ref}",
+            "Run these on your own computer, with the name of your CSV file after <: first the check "
+            "(nothing is imported), then the import. Nothing is imported unless every row is valid; "
+            "the cohort here shows the new cases as soon as it is done.",
+            [("Check the file (dry run)", c.served.send(["import-cases", ref, "--dry-run"], "cases.csv")),
+             ("Import it", c.served.send(["import-cases", ref], "cases.csv"))]))
+        return
     values = await app.push_screen_wait(FormScreen(f"Import candidate cases into {section.audit_ref}", [
         FormField("path", "CSV file on this server", required=True, max_length=4096,
                   hint="UTF-8, a header row, columns as in the README (case_ref required). Nothing is "

@@ -171,6 +171,16 @@ class HomeScreen(Screen[None]):
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
+        served = ctx(self.app).served
+        if served is not None:  # no server path: the scope file comes up the SSH channel
+            from screens.dialogs.ssh_command import SshCommandScreen
+
+            self.app.push_screen(SshCommandScreen(
+                "New audit from a scope file",
+                "Run this on your own computer, with the name of your scope file (TOML, see the README) "
+                "after <; every problem in it is listed, and the new audit appears here when it is made.",
+                [("Create the audit", served.send(["new-audit"], "scope.toml"))]))
+            return
         from screens.dialogs.form import FormField, FormScreen
         from storage.audits import ScopeProblems, audit_from_scope_file, create_audit
 

@@ -275,6 +275,18 @@ class ReportSection(Section):
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
+        if c.served is not None:  # no server path: the report comes down the SSH channel
+            from screens.dialogs.ssh_command import SshCommandScreen
+
+            names = {fmt: default_path(ws, ref, fmt, today).name for fmt in FORMATS}
+            labels = {"md": "Markdown", "html": "HTML page, for a browser or to print", "docx": "Word document"}
+            self.app.push_screen(SshCommandScreen(
+                f"Export the {ref} report",
+                "Run one of these on your own computer: the report is checked for identifiers, journaled, "
+                "and saved in the file named after >.",
+                [(labels.get(fmt, fmt), c.served.fetch(["export", ref, "--format", fmt], names[fmt]))
+                 for fmt in FORMATS]))
+            return
         defaults = {fmt: default_path(ws, ref, fmt, today) for fmt in FORMATS}
         values = await self.app.push_screen_wait(FormScreen(f"Export the {ref} report", [
             FormField("path", "File", value=str(defaults["md"]), required=True, max_length=4096,

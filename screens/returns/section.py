@@ -270,7 +270,9 @@ class ReturnsSection(Section):
         name = re.sub(r"[^A-Za-z0-9_-]+", "-", self.audit_ref) + f"-chase{suffix}-{c.today():%Y-%m-%d}.txt"
         who = f" for {self.agency_filter}" if self.agency_filter else ""
         self.app.push_screen(ChaseScreen(f"Chase list{who}: {len(lines)} outstanding", lines,
-                                         c.ws.path.parent / name, c.ws.path))
+                                         c.ws.path.parent / name, c.ws.path,
+                                         ["chase", self.audit_ref] + (["--agency", self.agency_filter]
+                                                                      if self.agency_filter else [])))
 
 
 class ChaseScreen(ModalScreen[None]):
@@ -292,8 +294,10 @@ class ChaseScreen(ModalScreen[None]):
         Binding("escape", "dismiss(None)", "Close"),
     ]
 
-    def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path) -> None:
+    def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path,
+                 served_command: list[str] | None = None) -> None:
         super().__init__()
+        self.served_command = served_command or []  # the `maca serve` command that sends this list
         self.chase_title = title
         self.lines = lines
         self.default_path = default_path
@@ -323,6 +327,15 @@ class ChaseScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="chase-export")
     async def action_export(self) -> None:
+        served = ctx(self.app).served
+        if served is not None:  # no server path: the list comes down the SSH channel
+            from screens.dialogs.ssh_command import SshCommandScreen
+
+            self.app.push_screen(SshCommandScreen(
+                "Export the chase list",
+                "Run this on your own computer; the list is saved in the file named after >.",
+                [("The chase list as a text file", served.fetch(self.served_command, self.default_path.name))]))
+            return
         values = await self.app.push_screen_wait(FormScreen("Export the chase list", [
             FormField("path", "Save to", value=str(self.default_path), required=True, max_length=4096,
                       hint="A plain text file, one line per outstanding return.")]))
