@@ -44,6 +44,24 @@ def fix_hint(place: Place) -> str:
     return f"Fix: {_FIX.get(place.section, 'edit it where it was typed')}, then press r to check again."
 
 
+def summary(leaks: list[Leak]) -> str:
+    """What the list holds, in a sentence or two: certain ones refuse, possible ones wait."""
+    certain = sum(1 for leak in leaks if leak.certain)
+    possible = len(leaks) - certain
+    parts = []
+    if certain:
+        parts.append(f"The report holds identifiers of cases at {_places(certain)} (✗): it cannot be exported "
+                     "until they are taken out of the audit's text.")
+    if possible:
+        parts.append(f"{_places(possible)} may hold a family name (?): a lead reviews "
+                     f"{'it' if possible == 1 else 'them'} before the export.")
+    return " ".join(parts) or "Nothing stops the export now."
+
+
+def _places(n: int) -> str:
+    return "1 place" if n == 1 else f"{n} places"
+
+
 def leak_prompt(leak: Leak, may_mark: bool) -> Text:
     """A finding as listed: ✗ certain or ? possible, the place, the masked words, the fix."""
     prompt = Text("✗ " if leak.certain else "? ", style="bold")
@@ -159,6 +177,7 @@ class LeakScreen(ModalScreen[Leak | None]):
         if self.leaks:
             options.highlighted = min(at, len(self.leaks) - 1)
         self.query_one("#leak-keys", Static).update(self._keys())
+        self.query_one("#leak-message", Static).update(Text(summary(self.leaks)))
         left = ("Nothing stops the export now: press e to export." if not self.leaks
                 else f"{len(self.leaks)} left to fix or review.")
         tell(self, f"Marked {leak.place.label} as not an identifier (journaled). {left}")

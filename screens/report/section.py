@@ -44,7 +44,7 @@ from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.report.view import Layout, Look, ReportView, layout, parse
-from screens.report.leaks import LeakScreen, fix_hint
+from screens.report.leaks import LeakScreen, fix_hint, summary
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
 from storage.atomic import file_identity
@@ -54,10 +54,6 @@ from storage.guard import guard_report
 
 _CSS = Path(__file__).with_name("report.tcss")
 LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator shows
-
-def _places(n: int) -> str:
-    return "1 place" if n == 1 else f"{n} places"
-
 
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
 
@@ -250,17 +246,10 @@ class ReportSection(Section):
         if not leaks:
             tell(self, "No identifier found.")
             return
-        certain = sum(1 for leak in leaks if leak.certain)
-        parts = []
-        if certain:
-            parts.append(f"The report holds identifiers of cases at {_places(certain)} (✗): it cannot be "
-                         "exported until they are taken out of the audit's text.")
-        if len(leaks) > certain:
-            parts.append(f"{_places(len(leaks) - certain)} may hold a family name (?): a lead reviews "
-                         f"{'it' if len(leaks) - certain == 1 else 'them'} before the export.")
+        certain = any(leak.certain for leak in leaks)
         self.app.push_screen(
             LeakScreen("Identifiers found in the report" if certain else "Possible identifiers to review",
-                       " ".join(parts), self.audit_ref, leaks),
+                       summary(leaks), self.audit_ref, leaks),
             self.go_to,
         )
 

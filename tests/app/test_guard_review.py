@@ -66,6 +66,9 @@ async def test_a_lead_marks_a_possible_match_and_the_export_goes_ahead(tmp_path:
         await until(pilot, lambda: app.screen is screen and len(screen.leaks) == 1)
         assert prompts(screen)[0].startswith("✗ scope, background: the family name of case RB-2020-902")
         assert any("Marked scope, background as not an identifier (journaled). 1 left" in m for m in messages(app))
+        assert str(screen.query_one("#leak-message").render()) == (
+            "The report holds identifiers of cases at 1 place (✗): it cannot be exported until they are taken out "
+            "of the audit's text.")
         await pilot.press("escape")
         # The certain one is taken out of the text: the mark of the possible one is gone
         # with the text it was made on, so it is listed again.
