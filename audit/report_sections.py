@@ -10,8 +10,9 @@ reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from audit import markdown as md
 from audit import places
@@ -22,6 +23,7 @@ from audit.analysis import GRADED_STATUSES
 from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag
 from audit.grades import Grade
 from audit.guard import Place, Quoted
+from audit.narrative import ReportText
 from audit.partnership import Partnership
 from audit.returns import Return, Status
 from audit.scope import Audit
@@ -48,6 +50,8 @@ class Context:
     earlier_findings: dict[str, Finding]
     today: date
     out: Writer
+    text: ReportText | None = None  # the lead's own words
+    earlier_audits: list[Any] = field(default_factory=list)  # report_evidence.EarlierAudit
 
     def agency(self, code: str) -> str:
         """An agency's name, escaped for inline use (recorded for the guard)."""

@@ -18,10 +18,12 @@ from datetime import date
 from pathlib import Path
 
 from audit.access import Act
+from audit.analysis import analyse
 from audit.findings import Finding
 from audit.guard import Leak
 from audit.html import to_html
 from audit.report import Report, build_report
+from audit.report_evidence import EarlierAudit, comparable, matching
 from audit.scope import Audit
 from storage.errors import AccessDenied, NotFound, WorkspaceError
 from storage.guard import guard_report
@@ -91,7 +93,19 @@ def report_for(ws: Workspace, ref: str, today: date) -> Report:
         ws.actions(ref),
         earlier,
         today,
+        text=ws.get("report_texts", ref),
+        earlier_audits=_earlier_audits(ws, audit, today),
     )
+
+
+def _earlier_audits(ws: Workspace, audit: Audit, today: date) -> list[EarlierAudit]:
+    """The other audits that share an objective with ``audit``, with their numbers."""
+    found = []
+    for other in ws.audits():
+        if other.ref != audit.ref and matching(audit, other):
+            numbers = analyse(other, ws.cases(other.ref), ws.returns(other.ref), ws.discussions(other.ref), today)
+            found.append(EarlierAudit(other, numbers))
+    return comparable(audit, found)
 
 
 def default_path(ws: Workspace, ref: str, fmt: str, today: date) -> Path:
@@ -147,16 +161,15 @@ def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
 
 
 def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
-    """The file's bytes for ``fmt``, and its text as the guard reads it."""
+    """The file's bytes for ``fmt``, and its text (the Markdown for a Word document)."""
     if fmt == "md":
         return report.markdown.encode("utf-8"), report.markdown
     if fmt == "html":
         page = to_html(report.markdown, title)
         return page.encode("utf-8"), page
-    from audit.word import read_docx, to_docx  # python-docx loads only for a Word export
+    from audit.word import to_docx  # python-docx loads only for a Word export
 
-    data = to_docx(report.markdown, title, made_on=today)
-    return data, read_docx(data).text()
+    return to_docx(report.markdown, title, made_on=today), report.markdown
 
 
 def _check_target(ws: Workspace, target: Path) -> None:

@@ -36,6 +36,7 @@ _FIX = {
     "discussion": "edit the discussion record (Discussion, 4)",
     "board": "edit it on the Findings board (5)",
     "partnership": "edit the partnership's agencies (the partnership file, re-imported by a lead)",
+    "report": "edit the report's own words (w in the Report section)",
 }
 
 

@@ -45,6 +45,7 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.report.view import Layout, Look, ReportView, layout, parse
 from screens.report.leaks import LeakScreen, fix_hint, summary
+from screens.report.words import write_words
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
 from storage.atomic import file_identity
@@ -62,6 +63,7 @@ class ReportSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
         Binding("e", "export", "Export"),
+        Binding("w", "write", "Write"),
         Binding("r", "guard", "Check identifiers"),
         Binding("c", "contents", "Contents"),
         Binding("j", "cursor(1)", "Down", show=False),
@@ -76,6 +78,8 @@ class ReportSection(Section):
         "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
         "In the guard's list, enter goes to the field to fix; a possible match (?) is a family name that is "
         "also an ordinary word: a lead marks it with m “not an identifier here”, with a reason (journaled).",
+        "w writes the report's own words (leads only): the overall summary, the narrative for each objective "
+        "and the conclusions.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -175,7 +179,7 @@ class ReportSection(Section):
         self._stop_loading()
         status = Text(f"{report.analysis.audit} report as at {format_uk(report.analysis.today)} · "
                       f"{len(report.headings)} headings · {report.markdown.count(chr(10))} lines")
-        status.append(" · e export · r check for identifiers", style="dim")
+        status.append(" · e export · w write · r check for identifiers", style="dim")
         self.query_one("#report-status", Static).update(status)
 
     # ------------------------------------------------------------------ moving
@@ -252,6 +256,13 @@ class ReportSection(Section):
                        summary(leaks), self.audit_ref, leaks),
             self.go_to,
         )
+
+    # ------------------------------------------------------------------ the lead's words
+
+    @work(exclusive=True, group="report-write")
+    async def action_write(self) -> None:
+        if await write_words(self):
+            self.refresh_data()
 
     # ------------------------------------------------------------------ export
 
