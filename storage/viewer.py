@@ -38,7 +38,9 @@ _MEMO_LIMIT = 200_000
 
 
 class ViewerSafeWorkspace(Workspace):
-    """A :class:`Workspace` whose reads are masked for a user who may not see identifiers."""
+    """A :class:`Workspace` whose reads are masked for a user who may not see identifiers
+    (a viewer, or a panel member).  A new read method of :class:`Workspace` that hands
+    out records with people's text needs its override here."""
 
     def _masking(self) -> _Masker | None:
         if self.can(Act.VIEW_IDENTIFIERS):
@@ -83,6 +85,9 @@ class ViewerSafeWorkspace(Workspace):
 
     def actions(self, ref: str) -> list[Any]:
         return self._shown(super().actions(ref))  # type: ignore[no-any-return]
+
+    def all_actions(self) -> list[Any]:
+        return self._shown(super().all_actions())  # type: ignore[no-any-return]
 
     def get(self, obj_or_table: Any, key: str | None = None) -> Any:
         return self._shown(super().get(obj_or_table, key))
