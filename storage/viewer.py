@@ -60,40 +60,40 @@ class ViewerSafeWorkspace(Workspace):
         return masker.record(value)
 
     def audits(self) -> list[Any]:
-        return self._shown(super().audits())  # type: ignore[no-any-return]
+        return self._shown(super().audits())
 
     def audit(self, ref: str) -> Any:
         return self._shown(super().audit(ref))
 
     def cases(self, ref: str) -> list[CandidateCase]:
-        return self._shown(super().cases(ref))  # type: ignore[no-any-return]
+        return self._shown(super().cases(ref))
 
     def case(self, ref: str, case_ref: str) -> CandidateCase | None:
-        return self._shown(super().case(ref, case_ref))  # type: ignore[no-any-return]
+        return self._shown(super().case(ref, case_ref))
 
     def returns(self, ref: str) -> list[Any]:
-        return self._shown(super().returns(ref))  # type: ignore[no-any-return]
+        return self._shown(super().returns(ref))
 
     def get_return(self, ref: str, case_ref: str, agency: str) -> Any:
         return self._shown(super().get_return(ref, case_ref, agency))
 
     def discussions(self, ref: str) -> list[Any]:
-        return self._shown(super().discussions(ref))  # type: ignore[no-any-return]
+        return self._shown(super().discussions(ref))
 
     def findings(self, ref: str) -> list[Any]:
-        return self._shown(super().findings(ref))  # type: ignore[no-any-return]
+        return self._shown(super().findings(ref))
 
     def actions(self, ref: str) -> list[Any]:
-        return self._shown(super().actions(ref))  # type: ignore[no-any-return]
+        return self._shown(super().actions(ref))
 
     def all_actions(self) -> list[Any]:
-        return self._shown(super().all_actions())  # type: ignore[no-any-return]
+        return self._shown(super().all_actions())
 
     def get(self, obj_or_table: Any, key: str | None = None) -> Any:
         return self._shown(super().get(obj_or_table, key))
 
     def journal(self) -> list[JournalEntry]:
-        return self._shown(super().journal())  # type: ignore[no-any-return]
+        return self._shown(super().journal())
 
 
 def viewer_safe(ws: Workspace) -> Workspace:
@@ -118,9 +118,10 @@ class _Masker:
         held = self.memo.get(id(obj))
         if held is not None and held[0] is obj:
             return held[1]
+        shown: Any
         if isinstance(obj, CandidateCase):
-            shown = dataclasses.replace(obj, **CASE_IDENTIFIERS, notes=self.text(obj.notes),
-                                        decision_reason=self.text(obj.decision_reason))
+            shown = dataclasses.replace(obj, family_name="", child_dob=None, system_ids="",
+                                        notes=self.text(obj.notes), decision_reason=self.text(obj.decision_reason))
         elif isinstance(obj, JournalEntry):
             shown = dataclasses.replace(obj, summary=self.text(obj.summary),
                                         before=self.document(obj.before, obj.entity),

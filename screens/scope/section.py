@@ -96,7 +96,7 @@ class ScopeSection(Section):
             return False
         name, _, rest = field.partition(".")
         n = int(rest.split(".")[0]) - 1 if rest[:1].isdigit() else -1
-        items = {"objectives": audit.objectives, "criteria": audit.criteria}
+        items: dict[str, list[Any]] = {"objectives": audit.objectives, "criteria": audit.criteria}
         if name in ("title", "background"):
             row = name
         elif name == "linked_review":
