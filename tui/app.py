@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from collections.abc import Iterable
 
@@ -10,6 +11,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.geometry import Size
+from textual.screen import ModalScreen
 from textual.binding import Binding
 
 from screens.context import WorkspaceChanged
@@ -18,6 +20,7 @@ from screens.home.screen import HomeScreen
 from screens.dialogs.help import HelpScreen, screen_keys
 from screens.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from storage.errors import WorkspaceError
+from storage.viewer import viewer_safe
 from storage.workspace import Workspace
 from tui.palette import MacaCommands
 
@@ -39,7 +42,7 @@ class MacaApp(App[int]):
     def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
                  served: Served | None = None) -> None:
         super().__init__()
-        self.ws = ws
+        self.ws = viewer_safe(ws)  # a viewer's screens get identifiers masked (issue 16)
         self.served = served  # under `maca serve`: files go over SSH, no server paths
         self._today = today
         self.watch_interval = watch_interval
@@ -56,9 +59,10 @@ class MacaApp(App[int]):
         return HomeScreen()
 
     async def on_mount(self) -> None:
-        from screens.returns.concerns import check_concerns
+        from screens.returns.concerns import check_concerns, tell_raiser
 
         self.call_after_refresh(check_concerns, self)
+        self.call_after_refresh(tell_raiser, self)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
         self._started = True
@@ -87,6 +91,14 @@ class MacaApp(App[int]):
     def broadcast_change(self) -> None:
         for screen in self.screen_stack:
             screen.post_message(WorkspaceChanged())
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        # A notification was about what happened before this dialog; left up, it sat on
+        # top of the dialog's fields and buttons (issue 18).  Those raised while the
+        # dialog is open still show.
+        if isinstance(screen, ModalScreen) and not isinstance(screen, TooSmallScreen):
+            self.clear_notifications()
+        return super().push_screen(screen, *args, **kwargs)
 
     def on_resize(self, event: events.Resize) -> None:
         self.check_size(event.size)

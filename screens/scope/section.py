@@ -32,7 +32,7 @@ Change = Callable[[Audit], Audit]
 class ScopeSection(Section):
     DEFAULT_CSS = """
     ScopeSection Horizontal { height: 1fr; }
-    ScopeSection OptionList { width: 46%; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    ScopeSection OptionList { width: 62%; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     ScopeSection #scope-detail { width: 1fr; height: 1fr; padding: 0 1; border-left: tall $panel; }
     """
     BINDINGS = [
@@ -86,6 +86,30 @@ class ScopeSection(Section):
         ids = [row.id for row in self.rows]
         options.highlighted = ids.index(keep) if keep in ids else 0
         self.show_detail()
+
+    def reveal(self, key: str, field: str) -> bool:
+        """Highlight the row of ``field`` (a :class:`audit.guard.Place` field such as
+        ``background`` or ``objectives.2.title``), for the guard's jump to the text to fix."""
+        try:
+            audit = self.audit()
+        except WorkspaceError:
+            return False
+        name, _, rest = field.partition(".")
+        n = int(rest.split(".")[0]) - 1 if rest[:1].isdigit() else -1
+        items: dict[str, list[Any]] = {"objectives": audit.objectives, "criteria": audit.criteria}
+        if name in ("title", "background"):
+            row = name
+        elif name == "linked_review":
+            row = "linked"
+        elif name in ("purpose", "milestones") and n >= 0:
+            row = f"{'purpose' if name == 'purpose' else 'milestone'}:{n}"
+        elif name in items and 0 <= n < len(items[name]):
+            row = f"{'objective' if name == 'objectives' else 'criterion'}:{items[name][n].id}"
+        else:
+            return False
+        self.refresh_data(select=row)
+        self.query_one(OptionList).focus()
+        return self.current_id() == row
 
     def current_id(self) -> str | None:
         options = self.query_one(OptionList)
@@ -228,15 +252,17 @@ class ScopeSection(Section):
             return
         kind, item = row.kind, row.item
         audit = self.audit()
-        items: list[Any] = {"purpose": audit.purpose, "objective": audit.objectives, "milestone": audit.milestones}[kind]
+        lists: dict[str, list[Any]] = {"purpose": audit.purpose, "objective": audit.objectives, "milestone": audit.milestones}
+        items = lists[kind]
         index = [o.id for o in audit.objectives].index(item) if kind == "objective" else int(item)
         target = index + step
         if not 0 <= target < len(items):
             return
 
         def change(audit: Audit) -> Audit:
-            seq: list[Any] = {"purpose": audit.purpose, "objective": audit.objectives,
-                              "milestone": audit.milestones}[kind]
+            lists: dict[str, list[Any]] = {"purpose": audit.purpose, "objective": audit.objectives,
+                                           "milestone": audit.milestones}
+            seq = lists[kind]
             seq[index], seq[target] = seq[target], seq[index]
             return audit
 

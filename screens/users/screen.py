@@ -41,6 +41,7 @@ COLUMNS = [
 
 ROLES = [("Lead auditor: runs audits, manages users", "lead"),
          ("Audit co-ordinator: completes their agencies' returns", "coordinator"),
+         ("Panel member: reads everything, signs off actions", "panel"),
          ("Viewer: reads everything, changes nothing", "viewer")]
 KEY_HINT = ("Paste the whole public key, one line from their .pub file (ssh-ed25519 AAAA…). "
             "Never a private key.")
