@@ -13,8 +13,7 @@ from audit.access import Act
 from audit.findings import Column, Embedded, Finding, Retest
 from audit.scope import Kind
 from screens.context import ctx
-from screens.discussion.forms import choice_field
-from screens.dialogs.form import FormField, FormScreen
+from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell
 from storage.errors import WorkspaceError
 from storage.findings import add_finding, earlier_findings, edit_finding, link_retest, short_title, subjects

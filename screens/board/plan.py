@@ -24,9 +24,8 @@ from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Column, Rag, rag
 from screens.board.cards import rag_text
 from screens.context import WorkspaceChanged, ctx, plain
-from screens.discussion.forms import choice_field
 from screens.dialogs.confirm import ConfirmScreen
-from screens.dialogs.form import FormField, FormScreen
+from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell
 from storage.errors import WorkspaceError
 from storage.findings import action_plan, add_action, column_of, delete_action, edit_action, short_title
