@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Column, Rag, rag
+from screens.access import allowed
 from screens.board.cards import rag_text
 from screens.context import WorkspaceChanged, ctx, plain
 from screens.dialogs.confirm import ConfirmScreen
@@ -187,12 +188,7 @@ class ActionPlanScreen(ModalScreen[None]):
     # ------------------------------------------------------------------ editing
 
     def allowed(self) -> bool:
-        try:
-            ctx(self.app).ws.require(Act.EDIT_BOARD, audit=self.audit_ref, key=f"{self.audit_ref}/actions")
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, Act.EDIT_BOARD, audit=self.audit_ref, key=f"{self.audit_ref}/actions")
 
     async def ask(self, old: Action | None) -> dict[str, Any] | None:
         ws = ctx(self.app).ws
