@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from audit.access import Act
 from audit.dates import format_uk
-from audit.findings import Action, ActionStatus, Column, Rag, rag
+from audit.findings import Action, ActionStatus, Column, Rag, rag, short_title
 from screens.access import allowed
 from screens.board.cards import rag_text
 from screens.context import WorkspaceChanged, ctx, plain
@@ -29,7 +29,7 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell
 from storage.errors import WorkspaceError
-from storage.findings import action_plan, add_action, column_of, delete_action, edit_action, short_title
+from storage.findings import action_plan, add_action, column_of, delete_action, edit_action
 
 
 class ActionPlanScreen(ModalScreen[None]):

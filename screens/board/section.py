@@ -25,7 +25,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit.access import Act
-from audit.findings import Column, Finding
+from audit.findings import Column, Finding, short_title
 from audit.scope import Audit
 from screens.access import allowed
 from screens.board import forms
@@ -37,7 +37,7 @@ from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
 from storage.errors import ConflictError, WorkspaceError
-from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of, short_title
+from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of
 
 
 class BoardColumn(OptionList):

@@ -9,23 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from audit.access import Act
-from audit.findings import Column, Discussion, Finding
+from audit.findings import Column, Discussion, Finding, card_title, format_attendee, parse_attendees, short_title
 from audit.scope import Kind
 from screens.context import ctx
 from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import tell
 from screens.audit.sections import Section
 from storage.errors import WorkspaceError
-from storage.findings import (
-    SESSION_KINDS,
-    add_session,
-    card_title,
-    format_attendee,
-    parse_attendees,
-    promote_point,
-    received_agencies,
-    short_title,
-)
+from storage.findings import SESSION_KINDS, add_session, promote_point, received_agencies
 
 POINT_TITLES = {"well": "What worked well", "less": "What worked less well, and why"}
 
