@@ -89,3 +89,12 @@ def quote(value: str, limit: int = 60) -> str:
     if len(value) > limit:
         shown = shown[: limit - 1] + "\u2026"
     return f'"{shown}"'
+
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[object, ...]:
+    """Sort key for references and ids as people read them: ``RB-2`` before ``RB-10``
+    (digit runs compare as numbers), letter case aside."""
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in _DIGIT_RUNS.split(text))

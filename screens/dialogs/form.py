@@ -217,3 +217,14 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             except ValueError:
                 raise ValueError(f"{text!r} is not a whole number") from None
         return text
+
+
+def choice_field(name: str, label: str, value: str | None, options: list[tuple[str, str]], *,
+                 none: str | None = None, hint: str = "") -> FormField:
+    """A select that always holds a value: ``none`` adds an explicit "" choice (no filter,
+    no objective) rather than relying on the Select's own blank, so the value read back is
+    always one of the options' strings."""
+    choices = ([(none, "")] if none is not None else []) + options
+    legal = [v for _, v in choices]
+    chosen = value if value in legal else (legal[0] if legal else "")
+    return FormField(name, label, "select", chosen, choices, required=True, hint=hint)

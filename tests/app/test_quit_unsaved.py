@@ -12,7 +12,7 @@ from screens.dialogs.form import FormScreen
 from screens.dialogs.quit import QuitScreen
 from storage.errors import SaveFailed
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, notes, open_audit, until
 from tests.app.test_tool import go_to, open_tool
 
 DISK_FULL = "The disk is full; your change was not saved."
@@ -46,7 +46,7 @@ async def test_a_failing_draft_asks_keep_trying_or_quit(path: Path, monkeypatch:
         await pilot.press("k")  # keep trying: still failing, so the app stays
         await until(pilot, lambda: not isinstance(app.screen, QuitScreen))
         assert app.is_running and tool.pending
-        assert any(n.message.startswith("Still not saved: your changes to good practice") for n in app._notifications)
+        assert any(n.startswith("Still not saved: your changes to good practice") for n in notes(app))
         monkeypatch.undo()  # the disk has room again
         await pilot.press("ctrl+q")
         await until(pilot, lambda: isinstance(app.screen, QuitScreen) or not app.is_running)

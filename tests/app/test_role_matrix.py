@@ -21,7 +21,7 @@ from storage.demo import build_demo
 from storage.demo_returns import add_demo_returns
 from storage.lock import os_login
 from storage.workspace import Workspace
-from tests.app.helpers import open_audit, until
+from tests.app.helpers import notes, open_audit, until
 from tests.conftest import TODAY
 from tui.app import build_app
 
@@ -80,8 +80,8 @@ async def test_role_action_matrix(template: Path, tmp_path: Path, name: str, whe
             await pilot.press(key)
             await pilot.pause(0.1)
         if expected == REFUSED:
-            await until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
-            message = next(n.message for n in app._notifications if n.severity == "error")
+            await until(pilot, lambda: bool(notes(app, "error")))
+            message = notes(app, "error")[0]
             assert role in message and message.endswith(".")
             assert app.screen is start
         else:

@@ -22,7 +22,7 @@ from storage.demo import build_demo
 from storage.lock import os_login
 from storage.users import key_of
 from storage.workspace import Workspace
-from tests.app.helpers import until
+from tests.app.helpers import notes, until
 from tests.conftest import TODAY
 from tui.app import build_app
 
@@ -70,8 +70,7 @@ async def test_a_lead_adds_changes_rekeys_and_removes_a_user(path: Path, tmp_pat
         form.query_one("#field-key", TextArea).text = key(1)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen)
-        await until(pilot, lambda: any(n.message == "Added alice · audit co-ordinator (POL) with their SSH key."
-                                       for n in app._notifications))
+        await until(pilot, lambda: "Added alice · audit co-ordinator (POL) with their SSH key." in notes(app))
         ws = Workspace.open(path, os_login())
         assert ws.get("users", "alice").agencies == ["POL"]
         assert '--as alice" ' + " ".join(key(1).split()[:2]) in keys_file.read_text()
@@ -128,7 +127,7 @@ async def test_anyone_but_a_lead_is_refused(path: Path, login: str) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: pilot.app.focused is not None)
         await pilot.press("U")
-        await until(pilot, lambda: any("manage users" in n.message for n in app._notifications))
+        await until(pilot, lambda: any("manage users" in n for n in notes(app)))
         assert not isinstance(app.screen, UsersScreen)
     assert Workspace.open(path, os_login()).journal()[-1].action == "refused"
 
