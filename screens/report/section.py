@@ -129,6 +129,8 @@ class ReportSection(Section):
         Binding("e", "export", "Export"),
         Binding("w", "write", "Write"),
         Binding("r", "guard", "Check identifiers"),
+        Binding("A", "approve", "Approve"),
+        Binding("M", "marking", "Marking"),
         Binding("c", "contents", "Contents"),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
@@ -142,6 +144,9 @@ class ReportSection(Section):
         "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
         "w writes the report's own words (leads only): the overall summary, the narrative for each objective "
         "and the conclusions.",
+        "A records the report's approval (by whom, when; leads only): that version is frozen and exports as "
+        "final until something changes, when it becomes the next version's draft. M sets the protective "
+        "marking every export carries at its top and bottom.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -241,7 +246,7 @@ class ReportSection(Section):
         self._stop_loading()
         status = Text(f"{report.analysis.audit} report as at {format_uk(report.analysis.today)} · "
                       f"{len(report.headings)} headings · {report.markdown.count(chr(10))} lines")
-        status.append(" · e export · w write · r check for identifiers", style="dim")
+        status.append(" · e export · w write · r check for identifiers · A approve · M marking", style="dim")
         self.query_one("#report-status", Static).update(status)
 
     # ------------------------------------------------------------------ moving
@@ -325,6 +330,22 @@ class ReportSection(Section):
     @work(exclusive=True, group="report-write")
     async def action_write(self) -> None:
         if await write_words(self):
+            self.refresh_data()
+
+    # ------------------------------------------------------------------ approval
+
+    @work(exclusive=True, group="report-write")
+    async def action_approve(self) -> None:
+        from screens.report.approval import approve
+
+        if await approve(self, self.audit_ref):
+            self.refresh_data()
+
+    @work(exclusive=True, group="report-write")
+    async def action_marking(self) -> None:
+        from screens.report.approval import set_marking
+
+        if await set_marking(self):
             self.refresh_data()
 
     # ------------------------------------------------------------------ export
