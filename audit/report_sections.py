@@ -80,7 +80,7 @@ class Context:
     def _cohort_numbers(self) -> dict[str, int]:
         if not hasattr(self, "_numbers"):
             object.__setattr__(self, "_numbers", {c.case_ref: n for n, c in enumerate(self.cohort, start=1)})
-        return self._numbers  # type: ignore[attr-defined, no-any-return]
+        return self._numbers  # type: ignore[attr-defined]
 
     def in_column(self, column: Column) -> list[Finding]:
         return [f for f in self.findings if f.column is column]

@@ -84,7 +84,7 @@ class MacaApp(App[int]):
         for screen in self.screen_stack:
             screen.post_message(WorkspaceChanged())
 
-    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
         # A notification was about what happened before this dialog; left up, it sat on
         # top of the dialog's fields and buttons (issue 18).  Those raised while the
         # dialog is open still show.

@@ -144,7 +144,7 @@ class GradeGrid(DataTable):
 
 class AnalysisSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
-    BINDINGS = [Binding("t", "toggle", "Other grid"), Binding("a", "answers", "Answers")]
+    BINDINGS = [Binding("t", "toggle_grid", "Other grid"), Binding("a", "answers", "Answers")]
     HELP_NOTES = [
         "Analysis: grades count from completed (submitted or resubmitted) returns of the cohort; agreed "
         "grades come from each case's discussion. The report quotes the same numbers.",
@@ -298,7 +298,7 @@ class AnalysisSection(Section):
             title.append("  t: cases × objectives", style="dim")
         self.query_one("#analysis-title", Static).update(title)
 
-    def action_toggle(self) -> None:
+    def action_toggle_grid(self) -> None:  # not action_toggle: DOMNode has one
         switcher = self.query_one(ContentSwitcher)
         self._switch(CASE_GRID if switcher.current == AGENCY_GRID else AGENCY_GRID)
 

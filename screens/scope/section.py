@@ -228,15 +228,17 @@ class ScopeSection(Section):
             return
         kind, item = row.kind, row.item
         audit = self.audit()
-        items: list[Any] = {"purpose": audit.purpose, "objective": audit.objectives, "milestone": audit.milestones}[kind]
+        lists: dict[str, list[Any]] = {"purpose": audit.purpose, "objective": audit.objectives, "milestone": audit.milestones}
+        items = lists[kind]
         index = [o.id for o in audit.objectives].index(item) if kind == "objective" else int(item)
         target = index + step
         if not 0 <= target < len(items):
             return
 
         def change(audit: Audit) -> Audit:
-            seq: list[Any] = {"purpose": audit.purpose, "objective": audit.objectives,
-                              "milestone": audit.milestones}[kind]
+            lists: dict[str, list[Any]] = {"purpose": audit.purpose, "objective": audit.objectives,
+                                           "milestone": audit.milestones}
+            seq = lists[kind]
             seq[index], seq[target] = seq[target], seq[index]
             return audit
 

@@ -32,7 +32,7 @@ from storage.errors import WorkspaceError
 from storage.workspace import now
 
 
-class ToolScreen(ToolActionsMixin, Screen[None]):
+class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the mixins' set_timer; goes with them (issue 14)
     CSS_PATH = "tool.tcss"
     BINDINGS = [
         Binding("j", "cursor(1)", "Down", show=False),
@@ -154,7 +154,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         answered, total = progress(self.ret, self.tool)
         graded = [s for s in self.tool.sections if s.graded]
         done = sum(1 for s in graded if (g := self.ret.sections.get(s.objective)) and g.grade and g.rationale.strip())
-        title = Text(no_wrap=True, overflow="ellipsis")
+        title = Text()
         title.append(f"Case {self.case_ref} · {agency_name} ({self.agency}) · ", style="bold")
         title.append(f"{self.ret.status.symbol} {self.ret.status.label}", style="bold")
         if self.ret.involved is not False:
@@ -199,7 +199,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         ids = [r.id for r in self.rows]
         options = self.query_one(OptionList)
         if row_id in ids:
-            options.highlighted = ids.index(row_id)  # type: ignore[arg-type]
+            options.highlighted = ids.index(row_id)
             return True
         options.highlighted = next((i for i, r in enumerate(self.rows) if not r.heading), None)
         return False
