@@ -20,6 +20,7 @@ from screens.home.screen import HomeScreen
 from screens.dialogs.help import HelpScreen, screen_keys
 from screens.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from storage.errors import WorkspaceError
+from storage.viewer import viewer_safe
 from storage.workspace import Workspace
 from tui.palette import MacaCommands
 
@@ -41,7 +42,7 @@ class MacaApp(App[int]):
     def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
                  served: Served | None = None) -> None:
         super().__init__()
-        self.ws = ws
+        self.ws = viewer_safe(ws)  # a viewer's screens get identifiers masked (issue 16)
         self.served = served  # under `maca serve`: files go over SSH, no server paths
         self._today = today
         self.watch_interval = watch_interval

@@ -141,6 +141,15 @@ class DiscussionSection(Section):
             self.subject = None
         self.show_subject()
 
+    def reveal(self, key: str, field: str) -> bool:
+        """Highlight the discussion ``key`` (``audit/subject``) for the guard's jump."""
+        subject = key.partition("/")[2]
+        if subject not in self.subject_ids:
+            return False
+        self.refresh_data(select=subject)
+        self.subjects_list.focus()
+        return self.subject == subject
+
     def show_subject(self, select: str | None = None) -> None:
         audit = self.audit()
         head = self.query_one("#discussion-head", Static)

@@ -21,6 +21,7 @@ from audit.access import Act
 from audit.returns import Return, TransitionError, is_editable
 from screens.context import ctx
 from screens.dialogs.conflict import ConflictScreen
+from screens.identifiers import holds_identifiers, warn_identifiers
 from screens.saving import tell
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
@@ -125,9 +126,14 @@ class AutosaveMixin:
             self.set_save_state("not saved", "bold red")
             tell(self, str(exc), error=True)
             return False
+        before = self.base
         self.base = self.ret = saved
         self.pending = []
         self.set_save_state(f"saved {datetime.now():%H:%M:%S}", "green")
+        warn_identifiers(self, before, saved)  # type: ignore[arg-type]
+        if holds_identifiers(self, saved):  # type: ignore[arg-type]
+            self.set_save_state(f"saved {datetime.now():%H:%M:%S} · holds what looks like an identifier of a case",
+                                "bold yellow")
         self.refresh_view(identity=False)
         return True
 
