@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from audit.access import Act, decide
+from audit.approval import ReportApproval
 from audit.cases import CandidateCase, paused_gc
 from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
@@ -40,6 +41,7 @@ from storage.errors import (
     WorkspaceError,
     WorkspaceReadOnly,
 )
+from storage.refusals import RefusalLog
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
 from storage.transaction import Keyed, Transaction, audit_of, now
 
@@ -102,6 +104,7 @@ class Workspace:
         self._tables: dict[str, _Table] = {}
         self._journal_max: int | None = None
         self.listeners: list[Callable[[], None]] = []
+        self.refusals = RefusalLog()
 
     # ----------------------------------------------------------------- opening
 
@@ -250,6 +253,9 @@ class Workspace:
     def actions(self, ref: str) -> list[Action]:
         return self._for_audit("actions", ref)
 
+    def approvals(self, ref: str) -> list[ReportApproval]:
+        return self._for_audit("approvals", ref)
+
     def all_actions(self) -> list[Action]:
         """Every audit's SMART actions, for the partnership's tracker: the one read across
         audits it makes (so a partnership-wide summary can answer it without opening
@@ -282,11 +288,7 @@ class Workspace:
         decision = decide(self.user, act, agency=agency)
         if decision:
             return
-        try:
-            with self.transaction() as tx:
-                tx.journal("refused", "", key, decision.reason, audit=audit)
-        except WorkspaceError:
-            pass  # the refusal itself is what the user must hear about
+        self.refusals.record(self, key=key, audit=audit, reason=decision.reason)  # a burst: one count
         raise AccessDenied(decision.reason)
 
     @contextmanager

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from audit.access import Act
 from audit.criteria import KINDS, PARTICIPATING, PREDICATES, Criterion
 from audit.scope import OBJECTIVE_ID, Audit, Kind, Milestone, Objective, Stage, validate_audit
+from screens.access import allowed
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -145,12 +146,7 @@ class ScopeSection(Section):
     # ------------------------------------------------------------------ saving
 
     def allowed(self) -> bool:
-        try:
-            ctx(self.app).ws.require(Act.EDIT_SCOPE, audit=self.audit_ref, key=self.audit_ref)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, Act.EDIT_SCOPE, audit=self.audit_ref, key=self.audit_ref)
 
     async def save(self, change: Change, summary: str, select: str | None = None, *, base: Audit) -> None:
         ws = ctx(self.app).ws

@@ -14,14 +14,11 @@ from screens.dialogs.form import FormScreen
 from storage.demo import DEMO_AUDIT
 from storage.workspace import Workspace
 from tests.app.helpers import app_for, demo_workspace, open_as
+from tests.app.helpers import notes as messages
 from tests.app.test_scope_section import go_to, key_then, modal, open_scope
 from tests.app.test_tool import go_to as tool_row, open_tool, until, visible, wait_saved
 
 WARNING = "This looks like the family name of a case: reports will refuse it until it is taken out."
-
-
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def test_a_family_name_typed_into_the_background_is_told_and_saved(tmp_path: Path) -> None:
