@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from audit.approval import ReportApproval
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
 from audit.guard_marks import GuardMark
@@ -34,6 +35,7 @@ MODELS: dict[str, type] = {
     "guard_marks": GuardMark,  # an audit's: a lead's "not an identifier here" (issue 16)
     "report_texts": ReportText,
     "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
+    "approvals": ReportApproval,
 }
 JOURNAL = "journal"
 META = "meta"

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from audit.access import Act, decide
+from audit.approval import ReportApproval
 from audit.cases import CandidateCase, paused_gc
 from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
@@ -297,6 +298,9 @@ class Workspace:
 
     def actions(self, ref: str) -> list[Action]:
         return self._for_audit("actions", ref)
+
+    def approvals(self, ref: str) -> list[ReportApproval]:
+        return self._for_audit("approvals", ref)
 
     def all_actions(self) -> list[Action]:
         """Every audit's SMART actions, for the partnership's tracker (reads each audit's

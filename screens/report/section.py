@@ -65,6 +65,8 @@ class ReportSection(Section):
         Binding("e", "export", "Export"),
         Binding("w", "write", "Write"),
         Binding("r", "guard", "Check identifiers"),
+        Binding("A", "approve", "Approve"),
+        Binding("M", "marking", "Marking"),
         Binding("c", "contents", "Contents"),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
@@ -80,6 +82,9 @@ class ReportSection(Section):
         "also an ordinary word: a lead marks it with m “not an identifier here”, with a reason (journaled).",
         "w writes the report's own words (leads only): the overall summary, the narrative for each objective "
         "and the conclusions.",
+        "A records the report's approval (by whom, when; leads only): that version is frozen and exports as "
+        "final until something changes, when it becomes the next version's draft. M sets the protective "
+        "marking every export carries at its top and bottom.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -179,7 +184,7 @@ class ReportSection(Section):
         self._stop_loading()
         status = Text(f"{report.analysis.audit} report as at {format_uk(report.analysis.today)} · "
                       f"{len(report.headings)} headings · {report.markdown.count(chr(10))} lines")
-        status.append(" · e export · w write · r check for identifiers", style="dim")
+        status.append(" · e export · w write · r check for identifiers · A approve · M marking", style="dim")
         self.query_one("#report-status", Static).update(status)
 
     # ------------------------------------------------------------------ moving
@@ -262,6 +267,22 @@ class ReportSection(Section):
     @work(exclusive=True, group="report-write")
     async def action_write(self) -> None:
         if await write_words(self):
+            self.refresh_data()
+
+    # ------------------------------------------------------------------ approval
+
+    @work(exclusive=True, group="report-write")
+    async def action_approve(self) -> None:
+        from screens.report.approval import approve
+
+        if await approve(self, self.audit_ref):
+            self.refresh_data()
+
+    @work(exclusive=True, group="report-write")
+    async def action_marking(self) -> None:
+        from screens.report.approval import set_marking
+
+        if await set_marking(self):
             self.refresh_data()
 
     # ------------------------------------------------------------------ export
