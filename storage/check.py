@@ -18,6 +18,7 @@ from audit.journal import JournalEntry
 from storage.atomic import load_workspace
 from storage.backups import versions
 from storage.commit import pending
+from storage.drafts import PENDING
 from storage.errors import CorruptWorkspace, WorkspaceError
 from storage.journal_log import read_journal_file
 from storage.layout import SUMMARIES, Layout, audit_tables, is_audit_table
@@ -54,7 +55,7 @@ def _check_folder(folder: Path) -> list[str]:
         return [str(exc)]
     summaries = summaries_of(partnership)
     for name, table in partnership.items():
-        if name == SUMMARIES:
+        if name in (SUMMARIES, PENDING):
             continue
         if is_audit_table(name):
             problems.append(f"The {name} table is in {layout.partnership.name}, not in its audit's file.")
@@ -69,6 +70,8 @@ def _check_folder(folder: Path) -> list[str]:
             problems.append(str(exc))
             continue
         for name, table in data.items():
+            if name == PENDING:
+                continue
             if not is_audit_table(name):
                 problems.append(f"The file audits/{file.name} has a table {name[:40]!r} that does not belong there.")
                 continue

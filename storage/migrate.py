@@ -23,6 +23,7 @@ from typing import Any
 from audit.codec import DocumentError, from_doc, to_doc
 from audit.journal import JournalEntry
 from storage.atomic import _serialise
+from storage.drafts import PENDING
 from storage.errors import AccessDenied, CorruptWorkspace, NotFound, WorkspaceError, read_error, save_error
 from storage.files import NotRegularFile, read_regular_file, write_file_atomically
 from storage.journal_log import encode_line, read_journal_file
@@ -224,8 +225,10 @@ def read_tables(folder: Path) -> Tables:
     layout = Layout(folder)
     merged, _ = load_workspace(layout.partnership)
     merged.pop(SUMMARIES, None)
+    merged.pop(PENDING, None)
     for path in layout.audit_files().values():
         data, _ = load_workspace(path)
+        data.pop(PENDING, None)
         for name, table in data.items():
             merged.setdefault(name, {}).update(table)
     journal: dict[str, Any] = {}

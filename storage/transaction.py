@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 from audit.codec import complete, to_doc, to_docs
 from audit.journal import JournalEntry
 from audit.scope import Audit
+from storage import drafts
 from storage.errors import ConflictError
 from storage.layout import SUMMARIES, audit_tables, is_audit_table
 from storage.schema import MODELS, table_of
@@ -25,7 +26,7 @@ from storage.summary import figures_of
 if TYPE_CHECKING:
     from storage.workspace import Workspace
 
-__all__ = ["Keyed", "Transaction", "as_document", "audit_of", "now", "summaries_of"]
+__all__ = ["Keyed", "Transaction", "as_document", "audit_of", "field_changes", "now", "summaries_of"]
 
 
 
@@ -73,6 +74,17 @@ class Transaction:
         else:
             file = files.partnership
             data = self.ws._data()
+        files.dirty(file)
+        return data.setdefault(table, {})
+
+    def raw_in(self, table: str, ref: str) -> dict[str, Any]:
+        """A raw table kept beside the records of audit `ref` (or partnership-wide if "")."""
+        self.touched = True
+        files = self.ws.files
+        if ref:
+            file, data = files.audit_file(ref), self.ws._audit_data(ref)
+        else:
+            file, data = files.partnership, self.ws._data()
         files.dirty(file)
         return data.setdefault(table, {})
 
@@ -159,7 +171,14 @@ class Transaction:
             raise ConflictError(f"{key} already exists; someone may have added it a moment ago.",
                                 key=key, mine=_full(obj), theirs=_full(theirs) if theirs is not None else None)
 
-    def save(self, obj: M, *, summary: str = "") -> M:
+    def save(self, obj: M, *, summary: str = "", defer_journal: bool = False) -> M:
+        """Save an edited copy against its rev and journal the fields that changed.
+
+        ``defer_journal``: an autosave of a draft being typed.  The file is written but
+        no journal line: the version before the first such save is kept in the file
+        (`storage.drafts`), and the next save without it, or `settle`, journals the net
+        change since then, once.
+        """
         table = table_of(obj)
         ref = _ref(table, obj)
         key = obj.key
@@ -175,13 +194,23 @@ class Transaction:
         saved = dataclasses.replace(obj, rev=obj.rev + 1)
         doc = to_doc(saved)
         model = MODELS[table]
-        before, after = _diff(complete(model, current), complete(model, doc))
-        if not after and not before:
+        stored, new = complete(model, current), complete(model, doc)
+        if stored == {**new, "rev": stored.get("rev")}:
             return obj  # nothing changed: no write, no journal noise
         self.raw(table, ref)[doc_id] = doc  # type: ignore[index]
         self._staged.append((table, ref, key, saved))
-        self.journal("update", table, key, summary, before=before, after=after, audit=audit_of(saved))
+        if defer_journal:
+            drafts.defer(self, table, ref, key, stored, summary, audit_of(saved))
+            return saved
+        base = drafts.take(self, table, ref, key)
+        before, after = field_changes(base if base is not None else stored, new)
+        if before or after:
+            self.journal("update", table, key, summary, before=before, after=after, audit=audit_of(saved))
         return saved
+
+    def settle(self, table: str, ref: str, key: str) -> bool:
+        """Journal the net change of deferred autosaves of `key` (True if there were some)."""
+        return drafts.settle(self, table, ref, key)
 
     def delete(self, obj: Any, *, summary: str = "") -> None:
         table = table_of(obj)
@@ -214,13 +243,15 @@ class Transaction:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         audit: str = "",
+        who: str = "",
+        at: datetime | None = None,
     ) -> None:
         self.touched = True
         entry = JournalEntry(
-            at=self.at, who=self.ws.login, action=action, entity=entity, key=key,
+            at=at or self.at, who=who or self.ws.login, action=action, entity=entity, key=key,
             summary=summary, before=before, after=after, audit=audit,
         )
-        self.ws.files.journal(self.at, to_doc(entry))
+        self.ws.files.journal(entry.at, to_doc(entry))
 
     # -- the audits' figures ------------------------------------------------------------
 
@@ -301,10 +332,43 @@ def as_document(stored: Any) -> Any:
     return to_doc(stored)
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that changed (rev aside), so the journal stays readable and small."""
-    keys = [k for k in set(before) | set(after) if k != "rev" and before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only what changed (rev aside), so the journal stays readable and small.
+
+    A field that holds records (a dict, or a list of dicts: answers, sections, history)
+    is narrowed to the entries that changed: for a dict the keys (one answer, not all
+    26), for a list the positions, as ``{"3": item}`` (None where there is no item).
+    Other fields (text, a list of codes) are given whole.
+    """
+    out_before: dict[str, Any] = {}
+    out_after: dict[str, Any] = {}
+    for k in set(before) | set(after):
+        old, new = before.get(k), after.get(k)
+        if k == "rev" or old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            keys = [n for n in {**old, **new} if old.get(n) != new.get(n)]
+            out_before[k] = {n: old.get(n) for n in keys}
+            out_after[k] = {n: new.get(n) for n in keys}
+        elif isinstance(old, list) and isinstance(new, list) and _holds_records(old) and _holds_records(new):
+            size = max(len(old), len(new))
+            at = [i for i in range(size) if _item(old, i) != _item(new, i)]
+            out_before[k] = {str(i): _item(old, i) for i in at}
+            out_after[k] = {str(i): _item(new, i) for i in at}
+        else:
+            out_before[k], out_after[k] = old, new
+    return out_before, out_after
+
+
+def _holds_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _item(items: list[Any], i: int) -> Any:
+    return items[i] if i < len(items) else None
+
+
+_diff = field_changes  # the name older callers know
 
 
 def audit_of(obj: Any) -> str:

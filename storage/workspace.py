@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from datetime import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ from audit.partnership import Partnership, Role, User
 from audit.returns import Return
 from audit.scope import Audit
 from storage.commit import pending
+from storage.drafts import PENDING, stale
 from storage.folder import WorkspaceFiles, check_folder_writable
 from storage.journal_log import read_journal_file
 from storage.layout import audit_tables, is_audit_table
@@ -369,13 +371,43 @@ class Workspace:
         for listener in list(self.listeners):
             listener()
 
-    def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
-        """Save an edited copy of a stored document; raises ConflictError if it moved on."""
+    def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "",
+             defer_journal: bool = False) -> M:
+        """Save an edited copy of a stored document; raises ConflictError if it moved on.
+
+        ``defer_journal`` for an autosave while typing: journaled later, as one net
+        change, by the next save without it, `settle`, or `settle_idle` (`storage.drafts`).
+        """
         agency = _agency_of(obj, agency)
         self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
-            saved = tx.save(obj, summary=summary)
+            saved = tx.save(obj, summary=summary, defer_journal=defer_journal)
         return saved
+
+    def settle(self, obj: Any) -> bool:
+        """Journal the net change of `obj`'s deferred autosaves now (an editor closed, the
+        record left); True if there was one."""
+        table = table_of(obj)
+        ref = audit_of(obj) if is_audit_table(table) else ""
+        data = self._audit_data(ref) if ref else self._data()
+        if self.read_only_reason or not data.get(PENDING):
+            return False
+        with self.transaction() as tx:
+            return tx.settle(table, ref, obj.key)
+
+    def settle_idle(self, now: datetime | None = None) -> int:
+        """Journal every deferred change idle for 30 s in the files this session has read,
+        whoever made it (a session that crashed leaves its changes to the next); how many.
+        Costs a look at a small table per file when there is nothing to do."""
+        if self.read_only_reason:
+            return 0
+        moment = now or datetime.now()
+        due = [(ref, entity, key) for ref, data in [("", self._data()), *self._audit_raw.items()]
+               for entity, key in stale(data, moment)]
+        if not due:
+            return 0
+        with self.transaction() as tx:
+            return sum(tx.settle(entity, ref, key) for ref, entity, key in due)
 
     def insert(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         agency = _agency_of(obj, agency)
