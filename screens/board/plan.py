@@ -164,7 +164,8 @@ class ActionPlanScreen(ModalScreen[None]):
         ws = ctx(self.app).ws
         owners = sorted({a.owner for a in ws.actions(self.audit_ref)})
         values = await self.app.push_screen_wait(FormScreen("Show the actions of", [
-            choice_field("owner", "Owner agency", self.owner, [(o, o) for o in owners], none="every owner")]))
+            choice_field("owner", "Owner agency", self.owner, [(o, o) for o in owners], none="every owner")],
+            save_label="Show"))
         if values is not None:
             self.owner = values["owner"] or None
             self.refresh_data()
@@ -173,7 +174,7 @@ class ActionPlanScreen(ModalScreen[None]):
     async def action_filter_status(self) -> None:
         values = await self.app.push_screen_wait(FormScreen("Show actions that are", [
             choice_field("status", "Status", self.status.value if self.status else None,
-                         [(s.value, s.value) for s in ActionStatus], none="every status")]))
+                         [(s.value, s.value) for s in ActionStatus], none="every status")], save_label="Show"))
         if values is not None:
             self.status = ActionStatus(values["status"]) if values["status"] else None
             self.refresh_data()

@@ -36,6 +36,8 @@ WIDE = 100  # columns from which the detail pane sits beside the table rather th
 DEFER_FROM = 2_000  # screening more cases than this waits until the first frame is painted
 _QUICK = Binding.Group("Quick filter", compact=True)
 
+NO_MATCH = "No candidates match the filter."
+
 
 class CohortSection(Section):
     DEFAULT_CSS = Path(__file__).with_name("cohort.tcss").read_text(encoding="utf-8")
@@ -94,7 +96,7 @@ class CohortSection(Section):
     def _new_table(self, audit: Audit | None) -> CohortTable:
         columns = columns_for(audit) if audit else columns_for(Audit(ref=self.audit_ref, title=""))
         return CohortTable(columns, cell=self._cell, sort_key=self._sort_key, id="cohort-table",
-                           empty_text="No candidates match the filter.", on_cursor=self.show_detail)
+                           empty_text=NO_MATCH, on_cursor=self.show_detail)
 
     def _cell(self, row: CohortRow, key: str) -> str | Text:
         if not row.screened:  # painted before the batch screening ran: screen just this one
@@ -156,6 +158,10 @@ class CohortSection(Section):
         if cache.pending and (len(cache.pending) < DEFER_FROM or self.text_filter or self.quick
                               or table.sort_column is not None):
             cache.finish()
+        # An audit without candidates says how to get them, not that a filter matched nothing.
+        table.empty_text = (NO_MATCH if cache.rows else
+                            "No candidate cases yet: press i to import a CSV extract (maca import-cases "
+                            "does the same from the command line).")
         if changed or not table.rows:
             table.set_rows(cache.rows)
         self.query_one("#cohort-filter", Input).placeholder = (

@@ -58,12 +58,12 @@ class JournalFilter:
 
     def describe(self) -> str:
         parts = [f"{name} {value}" for name, value in (
-            ("by", self.who), ("on", self.entity), ("action", self.action), ("audit", self.audit),
+            ("by", self.who), ("about", self.entity), ("action", self.action), ("in audit", self.audit),
             ("from", self.since.strftime("%d/%m/%Y") if self.since else None),
             ("to", self.until.strftime("%d/%m/%Y") if self.until else None),
             ("matching", repr(self.text) if self.text else None),
         ) if value]
-        return "Showing " + (", ".join(parts) if parts else "every entry")
+        return "Showing " + ("entries " + ", ".join(parts) if parts else "every entry")
 
 
 def _cell(entry: JournalEntry, key: str) -> str | Text:
@@ -201,7 +201,8 @@ class JournalScreen(Screen[None]):
         label = {"who": "User", "entity": "Kind of record", "action": "Action"}[field]
         options = [("(any)", "")] + [(v, v) for v in values]
         result = await self.app.push_screen_wait(FormScreen(f"Journal: filter by {label.lower()}", [
-            FormField("value", label, "select", getattr(self.flt, field) or "", options, required=True)]))
+            FormField("value", label, "select", getattr(self.flt, field) or "", options, required=True)],
+            save_label="Filter"))
         if result is not None:
             setattr(self.flt, field, result["value"] or None)
             self.apply_filter()
@@ -212,7 +213,7 @@ class JournalScreen(Screen[None]):
             FormField("since", "From (inclusive)", "date", self.flt.since),
             FormField("until", "To (inclusive)", "date", self.flt.until),
         ], lambda v: ["The start date is after the end date."]
-            if v["since"] and v["until"] and v["since"] > v["until"] else []))
+            if v["since"] and v["until"] and v["since"] > v["until"] else [], save_label="Filter"))
         if result is not None:
             self.flt.since, self.flt.until = result["since"], result["until"]
             self.apply_filter()

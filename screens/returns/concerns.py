@@ -51,7 +51,7 @@ def concern_text(app: App, ret: Return) -> Text:
     partnership = ctx(app).ws.partnership()
     concern = ret.concern
     text = Text()
-    text.append(f"⚠ {ret.audit} · case {ret.case_ref} · {partnership.agency_name(ret.agency)} ({ret.agency})\n",
+    text.append(f"⚠ {ret.audit} · case {ret.case_ref} · {partnership.agency_label(ret.agency)}\n",
                 style="bold")
     when = f"{format_uk(concern.raised_at.date())} {concern.raised_at:%H:%M}" if concern.raised_at else "?"
     text.append(f"  raised by {concern.raised_by or '?'} on {when}\n", style="italic")

@@ -164,7 +164,7 @@ class ReturnsSection(Section):
             head.append(f" · {not_involved} not involved")
         head.append(f" · {len(grid.cases)} cases × {len(grid.agencies)} agencies")
         if self.agency_filter in grid.agencies:
-            name = c.ws.partnership().agency_name(self.agency_filter or "")
+            name = c.ws.partnership().agency_name_without_code(self.agency_filter or "")
             head.append(f"\nFilter: outstanding for {self.agency_filter} ({name}): {shown} of {len(grid.cases)} "
                         "cases · f changes it", style="italic")
         self.query_one("#returns-head", Static).update(head)
@@ -238,7 +238,8 @@ class ReturnsSection(Section):
         options += [(f"{code}  {partnership.agency_name(code)}: "
                      f"{len(self.grid.outstanding_cases(code))} outstanding", code) for code in self.grid.agencies]
         values = await self.app.push_screen_wait(FormScreen("Show what is outstanding for", [
-            FormField("agency", "Agency", "select", self.agency_filter or "*", options, required=True)]))
+            FormField("agency", "Agency", "select", self.agency_filter or "*", options, required=True)],
+            save_label="Show"))
         if values is None:
             return
         self.agency_filter = None if values["agency"] == "*" else values["agency"]
@@ -256,7 +257,7 @@ class ReturnsSection(Section):
         name = re.sub(r"[^A-Za-z0-9_-]+", "-", self.audit_ref) + f"-chase{suffix}-{c.today():%Y-%m-%d}.txt"
         who = f" for {self.agency_filter}" if self.agency_filter else ""
         self.app.push_screen(ChaseScreen(f"Chase list{who}: {len(lines)} outstanding", lines,
-                                         c.ws.path.parent / name, c.ws.path))
+                                         Path.cwd() / name, c.ws.path))
 
 
 class ChaseScreen(ModalScreen[None]):
@@ -311,7 +312,7 @@ class ChaseScreen(ModalScreen[None]):
     async def action_export(self) -> None:
         values = await self.app.push_screen_wait(FormScreen("Export the chase list", [
             FormField("path", "Save to", value=str(self.default_path), required=True, max_length=4096,
-                      hint="A plain text file, one line per outstanding return.")]))
+                      hint="A plain text file, one line per outstanding return.")], save_label="Export"))
         if values is None:
             return
         from storage.user_files import check_destination, write_user_file

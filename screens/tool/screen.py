@@ -136,7 +136,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         """Show ``self.ret``; ``identity=False`` while typing (the bar cannot have changed)."""
         ws = ctx(self.app).ws
         partnership = ws.partnership()
-        agency_name = partnership.agency_name(self.agency)
+        agency_name = partnership.agency_label(self.agency)
         if identity:
             who = ws.user.describe() if ws.user else ws.login
             self.query_one(IdentityBar).show(f"{self.audit_ref} · {self.agency} return · {partnership.name}", who,
@@ -145,7 +145,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         graded = [s for s in self.tool.sections if s.graded]
         done = sum(1 for s in graded if (g := self.ret.sections.get(s.objective)) and g.grade and g.rationale.strip())
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(f"Case {self.case_ref} · {agency_name} ({self.agency}) · ", style="bold")
+        title.append(f"Case {self.case_ref} · {agency_name} · ", style="bold")
         title.append(f"{self.ret.status.symbol} {self.ret.status.label}", style="bold")
         if self.ret.involved is not False:
             title.append(f" · {answered}/{total} answered · {done}/{len(graded)} graded")
