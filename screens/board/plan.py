@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from audit.access import Act
 from audit.dates import format_uk
@@ -28,6 +28,7 @@ from screens.discussion.forms import choice_field
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
+from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
 from storage.findings import action_plan, add_action, column_of, delete_action, edit_action, short_title
 
@@ -44,15 +45,15 @@ class ActionPlanScreen(ModalScreen[None]):
     ActionPlanScreen #plan-detail { height: auto; max-height: 8; border-top: solid $panel; }
     """
     BINDINGS = [
-        Binding("a", "add", "Add action"),
-        Binding("e", "edit", "Edit", key_display="e/enter"),
-        Binding("d", "delete", "Delete"),
-        Binding("o", "filter_owner", "Owner filter"),
-        Binding("s", "filter_status", "Status filter"),
-        Binding("v", "toggle_scope", "This / all"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("escape,q", "close", "Close"),
+        Binding("a", "add", "Add action", id="plan.add"),
+        Binding("e", "edit", "Edit", key_display="e/enter", id="plan.edit"),
+        Binding("d", "delete", "Delete", id="plan.delete"),
+        Binding("o", "filter_owner", "Owner filter", id="plan.filter-owner"),
+        Binding("s", "filter_status", "Status filter", id="plan.filter-status"),
+        Binding("v", "toggle_scope", "This / all", tooltip="this finding's actions or every action", id="plan.scope"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("escape,q", "close", "Close", id="plan.close"),
     ]
 
     def __init__(self, audit_ref: str, finding_id: str | None = None) -> None:

@@ -34,7 +34,6 @@ from storage.errors import WorkspaceError
 
 WIDE = 100  # columns from which the detail pane sits beside the table rather than below
 DEFER_FROM = 2_000  # screening more cases than this waits until the first frame is painted
-_QUICK = Binding.Group("Quick filter", compact=True)
 
 NO_MATCH = "No candidates match the filter."
 
@@ -42,16 +41,19 @@ NO_MATCH = "No candidates match the filter."
 class CohortSection(Section):
     DEFAULT_CSS = Path(__file__).with_name("cohort.tcss").read_text(encoding="utf-8")
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("escape", "clear_filter", "Clear filter"),
-        Binding("n", "next_match(1)", "Next match", show=False),
-        Binding("N", "next_match(-1)", "Previous match", show=False, key_display="N"),
-        Binding("e", "quick('eligible')", "Eligible only", group=_QUICK),
-        Binding("u", "quick('unknown')", "With unknowns", group=_QUICK),
-        Binding("c", "quick('cohort')", "In cohort only", group=_QUICK),
-        Binding("r", "draw", "Random draw"),
-        Binding("i", "import_csv", "Import CSV"),
-        Binding("v", "toggle_detail", "Detail"),
+        Binding("slash", "filter", "Filter", key_display="/", id="cohort.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="cohort.clear-filter"),
+        Binding("n", "next_match(1)", "Next match", show=False, id="cohort.next-match"),
+        Binding("N", "next_match(-1)", "Previous match", show=False, key_display="N", id="cohort.previous-match"),
+        Binding("e", "quick('eligible')", "Quick filters", key_display="e/u/c", tooltip="eligible only",
+                id="cohort.quick-eligible"),
+        Binding("u", "quick('unknown')", "Quick filters", show=False, tooltip="with unknowns",
+                id="cohort.quick-unknown"),
+        Binding("c", "quick('cohort')", "Quick filters", show=False, tooltip="in the cohort only",
+                id="cohort.quick-cohort"),
+        Binding("r", "draw", "Random draw", id="cohort.draw"),
+        Binding("i", "import_csv", "Import CSV", id="cohort.import"),
+        Binding("v", "toggle_detail", "Detail", tooltip="show or hide the case's detail", id="cohort.detail"),
     ]
     HELP_NOTES = [
         "Cohort: C1, C2 … are the scope's criteria (legend under the counter): ✓ met, ✗ unmet, ? unknown.",

@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from audit.dates import format_uk, parse_date
 from audit.text import MAX_TEXT, strip_control
 from screens.context import WorkspaceChanged
 from screens.widgets.tick_list import TickList
+from screens.widgets.footer import Footer
 
 FieldKind = Literal["text", "textarea", "date", "int", "select", "multi"]
 
@@ -74,8 +75,8 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     FormScreen #form-buttons Button { margin-right: 2; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
     def __init__(self, title: str, fields: list[FormField], validate: Validator | None = None,

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from audit.access import Act, decide
 from audit.journal import JournalEntry
@@ -22,6 +22,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.virtual_table import Column, VirtualTable
+from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
 
 COLUMNS = [
@@ -114,19 +115,22 @@ class JournalScreen(Screen[None]):
     JournalScreen #journal-detail { width: 2fr; padding: 0 1; border-left: tall $panel; }
     """
     BINDINGS = [
-        Binding("slash", "search", "Search"),
-        Binding("u", "pick('who')", "By user"),
-        Binding("t", "pick('entity')", "By kind"),
-        Binding("a", "pick('action')", "By action"),
-        Binding("d", "dates", "Dates"),
-        Binding("c", "clear", "Clear filters"),
-        Binding("escape", "back", "Back"),
+        Binding("slash", "search", "Search", key_display="/", id="journal.search"),
+        Binding("u", "pick('who')", "By user", id="journal.by-user"),
+        Binding("t", "pick('entity')", "By kind", id="journal.by-kind"),
+        Binding("a", "pick('action')", "By action", id="journal.by-action"),
+        Binding("d", "dates", "Dates", id="journal.dates"),
+        Binding("c", "clear", "Clear filters", id="journal.clear-filters"),
+        Binding("escape", "back", "Back", id="journal.back"),
     ]
 
     def __init__(self, audit: str | None = None) -> None:
         super().__init__()
         self.flt = JournalFilter(audit=audit)
         self.entries: list[JournalEntry] = []
+
+    def help_title(self) -> str:
+        return "Keys in the journal: every change, who and when"
 
     def compose(self) -> ComposeResult:
         yield IdentityBar()

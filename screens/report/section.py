@@ -32,7 +32,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -48,6 +48,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.report.view import Layout, Look, ReportView, layout, parse
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
+from screens.widgets.footer import Footer
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 from storage.export import FORMATS, IdentifierLeak, default_path, export_report, guard_report, report_for
@@ -86,9 +87,9 @@ class LeakScreen(ModalScreen[Leak | None]):
     LeakScreen #leak-keys { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape,q", "dismiss(None)", "Close"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("escape,q", "dismiss(None)", "Close", id="leaks.close"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self, title: str, message: str, report: Report, leaks: list[Leak]) -> None:
@@ -125,13 +126,13 @@ class LeakScreen(ModalScreen[Leak | None]):
 class ReportSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
-        Binding("e", "export", "Export"),
-        Binding("r", "guard", "Check identifiers"),
-        Binding("c", "contents", "Contents"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("g", "cursor_end(0)", "First", show=False),
-        Binding("G", "cursor_end(1)", "Last", show=False),
+        Binding("e", "export", "Export", id="report.export"),
+        Binding("r", "guard", "Check identifiers", id="report.check-identifiers"),
+        Binding("c", "contents", "Contents", id="report.contents"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
+        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
     HELP_NOTES = [
         "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit.access import Act, decide
@@ -27,6 +27,7 @@ from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.dialogs.too_small import TooSmallScreen
 from screens.saving import tell
+from screens.widgets.footer import Footer
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
 
@@ -100,10 +101,10 @@ class ConcernAlertScreen(ModalScreen[None]):
     ConcernAlertScreen #concern-keys { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("a", "acknowledge", "Acknowledge"),
-        Binding("escape", "dismiss(None)", "Not now"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("a", "acknowledge", "Acknowledge", id="concerns.acknowledge"),
+        Binding("escape", "dismiss(None)", "Not now", id="concerns.close"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self) -> None:
