@@ -25,6 +25,7 @@ class Act(StrEnum):
     EDIT_BOARD = "edit the findings board"
     PROPOSE_FINDING = "propose a finding"
     EXPORT_REPORT = "export the report"
+    WRITE_REPORT = "write the report's summary, narratives and conclusions"
     READ_JOURNAL = "read the journal"
     VIEW_IDENTIFIERS = "see identifiers"
 
@@ -40,6 +41,7 @@ _LEAD_ONLY = {
     Act.EDIT_DISCUSSION,
     Act.EDIT_BOARD,
     Act.EXPORT_REPORT,
+    Act.WRITE_REPORT,
     Act.READ_JOURNAL,
 }
 

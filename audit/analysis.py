@@ -19,6 +19,11 @@ Decisions where the design is silent:
   rest, and overdue once the audit's returns milestone has passed.
 - **Agreed grades** come from the case's discussion (``session_kind == "case"``,
   subject = case ref).  A case not yet discussed has no agreed grades.
+- **Question counts** come from the same completed returns as the grades: for each
+  question of each agency's audit tool (the copy held by the audit), how many returns
+  answered yes, partly, no or not applicable, out of that agency's completed returns
+  for the cohort ("yes in 9, partly in 3, no in 2, n/a in 1 of 15 cases"); a completed
+  return that left the question blank counts as not answered.
 - Screening uses the audit's criteria and lookback; an audit with no lookback yet cannot
   be screened, so every candidate counts as *unknown* rather than failing.
 """
@@ -31,7 +36,7 @@ from datetime import date
 from audit.cases import CandidateCase
 from audit.cohort import screen_cases
 from audit.findings import Discussion
-from audit.grades import Grade, distribution, most_common
+from audit.grades import Answer, Grade, distribution, most_common
 from audit.returns import OUTSTANDING, RECEIVED, Return, Status
 from audit.scope import Audit, Draw
 
@@ -114,6 +119,34 @@ class ReturnCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionCount:
+    """How one agency's completed returns answered one question of its audit tool."""
+
+    agency: str
+    question_id: str
+    number: str  # the question's number in the tool, "2.3"
+    text: str  # the question as the tool asks it (template text)
+    answers: dict[Answer, int]  # every answer, zeros kept, in the tool's order
+    returns: int  # the agency's completed returns for the cohort
+
+    @property
+    def answered(self) -> int:
+        return sum(self.answers.values())
+
+    @property
+    def not_answered(self) -> int:
+        return self.returns - self.answered
+
+    def sentence(self) -> str:
+        """``yes in 9, partly in 3, no in 2, n/a in 1 of 15 cases`` (zeros left out)."""
+        parts = [f"{answer.value} in {n}" for answer, n in self.answers.items() if n]
+        if self.not_answered:
+            parts.append(f"not answered in {self.not_answered}")
+        counted = ", ".join(parts) or "no answers"
+        return f"{counted} of {self.returns} {'case' if self.returns == 1 else 'cases'}"
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Every number the analysis screen shows and the report quotes."""
 
@@ -139,6 +172,9 @@ class Analysis:
     contributing: dict[str, list[str]]
     # feature attribute -> (yes, no, not recorded) across the cohort
     features: dict[str, tuple[int, int, int]]
+    # objective id -> each agency's questions for it (scope order of agencies, tool order of
+    # questions), counted over the agency's completed returns for the cohort
+    questions: dict[str, list[QuestionCount]] = field(default_factory=dict)
 
 
 def analyse(
@@ -162,12 +198,14 @@ def analyse(
     status: dict[str, dict[str, Status]] = {ref: dict.fromkeys(agencies, Status.NOT_STARTED) for ref in cohort}
     grades: dict[str, dict[str, list[Grade]]] = {o: {a: [] for a in agencies} for o in objectives}
     contributing_sets: dict[str, set[str]] = {ref: set() for ref in cohort}
+    completed: list[Return] = []
     for ret in returns:
         if ret.audit != audit.ref or ret.case_ref not in in_cohort or ret.agency not in taking_part:
             continue
         status[ret.case_ref][ret.agency] = ret.status
         if ret.status not in GRADED_STATUSES:
             continue
+        completed.append(ret)
         contributing_sets[ret.case_ref].add(ret.agency)
         for objective_id, section in ret.sections.items():
             if section.grade is not None and objective_id in grades:
@@ -209,6 +247,8 @@ def analyse(
         o: GradeCell.of([g for ref in cohort if (g := case_grid[ref][o]) is not None]) for o in objectives
     }
 
+    questions = _question_counts(audit, objectives, agencies, completed)
+
     features = {}
     for attr, _ in FEATURES:
         values = [getattr(c, attr) for c in cohort_cases]
@@ -230,7 +270,33 @@ def analyse(
         discussed=sorted(discussed),
         contributing={ref: [a for a in agencies if a in contributing_sets[ref]] for ref in cohort},
         features=features,
+        questions=questions,
     )
+
+
+def _question_counts(audit: Audit, objectives: list[str], agencies: list[str],
+                     completed: list[Return]) -> dict[str, list[QuestionCount]]:
+    """Answers per question of each agency's tool, over its completed cohort returns."""
+    by_agency: dict[str, list[Return]] = {a: [] for a in agencies}
+    for ret in completed:
+        by_agency[ret.agency].append(ret)
+    found: dict[str, list[QuestionCount]] = {o: [] for o in objectives}
+    for agency in agencies:
+        tool = audit.tools.get(agency)
+        if tool is None:
+            continue
+        mine = by_agency[agency]
+        for number, section, question in tool.numbered():
+            if section.objective not in found:
+                continue
+            counts = dict.fromkeys(Answer, 0)
+            for ret in mine:
+                given = ret.answers.get(question.id)
+                if given is not None and given.answer is not None:
+                    counts[given.answer] += 1
+            found[section.objective].append(
+                QuestionCount(agency, question.id, number, question.text, counts, len(mine)))
+    return found
 
 
 def _screening(audit: Audit, cases: list[CandidateCase], today: date) -> Screening:

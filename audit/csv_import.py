@@ -126,6 +126,16 @@ def _line_of(row: list[str], index: int, first_line: int) -> int:
     return first_line + sum(_newlines(v) for v in row[:index])
 
 
+_COLUMN_NAME = re.compile(r"[\w ;.()-]{1,32}")
+
+
+def _shown_name(raw: str) -> str:
+    """`` "name"`` for a header cell that reads as a column name, else nothing: a file that
+    is not a CSV at all (``/etc/passwd``) must not have its first line quoted back."""
+    name = raw.strip()
+    return f" {quote(name)}" if _COLUMN_NAME.fullmatch(name) else ""
+
+
 def _bad_byte_message(value: str) -> str:
     byte = ord(_BAD_BYTE.search(value).group()) - 0xDC00  # type: ignore[union-attr]
     return (f"contains a byte that is not UTF-8 (0x{byte:02X}); save the file as UTF-8 "
@@ -342,7 +352,7 @@ def _read_header(header: list[str], line: int, bad_bytes: bool,
             problems.add(at, i, position, f"the column has no name; expected one of "
                                           f"{one_of(COLUMNS)}")
         elif name not in COLUMNS:
-            problems.add(at, i, position, f"unknown column {quote(raw.strip())}; expected one "
+            problems.add(at, i, position, f"unknown column{_shown_name(raw)}; expected one "
                                           f"of {one_of(COLUMNS)}")
         elif name in columns:
             problems.add(at, i, name, f"repeated column (it is also column {columns[name] + 1})")

@@ -21,6 +21,7 @@ analysis screen shows.  Decisions where the design is silent:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +34,17 @@ from audit.draw import balance_field
 from audit.findings import Action, Column, Discussion, Finding, Rag, rag
 from audit.grades import Grade
 from audit.guard import Quoted
+from audit.narrative import ReportText
 from audit.partnership import Partnership
+from audit.report_evidence import (
+    EarlierAudit,
+    case_discussions,
+    comparison,
+    conclusions,
+    lead_summary,
+    objective_narrative,
+    question_counts,
+)
 from audit.report_sections import (
     COLUMN_SINGULAR,
     Context,
@@ -78,11 +89,16 @@ def build_report(
     actions: list[Action],
     earlier_findings: dict[str, Finding],
     today: date,
+    *,
+    text: ReportText | None = None,
+    earlier_audits: Sequence[EarlierAudit] = (),
 ) -> Report:
     """The report of ``audit`` as of ``today``.
 
     ``earlier_findings`` maps ``"<audit ref>/<finding id>"`` (``Finding.key``) to the
-    earlier audits' findings that this audit's findings re-test.
+    earlier audits' findings that this audit's findings re-test; ``text`` holds the
+    lead's own words; ``earlier_audits`` are the other audits (with their analyses) a
+    comparison may be drawn with.
     """
     analysis = analyse(audit, cases, returns, discussions, today)
     mine = [f for f in findings if f.audit == audit.ref and not f.proposed]
@@ -100,10 +116,13 @@ def build_report(
         discussions=[d for d in discussions if d.audit == audit.ref and d.subject in in_cohort],
         earlier_findings=earlier_findings,
         today=today,
+        text=text,
+        earlier_audits=list(earlier_audits),
         out=out,
     )
     for section in (_title, _summary, _background, _purpose, _methodology, _cohort, _by_objective,
-                    _good_practice, _development, _recommendations, retested, timeline, appendix):
+                    case_discussions, comparison, _good_practice, _development, conclusions,
+                    _recommendations, retested, timeline, appendix):
         section(ctx, out)
     return Report(out.text(), out.headings, analysis, out.quoted)
 
@@ -126,6 +145,7 @@ def _title(ctx: Context, out: Writer) -> None:
 def _summary(ctx: Context, out: Writer) -> None:
     a, audit = ctx.analysis, ctx.audit
     out.heading(2, "Summary")
+    lead_summary(ctx, out)
     review = out.said(audit.linked_review, places.scope(audit, "linked_review", "linked review"))
     linked = f", following review {review}," if audit.linked_review.strip() else ""
     out.para(f"This {audit.kind.label}{linked} looked at {count(len(a.cohort), 'case')} against "
@@ -311,6 +331,7 @@ def _by_objective(ctx: Context, out: Writer) -> None:
         out.heading(3, objective.title, number=number_,
                     place=places.objective(audit, number_, "title", "title"))
         out.para(out.said(objective.text, places.objective(audit, number_, "text", "description"), "block"))
+        objective_narrative(ctx, out, objective, number_)
         rows = []
         for code in a.agencies:
             cell = a.agency_grid[objective.id][code]
@@ -324,6 +345,7 @@ def _by_objective(ctx: Context, out: Writer) -> None:
         out.para(f"Grades agreed at case discussions: {grade_counts(agreed)} "
                  f"({count(agreed.total, 'case')})." if agreed.total
                  else "No grade has been agreed for this objective at a case discussion yet.")
+        question_counts(ctx, out, objective)
         _finding_list(ctx, out, [f for f in ctx.findings if f.objective == objective.id],
                       "No findings have been recorded for this objective yet.")
     other = [f for f in ctx.findings if f.objective not in known]

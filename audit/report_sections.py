@@ -10,8 +10,9 @@ reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from audit import markdown as md
 from audit import places
@@ -22,9 +23,10 @@ from audit.analysis import GRADED_STATUSES
 from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag
 from audit.grades import Grade
 from audit.guard import Place, Quoted
+from audit.narrative import ReportText
 from audit.partnership import Partnership
 from audit.returns import Return, Status
-from audit.scope import Audit
+from audit.scope import Audit, Kind
 
 COLUMN_SINGULAR = {
     Column.STRENGTH: "Strength",
@@ -48,6 +50,8 @@ class Context:
     earlier_findings: dict[str, Finding]
     today: date
     out: Writer
+    text: ReportText | None = None  # the lead's own words
+    earlier_audits: list[Any] = field(default_factory=list)  # report_evidence.EarlierAudit
 
     def agency(self, code: str) -> str:
         """An agency's name, escaped for inline use (recorded for the guard)."""
@@ -231,6 +235,13 @@ def finding_block(ctx: Context, out: Writer, finding: Finding) -> None:
         basis.append(f"Objective: {ctx.objective_title(finding.objective)}.")
     if finding.cases:
         basis.append(f"{'Case' if len(finding.cases) == 1 else 'Cases'}: {refs(ctx, finding.cases)}.")
+        # A case taken out of the cohort after the finding cited it: the report's counts no
+        # longer include it, so the citation is flagged for the lead to review (issue 18).
+        outside = [r for r in finding.cases if r not in {c.case_ref for c in ctx.cohort}]
+        if outside and ctx.audit.kind is Kind.MACA:
+            basis.append(f"{strong('Not in the cohort')}: {refs(ctx, outside)} "
+                         f"{'was' if len(outside) == 1 else 'were'} taken out of the cohort after this "
+                         f"finding cited {'it' if len(outside) == 1 else 'them'}; review the finding.")
     if finding.agencies:
         names = [ctx.agency(a) for a in finding.agencies]
         basis.append(f"{'Agency' if len(names) == 1 else 'Agencies'}: {joined(names)}.")

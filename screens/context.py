@@ -10,11 +10,13 @@ from textual.message import Message
 if TYPE_CHECKING:
     from textual.app import App
 
+    from screens.served import Served
     from storage.workspace import Workspace
 
 
 class MacaContext(Protocol):
     ws: Workspace
+    served: Served | None  # under `maca serve`: no field may name a server path
 
     def today(self) -> date: ...
 

@@ -28,18 +28,27 @@ def audit_from_scope_file(ws: Workspace, path: Path) -> Audit:
         raw = read_regular_file(path, limit=5 * MB, what="scope file")
     except ValueError as exc:
         raise ScopeProblems([str(exc)]) from None
+    return audit_from_scope_bytes(ws, raw, str(path), path.parent)
+
+
+def audit_from_scope_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None) -> Audit:
+    """The same from a scope file's bytes; ``folder`` is where its template files are, or
+    ``None`` for a scope sent over SSH, which may not name files on the server."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ScopeProblems([f"{path} is not UTF-8 text."]) from None
+        raise ScopeProblems([f"{source} is not UTF-8 text."]) from None
     try:
-        scope = parse_scope(text, source=str(path), agency_codes=ws.partnership().agency_codes())
+        scope = parse_scope(text, source=source, agency_codes=ws.partnership().agency_codes())
     except ScopeError as exc:
         raise ScopeProblems(exc.problems) from None
+    if folder is None and scope.template_files:
+        raise ScopeProblems(["A scope sent over SSH cannot name template files on the server; leave them "
+                             "out to use maca's standard audit tools."])
     audit = scope.audit
     if ws.get("audits", audit.ref) is not None:
         raise ScopeProblems([f"An audit {audit.ref} already exists in this workspace."])
-    overrides = {code: path.parent / name for code, name in scope.template_files.items()}
+    overrides = {code: (folder or Path()) / name for code, name in scope.template_files.items()}
     try:
         audit.tools = tools_for_audit(
             audit.agencies,

@@ -12,23 +12,26 @@ journaled, and neither message ever repeats an identifier.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from audit.access import Act
+from audit.analysis import analyse
 from audit.cases import CandidateCase
 from audit.findings import Finding
 from audit.guard import Leak, Matcher
 from audit.html import to_html
 from audit.report import Report, build_report
+from audit.report_evidence import EarlierAudit, comparable, matching
+from audit.scope import Audit
 from storage.errors import AccessDenied, NotFound, WorkspaceError
 from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
-__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_report", "guard_report",
-           "report_for"]
+__all__ = ["FORMATS", "ExportResult", "IdentifierLeak", "default_path", "export_bytes", "export_report",
+           "guard_report", "report_for"]
 
 FORMATS = ("md", "html", "docx")
 
@@ -89,7 +92,19 @@ def report_for(ws: Workspace, ref: str, today: date) -> Report:
         ws.actions(ref),
         earlier,
         today,
+        text=ws.get("report_texts", ref),
+        earlier_audits=_earlier_audits(ws, audit, today),
     )
+
+
+def _earlier_audits(ws: Workspace, audit: Audit, today: date) -> list[EarlierAudit]:
+    """The other audits that share an objective with ``audit``, with their numbers."""
+    found = []
+    for other in ws.audits():
+        if other.ref != audit.ref and matching(audit, other):
+            numbers = analyse(other, ws.cases(other.ref), ws.returns(other.ref), ws.discussions(other.ref), today)
+            found.append(EarlierAudit(other, numbers))
+    return comparable(audit, found)
 
 
 def default_path(ws: Workspace, ref: str, fmt: str, today: date) -> Path:
@@ -104,12 +119,32 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
     user may export, IdentifierLeak if the report holds an identifier, and
     WorkspaceError for a target that is a folder or the workspace's own files.
     """
+    target = path if path is not None else default_path(ws, ref, fmt, today)
+    payload, audit, report = _checked_payload(ws, ref, fmt, today, lambda: _check_target(ws, target))
+    with ws.transaction() as tx:
+        # Inside the transaction: a failed write leaves no journal entry behind it.
+        write_user_file(ws.path, target, payload)
+        tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
+    return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
+
+
+def export_bytes(ws: Workspace, ref: str, fmt: str, today: date) -> bytes:
+    """The report of ``ref`` as ``fmt``, for sending down the SSH channel (`maca serve`):
+    the same access check, guard and journal as a file export, and no file at all."""
+    payload, audit, _ = _checked_payload(ws, ref, fmt, today, lambda: None)
+    with ws.transaction() as tx:
+        tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report over SSH ({fmt})",
+                   audit=audit.ref)
+    return payload
+
+
+def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
+                     check_target: Callable[[], None]) -> tuple[bytes, Audit, Report]:
     if fmt not in FORMATS:
         raise WorkspaceError(f"The format {fmt!r} is not one maca exports; use md, html or docx.")
     audit = ws.audit(ref)
     ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
-    target = path if path is not None else default_path(ws, audit.ref, fmt, today)
-    _check_target(ws, target)
+    check_target()
 
     report = report_for(ws, audit.ref, today)
     # The people's text the report quotes is what is checked, whatever the format: the
@@ -121,11 +156,7 @@ def export_report(ws: Workspace, ref: str, path: Path | None, fmt: str, today: d
         raise IdentifierLeak(audit.ref, leaks)
 
     payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", today)
-    with ws.transaction() as tx:
-        # Inside the transaction: a failed write leaves no journal entry behind it.
-        write_user_file(ws.path, target, payload)
-        tx.journal("export", "audits", audit.ref, f"exported {audit.ref} report to {target}", audit=audit.ref)
-    return ExportResult(path=target, fmt=fmt, size=len(payload), headings=len(report.headings))
+    return payload, audit, report
 
 
 def guard_report(ws: Workspace, report: Report) -> list[Leak]:
@@ -135,16 +166,15 @@ def guard_report(ws: Workspace, report: Report) -> list[Leak]:
 
 
 def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
-    """The file's bytes for ``fmt``, and its text as the guard reads it."""
+    """The file's bytes for ``fmt``, and its text (the Markdown for a Word document)."""
     if fmt == "md":
         return report.markdown.encode("utf-8"), report.markdown
     if fmt == "html":
         page = to_html(report.markdown, title)
         return page.encode("utf-8"), page
-    from audit.word import read_docx, to_docx  # python-docx loads only for a Word export
+    from audit.word import to_docx  # python-docx loads only for a Word export
 
-    data = to_docx(report.markdown, title, made_on=today)
-    return data, read_docx(data).text()
+    return to_docx(report.markdown, title, made_on=today), report.markdown
 
 
 def _all_cases(ws: Workspace) -> list[CandidateCase]:

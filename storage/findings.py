@@ -83,6 +83,20 @@ def short_title(text: str, limit: int = 80) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
+def card_title(point: str) -> str:
+    """A promoted point's title: its whole first sentence, on one line.
+
+    Never cut with "…" (the report quotes titles in full).  A first sentence longer than
+    a title may be is ended at the last word that fits.
+    """
+    line = " ".join(point.split())
+    first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(first) <= MAX_TITLE:
+        return first
+    cut = first[:MAX_TITLE + 1].rsplit(" ", 1)[0]
+    return (cut if cut and len(cut) <= MAX_TITLE else first[:MAX_TITLE]).rstrip(" ,;:-")
+
+
 # ------------------------------------------------------------------------ discussions
 
 
@@ -261,7 +275,7 @@ def promote_point(ws: Workspace, ref: str, subject: str, point_text: str, column
             grown = _checked_finding(ws, dataclasses.replace(
                 current, cases=[*current.cases, *cases], agencies=[*current.agencies, *chosen]))
             return tx.save(grown, summary=f"added {subject} as evidence to {into}")
-    return add_finding(ws, ref, column=column, title=title or short_title(point), text=point,
+    return add_finding(ws, ref, column=column, title=title or card_title(point), text=point,
                        objective=objective, cases=cases, agencies=chosen, source=source)
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
+from audit.narrative import ReportText
 from audit.partnership import Partnership, User
 from audit.returns import Return
 from audit.scope import Audit
+from audit.ssh_keys import SshKey
 
 __all__ = ["ALL_TABLES", "JOURNAL", "META", "MODELS", "SCHEMA_VERSION", "table_of"]
 
@@ -28,6 +30,8 @@ MODELS: dict[str, type] = {
     "discussions": Discussion,
     "findings": Finding,
     "actions": Action,
+    "report_texts": ReportText,
+    "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
 }
 JOURNAL = "journal"
 META = "meta"

@@ -2,12 +2,16 @@
 
 A workspace is a JSON object of tables, each mapping document ids (whole numbers, as
 TinyDB writes them) to objects.  Anything else is reported as :class:`CorruptWorkspace`
-with one sentence saying what is wrong.
+with one sentence saying what is wrong.  So is JSON that Python would read without
+complaint but wrongly: a key repeated in one object (all but the last silently lost,
+such as a second, empty ``"returns"`` table), and numbers no maca writes (more digits
+than a 64-bit integer, ``NaN``, ``Infinity``, a float too large to hold).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import Any
 
@@ -33,6 +37,46 @@ def parse_workspace(raw: bytes, path: str | os.PathLike[str]) -> Tables:
     return data
 
 
+MAX_DIGITS = 19  # 2**63 has 19 digits: no count, rev or id maca writes comes near it
+
+
+class _Unreadable(Exception):
+    """Raised from inside the JSON decoder: a reason the file cannot be trusted."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise _Unreadable(f"the key {_short(twice)} appears twice in one object, so one of its values "
+                          "would be silently lost")
+    return found
+
+
+def _whole(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _Unreadable(f"it holds a number of {len(text.lstrip('-')):,} digits, larger than any maca writes")
+    return int(text)
+
+
+def _real(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Unreadable("it holds a number too large to read")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise _Unreadable(f"it holds {name}, which is not a number maca writes")
+
+
+def _short(key: str) -> str:
+    from audit.text import quote
+
+    return quote(key, limit=40)
+
+
 def _decode(raw: bytes) -> tuple[Any, str | None]:
     if not raw:
         return None, "the file is empty"
@@ -41,7 +85,10 @@ def _decode(raw: bytes) -> tuple[Any, str | None]:
     except UnicodeDecodeError as exc:
         return None, f"it is not UTF-8 text (bad byte at offset {exc.start})"
     try:
-        return json.loads(text), None
+        return json.loads(text, object_pairs_hook=_unique, parse_int=_whole, parse_float=_real,
+                          parse_constant=_constant), None
+    except _Unreadable as exc:
+        return None, str(exc)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         if exc.pos >= len(text.rstrip()):

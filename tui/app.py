@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,9 +12,11 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.geometry import Size
+from textual.screen import ModalScreen
 from textual.binding import Binding
 
 from screens.context import WorkspaceChanged
+from screens.served import Served
 from screens.home.screen import HomeScreen
 from screens.dialogs.help import HelpScreen
 from screens.widgets.keys import screen_keys
@@ -37,9 +40,11 @@ class MacaApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
 
-    def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL) -> None:
+    def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
+                 served: Served | None = None) -> None:
         super().__init__()
         self.ws = ws
+        self.served = served  # under `maca serve`: files go over SSH, no server paths
         self._today = today
         self.watch_interval = watch_interval
         self._too_small: TooSmallScreen | None = None
@@ -86,6 +91,14 @@ class MacaApp(App[int]):
     def broadcast_change(self) -> None:
         for screen in self.screen_stack:
             screen.post_message(WorkspaceChanged())
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        # A notification was about what happened before this dialog; left up, it sat on
+        # top of the dialog's fields and buttons (issue 18).  Those raised while the
+        # dialog is open still show.
+        if isinstance(screen, ModalScreen) and not isinstance(screen, TooSmallScreen):
+            self.clear_notifications()
+        return super().push_screen(screen, *args, **kwargs)
 
     def on_resize(self, event: events.Resize) -> None:
         self.check_size(event.size)
@@ -139,12 +152,13 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL) -> MacaApp:
+def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
+              served: Served | None = None) -> MacaApp:
     """The one place an App is made, for `maca` and for every test."""
-    return MacaApp(ws, today=today, watch_interval=watch_interval)
+    return MacaApp(ws, today=today, watch_interval=watch_interval, served=served)
 
 
-def run_app(ws: Workspace) -> int:
-    app = build_app(ws)
+def run_app(ws: Workspace, *, served: Served | None = None) -> int:
+    app = build_app(ws, served=served)
     app.run()
     return app.return_code or 0

@@ -146,19 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
     check.add_argument("--restore", action="store_true", help="bring back the last good copy (.bak)")
 
-    users = _sub(sub, "users", "manage who may use the workspace",
-                 "List the workspace's users, or add one or change their role and agencies (leads only).")
-    users.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
-    users_sub = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True,
-                                     title="commands", metavar="COMMAND")
-    add = _sub(users_sub, "add", "add or change a user",
-               "Add a user, or change an existing user's role and agencies.")
-    add.add_argument("login", help="the user's login on this machine")
-    add.add_argument("--role", required=True, choices=["lead", "coordinator", "viewer"],
-                     help="lead (runs audits), coordinator (an agency's returns) or viewer (reads only)")
-    add.add_argument("--agency", action="append", default=[], metavar="CODE",
-                     help="agency code (repeat for several)")
-    _sub(users_sub, "list", "list the users", "List every user with their role and agencies.")
+    from tui import serve, users_cli  # their own modules: cli.py only registers them
+
+    users_cli.add_parser(sub, _Parser, _sub, _DB_HELP)
+    serve.add_parser(sub, _sub, _DB_HELP)
     return parser
 
 
@@ -250,6 +241,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return commands.open_app(args.db or default_db())
     if command == "demo":
         return commands.open_demo(demo_db(), fresh=args.fresh)
+    if command == "serve":
+        from tui import serve
+
+        return serve.run(args)
     handler = {
         "init": commands.init,
         "new-audit": commands.new_audit,

@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 
 from audit.access import Act
-from audit.partnership import Partnership, Role, User, validate_user
+from audit.partnership import Partnership
+from audit.scope import Audit
 from storage.lock import os_login
 from storage.workspace import Workspace
 from tui.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
@@ -68,7 +69,7 @@ def open_demo(path: Path, *, fresh: bool) -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        ws = build_demo(path, os_login(), in_progress=True)
+        ws = build_demo(path, os_login(), in_progress=True, today=date.today())
     else:
         ws = _open(path)
     from tui.app import run_app
@@ -89,7 +90,7 @@ def init(args: argparse.Namespace) -> int:
     if args.sample:
         from storage.demo import build_demo
 
-        build_demo(path, login, in_progress=True)
+        build_demo(path, login, in_progress=True, today=date.today())
         _say(f"Created {path} with the demo partnership and audit MACA-C86; {login} is a lead.")
         return EXIT_OK
     from storage.demo import demo_partnership
@@ -132,8 +133,6 @@ MAX_CSV_MB = 500  # an extract of 50,000 rows is about 6 MB; this leaves room wi
 
 
 def import_cases(args: argparse.Namespace) -> int:
-    from storage.cohort import import_candidates, validate_candidates
-
     ws = _open(args.sub_db)
     audit = ws.audit(args.audit)
     ws.require(Act.IMPORT_CASES, audit=audit.ref)
@@ -147,18 +146,27 @@ def import_cases(args: argparse.Namespace) -> int:
         data = read_regular_file(args.file, limit=MAX_CSV_MB * MB, what="CSV file")
     except ValueError as exc:
         raise UsageError(f"{str(exc).rstrip('.')}; nothing was imported.") from None
-    with _progress(f"Checking {args.file.name}") as progress:
+    return import_data(ws, audit, data, str(args.file), args.file.name, dry_run=args.dry_run)
+
+
+def import_data(ws: Workspace, audit: Audit, data: bytes, shown: str, source: str, *, dry_run: bool) -> int:
+    """Check and import candidate cases from CSV bytes (a file's, or stdin's under `serve`).
+
+    ``shown`` names the input in messages; ``source`` is what the journal records."""
+    from storage.cohort import import_candidates, validate_candidates
+
+    with _progress(f"Checking {source}") as progress:
         result = validate_candidates(ws, audit, data, on_progress=progress)
     if not result.ok:
         for problem in result.problems:
-            _warn(f"{args.file}: {problem}")
-        _warn(f"{args.file} has problems; nothing was imported.")
+            _warn(f"{shown}: {problem}")
+        _warn(f"{shown} has problems; nothing was imported.")
         return EXIT_USAGE
-    if args.dry_run:
-        _say(f"{args.file} is valid: {len(result.cases)} candidate cases would be imported into {audit.ref} "
+    if dry_run:
+        _say(f"{shown} is valid: {len(result.cases)} candidate cases would be imported into {audit.ref} "
              "(dry run: nothing was imported).")
         return EXIT_OK
-    count = import_candidates(ws, audit, result.cases, source=args.file.name)
+    count = import_candidates(ws, audit, result.cases, source=source)
     _say(f"Imported {count} candidate cases into {audit.ref}.")
     return EXIT_OK
 
@@ -190,12 +198,15 @@ class _progress:
 
 
 def cohort(args: argparse.Namespace) -> int:
+    return show_cohort(_open(args.sub_db), args.audit, as_json=args.json)
+
+
+def show_cohort(ws: Workspace, ref: str, *, as_json: bool) -> int:
     from audit.cohort import cohort_json
 
-    ws = _open(args.sub_db)
-    audit = ws.audit(args.audit)
+    audit = ws.audit(ref)
     doc = cohort_json(audit, ws.cases(audit.ref), date.today())
-    if args.json:
+    if as_json:
         _say(json.dumps(doc, indent=2))
         return EXIT_OK
     marks = {"met": "✓", "unmet": "✗", "unknown": "?"}
@@ -260,34 +271,6 @@ def check(args: argparse.Namespace) -> int:
 
 
 def users(args: argparse.Namespace) -> int:
-    ws = _open(args.sub_db)
-    if args.users_command == "list":
-        for user in ws.users():
-            _say(f"{user.login:<20} {user.role.value:<12} {', '.join(user.agencies)}")
-        return EXIT_OK
-    ws.require(Act.MANAGE_USERS)
-    partnership = ws.partnership()
-    agencies = []
-    for code in args.agency:
-        for part in code.split(","):
-            canonical = partnership.canonical_code(part) if part.strip() else None
-            agencies.append(canonical or part.strip())
-    user = User(login=args.login, role=Role(args.role), agencies=agencies)
-    problems = validate_user(user, partnership.agency_codes())
-    if problems:
-        raise UsageError(" ".join(problems) + " Nothing was changed.")
-    existing = ws.get("users", user.login)
-    if existing is None:
-        ws.insert(user, act=Act.MANAGE_USERS, summary=f"added {user.login} as {user.role.value}")
-        _say(f"Added {user.describe()}.")
-    else:
-        if existing.login == ws.login and user.role is not Role.LEAD:
-            leads = [u for u in ws.users() if u.role is Role.LEAD]
-            if len(leads) == 1:
-                raise UsageError("You are the only lead; add another lead before changing your own role.")
-        import dataclasses
+    from tui import users_cli
 
-        ws.save(dataclasses.replace(existing, role=user.role, agencies=user.agencies),
-                act=Act.MANAGE_USERS, summary=f"changed {user.login} to {user.role.value}")
-        _say(f"Changed {user.describe()}.")
-    return EXIT_OK
+    return users_cli.run(args, _open(args.sub_db))

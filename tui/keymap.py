@@ -20,12 +20,6 @@ from pathlib import Path
 
 MAX_BYTES = 64 * 1024
 _KEY = re.compile(r"^[A-Za-z0-9_+\-]{1,40}$|^[^\sA-Za-z0-9,]$")
-_SCREEN_MODULES = (
-    "screens.home.screen", "screens.audit.screen", "screens.journal.screen", "screens.tool.screen",
-    "screens.tool.modals", "screens.returns.concerns", "screens.board.plan", "screens.cohort.modals",
-    "screens.cohort.table", "screens.dialogs.form", "screens.dialogs.confirm", "screens.dialogs.conflict",
-    "screens.dialogs.details", "screens.dialogs.help", "screens.report.view", "screens.widgets.virtual_table",
-)
 
 
 def keymap_path() -> Path:
@@ -37,15 +31,16 @@ def keymap_path() -> Path:
 def known_binding_ids() -> set[str]:
     """Every binding id of maca's screens and widgets (imports them all: only called when
     a keymap file exists)."""
+    import pkgutil
     from importlib import import_module
 
     from textual.dom import DOMNode
 
-    from screens.audit.sections import SECTIONS
+    import screens
     from tui.app import MacaApp
 
-    for module in (*_SCREEN_MODULES, *(spec.module for spec in SECTIONS)):
-        import_module(module)
+    for module in pkgutil.walk_packages(screens.__path__, "screens."):
+        import_module(module.name)
     ids: set[str] = set()
     pending: list[type] = [DOMNode]
     while pending:

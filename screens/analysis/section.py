@@ -5,13 +5,17 @@ so the screen and the report never disagree.  It runs in a thread worker and is 
 per workspace file version (one `stat` tells whether anything changed), so switching
 back to the section, or another session saving, recomputes only when needed.
 
-Two grids, `t` switches between them:
+Two grids of grades, `t` switches between them:
 
 - objectives × agencies: each cell is the most common grade in that agency's completed
   returns for the objective, as symbol, short label and "count/graded" (``! RI 3/5``),
   coloured by grade; an "All" column adds every agency's grades together;
 - cases × objectives: the grade agreed at each case's discussion, with an "All cases"
   row giving the most common agreed grade.
+
+`a` shows a third table, the answers to each question of the agencies' audit tools
+counted over their completed returns (:mod:`screens.analysis.questions`); `a` or `t`
+goes back.
 
 `enter` on a cell shows its whole distribution.  Colour is never the only signal: every
 grade carries its symbol and a short label.
@@ -35,6 +39,7 @@ from audit.dates import format_uk
 from audit.grades import Grade
 from audit.returns import Status
 from audit.scope import Audit
+from screens.analysis.questions import QUESTION_GRID, describe_question, fill_question_grid
 from screens.context import ctx, plain
 from screens.dialogs.details import InfoScreen
 from screens.saving import tell
@@ -139,12 +144,18 @@ class GradeGrid(DataTable):
 
 class AnalysisSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
-    BINDINGS = [Binding("t", "toggle", "Other grid", tooltip="objectives × agencies, or cases × objectives", id="analysis.other-grid")]
+    BINDINGS = [
+        Binding("t", "toggle", "Other grid", tooltip="objectives × agencies, or cases × objectives",
+                id="analysis.other-grid"),
+        Binding("a", "answers", "Answers", id="analysis.answers"),
+    ]
     HELP_NOTES = [
         "Analysis: grades count from completed (submitted or resubmitted) returns of the cohort; agreed "
         "grades come from each case's discussion. The report quotes the same numbers.",
         "A cell such as \"! RI 3/5\" means requires improvement was given 3 times out of 5 grades. "
         "Symbols: ✦ outstanding, ✓ good, ! requires improvement, ✗ inadequate, · none yet.",
+        "a shows the answers to every question of the agencies' audit tools, counted over their completed "
+        "returns (the report's question tables); a or t goes back to the grades.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -160,6 +171,7 @@ class AnalysisSection(Section):
         with ContentSwitcher(initial=AGENCY_GRID, id="analysis-grids"):
             yield GradeGrid(id=AGENCY_GRID, cursor_type="cell", fixed_columns=1, zebra_stripes=True)
             yield GradeGrid(id=CASE_GRID, cursor_type="cell", fixed_columns=1, zebra_stripes=True)
+            yield GradeGrid(id=QUESTION_GRID, cursor_type="row", fixed_columns=1, zebra_stripes=True)
         yield Static(id="analysis-detail")
 
     def on_mount(self) -> None:
@@ -169,6 +181,10 @@ class AnalysisSection(Section):
 
     def on_show(self) -> None:
         self.refresh_data()  # an edit made in another section of this session
+
+    def on_resize(self) -> None:
+        if self.analysis is not None:  # the objectives' column follows the width
+            self.fill_agency_grid()
 
     def focus_first(self) -> None:
         self.grid.focus()
@@ -209,6 +225,11 @@ class AnalysisSection(Section):
         self.query_one("#analysis-counts", Static).update(counts_text(analysis))
         self.fill_agency_grid()
         self.fill_case_grid()
+        questions = self.query_one(f"#{QUESTION_GRID}", GradeGrid)
+        keep = questions.cursor_coordinate
+        titles = {o: self.objective_title(o) for o in analysis.objectives}
+        fill_question_grid(questions, analysis, titles)
+        _restore(questions, keep)
         self.show_title()
         self.show_detail()
 
@@ -222,14 +243,24 @@ class AnalysisSection(Section):
         grid = self.query_one(f"#{AGENCY_GRID}", GradeGrid)
         keep = grid.cursor_coordinate
         grid.clear(columns=True)
-        grid.add_column(Text("Objective"), key="objective", width=22)
-        for code in a.agencies:
-            grid.add_column(Text(code), key=f"a:{code}")
-        grid.add_column(Text("All"), key=ALL)
+        rows = []
         for n, objective in enumerate(a.objectives, start=1):
             label = Text(f"{n} {self.objective_title(objective)}", no_wrap=True, overflow="ellipsis")
             cells = [grade_cell(a.agency_grid[objective][code]) for code in a.agencies]
-            grid.add_row(label, *cells, grade_cell(a.objective_totals[objective]), key=objective)
+            rows.append((objective, label, [*cells, grade_cell(a.objective_totals[objective])]))
+        headings = [Text(code) for code in a.agencies] + [Text("All")]
+        # The objective's name takes whatever room the grade columns leave (it was cut at
+        # 22 characters however wide the terminal), never less than 22.
+        others = sum(max([h.cell_len] + [cells[i].cell_len for _, _, cells in rows]) + 2
+                     for i, h in enumerate(headings))
+        longest = max([len("Objective")] + [label.cell_len for _, label, _ in rows])
+        room = self.size.width - others - 2 - 2  # its own padding and the scroll bar
+        grid.add_column(Text("Objective"), key="objective", width=max(22, min(longest, room)))
+        for code, heading in zip(a.agencies, headings):
+            grid.add_column(heading, key=f"a:{code}")
+        grid.add_column(headings[-1], key=ALL)
+        for objective, label, cells in rows:
+            grid.add_row(label, *cells, key=objective)
         _restore(grid, keep)
 
     def fill_case_grid(self) -> None:
@@ -255,7 +286,11 @@ class AnalysisSection(Section):
 
     def show_title(self) -> None:
         title = Text()
-        if self.query_one(ContentSwitcher).current == CASE_GRID:
+        if self.query_one(ContentSwitcher).current == QUESTION_GRID:
+            title.append("Questions × answers", style="bold")
+            title.append(": counted over each agency's completed returns")
+            title.append("  a/t: the grades", style="dim")
+        elif self.query_one(ContentSwitcher).current == CASE_GRID:
             title.append("Cases × objectives", style="bold")
             if self.analysis is not None:
                 a = self.analysis
@@ -269,7 +304,14 @@ class AnalysisSection(Section):
 
     def action_toggle(self) -> None:
         switcher = self.query_one(ContentSwitcher)
-        switcher.current = CASE_GRID if switcher.current == AGENCY_GRID else AGENCY_GRID
+        self._switch(CASE_GRID if switcher.current == AGENCY_GRID else AGENCY_GRID)
+
+    def action_answers(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        self._switch(AGENCY_GRID if switcher.current == QUESTION_GRID else QUESTION_GRID)
+
+    def _switch(self, to: str) -> None:
+        self.query_one(ContentSwitcher).current = to
         self.grid.focus()
         self.show_title()
         self.show_detail()
@@ -279,6 +321,14 @@ class AnalysisSection(Section):
         self.show_detail()
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 
@@ -298,6 +348,9 @@ class AnalysisSection(Section):
             empty = Text("No objectives or agencies yet." if a is not None else "Working out the numbers…")
             return "", empty, empty
         row, column = cell
+        if self.grid.id == QUESTION_GRID:
+            agency = row.split("|")[1] if row.count("|") == 2 else ""
+            return describe_question(a, row, f"{self.agency_names.get(agency, agency)} ({agency})")
         if self.grid.id == CASE_GRID and not column.startswith("o:"):
             return self._describe_case(a, row)
         if self.grid.id == AGENCY_GRID:
@@ -353,7 +406,9 @@ class AnalysisSection(Section):
 
     def show_detail(self) -> None:
         _, line, _ = self.describe()
-        legend = Text("\n✦ Out=outstanding ✓ Good ! RI=requires improvement ✗ Inad=inadequate · none", style="dim")
+        legend = Text("\nblank: a completed return left the question unanswered · of: completed returns"
+                      if self.grid.id == QUESTION_GRID else
+                      "\n✦ Out=outstanding ✓ Good ! RI=requires improvement ✗ Inad=inadequate · none", style="dim")
         self.query_one("#analysis-detail", Static).update(line + legend)
 
     def action_open(self) -> None:

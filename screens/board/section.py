@@ -28,7 +28,7 @@ from audit.access import Act
 from audit.findings import Column, Finding
 from audit.scope import Audit
 from screens.board import forms
-from screens.board.cards import COLUMNS, Filters, card_text, details_text, status_text
+from screens.board.cards import COLUMNS, Filters, card_text, details_text, outside_cohort, status_text
 from screens.board.plan import ActionPlanScreen
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
@@ -126,7 +126,9 @@ class BoardSection(Section):
         ws, today = c.ws, c.today()
         findings = ws.findings(audit.ref)
         actions = ws.actions(audit.ref)
-        status = status_text(findings, actions, today)
+        cohort = {c.case_ref for c in ws.cases(audit.ref) if c.in_cohort}
+        outside = sum(1 for f in findings if outside_cohort(f, audit, cohort))
+        status = status_text(findings, actions, today, outside)
         if self.filters.active:
             status.append("\n")
             status.append_text(self.filters.describe(audit))
@@ -139,7 +141,7 @@ class BoardSection(Section):
             listing.clear_options()
             for f in cards:
                 held = sorted((a for a in actions if a.finding_id == f.id), key=lambda a: a.id)
-                listing.add_option(Option(card_text(f, audit, held, retest_of(ws, f), today), id=f.id))
+                listing.add_option(Option(card_text(f, audit, held, retest_of(ws, f), today, cohort), id=f.id))
                 listing.add_option(None)
             listing.ids = [f.id for f in cards]
             if listing.ids:
@@ -189,7 +191,8 @@ class BoardSection(Section):
         c = ctx(self.app)
         audit = c.ws.audit(self.audit_ref)
         held = sorted((a for a in c.ws.actions(self.audit_ref) if a.finding_id == f.id), key=lambda a: a.id)
-        body = details_text(f, audit, held, retest_of(c.ws, f), c.today())
+        cohort = {case.case_ref for case in c.ws.cases(self.audit_ref) if case.in_cohort}
+        body = details_text(f, audit, held, retest_of(c.ws, f), c.today(), cohort)
         self.app.push_screen(InfoScreen(f"{f.id}: {short_title(f.title, 70)}", body))
 
     def action_column(self, step: int) -> None:

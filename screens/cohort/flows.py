@@ -23,6 +23,7 @@ from screens.cohort.rows import CohortRow
 from screens.context import ctx
 from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
+from storage.case_trail import case_trail
 from screens.saving import tell
 from storage.cohort import MAX_REASON, import_candidates, record_draw, set_in_cohort
 from storage.errors import ConflictError, WorkspaceError
@@ -83,8 +84,16 @@ async def toggle(section: CohortSection, row: CohortRow) -> None:
                           hint="It meets every criterion. The reason is kept with the case and journaled.")
     else:
         title = f"Take {case.case_ref} out of the cohort"
-        field = FormField("reason", "Why set it aside?", required=True, max_length=MAX_REASON,
-                          hint="A reason is required; it is kept with the case and journaled.")
+        hint = "A reason is required; it is kept with the case and journaled."
+        trail = case_trail(c.ws, section.audit_ref, case.case_ref)
+        if not trail.empty:
+            # What stays behind, before the lead confirms: nothing is deleted, and every
+            # finding that still cites the case is flagged on the board and in the report.
+            hint = ("Kept with the case (nothing is deleted):\n" + "\n".join(f"• {line}" for line in trail.lines()) + "\n"
+                    + ("The board and the report will flag those findings as citing a case outside the "
+                       "cohort until they are edited.\n" if trail.findings else "")
+                    + hint)
+        field = FormField("reason", "Why set it aside?", required=True, max_length=MAX_REASON, hint=hint)
     values = await app.push_screen_wait(FormScreen(title, [field]))
     if values is None:
         return
@@ -225,6 +234,18 @@ async def import_csv(section: CohortSection) -> None:
     app = section.app
     c = ctx(app)
     if not _allowed(section, Act.IMPORT_CASES):
+        return
+    if c.served is not None:  # no server path: the CSV comes up the SSH channel
+        from screens.dialogs.ssh_command import SshCommandScreen
+
+        ref = section.audit_ref
+        app.push_screen(SshCommandScreen(
+            f"Import candidate cases into {ref}",
+            "Run these on your own computer, with the name of your CSV file after <: first the check "
+            "(nothing is imported), then the import. Nothing is imported unless every row is valid; "
+            "the cohort here shows the new cases as soon as it is done.",
+            [("Check the file (dry run)", c.served.send(["import-cases", ref, "--dry-run"], "cases.csv")),
+             ("Import it", c.served.send(["import-cases", ref], "cases.csv"))]))
         return
     values = await app.push_screen_wait(FormScreen(f"Import candidate cases into {section.audit_ref}", [
         FormField("path", "CSV file on this server", required=True, max_length=4096,

@@ -19,6 +19,7 @@ from storage.errors import WorkspaceError
 from storage.findings import (
     SESSION_KINDS,
     add_session,
+    card_title,
     format_attendee,
     parse_attendees,
     promote_point,
@@ -77,7 +78,7 @@ async def promote(section: Section, base: Discussion, kind: str, text: str, obje
         chosen = [a.agency for a in base.attendees if a.agency in audit.agencies]
     default_column = Column.STRENGTH if kind == "well" else Column.DEVELOPMENT
     fields = [
-        FormField("title", "Card title", value=short_title(text), required=True, max_length=200),
+        FormField("title", "Card title", value=card_title(text), required=True, max_length=200),
         FormField("column", "Column", "select", default_column.value,
                   [(c.label, c.value) for c in Column], required=True),
         choice_field("objective", "Objective", objective, [(o.title, o.id) for o in audit.objectives],

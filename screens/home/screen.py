@@ -49,6 +49,8 @@ class HomeScreen(Screen[None]):
         yield Static("", id="home-empty")
         yield Footer()
 
+    _resumed = False
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label in COLUMNS:
@@ -175,6 +177,16 @@ class HomeScreen(Screen[None]):
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
+        served = ctx(self.app).served
+        if served is not None:  # no server path: the scope file comes up the SSH channel
+            from screens.dialogs.ssh_command import SshCommandScreen
+
+            self.app.push_screen(SshCommandScreen(
+                "New audit from a scope file",
+                "Run this on your own computer, with the name of your scope file (TOML, see the README) "
+                "after <; every problem in it is listed, and the new audit appears here when it is made.",
+                [("Create the audit", served.send(["new-audit"], "scope.toml"))]))
+            return
         from screens.dialogs.form import FormField, FormScreen
         from storage.audits import ScopeProblems, audit_from_scope_file, create_audit
 
@@ -214,3 +226,11 @@ class HomeScreen(Screen[None]):
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        # Back from an audit: this session's own saves (a new title, a picked cohort) are
+        # not announced by the file watch, which only reports other sessions' saves.
+        # When the workspace says "committed" for every save, that message replaces this.
+        if self._resumed:
+            self.refresh_data()
+        self._resumed = True  # the first resume is the first showing: on_mount filled it

@@ -46,6 +46,7 @@ from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.report.view import Layout, Look, ReportView, layout, parse
+from screens.report.words import write_words
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
 from screens.widgets.footer import Footer
@@ -64,6 +65,7 @@ _FIX = {
     "discussion": "edit the discussion record (Discussion, 4)",
     "board": "edit it on the Findings board (5)",
     "partnership": "edit the partnership's agencies (the partnership file, re-imported by a lead)",
+    "report": "edit the report's own words (w here)",
 }
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
 
@@ -127,6 +129,7 @@ class ReportSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
         Binding("e", "export", "Export", id="report.export"),
+        Binding("w", "write", "Write", id="report.write"),
         Binding("r", "guard", "Check identifiers", id="report.check-identifiers"),
         Binding("c", "contents", "Contents", id="report.contents"),
         Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
@@ -139,6 +142,8 @@ class ReportSection(Section):
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
         "c hides or shows the headings.",
         "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
+        "w writes the report's own words (leads only): the overall summary, the narrative for each objective "
+        "and the conclusions.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -238,7 +243,7 @@ class ReportSection(Section):
         self._stop_loading()
         status = Text(f"{report.analysis.audit} report as at {format_uk(report.analysis.today)} · "
                       f"{len(report.headings)} headings · {report.markdown.count(chr(10))} lines")
-        status.append(" · e export · r check for identifiers", style="dim")
+        status.append(" · e export · w write · r check for identifiers", style="dim")
         self.query_one("#report-status", Static).update(status)
 
     # ------------------------------------------------------------------ moving
@@ -317,6 +322,13 @@ class ReportSection(Section):
             self.go_to,
         )
 
+    # ------------------------------------------------------------------ the lead's words
+
+    @work(exclusive=True, group="report-write")
+    async def action_write(self) -> None:
+        if await write_words(self):
+            self.refresh_data()
+
     # ------------------------------------------------------------------ export
 
     @work(exclusive=True, group="report-export")
@@ -327,6 +339,18 @@ class ReportSection(Section):
             ws.require(Act.EXPORT_REPORT, audit=ref, key=ref)
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
+            return
+        if c.served is not None:  # no server path: the report comes down the SSH channel
+            from screens.dialogs.ssh_command import SshCommandScreen
+
+            names = {fmt: default_path(ws, ref, fmt, today).name for fmt in FORMATS}
+            labels = {"md": "Markdown", "html": "HTML page, for a browser or to print", "docx": "Word document"}
+            self.app.push_screen(SshCommandScreen(
+                f"Export the {ref} report",
+                "Run one of these on your own computer: the report is checked for identifiers, journaled, "
+                "and saved in the file named after >.",
+                [(labels.get(fmt, fmt), c.served.fetch(["export", ref, "--format", fmt], names[fmt]))
+                 for fmt in FORMATS]))
             return
         here = Path.cwd()
         values = await self.app.push_screen_wait(FormScreen(f"Export the {ref} report", [

@@ -135,27 +135,33 @@ class ReturnsSection(Section):
         table.clear(columns=True)
         agencies = [self.agency_filter] if self.agency_filter in grid.agencies else grid.agencies
         cases = grid.outstanding_cases(agencies[0]) if self.agency_filter in grid.agencies else grid.cases
-        table.add_column(Text("Case"), key=CASE_COLUMN)
-        for code in agencies:
-            table.add_column(Text(code, style="bold"), key=code)
-        table.add_column(Text("Received"), key=TOTAL_COLUMN)
+        rows = []
         for case_ref in cases:
             overdue = grid.overdue_for_case(case_ref)
             total = Text(f"{grid.received_for_case(case_ref)}/{len(grid.agencies)}")
             if overdue:
                 total.append(f" {overdue}!", style="bold red")
-            table.add_row(Text(case_ref, style="bold"), *[cell_text(grid.cell(case_ref, a)) for a in agencies],
-                          total, key=case_ref)
+            rows.append((case_ref, [Text(case_ref, style="bold"),
+                                    *[cell_text(grid.cell(case_ref, a)) for a in agencies], total]))
         received = [Text(f"{grid.received_for_agency(a)}/{len(grid.cases)}", style="bold") for a in agencies]
         overdue_row = [Text(f"{n} !", style="bold red") if (n := grid.overdue_for_agency(a)) else Text("0")
                        for a in agencies]
         all_received = sum(grid.received_for_agency(a) for a in grid.agencies)
         all_overdue = sum(grid.overdue_for_agency(a) for a in grid.agencies)
-        table.add_row(Text("Received", style="bold"), *received,
-                      Text(f"{all_received}/{len(grid.cases) * len(grid.agencies)}", style="bold"), key=RECEIVED_ROW)
-        table.add_row(Text("Overdue", style="bold"), *overdue_row,
-                      Text(f"{all_overdue} !" if all_overdue else "0", style="bold red" if all_overdue else ""),
-                      key=OVERDUE_ROW)
+        rows.append((RECEIVED_ROW, [Text("Received", style="bold"), *received,
+                                    Text(f"{all_received}/{len(grid.cases) * len(grid.agencies)}", style="bold")]))
+        rows.append((OVERDUE_ROW, [Text("Overdue", style="bold"), *overdue_row,
+                                   Text(f"{all_overdue} !" if all_overdue else "0",
+                                        style="bold red" if all_overdue else "")]))
+        # Each column is as wide as its widest cell, measured here: a table cleared and
+        # refilled keeps the widths of its headings only, which cut "RB-2020-001" to "RB-2".
+        headings = [Text("Case"), *[Text(code, style="bold") for code in agencies], Text("Received")]
+        keys = [CASE_COLUMN, *agencies, TOTAL_COLUMN]
+        for index, (heading, key) in enumerate(zip(headings, keys)):
+            width = max([heading.cell_len] + [cells[index].cell_len for _, cells in rows])
+            table.add_column(heading, key=key, width=width)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         self.show_head(grid, len(cases))
         self.restore_cursor(keep)
 
@@ -263,7 +269,9 @@ class ReturnsSection(Section):
         name = re.sub(r"[^A-Za-z0-9_-]+", "-", self.audit_ref) + f"-chase{suffix}-{c.today():%Y-%m-%d}.txt"
         who = f" for {self.agency_filter}" if self.agency_filter else ""
         self.app.push_screen(ChaseScreen(f"Chase list{who}: {len(lines)} outstanding", lines,
-                                         Path.cwd() / name, c.ws.path))
+                                         Path.cwd() / name, c.ws.path,
+                                         ["chase", self.audit_ref] + (["--agency", self.agency_filter]
+                                                                      if self.agency_filter else [])))
 
 
 class ChaseScreen(ModalScreen[None]):
@@ -285,8 +293,10 @@ class ChaseScreen(ModalScreen[None]):
         Binding("escape", "dismiss(None)", "Close", id="chase.close"),
     ]
 
-    def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path) -> None:
+    def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path,
+                 served_command: list[str] | None = None) -> None:
         super().__init__()
+        self.served_command = served_command or []  # the `maca serve` command that sends this list
         self.chase_title = title
         self.lines = lines
         self.default_path = default_path
@@ -316,6 +326,15 @@ class ChaseScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="chase-export")
     async def action_export(self) -> None:
+        served = ctx(self.app).served
+        if served is not None:  # no server path: the list comes down the SSH channel
+            from screens.dialogs.ssh_command import SshCommandScreen
+
+            self.app.push_screen(SshCommandScreen(
+                "Export the chase list",
+                "Run this on your own computer; the list is saved in the file named after >.",
+                [("The chase list as a text file", served.fetch(self.served_command, self.default_path.name))]))
+            return
         values = await self.app.push_screen_wait(FormScreen("Export the chase list", [
             FormField("path", "Save to", value=str(self.default_path), required=True, max_length=4096,
                       hint="A plain text file, one line per outstanding return.")], save_label="Export"))

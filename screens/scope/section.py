@@ -32,7 +32,7 @@ Change = Callable[[Audit], Audit]
 class ScopeSection(Section):
     DEFAULT_CSS = """
     ScopeSection Horizontal { height: 1fr; }
-    ScopeSection OptionList { width: 46%; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    ScopeSection OptionList { width: 62%; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     ScopeSection #scope-detail { width: 1fr; height: 1fr; padding: 0 1; border-left: tall $panel; }
     """
     BINDINGS = [

@@ -68,7 +68,9 @@ class ToolRow:
 
 
 def _line(*parts: tuple[str, str] | Text | str) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+    # Wrapping is the list's to decide (tool.tcss): cut with "…" in a narrow list, whole
+    # on as many lines as it takes in a wide one.
+    text = Text()
     for part in parts:
         if isinstance(part, Text):
             text.append_text(part)
@@ -217,3 +219,17 @@ def tool_rows(ret: Return, tool: ToolTemplate, objectives: dict[str, str]) -> li
     rows.append(ToolRow("heading:safeguarding", Text("Safeguarding", style="bold"), Text("")))
     rows.append(concern_row(ret))
     return rows
+
+
+def editor_hint(what: str, edit: str) -> Text:
+    """The line above the editor: what is edited and the same two keys for every kind
+    (short enough to fit beside the form at 80 columns in two lines, at 120 in one)."""
+    text = Text()
+    text.append(f"✎ {what}", style="bold")
+    if edit == "date":
+        text.append(" · DD/MM/YYYY · enter or esc: done")
+    elif edit == "text":
+        text.append(" · saved as you type · enter: new line · esc: done")
+    else:
+        text.append(" · saved as you type · enter or esc: done")
+    return text

@@ -285,3 +285,79 @@ def test_snapshot_board(snap_compare, tmp_path: Path) -> None:
 
 def test_snapshot_action_plan(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app_for(board_ws(tmp_path)), terminal_size=(120, 40), press=["enter", "5", "l", "l", "A"])
+
+
+async def test_a_new_card_is_selected_so_the_next_key_acts_on_it(tmp_path: Path) -> None:
+    """Issue 18 item 14: after `a` the selection moves to the new card (A opened another's plan)."""
+    ws = board_ws(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_board(pilot)
+        await pilot.press("j")  # strengths: F2 highlighted; the new card goes to recommendations
+        assert section.current().id == "F2"
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-title", Input).value = "Health visitors see fathers at home"
+        app.screen.query_one("#field-column", Select).value = "recommendation"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: idle(app) and "F7" in shown(section)[2])
+        await pilot.pause()
+        assert section.column_index == 2 and section.lists[2].has_focus
+        assert section.current().id == "F7"
+        listing = section.lists[2]
+        assert str(listing.get_option_at_index(listing.highlighted).prompt).startswith(
+            str(listing.get_option("F7").prompt)[:10])
+
+
+async def test_a_notification_never_sits_on_top_of_a_later_dialog(tmp_path: Path) -> None:
+    ws = board_ws(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_board(pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-title", Input).value = "Fathers are invited to every meeting"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Added F7." in notes(app))
+        await pilot.press("e")  # straight on to the next dialog
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.pause()
+        assert notes(app) == []  # "Added F7." no longer covers the dialog
+        assert section.current().id == "F7"
+
+
+async def test_taking_a_cited_case_out_lists_its_trail_and_the_board_flags_it(tmp_path: Path) -> None:
+    """Issue 18 item 1: the confirmation lists the returns, discussion and findings of the
+    case; afterwards each card citing it says the case is not in the cohort."""
+    from storage.demo_returns import add_demo_returns
+
+    ws = board_ws(tmp_path)
+    add_demo_returns(ws, REF)
+    citing = sorted(f.id for f in ws.findings(REF) if "RB-2020-001" in f.cases)
+    assert citing
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_audit(pilot)
+        await pilot.press("2")
+        await until(pilot, lambda: type(app.focused).__name__ == "CohortTable")
+        await pilot.press("space")  # RB-2020-001, in the cohort
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        hint = " ".join(str(w.render()) for w in app.screen.query(".hint"))
+        assert "Kept with the case (nothing is deleted):" in hint
+        assert "agency returns: CSC submitted" in hint
+        assert "its case discussion (held" in hint
+        assert f"findings {', '.join(citing)} cite it as evidence" in hint
+        app.screen.query_one("#field-reason", Input).value = "family moved out of the area"
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen) and idle(app))
+        await pilot.press("5")
+        await until(pilot, lambda: app.screen.query(BoardSection))
+        section = app.screen.query_one(BoardSection)
+        await until(pilot, lambda: section.lists[0].ids)
+        for finding_id in citing:
+            assert "⚠ cites RB-2020-001: not in the cohort" in card(section, finding_id)
+        others = [i for ids in shown(section) for i in ids if i not in citing]
+        assert all("not in the cohort" not in card(section, i) for i in others)
+        n = len(citing)
+        assert f"⚠ {n} cite{'s' if n == 1 else ''} a case not in the cohort" in str(
+            section.query_one("#board-status", Static).render())

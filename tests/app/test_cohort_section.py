@@ -69,6 +69,27 @@ def status(section: CohortSection) -> str:
     return str(section.query_one("#cohort-status", Static).render())
 
 
+def legend(section: CohortSection) -> str:
+    """The criteria legend as painted, its lines joined."""
+    widget = section.query_one("#cohort-legend", Static)
+    return " ".join(widget.render_line(y).text.strip() for y in range(widget.size.height))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_criteria_legend_is_whole_at_80_and_120_columns(tmp_path: Path, size: tuple[int, int]) -> None:
+    """Issue 18 item 7: C4 was never explained (cut), and at 80×24 the legend was gone."""
+    app = app_for(demo_workspace(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        section = await open_cohort(pilot)
+        await pilot.pause()
+        shown = legend(section)
+        for n, label in enumerate(["Unborn baby and older sibling", "Domestic abuse or substance misuse",
+                                   "Maternal ill mental health",
+                                   "Engaged with key services in the lookback period"], start=1):
+            assert f"C{n} {label}" in " ".join(shown.split())
+        assert section.table.size.height >= 8  # the table keeps room for rows
+
+
 def detail(section: CohortSection) -> str:
     return str(section.query_one("#cohort-detail-text", Static).render())
 
@@ -104,7 +125,7 @@ async def test_every_candidate_with_a_mark_per_criterion(tmp_path: Path) -> None
         top = status(section)
         assert "In cohort 15/15" in top
         assert "23 eligible" in top and "13 unknown" in top and "16 not eligible" in top
-        assert "C1 Unborn baby and older sibling" in top
+        assert "C1 Unborn baby and older sibling" in legend(section)
         lines = table_lines(section)
         assert lines[0].split()[:9] == ["In", "Case", "ref", "C1", "C2", "C3", "C4", "Eligible", "Reason"]
         assert lines[1].split()[:8] == ["■", "RB-2020-001", "✓", "✓", "✓", "✓", "✓", "yes"]
@@ -334,7 +355,7 @@ async def test_scope_changes_made_in_this_session_show_when_coming_back(tmp_path
         await pilot.press("2")
         await until(pilot, lambda: "In cohort 15/20" in status(section))
         await until(pilot, lambda: "C5" in table_lines(section)[0])
-        assert "C5 A male in the household" in status(section)
+        assert "C5 A male in the household" in legend(section)
         assert isinstance(app.focused, CohortTable)
 
 

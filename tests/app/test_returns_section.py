@@ -122,6 +122,9 @@ async def test_filter_to_what_one_agency_still_owes(path: Path) -> None:
         owed = section.grid.outstanding_cases("MID")
         assert len(owed) == 13 and table.row_count == 13 + 2
         assert "Filter: outstanding for MID (Midwifery): 13 of 15 cases" in head(section)
+        # Every column still fits its widest cell ("RB-2020-001", "✎ 8/26 !", "Received 2/15").
+        for key, widest in [("__case__", len(owed[0])), ("MID", len("✎ 8/26 !")), ("__total__", len("Received"))]:
+            assert table.columns[key].get_render_width(table) >= widest + 2, key
         await pilot.press("f")
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
         app.screen.query_one(Select).value = "*"
@@ -195,6 +198,22 @@ async def test_lead_sees_a_return_arrive_live(path: Path) -> None:
 def test_grid_snapshot(snap_compare, path: Path) -> None:
     async def before(pilot) -> None:
         await pilot.app.push_screen(AuditScreen(REF, "returns"))
+        await pilot.pause()
+
+    assert snap_compare(app_on(path), terminal_size=(120, 40), run_before=before)
+
+
+def test_filtered_grid_snapshot(snap_compare, path: Path) -> None:
+    """`f` narrows to one agency and the grid keeps every reference and total whole."""
+
+    async def before(pilot) -> None:
+        app = pilot.app
+        await open_grid(app, pilot)
+        await pilot.press("f")
+        assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one(Select).value = "CSC"
+        await pilot.press("ctrl+s")
+        assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
         await pilot.pause()
 
     assert snap_compare(app_on(path), terminal_size=(120, 40), run_before=before)

@@ -328,3 +328,16 @@ async def test_a_slow_save_tells_the_user_it_waited(tmp_path: Path) -> None:
         assert any(re.fullmatch(r"Saved: changed the title, after waiting \d+\.\d s for another session's save\.", n)
                    for n in notes), notes
     assert open_as(ws.path, "rlead").audit("MACA-C86").title == "Waited title"
+
+
+async def test_the_scope_tree_uses_the_width_it_has(tmp_path: Path) -> None:
+    """Issue 18 item 7: the tree was 52 columns at 120, cutting the title, with the
+    detail beside it mostly empty."""
+    app = app_for(demo_workspace(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await pilot.pause()
+        options = section.query_one(OptionList)
+        painted = [options.render_line(y).text for y in range(options.size.height)]
+        assert any("Title: Unborn babies, older siblings and multiple adversity" in line for line in painted)
+        assert any("2 fathers: Birth fathers and males in the household" in line for line in painted)

@@ -220,3 +220,29 @@ async def test_palette_finds_findings_and_opens_the_board_on_them(tmp_path: Path
         await until(pilot, lambda: app.screen.current == "board")
         board = app.screen.section
         await until(pilot, lambda: board.current() is not None and board.current().id == target.id)
+
+
+async def test_home_shows_your_own_save_when_you_come_back(tmp_path: Path) -> None:
+    """Issue 18 item 5: edit the title in Scope, esc: home shows the new title at once."""
+    from textual.widgets import Input, OptionList
+
+    from screens.scope.section import ScopeSection
+
+    app = app_for(demo_workspace(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_audit(pilot)
+        section = app.screen.query_one(ScopeSection)
+        options = section.query_one(OptionList)
+        options.highlighted = [r.id for r in section.rows].index("title")
+        await pilot.pause()
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-title", Input).value = "Unborn babies: the new title"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, AuditScreen) and idle(app))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.pause()
+        row = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(0)]
+        assert row[1] == "Unborn babies: the new title"
+        assert "MACA-C86: Unborn babies: the new title" in str(app.screen.query_one("#home-detail").render())

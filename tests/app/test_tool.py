@@ -348,7 +348,7 @@ async def test_tool_text_area_is_hidden_until_editing(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
         tool = await open_tool(app, pilot)
-        assert not tool.query_one("#tool-editor").has_class("editing")
+        assert not tool.query_one("#tool-side").has_class("editing")
         await go_to(pilot, tool, "overall.good_practice")
         await pilot.press("e")
         assert tool.query_one("#tool-text", TextArea).has_focus

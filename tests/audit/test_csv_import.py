@@ -393,3 +393,14 @@ def test_problem_list_is_capped() -> None:
 
 def test_problem_reads_as_line_column_message() -> None:
     assert str(Problem(4, "unborn", "what is wrong")) == "line 4, column \"unborn\": what is wrong"
+
+
+def test_a_file_that_is_not_a_csv_is_not_quoted_back() -> None:
+    """Issue 15: importing /etc/passwd quoted its first line in the error."""
+    from audit.csv_import import parse_candidates
+
+    passwd = b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+    result = parse_candidates(passwd, audit="A", agency_codes=["CSC"], existing_refs=set())
+    problems = "\n".join(str(p) for p in result.problems)
+    assert "unknown column;" in problems
+    assert "root" not in problems and "/bin" not in problems

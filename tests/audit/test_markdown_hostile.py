@@ -136,6 +136,17 @@ def inject(fx: Fixture, text: str) -> Fixture:
         action.description = text
     for earlier in fx.earlier.values():
         earlier.title = text
+    for tool in audit.tools.values():
+        for section in tool.sections:
+            for question in section.questions:
+                question.text = text
+    for discussion in fx.discussions:
+        discussion.worked_well = [text, f"Before {text} after"]
+        discussion.worked_less_well = [text]
+    if fx.text is not None:
+        fx.text.summary = text
+        fx.text.conclusions = f"{text}\n\n{text}"
+        fx.text.objectives = dict.fromkeys(fx.text.objectives, text)
     fx.returns = [dataclasses.replace(r, good_practice=text, areas_for_development=f"{text}\n\n{text}",
                                       impact_on_child=text, recommendations=text) for r in fx.returns]
     return fx

@@ -35,10 +35,12 @@ from audit.findings import (
     Finding,
     Retest,
 )
-from audit.grades import Grade
+from audit.grades import Answer, Grade
+from audit.narrative import ReportText
 from audit.partnership import Partnership
 from audit.report import build_report
-from audit.returns import Return, SectionReturn, Status
+from audit.report_evidence import EarlierAudit
+from audit.returns import QuestionAnswer, Return, SectionReturn, Status
 from audit.scope import Audit, Draw
 from storage.demo import DEMO_AUDIT, demo_audit, demo_partnership, sample_path
 
@@ -60,18 +62,35 @@ class Fixture:
     findings: list[Finding] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     earlier: dict[str, Finding] = field(default_factory=dict)
+    text: ReportText | None = None
+    earlier_audits: list[EarlierAudit] = field(default_factory=list)
 
     def build(self, today: date = TODAY):
         return build_report(self.audit, self.partnership, self.cases, self.returns, self.discussions,
-                            self.findings, self.actions, self.earlier, today)
+                            self.findings, self.actions, self.earlier, today, text=self.text,
+                            earlier_audits=self.earlier_audits)
 
 
-def graded(case_ref: str, agency: str, status: Status, grades: str) -> Return:
-    """A return whose six section grades are spelt ``"RIGGRG"`` (O, G, R, I, or - for none)."""
+ANSWER_CYCLE = (Answer.YES, Answer.YES, Answer.PARTLY, Answer.NO, Answer.NA, None)
+
+
+def graded(case_ref: str, agency: str, status: Status, grades: str, audit: Audit | None = None) -> Return:
+    """A return whose six section grades are spelt ``"RIGGRG"`` (O, G, R, I, or - for none).
+
+    With ``audit``, a graded return also answers its tool's questions, cycling through
+    yes, yes, partly, no, n/a and blank from a start set by the case and agency.
+    """
     letters = {"O": O, "G": G, "R": R, "I": I, "-": None}
     sections = {obj: SectionReturn(letters[g], "Rationale.") for obj, g in zip(OBJECTIVES, grades)}
+    answers = {}
+    if audit is not None and agency in audit.tools and "-" not in grades:
+        start = sum(map(ord, case_ref + agency))
+        for n, qid in enumerate(audit.tools[agency].question_ids()):
+            answer = ANSWER_CYCLE[(start + n) % len(ANSWER_CYCLE)]
+            if answer is not None:
+                answers[qid] = QuestionAnswer(answer, "Seen in the record.")
     return Return(audit=DEMO_AUDIT, case_ref=case_ref, agency=agency, status=status, sections=sections,
-                  involved=status is not Status.NOT_INVOLVED)
+                  involved=status is not Status.NOT_INVOLVED, answers=answers)
 
 
 def demo_cases(audit: Audit, codes: list[str]) -> list[CandidateCase]:
@@ -105,19 +124,19 @@ def _fixture() -> Fixture:
     a, b, c = cohort[0], cohort[1], cohort[2]
     fx = Fixture(audit, partnership, cases)
     fx.returns = [
-        graded(a, "CSC", Status.SUBMITTED, "RIRRGG"),
-        graded(a, "MID", Status.SUBMITTED, "GRGGGG"),
+        graded(a, "CSC", Status.SUBMITTED, "RIRRGG", audit),
+        graded(a, "MID", Status.SUBMITTED, "GRGGGG", audit),
         graded(a, "HV", Status.RESUBMITTED, "GRRRGR"),
         graded(a, "GP", Status.NOT_INVOLVED, "------"),
         graded(a, "POL", Status.SUBMITTED, "GIRR-G"),
         graded(a, "AMH", Status.DRAFT, "OOOOOO"),  # a draft: its grades must not count
         graded(a, "ASM", Status.NOT_INVOLVED, "------"),
-        graded(b, "CSC", Status.SUBMITTED, "GRGRGO"),
-        graded(b, "MID", Status.SUBMITTED, "OGGRGG"),
+        graded(b, "CSC", Status.SUBMITTED, "GRGRGO", audit),
+        graded(b, "MID", Status.SUBMITTED, "OGGRGG", audit),
         graded(b, "HV", Status.RETURNED, "IIIIII"),  # back with the agency: not counted
         graded(b, "GP", Status.SUBMITTED, "GRGGRG"),
         graded(b, "POL", Status.DRAFT, "------"),
-        graded(c, "CSC", Status.SUBMITTED, "RRRIGG"),
+        graded(c, "CSC", Status.SUBMITTED, "RRRIGG", audit),
         graded(c, "MID", Status.NOT_INVOLVED, "------"),
         graded(c, "ASM", Status.SUBMITTED, "GRGRRG"),
     ]
@@ -189,6 +208,14 @@ def _fixture() -> Fixture:
         Action(DEMO_AUDIT, "A10", "F7", "Publish a 7-minute briefing on the escalation policy.", "CSC",
                date(2021, 3, 1), ActionStatus.COMPLETE),
     ]
+    fx.text = ReportText(
+        DEMO_AUDIT,
+        summary="Practice with unborn babies has improved since review C86, but fathers and other men in "
+                "the household are still rarely seen or checked.",
+        conclusions="The partnership can be confident that pregnancies are shared at booking.\n\n"
+                    "It cannot yet be confident that every adult in the household is known.",
+        objectives={"fathers": "In every case discussed the mother's partner was named but not seen.",
+                    "unborn": "Midwives shared the pregnancy at booking in both cases they held."})
     fx.earlier = {"MACA-B12/F4": Finding("MACA-B12", "F4", Column.DEVELOPMENT,
                                           "Men in the household were not assessed")}
     return fx
@@ -211,7 +238,8 @@ def test_the_same_data_gives_the_same_report() -> None:
 
 EXPECTED_SECTIONS = [
     "Summary", "Background", "Purpose and objectives", "Methodology", "Cohort profile",
-    "Findings by objective", "Good practice", "Areas for development", "Recommendations and action plan",
+    "Findings by objective", "Case discussions", "Comparison with earlier audits", "Good practice",
+    "Areas for development", "Conclusions", "Recommendations and action plan",
     "Learning re-tested from earlier audits", "Timeline", "Appendix: returns",
 ]
 
@@ -295,3 +323,16 @@ def test_action_plan_shows_owner_due_status_and_rag() -> None:
     assert "| 01/03/2021 | complete | Complete |" in text
     # Natural order: A10 after A3.
     assert text.index("| A3 |") < text.index("| A10 |")
+
+
+def test_a_finding_citing_a_case_outside_the_cohort_is_flagged() -> None:
+    """Issue 18 item 1: a case taken out of the cohort after a finding cited it."""
+    fx = build_fixture()
+    cited = next(f for f in fx.findings if f.cases)
+    gone = cited.cases[0]
+    assert "Not in the cohort" not in fx.build().markdown
+    fx.cases = [dataclasses.replace(c, in_cohort=False) if c.case_ref == gone else c for c in fx.cases]
+    text = fx.build().markdown
+    assert (f"**Not in the cohort**: {gone} was taken out of the cohort after this finding cited it; "
+            "review the finding.") in text
+    assert text.count("**Not in the cohort**") == sum(1 for f in fx.findings if gone in f.cases and not f.proposed)

@@ -64,6 +64,7 @@ def test_every_text_in_the_report_was_recorded_with_its_place() -> None:
     fx.findings = marked(fx.findings, mark)
     fx.actions = marked(fx.actions, mark)
     fx.earlier = marked(fx.earlier, mark)
+    fx.text = marked(fx.text, mark)
     report = fx.build()
     shown = set(MARK.findall(report.markdown))
     recorded = {m for piece in report.quoted for m in MARK.findall(piece.text)}

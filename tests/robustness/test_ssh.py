@@ -1,253 +1,87 @@
-"""The README's deployment over SSH, for real: OpenSSH's sshd on 127.0.0.1 with the
-recipe's `Match Group` block, a throwaway auditor in the group, and the workspace shared
-through the group's permissions.  The auditor gets the app and nothing else: a keyboard
-path completes and saves, while shells, other commands, sftp and forwarding are refused.
+"""Served mode for real (issue 15): OpenSSH's sshd on 127.0.0.1 with the README's recipe,
+a service account owning the workspace, and three auditors' keys (lead, co-ordinator,
+viewer) written by `maca users`.  Each attack of the issue is a named test that now
+fails to do harm; the `serve` commands are tried by every role; `SSH_ORIGINAL_COMMAND`
+injections, scp, sftp and forwarding are refused; `--as` from another login is refused.
 
-Needs root (to add the user and run sshd) and OpenSSH (`make test` installs it).
+Needs root (to add users and run sshd) and OpenSSH (`make test` installs it).
 """
 
 from __future__ import annotations
 
-import grp
 import json
 import os
 import pwd
-import secrets
-import shutil
-import signal
-import site
 import socket
 import stat
 import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.terminal.tmux import MACA, Terminal, isolated_env
+from tests.robustness.sshd import SSH_OPTIONS, Server, free_port, served_server, why_not
+from tests.terminal.tmux import Terminal, isolated_env
 
-REPO = Path(__file__).resolve().parents[2]
-SSHD = "/usr/sbin/sshd"
-GROUP = "maca-test"
-TOOLS = ("ssh", "ssh-keygen", "sftp", "tmux", "useradd", "userdel", "groupadd", "setpriv")
+REF = "MACA-C86"
+pytestmark = [pytest.mark.ssh, pytest.mark.skipif(why_not() is not None, reason=why_not() or "")]
 
-
-def _why_not() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root to add a throwaway user and run sshd"
-    if not os.access(SSHD, os.X_OK):
-        return "OpenSSH's sshd is not installed (make test installs openssh-server)"
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if missing:
-        return f"{', '.join(missing)} not installed (make test installs openssh-client and tmux)"
-    return None
-
-
-pytestmark = pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")
-
-
-@dataclass
-class Server:
-    base: Path
-    port: int
-    user: str
-    key: Path
-    db: Path
-    log: Path
-
-    def ssh(self, *options: str) -> list[str]:
-        return ["ssh", "-F", "/dev/null", "-p", str(self.port), "-i", str(self.key), "-o", "IdentitiesOnly=yes",
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-                "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", *options, f"{self.user}@127.0.0.1"]
-
-    def run(self, *options: str, command: list[str] | None = None,
-            timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*self.ssh(*options), *(command or [])], capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"sshd stopped:\n{log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"sshd never listened on port {port}:\n{log.read_text()}")
-
-
-def _sh(*args: str) -> None:
-    subprocess.run(args, check=True, capture_output=True, timeout=60)
-
-
-def _maca_for(user: str, base: Path) -> str:
-    """What the ForceCommand runs: this checkout's `.venv/bin/maca` if the auditor can run
-    it; otherwise the same checkout and packages through a Python the auditor can reach
-    (a virtualenv made from an interpreter in root's private home cannot be)."""
-    entry = pwd.getpwnam(user)
-    # Through a shell, as sshd runs it: a program setpriv starts itself may be let
-    # through paths that the user's own processes cannot reach.
-    as_user = ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups",
-               "/bin/sh", "-c", 'exec "$@"', "sh"]
-    env = {"PATH": "/usr/bin:/bin", "HOME": entry.pw_dir}
-    if subprocess.run([*as_user, str(MACA), "--help"], env=env, capture_output=True, timeout=30).returncode == 0:
-        return str(MACA)
-    path = os.pathsep.join([str(REPO), *site.getsitepackages()])
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    for python in (sys.executable, f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"):
-        probe = [*as_user, "env", f"PYTHONPATH={path}", python, "-c",
-                 f"import sys; assert sys.version_info[:2] == {sys.version_info[:2]!r}; import tui.cli, textual"]
-        if subprocess.run(probe, env=env, capture_output=True, timeout=30).returncode == 0:
-            # Isolated (-I), as the `maca` command itself runs: the paths are set inside.
-            launcher = base / "bin" / "maca"
-            launcher.parent.mkdir(mode=0o755)
-            boot = base / "bin" / "maca.py"
-            boot.write_text(f"import sys\nsys.path[:0] = {path.split(os.pathsep)!r}\n"
-                            "from tui.cli import entry\nraise SystemExit(entry())\n")
-            boot.chmod(0o644)
-            launcher.write_text(f'#!/bin/sh\nexec {python} -I -B {boot} "$@"\n')
-            launcher.chmod(0o755)
-            return str(launcher)
-    pytest.skip(f"no Python with this checkout's packages can be run by an unprivileged user "
-                f"({MACA} cannot either)")
-
-
-SSHD_CONFIG = """\
-Port {port}
-ListenAddress 127.0.0.1
-HostKey {base}/host_key
-PidFile {base}/sshd.pid
-AuthorizedKeysFile {base}/authorized_keys/%u
-# The keys live in a temporary folder, not in a home folder sshd would check.
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin no
-AllowGroups {group}
-PermitUserEnvironment no
-AcceptEnv LANG LC_* COLORTERM ESCDELAY
-Subsystem sftp internal-sftp
-LogLevel VERBOSE
-
-# The README's recipe.
-Match Group {group}
-    ForceCommand {maca} --db {db}
-    PermitTTY yes
-    X11Forwarding no
-    AllowTcpForwarding no
-    AllowStreamLocalForwarding no
-    PermitTunnel no
-    AllowAgentForwarding no
-    PermitUserRC no
-"""
+CSV = b"case_ref,unborn,older_siblings,family_name,child_dob\nRB-2099-001,yes,1,Sshfam,01/01/2020\n"
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    base = Path(tempfile.mkdtemp(prefix="maca-ssh-"))
-    base.chmod(0o755)
-    user = f"maca-ssh-{secrets.token_hex(3)}"
-    made_group = made_user = False
-    sshd: subprocess.Popen[bytes] | None = None
+    yield from served_server()
+
+
+def files_of(server: Server) -> dict[str, bytes]:
+    return {str(p.relative_to(server.db.parent)): p.read_bytes()
+            for p in sorted(server.db.parent.rglob("*")) if p.is_file()}
+
+
+def last_journal(server: Server) -> dict:
+    """The newest journal entry, whichever layout the workspace has."""
+    entries: list[dict] = []
+    if server.db.is_file():
+        journal = json.loads(server.db.read_text())["journal"]
+        entries = [journal[k] for k in sorted(journal, key=int)]
+    else:
+        for path in sorted(server.db.rglob("*.jsonl")):
+            entries += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return entries[-1]
+
+
+def sentence(done: subprocess.CompletedProcess[bytes]) -> str:
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1, done.stderr.decode()
+    return lines[0]
+
+
+# ------------------------------------------------------------------ the recipe itself
+
+
+def test_the_data_is_the_service_accounts_alone(server: Server) -> None:
+    owner = pwd.getpwnam(server.account).pw_uid
+    folder = server.db.parent
+    assert (folder.stat().st_uid, stat.S_IMODE(folder.stat().st_mode)) == (owner, 0o700)
+    for path in [server.db, *server.db.parent.rglob("*")]:
+        st = path.lstat()
+        assert st.st_uid == owner, path
+        assert stat.S_IMODE(st.st_mode) & 0o077 == 0, path  # no group or other access at all
+    keys = Path(pwd.getpwnam(server.account).pw_dir) / ".ssh" / "authorized_keys"
+    lines = [line for line in keys.read_text().splitlines() if not line.startswith("#")]
+    assert len(lines) == 3
+    for line in lines:
+        assert line.startswith(f'restrict,pty,command="{server.maca} serve --db {server.db} --as ')
+        assert "@laptop" not in line  # the auditor's own comment is not copied
+
+
+def test_a_lead_gets_the_app_completes_a_keyboard_path_and_saves(server: Server, tmp_path: Path) -> None:
+    term = Terminal([*server.ssh("lead1", "-tt")], isolated_env(tmp_path))
     try:
-        try:
-            grp.getgrnam(GROUP)
-        except KeyError:
-            _sh("groupadd", GROUP)
-            made_group = True
-        # An auditor: a login in the group, with a key, whose only program is maca.
-        _sh("useradd", "--create-home", "--home-dir", str(base / "home"), "--shell", "/bin/sh",
-            "--groups", GROUP, "--password", "*", user)
-        made_user = True
-        _sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(base / "host_key"))
-        _sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(base / "client_key"))
-        keys = base / "authorized_keys"
-        keys.mkdir(mode=0o755)
-        (keys / user).write_text((base / "client_key.pub").read_text())
-        (keys / user).chmod(0o644)
-
-        # The workspace, shared through the group as the README says.
-        srv = base / "srv"
-        srv.mkdir()
-        os.chown(srv, 0, grp.getgrnam(GROUP).gr_gid)
-        srv.chmod(0o2770)
-        db = srv / "partnership.json"
-        for args in (["init", "--db", str(db), "--sample"],
-                     ["users", "--db", str(db), "add", user, "--role", "lead"]):
-            done = subprocess.run([str(MACA), *args], capture_output=True, text=True, timeout=60,
-                                  stdin=subprocess.DEVNULL)
-            assert done.returncode == 0, done.stderr
-        for path in srv.iterdir():
-            os.chown(path, 0, grp.getgrnam(GROUP).gr_gid)
-            path.chmod(0o660)
-
-        port = _free_port()
-        config = base / "sshd_config"
-        config.write_text(SSHD_CONFIG.format(port=port, base=base, group=GROUP, db=db, maca=_maca_for(user, base)))
-        # sshd's privilege separation folder (its service makes it at boot; left in place).
-        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
-        checked = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True, timeout=30)
-        assert checked.returncode == 0, checked.stderr
-        log = base / "sshd.log"
-        sshd = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL,
-                                stderr=log.open("wb"), start_new_session=True)
-        _wait_for_port(port, sshd, log)
-        yield Server(base, port, user, base / "client_key", db, log)
-    finally:
-        if sshd is not None:
-            sshd.terminate()
-            try:
-                sshd.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                sshd.kill()
-        if made_user:
-            _kill_processes_of(user)
-            subprocess.run(["userdel", user], capture_output=True, timeout=60)
-        if made_group and not grp.getgrnam(GROUP).gr_mem:  # unless another run uses it now
-            subprocess.run(["groupdel", GROUP], capture_output=True, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def _kill_processes_of(user: str) -> None:
-    """End the sessions this test opened as its throwaway user (by pid, nothing else)."""
-    uid = pwd.getpwnam(user).pw_uid
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            owner = entry.stat().st_uid
-        except OSError:
-            continue
-        if owner == uid:
-            try:
-                os.kill(int(entry.name), signal.SIGKILL)
-            except OSError:
-                pass
-
-
-def _workspace(server: Server) -> dict:
-    return json.loads(server.db.read_text())
-
-
-def test_an_auditor_gets_the_app_completes_a_keyboard_path_and_saves(server: Server, tmp_path: Path) -> None:
-    term = Terminal([*server.ssh("-tt")], isolated_env(tmp_path))
-    try:
-        term.wait_for("MACA-C86", timeout=30)
-        term.wait_for(f"{server.user} · lead auditor")  # identity is the login sshd authenticated
+        term.wait_for(REF, timeout=30)
+        term.wait_for("lead1 · lead auditor")  # identity is the key's --as login
         term.keys("Enter")
         term.wait_for("Title: Unborn babies")
         term.keys("e")
@@ -257,64 +91,150 @@ def test_an_auditor_gets_the_app_completes_a_keyboard_path_and_saves(server: Ser
         term.keys("C-s")
         term.wait_for("Saved: changed the title")
         term.keys("C-q")
-        term.wait_for("MACA-EXITED 0")  # the connection closed when the app quit
+        term.wait_for("MACA-EXITED 0")
     finally:
         term.close()
-    data = _workspace(server)
-    assert next(iter(data["audits"].values()))["title"] == "Edited over SSH"
-    last = data["journal"][max(data["journal"], key=int)]
-    assert last["who"] == server.user
-    # The save kept the shared file's group and mode, so the next auditor can save too.
-    gid = grp.getgrnam(GROUP).gr_gid
-    for name in ("partnership.json", "partnership.json.bak", "partnership.json.lock", "partnership.json.lock.who"):
-        st = (server.db.parent / name).stat()
-        assert (st.st_gid, stat.S_IMODE(st.st_mode)) == (gid, 0o660), name
+    entry = last_journal(server)
+    assert entry["who"] == "lead1"
+    assert "Edited over SSH" in json.dumps(entry)
+
+
+def test_a_lead_fetches_the_report_with_one_ssh_command(server: Server, tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    command = " ".join([*server.ssh("lead1"), "export", REF, ">", str(out)])
+    done = subprocess.run(command, shell=True, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").startswith(f"# {REF}:")
+    assert last_journal(server)["summary"] == f"exported {REF} report over SSH (md)"
+    html = server.run("lead1", "export", REF, "--format", "html")
+    assert html.returncode == 0 and html.stdout.startswith(b"<!DOCTYPE html>")
+
+
+# ------------------------------------------------------------------ roles x serve commands
+
+
+MATRIX = [
+    # (login, command, exit code)
+    ("lead1", "whoami", 0), ("coord", "whoami", 0), ("vic", "whoami", 0),
+    ("lead1", f"export {REF}", 0), ("coord", f"export {REF}", 3), ("vic", f"export {REF}", 3),
+    ("lead1", f"cohort {REF} --json", 0), ("coord", f"cohort {REF} --json", 0), ("vic", f"cohort {REF}", 0),
+    ("lead1", f"chase {REF}", 0), ("coord", f"chase {REF}", 0), ("vic", f"chase {REF}", 0),
+    ("lead1", f"import-cases {REF} --dry-run", 0), ("coord", f"import-cases {REF} --dry-run", 3),
+    ("vic", f"import-cases {REF}", 3), ("coord", "new-audit", 3), ("vic", "new-audit", 3),
+]
+
+
+@pytest.mark.parametrize(("login", "command", "code"), MATRIX,
+                         ids=[f"{login}-{command.split()[0]}-{code}" for login, command, code in MATRIX])
+def test_each_role_may_run_what_its_role_allows(server: Server, login: str, command: str, code: int) -> None:
+    before = files_of(server)
+    stdin = CSV if command.startswith("import-cases") else b"ref = 'X'\n" if command == "new-audit" else None
+    done = server.run(login, *command.split(), stdin=stdin)
+    assert done.returncode == code, done.stderr
+    if code == 3:
+        assert sentence(done).startswith("maca: ")
+        assert done.stdout == b""
+    after = files_of(server)
+    # Nothing but the journal may change (a refusal or an export is journaled).
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    if server.db.is_file():
+        for name in changed:
+            if name.endswith((".lock", ".lock.who", ".bak")):
+                continue
+            old, new = json.loads(before[name]), json.loads(after[name])
+            old.pop("journal", None), new.pop("journal", None)
+            assert old == new
+
+
+def test_whoami_says_who_the_key_is(server: Server) -> None:
+    done = server.run("coord", "whoami")
+    assert done.stdout.decode().startswith("coord · audit co-ordinator (POL) · ")
+
+
+def test_a_coordinators_chase_list_is_their_agencys(server: Server) -> None:
+    lines = server.run("coord", "chase", REF).stdout.decode().splitlines()
+    assert lines and all(line.startswith("POL (Police)") for line in lines)
+    everyone = server.run("lead1", "chase", REF).stdout.decode().splitlines()
+    assert len(everyone) > len(lines)
+
+
+def test_a_lead_imports_cases_over_the_channel(server: Server) -> None:
+    done = server.run("lead1", "import-cases", REF, stdin=CSV)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == f"Imported 1 candidate cases into {REF}.\n"
+    cohort = json.loads(server.run("lead1", "cohort", REF, "--json").stdout)
+    assert "RB-2099-001" in {c["case_ref"] for c in cohort["candidates"]}
+
+
+def test_an_imported_passwd_file_is_not_quoted_back(server: Server) -> None:
+    done = server.run("lead1", "import-cases", REF, "--dry-run", stdin=Path("/etc/passwd").read_bytes())
+    assert done.returncode == 2
+    assert b"root:x:0:0" not in done.stderr and b"/bin/" not in done.stderr
+
+
+# ------------------------------------------------------------------ what is refused
+
+
+INJECTIONS = [
+    "whoami; id", "whoami && id", "whoami | id", "whoami || id", "$(id)", "`id`", "whoami\nid",
+    f"export {REF} > /tmp/x", f"import-cases {REF} < /etc/passwd", "/bin/sh", "sh -c id", "bash -i",
+    "scp -t /tmp", "scp -f /etc/passwd", "internal-sftp", "/usr/lib/openssh/sftp-server", "rsync --server .",
+    "git-upload-pack '/srv'", "python3", "cat /etc/passwd", f"export {REF} 'x'", "whoami \\; id",
+    "WHOAMI", "export", f"export {REF} --db /etc", f"export {REF} --format=../../x",
+]
+
+
+@pytest.mark.parametrize("command", INJECTIONS, ids=[f"i{n}" for n in range(len(INJECTIONS))])
+def test_ssh_original_command_injection_is_refused(server: Server, command: str) -> None:
+    done = server.run("vic", command)
+    assert done.returncode in (2, 3), done.stderr
+    assert sentence(done).startswith("maca: ")
+    assert b"uid=" not in done.stdout and b"root:x:0:0" not in done.stdout
+    assert done.stdout == b""
 
 
 def test_asking_for_a_shell_with_a_terminal_opens_the_app_instead(server: Server, tmp_path: Path) -> None:
-    term = Terminal([*server.ssh("-tt"), "echo PWNED-$((6*7)); exec /bin/sh -i"], isolated_env(tmp_path))
+    term = Terminal([*server.ssh("vic", "-tt")], isolated_env(tmp_path))
     try:
-        screen = term.wait_for("MACA-C86", timeout=30)
-        assert "PWNED-42" not in screen
+        screen = term.wait_for(REF, timeout=30)
+        assert "PWNED" not in screen
         term.keys("C-q")
-        screen = term.wait_for("MACA-EXITED")
-        assert "PWNED-42" not in screen
+        term.wait_for("MACA-EXITED")
     finally:
         term.close()
-
-
-@pytest.mark.parametrize("command", [["/bin/sh", "-c", "'echo PWNED-$((6*7))'"], ["cat", "/etc/passwd"],
-                                     ["bash", "-i"]], ids=["sh-c", "cat", "bash"])
-def test_another_command_is_refused_with_a_sentence(server: Server, command: list[str]) -> None:
-    done = server.run(command=command)
-    assert "PWNED-42" not in done.stdout + done.stderr
-    assert "root:x:0:0" not in done.stdout
+    done = server.run("vic", "echo", "PWNED-$((6*7))", options=("-tt",))
+    assert b"PWNED-42" not in done.stdout + done.stderr
     assert done.returncode == 3
-    assert done.stderr.strip().splitlines()[-1] == ("maca: this login only opens the maca app; the command you "
-                                                     "sent was not run.")
 
 
 def test_no_terminal_and_no_command_gets_a_sentence(server: Server) -> None:
-    done = server.run()
+    done = server.run("vic")
     assert done.returncode == 2
-    assert "maca: the app needs a terminal (over SSH, connect with `ssh -t`); nothing was opened." in done.stderr
+    assert "the app needs a terminal" in sentence(done)
 
 
-def test_sftp_is_refused(server: Server) -> None:
-    done = subprocess.run(
-        ["sftp", "-F", "/dev/null", "-P", str(server.port), "-i", str(server.key), "-o", "IdentitiesOnly=yes",
-         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-         "-b", "-", f"{server.user}@127.0.0.1"],
-        input=f"get {server.db} {server.base}/stolen.json\n", capture_output=True, text=True, timeout=30,
-    )
-    assert done.returncode != 0
-    assert not (server.base / "stolen.json").exists()
+def test_sftp_and_scp_are_refused(server: Server, tmp_path: Path) -> None:
+    sftp = subprocess.run(["sftp", *SSH_OPTIONS, "-P", str(server.port), "-i", str(server.keys["vic"]),
+                           "-b", "-", f"{server.account}@127.0.0.1"],
+                          input=f"get {server.db} {tmp_path}/stolen\n", capture_output=True, text=True, timeout=30)
+    assert sftp.returncode != 0
+    scp = subprocess.run(["scp", *SSH_OPTIONS, "-P", str(server.port), "-i", str(server.keys["vic"]),
+                          f"{server.account}@127.0.0.1:{server.db}", str(tmp_path / "stolen2")],
+                         capture_output=True, text=True, timeout=30)
+    assert scp.returncode != 0
+    up = tmp_path / "up.txt"
+    up.write_text("planted")
+    scp_up = subprocess.run(["scp", "-O", *SSH_OPTIONS, "-P", str(server.port), "-i", str(server.keys["lead1"]),
+                             str(up), f"{server.account}@127.0.0.1:.pam_environment"],
+                            capture_output=True, text=True, timeout=30)
+    assert scp_up.returncode != 0
+    assert not list(tmp_path.glob("stolen*"))
+    assert not (Path(pwd.getpwnam(server.account).pw_dir) / ".pam_environment").exists()
 
 
 def test_local_port_forwarding_is_refused(server: Server) -> None:
-    local = _free_port()
-    # Forward to sshd itself: if forwarding worked, its banner would come back.
-    client = subprocess.Popen([*server.ssh("-N", "-L", f"{local}:127.0.0.1:{server.port}")],
+    local = free_port()
+    client = subprocess.Popen([*server.ssh("vic", "-N", "-L", f"{local}:127.0.0.1:{server.port}")],
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 15
@@ -326,7 +246,6 @@ def test_local_port_forwarding_is_refused(server: Server) -> None:
                 assert client.poll() is None and time.monotonic() < deadline, "the ssh client never listened"
                 time.sleep(0.05)
         with sock:
-            sock_port = sock.getsockname()[1]  # the client's forwarded connection names it
             sock.settimeout(5)
             try:
                 received = sock.recv(100)
@@ -336,17 +255,77 @@ def test_local_port_forwarding_is_refused(server: Server) -> None:
     finally:
         client.terminate()
         client.communicate(timeout=10)
-    assert f"refused local port forward: originator 127.0.0.1 port {sock_port}" in server.log.read_text()
 
 
-def test_remote_port_forwarding_is_refused(server: Server) -> None:
-    done = server.run("-N", "-o", "ExitOnForwardFailure=yes", "-R", f"127.0.0.1:0:127.0.0.1:{server.port}")
-    assert done.returncode != 0
-    assert "remote port forwarding failed" in done.stderr
+def test_remote_and_stdio_forwarding_are_refused(server: Server) -> None:
+    remote = server.run("vic", options=("-N", "-o", "ExitOnForwardFailure=yes",
+                                         "-R", f"127.0.0.1:0:127.0.0.1:{server.port}"))
+    assert remote.returncode != 0
+    stdio = server.run("vic", options=("-W", f"127.0.0.1:{server.port}"))
+    assert b"SSH-2.0" not in stdio.stdout and stdio.returncode != 0
 
 
-def test_stdio_forwarding_is_refused(server: Server) -> None:
-    done = server.run("-W", f"127.0.0.1:{server.port}")
-    assert "SSH-2.0" not in done.stdout
-    assert done.returncode != 0
-    assert "stdio forwarding failed" in done.stderr
+def test_as_from_a_login_that_is_not_the_owner_is_refused(server: Server) -> None:
+    done = server.maca_as(server.other, "serve", "--db", str(server.db), "--as", "lead1")
+    assert done.returncode == 3
+    assert done.stderr.strip() == (
+        f"maca: `maca serve --as` is only for the account that owns the workspace; {server.other} does not, "
+        "so it was refused. Run maca without --as to use your own login.")
+    # Nor can that login read or change anything in the folder.
+    peek = subprocess.run([*server.as_user(server.other), "ls", str(server.db.parent)],
+                          env=server.env_of(server.other), capture_output=True, timeout=30)
+    assert peek.returncode != 0
+
+
+# ------------------------------------------------------------------ the attacks of the issue
+
+
+def test_a_viewer_cannot_export_the_chase_list_onto_the_workspace(server: Server, tmp_path: Path) -> None:
+    """Returns, `c`, `x`: the app shows the ssh command; there is no path field at all."""
+    before = files_of(server)
+    term = Terminal([*server.ssh("vic", "-tt")], isolated_env(tmp_path))
+    try:
+        term.wait_for(REF, timeout=30)
+        term.keys("Enter")
+        term.wait_for("Linked review:")  # the audit's scope (a lead may have retitled it)
+        term.keys("3")  # the Returns section
+        term.wait_for("Received")
+        term.keys("c")
+        term.wait_for("Chase list")
+        term.keys("x")
+        screen = term.wait_for("Export the chase list")
+        assert f"-p {server.port} {server.account}@127.0.0.1 chase {REF} >" in screen
+        assert "Save to" not in screen
+        term.keys("C-q")
+        term.wait_for("MACA-EXITED")
+    finally:
+        term.close()
+    assert files_of(server) == before  # the viewer changed nothing at all
+
+
+def test_a_lead_gets_no_shell_through_the_environment(server: Server, tmp_path: Path) -> None:
+    """The client tries to send PYTHONINSPECT (sshd does not accept it), and no export can
+    write ~/.pam_environment; ctrl+q ends the connection with no Python prompt."""
+    term = Terminal([*server.ssh("lead1", "-tt", "-o", "SetEnv=PYTHONINSPECT=1 PYTHONSTARTUP=/etc/passwd")],
+                    isolated_env(tmp_path))
+    try:
+        term.wait_for(REF, timeout=30)
+        term.keys("C-q")
+        screen = term.wait_for("MACA-EXITED")
+        assert ">>>" not in screen
+    finally:
+        term.close()
+
+
+def test_a_removed_users_key_stops_working_at_once(server: Server) -> None:
+    key = server.new_key("temp")
+    server.keys["temp"] = key
+    added = server.maca_as(server.account, "users", "--db", str(server.db), "add", "temp", "--role", "viewer",
+                           "--key", "-", stdin=key.with_suffix(".pub").read_bytes())
+    assert added.returncode == 0, added.stderr
+    assert server.run("temp", "whoami").returncode == 0
+    removed = server.maca_as(server.account, "users", "--db", str(server.db), "remove", "temp")
+    assert removed.returncode == 0, removed.stderr
+    done = server.run("temp", "whoami")
+    assert done.returncode == 255  # sshd no longer knows the key
+    assert b"Permission denied" in done.stderr
