@@ -65,8 +65,8 @@ class HelpScreen(ModalScreen[None]):
                     # line wraps inside its own column.
                     table = Table.grid(padding=(0, 2), expand=True)
                     table.add_column(style="bold", no_wrap=True, min_width=self.key_width)
-                    table.add_column(ratio=3)
-                    table.add_column(style="dim", ratio=1)
+                    table.add_column(ratio=1)
+                    table.add_column(style="dim", no_wrap=True, justify="right")
                     for keys, description, ids in rows:
                         table.add_row(keys, Text(description), Text(ids))
                     yield Static(table, classes="help-rows")
