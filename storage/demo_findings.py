@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from audit.findings import Action, ActionStatus, Attendee, Column, Discussion, Finding
+from audit.findings import Action, ActionStatus, ActionUpdate, Attendee, Column, Discussion, Finding
 from audit.grades import Grade
 from audit.scope import Audit
 from storage.workspace import Transaction, Workspace
@@ -105,7 +105,10 @@ def add_demo_discussions(tx_or_ws: Transaction | Workspace, audit: Audit, case_r
                status=ActionStatus.IN_PROGRESS,
                description="Ask about the mother's partner at booking and at 28 weeks and share his details "
                            "with the GP and health visitor.",
-               progress_note="Booking template changed; 28-week prompt due in May."),
+               progress_note="Booking template changed; 28-week prompt due in May.",
+               updates=[ActionUpdate(at=datetime(2021, 4, 12, 16, 5), by="mid.coord", on=date(2021, 4, 12),
+                                     note="Booking template changed; 28-week prompt due in May.",
+                                     evidence="Revised booking template v3 circulated to community midwives.")]),
     ]
     for a in actions:
         tx.insert(a, summary=f"added action {a.id} (demo)")

@@ -251,6 +251,12 @@ class Workspace:
     def actions(self, ref: str) -> list[Action]:
         return self._for_audit("actions", ref)
 
+    def all_actions(self) -> list[Action]:
+        """Every audit's SMART actions, for the partnership's tracker: the one read across
+        audits it makes (so a partnership-wide summary can answer it without opening
+        every audit)."""
+        return list(self._table("actions").items.values())
+
     def get(self, obj_or_table: Any, key: str | None = None) -> Any:
         """The stored version of a document (by example object, or by table and key)."""
         if isinstance(obj_or_table, str):

@@ -60,7 +60,7 @@ class MacaApp(App[int]):
         return HomeScreen()
 
     async def on_mount(self) -> None:
-        from screens.returns.concerns import check_concerns
+        from screens.returns.concerns import check_concerns, tell_raiser
         from tui.keymap import keymap_path, load_keymap
 
         keymap, problem = load_keymap(keymap_path())
@@ -70,6 +70,7 @@ class MacaApp(App[int]):
             self.notify(problem, severity="warning", markup=False, timeout=15)
 
         self.call_after_refresh(check_concerns, self)
+        self.call_after_refresh(tell_raiser, self)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
         self._started = True

@@ -27,6 +27,8 @@ class MacaCommands(Provider):
         screen = self.screen
         yield ("Help: keys of this screen", app.action_help, "Every key of the current screen")  # type: ignore[attr-defined]
         yield ("Journal: every change, who and when", partial(self._journal, screen), "Leads only")
+        yield ("Action tracker: every audit's SMART actions", self._tracker,
+               "Progress, sign-off and export for the sub-committee")
         for audit in ws.audits():
             yield (f"Open audit {audit.ref}: {' '.join(audit.title.split())}", partial(self._open_audit, audit.ref),
                    f"{audit.kind.value} · {audit.stage.label}")
@@ -59,6 +61,12 @@ class MacaCommands(Provider):
         from screens.journal.screen import open_journal
 
         open_journal(self.app, screen.audit_ref if isinstance(screen, AuditScreen) else None)
+
+    def _tracker(self) -> None:
+        from screens.tracker.screen import TrackerScreen
+
+        if not isinstance(self.app.screen, TrackerScreen):
+            self.app.push_screen(TrackerScreen())
 
     def _open_audit(self, ref: str) -> None:
         app = self.app

@@ -103,7 +103,7 @@ def card_text(f: Finding, audit: Audit, actions: list[Action], earlier: Finding 
     text.append(", ".join(f.agencies) or "no agency")
     outside = outside_cohort(f, audit, cohort)
     if outside:
-        text.append(f"\n⚠ cites {', '.join(outside)}: not in the cohort", style="bold yellow")
+        text.append(f"\n⚠ {', '.join(outside)} not in the cohort", style="bold yellow")
     if f.proposed:
         text.append(f"\n◇ proposed by {f.created_by or 'a co-ordinator'}; y accepts", style="bold yellow")
     if f.retest is not None:

@@ -88,6 +88,7 @@ class BoardSection(Section):
         super().__init__(audit_ref, **kwargs)
         self.filters = Filters()
         self.column_index = 0
+        self._known: set[str] | None = None  # the cards at the last refresh
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-status")
@@ -102,6 +103,20 @@ class BoardSection(Section):
 
     def on_mount(self) -> None:
         self.refresh_data()
+
+    def on_show(self) -> None:
+        """Back on the board: show what this session changed elsewhere (a point promoted in
+        Discussion), with the selection on the one card added meanwhile, if one was."""
+        audit = self.audit()
+        if audit is None or self._known is None:
+            return
+        added = [f for f in ctx(self.app).ws.findings(audit.ref) if f.id not in self._known]
+        select = added[0] if len(added) == 1 else None
+        if select is not None:
+            self.column_index = COLUMNS.index(select.column)
+        self.refresh_data(select=select.id if select else None)
+        if select is not None and self.screen.focused is not None:
+            self.focus_first()
 
     def focus_first(self) -> None:
         self.lists[self.column_index].focus()
@@ -125,6 +140,7 @@ class BoardSection(Section):
         c = ctx(self.app)
         ws, today = c.ws, c.today()
         findings = ws.findings(audit.ref)
+        self._known = {f.id for f in findings}
         actions = ws.actions(audit.ref)
         cohort = {c.case_ref for c in ws.cases(audit.ref) if c.in_cohort}
         outside = sum(1 for f in findings if outside_cohort(f, audit, cohort))

@@ -31,6 +31,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open audit", priority=True, id="home.open"),
         Binding("n", "new_audit", "New audit", id="home.new-audit"),
+        Binding("a", "tracker", "Actions", id="home.actions"),
         Binding("J", "journal", "Journal", key_display="J", id="home.journal"),
         Binding("j", "cursor('down')", "Down", show=False, id="move.down"),
         Binding("k", "cursor('up')", "Up", show=False, id="move.up"),
@@ -218,6 +219,11 @@ class HomeScreen(Screen[None]):
         self.refresh_data()
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(audit.ref))
+
+    def action_tracker(self) -> None:
+        from screens.tracker.screen import TrackerScreen
+
+        self.app.push_screen(TrackerScreen())
 
     def action_journal(self) -> None:
         from screens.journal.screen import open_journal

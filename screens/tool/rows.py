@@ -182,15 +182,22 @@ def overall_rows(ret: Return) -> list[ToolRow]:
 
 
 def concern_row(ret: Return) -> ToolRow:
+    from audit.concerns import status_line
+
     concern = ret.concern
     if concern.open:
         label = _line(("  ⚠ OPEN: immediate safeguarding concern raised by ", "bold red"),
                       (f"{concern.raised_by} {_when(concern.raised_at)}", "bold red"))
         body = [Text(concern.details), "", Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}."),
-                Text("Every lead has been alerted; it stays open until a lead acknowledges it (a).", style="italic")]
+                Text(f"Now: {status_line(concern)}.", style="bold")]
+        if concern.agency_action:
+            body += [Text(f"{concern.holder}'s action: ", style="bold"), Text(concern.agency_action)]
+        body.append(Text("Every lead has been alerted; it stays open until a lead closes it (a).", style="italic"))
     elif concern.raised:
         label = _line("  ✓ Concern acknowledged by ", f"{concern.acknowledged_by} {_when(concern.acknowledged_at)}")
-        body = [Text(concern.details), "", Text("Action taken: ", style="bold"), Text(concern.action_taken), "",
+        acted = [Text(f"{concern.holder}'s action: ", style="bold"), Text(concern.agency_action), ""] \
+            if concern.agency_action else []
+        body = [Text(concern.details), "", *acted, Text("Action taken: ", style="bold"), Text(concern.action_taken), "",
                 Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}; acknowledged by "
                      f"{concern.acknowledged_by} on {_when(concern.acknowledged_at)}."),
                 Text("! raises a new concern.", style="dim")]

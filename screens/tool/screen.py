@@ -160,7 +160,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         answered, total = progress(self.ret, self.tool)
         graded = [s for s in self.tool.sections if s.graded]
         done = sum(1 for s in graded if (g := self.ret.sections.get(s.objective)) and g.grade and g.rationale.strip())
-        title = Text(no_wrap=True, overflow="ellipsis")
+        title = Text()
         title.append(f"Case {self.case_ref} · {agency_name} · ", style="bold")
         title.append(f"{self.ret.status.symbol} {self.ret.status.label}", style="bold")
         if self.ret.involved is not False:

@@ -355,9 +355,42 @@ async def test_taking_a_cited_case_out_lists_its_trail_and_the_board_flags_it(tm
         section = app.screen.query_one(BoardSection)
         await until(pilot, lambda: section.lists[0].ids)
         for finding_id in citing:
-            assert "⚠ cites RB-2020-001: not in the cohort" in card(section, finding_id)
+            assert "⚠ RB-2020-001 not in the cohort" in card(section, finding_id)
         others = [i for ids in shown(section) for i in ids if i not in citing]
         assert all("not in the cohort" not in card(section, i) for i in others)
         n = len(citing)
         assert f"⚠ {n} cite{'s' if n == 1 else ''} a case not in the cohort" in str(
             section.query_one("#board-status", Static).render())
+
+
+async def test_a_card_promoted_in_discussion_is_on_the_board_and_selected_when_you_come_back(
+        tmp_path: Path) -> None:
+    """Issue 18 item 14: the board, opened before, kept its old cards and selection after a
+    point was promoted in Discussion, so `A` opened another card's plan."""
+    from screens.discussion.section import DiscussionSection
+
+    ws = board_ws(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_board(pilot)
+        await pilot.press("l", "l")
+        assert section.current().id == "F5"
+        await pilot.press("4")
+        await until(pilot, lambda: app.screen.query(DiscussionSection)
+                    and app.screen.query_one(DiscussionSection).subject is not None)
+        discussion = app.screen.query_one(DiscussionSection)
+        discussion.rows_list.focus()
+        discussion.rows_list.highlighted = [r.id for r in discussion.rows].index("well:0")
+        await pilot.pause()
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-column", Select).value = "recommendation"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: idle(app) and not isinstance(app.screen, FormScreen))
+        new = max((f.id for f in ws.findings(REF)), key=lambda i: int(i[1:]))
+        await pilot.press("5")
+        await until(pilot, lambda: new in shown(section)[2])
+        assert section.column_index == 2 and section.current().id == new
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, ActionPlanScreen))
+        assert app.screen.finding_id == new

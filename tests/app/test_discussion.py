@@ -282,3 +282,25 @@ async def test_thematic_audit_adds_sessions(tmp_path: Path) -> None:
 def test_snapshot_discussion(snap_compare, tmp_path: Path) -> None:
     app = app_for(seeded(tmp_path))
     assert snap_compare(app, terminal_size=(120, 40), press=["enter", "4", "l"])
+
+
+async def test_at_80_columns_cut_evidence_keeps_its_ellipsis_and_marks_their_agency(tmp_path: Path) -> None:
+    """Found walking the demo at 80×24: a cut rationale put its "…" alone on the next line,
+    and an agency's mark wrapped away from its code ("EY" | "◦")."""
+    ws = seeded(tmp_path)
+    ws.save(dataclasses.replace(ws.get_return(REF, CASE, "CSC"), sections={"curiosity": SectionReturn(
+        Grade.GOOD, "The record shows this consistently across the whole period, with dates.")}),
+        act=Act.EDIT_RETURN)
+    app = app_for(open_as(ws.path, "rlead"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        section = await open_discussion_section(pilot)
+        await pilot.pause()
+        listing = section.query_one("#discussion-rows", OptionList)
+        painted = [listing.render_line(y).text.rstrip(" ▎▂▃▄▅▆▇█") for y in range(listing.size.height)]
+        assert not any(line.strip() in ("…", "a…") or line.strip().startswith("…") for line in painted), painted
+        assert any(line.strip().startswith("CSC ✓ The record shows") and line.endswith("…") for line in painted)
+        codes = ["CSC", "MID", "HV", "GP", "ASM", "AMH", "EY", "POL"]
+        for line in painted:
+            words = line.split()
+            if words and words[-1] in codes:
+                raise AssertionError(f"{words[-1]}'s mark is on the next line: {line!r}")

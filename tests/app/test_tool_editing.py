@@ -103,3 +103,18 @@ async def test_questions_wrap_where_the_list_has_room_and_are_cut_with_an_ellips
             assert question not in painted, painted
             assert "Where booking was late or appointments w…" in painted
             assert "…" in painted
+
+
+async def test_at_80_columns_the_title_keeps_the_status_and_progress(path: Path) -> None:
+    """Found walking the tool at 80×24: the "saved …" label cut the title before its
+    status and progress."""
+    app = app_for(Workspace.open(path, "mid.coord"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        tool = await open_tool(app, pilot)
+        await pilot.press("y")  # involved: yes, which makes a saved draft
+        await wait_saved(pilot, tool)
+        await pilot.pause()
+        title = tool.query_one("#tool-title", Static)
+        painted = " ".join(title.render_line(y).text.strip() for y in range(title.size.height))
+        assert "Draft" in painted and "answered" in painted and "graded" in painted, painted
+        assert "saved" in str(tool.query_one("#tool-saved", Static).render())
