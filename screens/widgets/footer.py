@@ -21,7 +21,7 @@ from textual.widgets._footer import FooterKey
 from screens.widgets.keys import CHANGE, EVERYWHERE, FILTER, GO, MOVE, SEE, help_group
 
 _RANK = {CHANGE: 1, SEE: 2, FILTER: 3, GO: 4, MOVE: 5, EVERYWHERE: 6}
-PALETTE_WIDTH = 14  # "▏^p palette" docked on the right, with its border and padding
+PALETTE_WIDTH = 12  # "▏^p palette" docked on the right, with its border and padding
 
 
 def rank(binding: Binding) -> int:
@@ -52,7 +52,7 @@ class Footer(TextualFooter):
         entries = [bindings[0] for bindings in by_action.values()]
         width = self.app.size.width
         self._laid_out_for = width
-        room = width - 1 - (PALETTE_WIDTH if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE else 0)
+        room = width - (PALETTE_WIDTH if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE else 0)
         sizes = [key_width(self.app.get_key_display(b), b.description) for b, _, _ in entries]
         keep: set[int] = set()
         used = 0
