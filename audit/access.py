@@ -28,10 +28,13 @@ class Act(StrEnum):
     WRITE_REPORT = "write the report's summary, narratives and conclusions"
     READ_JOURNAL = "read the journal"
     VIEW_IDENTIFIERS = "see identifiers"
+    REVIEW_IDENTIFIERS = "mark a possible identifier as not one"
     UPDATE_ACTION = "record progress on an action"
     SIGN_OFF_ACTION = "sign off an action"
     EXPORT_TRACKER = "export the action tracker"
     ACT_ON_CONCERN = "record the action taken on a safeguarding concern"
+    APPROVE_REPORT = "record the report's approval"
+    EDIT_PARTNERSHIP = "change the partnership's settings"
 
 
 _LEAD_ONLY = {
@@ -47,6 +50,9 @@ _LEAD_ONLY = {
     Act.EXPORT_REPORT,
     Act.WRITE_REPORT,
     Act.READ_JOURNAL,
+    Act.APPROVE_REPORT,
+    Act.EDIT_PARTNERSHIP,
+    Act.REVIEW_IDENTIFIERS,
 }
 
 

@@ -52,6 +52,7 @@ class User:
 class Partnership:
     name: str = "Safeguarding Children Partnership"
     agencies: list[Agency] = field(default_factory=list)
+    marking: str = "OFFICIAL-SENSITIVE"  # the protective marking in every export's header and footer
     rev: int = 0
 
     key = "partnership"

@@ -58,7 +58,6 @@ from audit.report_sections import (
     joined,
     most_common_name,
     most_common_text,
-    natural_key,
     number,
     rag_text,
     retested,
@@ -69,6 +68,7 @@ from audit.report_sections import (
 )
 from audit.returns import Return, Status
 from audit.scope import Audit, Stage
+from audit.text import natural_key
 
 
 @dataclass(frozen=True, slots=True)

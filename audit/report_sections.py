@@ -9,7 +9,6 @@ reads.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -80,7 +79,7 @@ class Context:
     def _cohort_numbers(self) -> dict[str, int]:
         if not hasattr(self, "_numbers"):
             object.__setattr__(self, "_numbers", {c.case_ref: n for n, c in enumerate(self.cohort, start=1)})
-        return self._numbers  # type: ignore[attr-defined, no-any-return]
+        return self._numbers  # type: ignore[attr-defined]
 
     def in_column(self, column: Column) -> list[Finding]:
         return [f for f in self.findings if f.column is column]
@@ -206,14 +205,6 @@ def yes_no(value: bool | None) -> str:
 
 def number(value: int | None) -> str:
     return "not recorded" if value is None else str(value)
-
-
-_NATURAL = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple[object, ...]:
-    """Sort key putting ``A2`` before ``A10``."""
-    return tuple(int(p) if p.isdigit() else p for p in _NATURAL.split(text))
 
 
 def refs(ctx: Context, case_refs: list[str]) -> str:

@@ -19,14 +19,14 @@ from pathlib import Path
 
 from audit.access import Act
 from audit.analysis import analyse
-from audit.cases import CandidateCase
-from audit.findings import Finding
-from audit.guard import Leak, Matcher
+from audit.findings import Action, Finding
+from audit.guard import Leak
 from audit.html import to_html
 from audit.report import Report, build_report
 from audit.report_evidence import EarlierAudit, comparable, matching
 from audit.scope import Audit
 from storage.errors import AccessDenied, NotFound, WorkspaceError
+from storage.guard import guard_report
 from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
@@ -54,7 +54,8 @@ class IdentifierLeak(AccessDenied):
             parts.append(f"it holds identifiers of cases at {_places(certain)} (listed); take them out of the "
                          "audit's text")
         if possible:
-            parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review")
+            parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review in the app "
+                         "(Report, r)")
         super().__init__(f"The {ref} report was not exported: {'; '.join(parts)}; then export again.")
         self.ref = ref
         self.leaks = leaks
@@ -73,7 +74,17 @@ class ExportResult:
 
 
 def report_for(ws: Workspace, ref: str, today: date) -> Report:
-    """The report of audit ``ref`` built from the workspace (for the preview and export)."""
+    """The report of audit ``ref`` as a reader gets it (the preview and every export): the
+    approved version while nothing has changed, else today's draft, framed by its
+    protective marking, version and status (:mod:`storage.approval`)."""
+    from storage.approval import framed_report
+
+    return framed_report(ws, ref, today, built_report)[0]
+
+
+def built_report(ws: Workspace, ref: str, today: date, *, actions: list[Action] | None = None) -> Report:
+    """The report of audit ``ref`` built from the workspace as of ``today`` (``actions``, when
+    given, stand in for the stored ones: the approval check's actions as approved)."""
     audit = ws.audit(ref)
     findings = ws.findings(ref)
     earlier: dict[str, Finding] = {}
@@ -89,7 +100,7 @@ def report_for(ws: Workspace, ref: str, today: date) -> Report:
         ws.returns(ref),
         ws.discussions(ref),
         findings,
-        ws.actions(ref),
+        ws.actions(ref) if actions is None else actions,
         earlier,
         today,
         text=ws.get("report_texts", ref),
@@ -146,7 +157,11 @@ def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
     ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
     check_target()
 
-    report = report_for(ws, audit.ref, today)
+    from storage.approval import framed_report, marking
+
+    report, now = framed_report(ws, audit.ref, today, built_report)
+    # The final version is made as of its approval, so it exports identically later.
+    made_on = now.approval.approved_on if now.final and now.approval is not None else today
     # The people's text the report quotes is what is checked, whatever the format: the
     # page or document adds only maca's own wording to it (checking that would refuse
     # a family called Good over "Good practice").
@@ -155,18 +170,13 @@ def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
         _journal_refusal(ws, audit.ref, leaks)
         raise IdentifierLeak(audit.ref, leaks)
 
-    payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", today)
+    payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", made_on, marking=marking(ws))
     return payload, audit, report
 
 
-def guard_report(ws: Workspace, report: Report) -> list[Leak]:
-    """What stops ``report`` from being exported: every identifier of a case in the
-    people's text it quotes, certain or possible."""
-    return Matcher(_all_cases(ws)).check(report.quoted)
-
-
-def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
-    """The file's bytes for ``fmt``, and its text (the Markdown for a Word document)."""
+def render(report: Report, fmt: str, title: str, today: date, *, marking: str = "") -> tuple[bytes, str]:
+    """The file's bytes for ``fmt``, and its text (the Markdown for a Word document);
+    ``marking`` also heads and ends every page of a Word document."""
     if fmt == "md":
         return report.markdown.encode("utf-8"), report.markdown
     if fmt == "html":
@@ -174,11 +184,7 @@ def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, st
         return page.encode("utf-8"), page
     from audit.word import to_docx  # python-docx loads only for a Word export
 
-    return to_docx(report.markdown, title, made_on=today), report.markdown
-
-
-def _all_cases(ws: Workspace) -> list[CandidateCase]:
-    return [case for audit in ws.audits() for case in ws.cases(audit.ref)]
+    return to_docx(report.markdown, title, marking=marking, made_on=today), report.markdown
 
 
 def _check_target(ws: Workspace, target: Path) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from audit.approval import ReportApproval
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
+from audit.guard_marks import GuardMark
 from audit.narrative import ReportText
 from audit.partnership import Partnership, User
 from audit.returns import Return
@@ -30,8 +32,10 @@ MODELS: dict[str, type] = {
     "discussions": Discussion,
     "findings": Finding,
     "actions": Action,
+    "guard_marks": GuardMark,  # an audit's: a lead's "not an identifier here" (issue 16)
     "report_texts": ReportText,
     "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
+    "approvals": ReportApproval,
 }
 JOURNAL = "journal"
 META = "meta"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from audit.access import Act, decide
+from audit.approval import ReportApproval
 from audit.cases import CandidateCase, paused_gc
 from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
@@ -40,8 +41,9 @@ from storage.errors import (
     WorkspaceError,
     WorkspaceReadOnly,
 )
+from storage.refusals import RefusalLog
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
-from storage.transaction import Transaction, audit_of, now
+from storage.transaction import Keyed, Transaction, audit_of, now
 
 # Re-exported: the rest of maca imports these from here.
 __all__ = [
@@ -57,7 +59,7 @@ __all__ = [
     "table_of",
 ]
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Keyed)
 
 
 class UnknownUser(AccessDenied):
@@ -69,7 +71,7 @@ class _Table:
 
     def __init__(self, name: str, raw: dict[str, Any]) -> None:
         self.name = name
-        self.model = MODELS[name]
+        self.model: type[Keyed] = MODELS[name]
         self.ids: dict[str, str] = {}
         self.items: dict[str, Any] = {}
         max_id = 0
@@ -79,7 +81,7 @@ class _Table:
             for doc_id, doc in raw.items():
                 try:
                     # A native document kept by insert_fresh is already the model.
-                    obj = doc if type(doc) is self.model else from_doc(self.model, doc)
+                    obj: Keyed = doc if type(doc) is self.model else from_doc(self.model, doc)
                 except DocumentError as exc:
                     raise DocumentError(f"its {name} record {doc_id} is damaged ({exc})") from None
                 key = obj.key
@@ -102,6 +104,7 @@ class Workspace:
         self._tables: dict[str, _Table] = {}
         self._journal_max: int | None = None
         self.listeners: list[Callable[[], None]] = []
+        self.refusals = RefusalLog()
 
     # ----------------------------------------------------------------- opening
 
@@ -164,9 +167,8 @@ class Workspace:
     # ----------------------------------------------------------------- reading
 
     def _data(self) -> dict[str, Any]:
-        data = self.storage.read()
-        if data is None:
-            data = {}
+        read = self.storage.read()
+        data: dict[str, Any] = {} if read is None else read
         if data is not self._raw:
             self._raw = data
             self._tables = {}
@@ -251,6 +253,9 @@ class Workspace:
     def actions(self, ref: str) -> list[Action]:
         return self._for_audit("actions", ref)
 
+    def approvals(self, ref: str) -> list[ReportApproval]:
+        return self._for_audit("approvals", ref)
+
     def all_actions(self) -> list[Action]:
         """Every audit's SMART actions, for the partnership's tracker: the one read across
         audits it makes (so a partnership-wide summary can answer it without opening
@@ -283,11 +288,7 @@ class Workspace:
         decision = decide(self.user, act, agency=agency)
         if decision:
             return
-        try:
-            with self.transaction() as tx:
-                tx.journal("refused", "", key, decision.reason, audit=audit)
-        except WorkspaceError:
-            pass  # the refusal itself is what the user must hear about
+        self.refusals.record(self, key=key, audit=audit, reason=decision.reason)  # a burst: one count
         raise AccessDenied(decision.reason)
 
     @contextmanager
@@ -313,14 +314,14 @@ class Workspace:
     def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         """Save an edited copy of a stored document; raises ConflictError if it moved on."""
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
             saved = tx.save(obj, summary=summary)
         return saved
 
     def insert(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
             saved = tx.insert(obj, summary=summary)
         return saved

@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audit.access import Act
 from audit.partnership import Partnership
@@ -16,6 +17,9 @@ from audit.scope import Audit
 from storage.lock import os_login
 from storage.workspace import Workspace
 from tui.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 
@@ -176,8 +180,8 @@ class _progress:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _progress:
         if sys.stderr.isatty():
@@ -189,7 +193,7 @@ class _progress:
         return self
 
     def __call__(self, done: int, total: int) -> None:
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:

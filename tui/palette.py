@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -16,6 +17,9 @@ from textual.markup import escape
 from screens.audit.screen import AuditScreen
 from screens.audit.sections import SECTIONS
 from storage.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from audit.findings import Finding
 
 Command = tuple[str, Callable[[], object], str]
 
@@ -74,14 +78,16 @@ class MacaCommands(Provider):
             app.pop_screen()
         app.push_screen(AuditScreen(ref))
 
-    def _show_finding(self, screen: AuditScreen, finding: object) -> None:
+    def _show_finding(self, screen: AuditScreen, finding: Finding) -> None:
         async def show() -> None:
+            from screens.board.section import BoardSection  # sections load when first opened
+
             await screen.action_section(5)
             board = screen.section
-            if board is not None and hasattr(board, "refresh_data"):
-                board.refresh_data(select=finding.id)  # type: ignore[attr-defined]
-                for listing in getattr(board, "lists", []):
-                    if listing.column == finding.column:  # type: ignore[attr-defined]
+            if isinstance(board, BoardSection):
+                board.refresh_data(select=finding.id)
+                for listing in board.lists:
+                    if listing.column == finding.column:
                         listing.focus()
 
         self.app.call_later(show)

@@ -12,11 +12,12 @@ import argparse
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from tui.cli import EXIT_OK
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     from tui.cli import _DB_HELP, _sub
 
     actions = _sub(sub, "actions", "list the SMART actions of every audit (the action tracker)",

@@ -145,7 +145,7 @@ class GradeGrid(DataTable):
 class AnalysisSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
-        Binding("t", "toggle", "Other grid", tooltip="objectives × agencies, or cases × objectives",
+        Binding("t", "toggle_grid", "Other grid", tooltip="objectives × agencies, or cases × objectives",
                 id="analysis.other-grid"),
         Binding("a", "answers", "Answers", id="analysis.answers"),
     ]
@@ -302,7 +302,7 @@ class AnalysisSection(Section):
             title.append("  t: cases × objectives", style="dim")
         self.query_one("#analysis-title", Static).update(title)
 
-    def action_toggle(self) -> None:
+    def action_toggle_grid(self) -> None:  # not action_toggle: DOMNode has one
         switcher = self.query_one(ContentSwitcher)
         self._switch(CASE_GRID if switcher.current == AGENCY_GRID else AGENCY_GRID)
 

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.worker import WorkerFailed
+from textual.worker import Worker, WorkerFailed
 
 from audit.access import Act
 from audit.criteria import Outcome
+from audit.csv_import import ImportResult
 from audit.draw import BALANCE_FIELDS, Lookback, balance_field, balance_function, draw, new_seed, strata_counts
 from audit.scope import Draw
+from screens.access import allowed
 from screens.cohort.modals import ReportScreen
 from screens.cohort.rows import CohortRow
 from screens.context import ctx
@@ -36,12 +38,7 @@ NO_BALANCE = "none"
 
 
 def _allowed(section: CohortSection, act: Act, key: str = "") -> bool:
-    try:
-        ctx(section.app).ws.require(act, audit=section.audit_ref, key=key or section.audit_ref)
-    except WorkspaceError as exc:
-        tell(section, str(exc), error=True)
-        return False
-    return True
+    return allowed(section, act, audit=section.audit_ref, key=key or section.audit_ref)
 
 
 def _cohort_size(section: CohortSection) -> tuple[int, int]:
@@ -267,8 +264,10 @@ async def import_csv(section: CohortSection) -> None:
     existing = {case.case_ref for case in ws.cases(audit.ref)}
     section.show_progress(f"Checking {path.name}…", 0, None)
     try:
-        result, eligible = await section.parse_in_thread(data, audit, ws.partnership().agency_codes(), existing,
-                                                         c.today()).wait()
+        # @work's typing loses the method's return type; the worker's is written here.
+        parsing: Worker[tuple[ImportResult, list[bool | None]]] = section.parse_in_thread(
+            data, audit, ws.partnership().agency_codes(), existing, c.today())
+        result, eligible = await parsing.wait()
     except WorkerFailed as exc:
         tell(section, f"{path.name} could not be checked ({exc.error}); nothing was imported.", error=True)
         return

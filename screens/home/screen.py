@@ -33,6 +33,7 @@ class HomeScreen(Screen[None]):
         Binding("n", "new_audit", "New audit", id="home.new-audit"),
         Binding("a", "tracker", "Actions", id="home.actions"),
         Binding("J", "journal", "Journal", key_display="J", id="home.journal"),
+        Binding("U", "users", "Users", key_display="U", id="home.users"),
         Binding("j", "cursor('down')", "Down", show=False, id="move.down"),
         Binding("k", "cursor('up')", "Up", show=False, id="move.up"),
         Binding("g", "cursor('top')", "First", show=False, id="move.first"),
@@ -219,6 +220,11 @@ class HomeScreen(Screen[None]):
         self.refresh_data()
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(audit.ref))
+
+    def action_users(self) -> None:
+        from screens.users.screen import open_users
+
+        open_users(self.app)
 
     def action_tracker(self) -> None:
         from screens.tracker.screen import TrackerScreen

@@ -188,14 +188,14 @@ def concern_row(ret: Return) -> ToolRow:
     if concern.open:
         label = _line(("  ⚠ OPEN: immediate safeguarding concern raised by ", "bold red"),
                       (f"{concern.raised_by} {_when(concern.raised_at)}", "bold red"))
-        body = [Text(concern.details), "", Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}."),
+        body: list[Text | str] = [Text(concern.details), "", Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}."),
                 Text(f"Now: {status_line(concern)}.", style="bold")]
         if concern.agency_action:
             body += [Text(f"{concern.holder}'s action: ", style="bold"), Text(concern.agency_action)]
         body.append(Text("Every lead has been alerted; it stays open until a lead closes it (a).", style="italic"))
     elif concern.raised:
         label = _line("  ✓ Concern acknowledged by ", f"{concern.acknowledged_by} {_when(concern.acknowledged_at)}")
-        acted = [Text(f"{concern.holder}'s action: ", style="bold"), Text(concern.agency_action), ""] \
+        acted: list[Text | str] = [Text(f"{concern.holder}'s action: ", style="bold"), Text(concern.agency_action), ""] \
             if concern.agency_action else []
         body = [Text(concern.details), "", *acted, Text("Action taken: ", style="bold"), Text(concern.action_taken), "",
                 Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}; acknowledged by "

@@ -33,7 +33,7 @@ from storage.errors import WorkspaceError
 from storage.workspace import now
 
 
-class ToolScreen(ToolActionsMixin, Screen[None]):
+class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the mixins' set_timer; goes with them (issue 14)
     CSS_PATH = "tool.tcss"
     BINDINGS = [
         Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
@@ -205,7 +205,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         ids = [r.id for r in self.rows]
         options = self.query_one(OptionList)
         if row_id in ids:
-            options.highlighted = ids.index(row_id)  # type: ignore[arg-type]
+            options.highlighted = ids.index(row_id)
             return True
         options.highlighted = next((i for i, r in enumerate(self.rows) if not r.heading), None)
         return False

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from audit.access import Act
@@ -20,7 +21,7 @@ from storage.demo_findings import add_demo_discussions
 from storage.findings import add_action, add_finding
 from storage.returns import cohort_refs
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
 
 REF = "MACA-C86"
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
@@ -56,15 +57,12 @@ def card(section: BoardSection, finding_id: str) -> str:
     raise AssertionError(f"{finding_id} is not on the board")
 
 
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 def on_disk(ws: Workspace, finding_id: str) -> dict:
     findings = json.loads(ws.path.read_text())["findings"].values()
     return next(f for f in findings if f["id"] == finding_id)
 
 
+@pytest.mark.slow
 async def test_h_l_j_k_and_card_moves_by_keyboard(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -95,6 +93,7 @@ async def test_h_l_j_k_and_card_moves_by_keyboard(tmp_path: Path) -> None:
     assert "moved F2 to place 2 in Areas for development" in summaries
 
 
+@pytest.mark.slow
 async def test_recommendation_with_actions_cannot_leave_its_column(tmp_path: Path) -> None:
     app = app_for(board_ws(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -105,6 +104,7 @@ async def test_recommendation_with_actions_cannot_leave_its_column(tmp_path: Pat
         assert shown(section)[2] == ["F5", "F6"]
 
 
+@pytest.mark.slow
 async def test_filters_as_you_type_by_objective_and_by_agency(tmp_path: Path) -> None:
     app = app_for(board_ws(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -138,6 +138,7 @@ def plan_rows(app) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+@pytest.mark.slow
 async def test_action_plan_add_edit_with_rag_and_filters(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -179,6 +180,7 @@ async def test_action_plan_add_edit_with_rag_and_filters(tmp_path: Path) -> None
     assert (a3["owner"], a3["due"], a3["status"], a3["finding_id"]) == ("POL", "2021-04-26", "complete", "F5")
 
 
+@pytest.mark.slow
 async def test_viewer_is_refused_with_a_sentence(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     before = json.loads(ws.path.read_text())["findings"]
@@ -194,6 +196,7 @@ async def test_viewer_is_refused_with_a_sentence(tmp_path: Path) -> None:
     assert json.loads(ws.path.read_text())["findings"] == before
 
 
+@pytest.mark.slow
 async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(open_as(ws.path, "csc.coord"))
@@ -206,8 +209,8 @@ async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: 
         await until(pilot, lambda: idle(app) and "F7" in shown(section)[0])
         assert "◇ proposed by csc.coord" in card(section, "F7")
         await pilot.press("L")
-        await pilot.pause()
-        assert "Only a lead auditor can edit the findings board; csc.coord is a co-ordinator." in notes(app)
+        assert await until(pilot, lambda: "Only a lead auditor can edit the findings board; csc.coord is a co-ordinator."
+                           in notes(app))
     assert on_disk(ws, "F7")["proposed"] is True and on_disk(ws, "F7")["column"] == "strength"
     app = app_for(open_as(ws.path, "rlead"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -218,6 +221,7 @@ async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: 
     assert on_disk(ws, "F7")["proposed"] is False
 
 
+@pytest.mark.slow
 async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -227,7 +231,7 @@ async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "and its 2 SMART actions" in app.screen.question
         await pilot.press("n")
-        await pilot.pause()
+        assert await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert shown(section)[2] == ["F5", "F6"]
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -237,6 +241,7 @@ async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -
     assert not data["actions"] and "F5" not in [f["id"] for f in data["findings"].values()]
 
 
+@pytest.mark.slow
 async def test_retest_of_earlier_learning_shows_how_it_fared(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     ws.insert(Audit(ref="MACA-X17", title="Earlier: hidden men", agencies=["CSC", "POL"]), act=Act.CREATE_AUDIT)
@@ -264,6 +269,7 @@ async def test_retest_of_earlier_learning_shows_how_it_fared(tmp_path: Path) -> 
                       "evidence": "Seen in 2 of 5 cases"}
 
 
+@pytest.mark.slow
 async def test_hostile_text_in_cards_and_actions_is_shown_literally(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     rec = add_finding(ws, REF, column=Column.RECOMMENDATION, title=HOSTILE, text=HOSTILE, objective="covid")
@@ -279,10 +285,12 @@ async def test_hostile_text_in_cards_and_actions_is_shown_literally(tmp_path: Pa
         assert "\x1b" not in json.dumps(json.loads(ws.path.read_text())["actions"])
 
 
+@pytest.mark.slow
 def test_snapshot_board(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app_for(board_ws(tmp_path)), terminal_size=(120, 40), press=["enter", "5", "l"])
 
 
+@pytest.mark.slow
 def test_snapshot_action_plan(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app_for(board_ws(tmp_path)), terminal_size=(120, 40), press=["enter", "5", "l", "l", "A"])
 

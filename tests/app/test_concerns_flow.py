@@ -17,7 +17,7 @@ from storage.demo import DEMO_AUDIT, build_demo
 from storage.lock import os_login
 from storage.returns import open_return, raise_concern
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, idle, until
+from tests.app.helpers import app_for, idle, notes, until
 
 REF = DEMO_AUDIT
 NOW = datetime(2021, 4, 20, 10, 0)
@@ -28,10 +28,6 @@ HOSTILE = "[bold]x[/] | # <b>y</b> \x1b[31m"
 
 def workspace(tmp_path: Path) -> Path:
     return build_demo(tmp_path / "w.json", os_login()).path
-
-
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def test_the_holding_agency_sees_it_at_once_and_records_its_action(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from audit.access import Act
 from screens.home.screen import HomeScreen
 from screens.journal.screen import JournalScreen
 from screens.widgets.virtual_table import VirtualTable
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, until
 
 
 def shown(app) -> list:
@@ -52,9 +52,9 @@ async def test_viewer_is_refused_the_journal(tmp_path: Path) -> None:
     app = app_for(open_as(ws.path, "panel2"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("J")
-        await until(pilot, lambda: bool(app._notifications))
+        await until(pilot, lambda: bool(notes(app)))
         assert isinstance(app.screen, HomeScreen)
-        assert any("read the journal" in n.message for n in app._notifications)
+        assert any("read the journal" in n for n in notes(app))
     assert open_as(ws.path, "rlead").journal()[-1].action == "refused"
 
 

@@ -13,7 +13,7 @@ from screens.dialogs.help import HelpScreen
 from screens.dialogs.too_small import TooSmallScreen
 from screens.widgets.identity import IdentityBar
 from storage.audits import audit_from_scope_file
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
 
 
 def bar_text(app) -> str:
@@ -23,8 +23,7 @@ def bar_text(app) -> str:
 async def test_home_lists_audits_with_progress(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
         row = [str(cell) for cell in table.get_row_at(0)]
@@ -167,10 +166,9 @@ async def test_viewer_cannot_create_audit(tmp_path: Path) -> None:
     app = app_for(open_as(ws.path, "panel2"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await until(pilot, lambda: bool(app._notifications) and idle(app))
+        await until(pilot, lambda: bool(notes(app)) and idle(app))
         assert isinstance(app.screen, HomeScreen)
-        notes = [n.message for n in app._notifications]
-        assert any("panel2 is a viewer and can only read" in n for n in notes)
+        assert any("panel2 is a viewer and can only read" in n for n in notes(app))
     journal = open_as(ws.path, "rlead").journal()
     assert journal[-1].action == "refused" and journal[-1].who == "panel2"
 

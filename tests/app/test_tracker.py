@@ -18,7 +18,7 @@ from screens.tracker.screen import TrackerScreen
 from storage.demo_findings import add_demo_discussions
 from storage.returns import cohort_refs
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, until
 
 REF = "MACA-C86"
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
@@ -37,10 +37,6 @@ def tracker_ws(tmp_path: Path) -> Workspace:
 def rows(app) -> list[list[str]]:
     table = app.screen.query_one(DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def open_tracker(pilot) -> TrackerScreen:

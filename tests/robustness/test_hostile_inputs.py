@@ -233,7 +233,9 @@ def _many_bad_rows() -> str:
 
 WORKSPACE_DAMAGE: dict[str, tuple[Prepare, str]] = {
     "truncated": (damaged(lambda raw: raw[: len(raw) // 2]), "the JSON stops inside a string that starts at"),
-    "truncated-between-values": (damaged(lambda raw: raw[: raw.rindex(b",", 0, len(raw) // 2) + 1]),
+    # Cut just after a string value's closing quote and its comma (a bare comma may sit
+    # inside some text, and where one falls depends on the demo's data).
+    "truncated-between-values": (damaged(lambda raw: raw[: raw.rindex(b'",', 0, len(raw) // 2) + 2]),
                                  "the JSON stops at"),
     "not-json": (damaged(lambda raw: b"hello, this is not a workspace\n"), "it is not valid JSON"),
     "empty": (damaged(lambda raw: b""), "the file is empty"),
