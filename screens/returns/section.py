@@ -73,7 +73,7 @@ def due_text(due: Any, today: Any) -> str:
     return f"Returns due {format_uk(due)} ({when})"
 
 
-class GridTable(DataTable):  # type: ignore[type-arg]
+class GridTable(DataTable):
     """The grid, whose enter says in the footer what it does (DataTable's own is hidden)."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open return", id="returns.open")]

@@ -106,9 +106,9 @@ def grouped_keys(bindings: Iterable[tuple[str, Binding]], sections: list[tuple[i
         rows = [(" / ".join(keys), description, ", ".join(ids)) for keys, description, ids in lines[name].values()]
         if name == GO and section_keys:
             digits = section_keys == [str(n) for n in range(1, len(section_keys) + 1)]
-            keys = f"1–{len(section_keys)}" if digits and len(section_keys) > 1 else " ".join(section_keys)
+            shown = f"1–{len(section_keys)}" if digits and len(section_keys) > 1 else " ".join(section_keys)
             titles = " · ".join(f"{n} {title}" for n, title in sections or [])
-            rows.insert(0, (keys, "Go to section" + (f": {titles}" if titles else ""),
+            rows.insert(0, (shown, "Go to section" + (f": {titles}" if titles else ""),
                             f"audit.section-1…{len(section_keys)}"))
         if rows:
             result.append((name, rows))
