@@ -188,11 +188,12 @@ def render(report: Report, fmt: str, title: str, today: date, *, marking: str = 
 
 
 def _check_target(ws: Workspace, target: Path) -> None:
+    # The workspace's own files first: a workspace is a folder, so naming it is that.
+    check_destination(ws.path, target)  # again, race-free, when writing; here before the work
     if target.is_dir():
         raise WorkspaceError(f"{target} is a folder; give a file name for the report.")
     if not target.parent.is_dir():
         raise NotFound(f"The folder {target.parent} does not exist; nothing was exported.")
-    check_destination(ws.path, target)  # again, race-free, when writing; here before the work
 
 
 def _journal_refusal(ws: Workspace, ref: str, leaks: list[Leak]) -> None:

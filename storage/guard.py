@@ -47,11 +47,8 @@ def matcher_for(ws: Workspace, audit_ref: str) -> Matcher:
 def all_cases_matcher(ws: Workspace) -> Matcher:
     """The identifiers of every case of every audit: a report and a viewer's screen must
     not show another audit's family either."""
-    try:  # the stored cases in one read (never masked); per audit only as a fallback
-        cases = list(ws._table("cases").items.values())
-    except (AttributeError, KeyError):
-        cases = [case for audit in Workspace.audits(ws) for case in Workspace.cases(ws, audit.ref)]
-    return _matcher(ws, "", cases)
+    # Stored, never masked: every audit's file (each read once, then only when changed).
+    return _matcher(ws, "", [c for ref in sorted(ws._table("audits").items) for c in Workspace.cases(ws, ref)])
 
 
 def guard_report(ws: Workspace, report: Report) -> list[Leak]:

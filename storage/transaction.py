@@ -1,10 +1,11 @@
-"""A transaction: changes staged against the locked, freshly read workspace file.
+"""A transaction: changes staged against the locked, freshly read workspace files.
 
 `Workspace.transaction()` makes one and writes its changes when the block ends.  Each
 insert, save or delete checks the document's `rev` against the file, gives the saved
-copy the next rev and appends a journal entry saying what changed.  The decoded caches
-of the `Workspace` learn the new versions only after the file is on disk
-(`apply_to_caches`).
+copy the next rev and stages a journal entry saying what changed; a change to an
+audit's records also redoes that audit's figures in the partnership file (`finish`).
+The decoded caches of the `Workspace` learn the new versions only after the files are
+on disk (`apply_to_caches`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from audit.codec import complete, to_doc, to_docs
 from audit.journal import JournalEntry
 from audit.scope import Audit
 from storage.errors import ConflictError
-from storage.schema import JOURNAL, MODELS, table_of
+from storage.layout import SUMMARIES, audit_tables, is_audit_table
+from storage.schema import MODELS, table_of
+from storage.summary import figures_of
 
 if TYPE_CHECKING:
     from storage.workspace import Workspace
 
-__all__ = ["Transaction", "as_document", "audit_of", "now"]
+__all__ = ["Keyed", "Transaction", "as_document", "audit_of", "now", "summaries_of"]
 
 
 
@@ -47,36 +50,52 @@ def now() -> datetime:
 
 
 class Transaction:
-    """Changes staged against the locked, freshly read file."""
+    """Changes staged against the locked, freshly read files of the workspace."""
 
-    def __init__(self, ws: Workspace, data: dict[str, Any]) -> None:
+    def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        self.data = data
         self.touched = False
-        self._staged: list[tuple[str, str, Any]] = []  # (table, key, obj or None)
-        self._bulk: list[tuple[str, list[str], list[Any]]] = []  # (table, keys, objs) of insert_fresh
+        self._staged: list[tuple[str, str, str, Any]] = []  # (table, audit ref, key, obj or None)
+        self._bulk: list[tuple[str, str, list[str], list[Any]]] = []  # (table, ref, keys, objs)
+        self._audits: set[str] = set()  # audits whose records changed: their figures are redone
         self.at = now()
 
-    def raw(self, table: str) -> dict[str, Any]:
+    def raw(self, table: str, ref: str = "") -> dict[str, Any]:
+        """Table `table`'s raw documents, to change (audit `ref`'s file for an audit's records)."""
         self.touched = True
-        return self.data.setdefault(table, {})
+        files = self.ws.files
+        if is_audit_table(table):
+            if not ref:
+                raise ValueError(f"the {table} table is kept per audit: name the audit")
+            file = files.audit_file(ref)
+            data = self.ws._audit_data(ref)
+            self._audits.add(ref)
+        else:
+            file = files.partnership
+            data = self.ws._data()
+        files.dirty(file)
+        return data.setdefault(table, {})
 
-    def _locate(self, table: str, key: str) -> tuple[str | None, dict[str, Any] | None]:
-        index = self.ws._table(table)
+    def _peek(self, table: str, ref: str) -> dict[str, Any]:
+        data = self.ws._audit_data(ref) if is_audit_table(table) else self.ws._data()
+        return data.get(table, {})
+
+    def _locate(self, table: str, ref: str, key: str) -> tuple[str | None, dict[str, Any] | None]:
+        index = self.ws._table(table, ref)
         doc_id = index.ids.get(key)
         if doc_id is None:
             return None, None
-        return doc_id, as_document(self.data.get(table, {}).get(doc_id))
+        return doc_id, as_document(self._peek(table, ref).get(doc_id))
 
     def current(self, obj: Any) -> Any:
         """The committed version of `obj` as of this transaction (None if absent)."""
-        table = table_of(obj)
-        return self.ws._table(table).items.get(obj.key)
+        return self.ws.get(obj)
 
     def insert(self, obj: M, *, summary: str = "", journal: bool = True) -> M:
         """Add a new document; `journal=False` for bulk imports that journal once for all."""
         table = table_of(obj)
-        index = self.ws._table(table)
+        ref = _ref(table, obj)
+        index = self.ws._table(table, ref)
         if obj.key in index.ids:
             raise ConflictError(
                 f"{obj.key} already exists; someone may have added it a moment ago.",
@@ -88,9 +107,9 @@ class Transaction:
         doc = to_doc(saved)
         index.max_id += 1
         doc_id = str(index.max_id)
-        self.raw(table)[doc_id] = doc
+        self.raw(table, ref)[doc_id] = doc
         index.ids[saved.key] = doc_id
-        self._staged.append((table, saved.key, saved))
+        self._staged.append((table, ref, saved.key, saved))
         if journal:
             self.journal("create", table, saved.key, summary, after=complete(MODELS[table], doc),
                          audit=audit_of(saved))
@@ -105,9 +124,12 @@ class Transaction:
         (made faster than reading `key` one object at a time).  Instances of a
         `native_document` class are not encoded at all: they are their own documents
         in the raw table (written by orjson as `to_doc` would make them; read back
-        through `as_document`).
+        through `as_document`).  All the objects belong to one audit (an import's).
         """
-        index = self.ws._table(table)
+        if not objs:
+            return
+        ref = _ref(table, objs[0])
+        index = self.ws._table(table, ref)
         if keys is None:
             keys = [obj.key for obj in objs]
         if len(set(keys)) != len(keys) or not index.ids.keys().isdisjoint(keys):
@@ -117,10 +139,10 @@ class Transaction:
         first = index.max_id + 1
         doc_ids = list(map(str, range(first, first + len(objs))))
         index.max_id += len(objs)
-        native = objs and getattr(type(objs[0]), "CODEC_NATIVE", False)
-        self.raw(table).update(zip(doc_ids, objs if native else to_docs(objs)))
+        native = getattr(type(objs[0]), "CODEC_NATIVE", False)
+        self.raw(table, ref).update(zip(doc_ids, objs if native else to_docs(objs)))
         index.ids.update(zip(keys, doc_ids))
-        self._bulk.append((table, keys, objs))
+        self._bulk.append((table, ref, keys, objs))
 
     @staticmethod
     def _refuse_clash(objs: list[Any], keys: list[str], index: Any) -> None:
@@ -139,8 +161,9 @@ class Transaction:
 
     def save(self, obj: M, *, summary: str = "") -> M:
         table = table_of(obj)
+        ref = _ref(table, obj)
         key = obj.key
-        doc_id, current = self._locate(table, key)
+        doc_id, current = self._locate(table, ref, key)
         if current is None:
             raise ConflictError(
                 f"{key} was deleted by someone else while you were editing it.", key=key, mine=_full(obj), theirs=None
@@ -155,14 +178,15 @@ class Transaction:
         before, after = _diff(complete(model, current), complete(model, doc))
         if not after and not before:
             return obj  # nothing changed: no write, no journal noise
-        self.raw(table)[doc_id] = doc  # type: ignore[index]
-        self._staged.append((table, key, saved))
+        self.raw(table, ref)[doc_id] = doc  # type: ignore[index]
+        self._staged.append((table, ref, key, saved))
         self.journal("update", table, key, summary, before=before, after=after, audit=audit_of(saved))
         return saved
 
     def delete(self, obj: Any, *, summary: str = "") -> None:
         table = table_of(obj)
-        doc_id, current = self._locate(table, obj.key)
+        ref = _ref(table, obj)
+        doc_id, current = self._locate(table, ref, obj.key)
         if current is None:
             return
         if current.get("rev") != obj.rev:
@@ -172,9 +196,11 @@ class Transaction:
                 mine=_full(obj),
                 theirs=complete(MODELS[table], current),
             )
-        del self.raw(table)[doc_id]  # type: ignore[arg-type]
-        del self.ws._table(table).ids[obj.key]
-        self._staged.append((table, obj.key, None))
+        del self.raw(table, ref)[doc_id]  # type: ignore[arg-type]
+        del self.ws._table(table, ref).ids[obj.key]
+        self._staged.append((table, ref, obj.key, None))
+        if table == "audits":
+            self._drop_summary(obj.key)
         self.journal("delete", table, obj.key, summary, before=complete(MODELS[table], current),
                      audit=audit_of(obj))
 
@@ -189,29 +215,82 @@ class Transaction:
         after: dict[str, Any] | None = None,
         audit: str = "",
     ) -> None:
-        raw = self.raw(JOURNAL)
-        if self.ws._journal_max is None:
-            self.ws._journal_max = max((int(k) for k in raw if k.isdigit()), default=0)
-        self.ws._journal_max += 1
+        self.touched = True
         entry = JournalEntry(
             at=self.at, who=self.ws.login, action=action, entity=entity, key=key,
             summary=summary, before=before, after=after, audit=audit,
         )
-        raw[str(self.ws._journal_max)] = to_doc(entry)
+        self.ws.files.journal(self.at, to_doc(entry))
+
+    # -- the audits' figures ------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Redo the figures of every audit whose records changed (same save)."""
+        for ref in sorted(self._audits):
+            if ref not in self.ws._table("audits").items:
+                continue
+            figures = figures_of(self._records(ref))
+            table = self.ws._data().get(SUMMARIES, {})
+            doc_id = next((i for i, d in table.items() if d.get("ref") == ref), None)
+            if doc_id is not None and table[doc_id].get("figures") == figures:
+                continue  # an answer typed: the partnership file is left alone
+            if doc_id is None:
+                doc_id = str(max((int(i) for i in table if i.isdigit()), default=0) + 1)
+            self.raw(SUMMARIES)[doc_id] = {"ref": ref, "figures": figures}
+
+    def _records(self, ref: str) -> dict[str, list[Any]]:
+        """Audit `ref`'s records with this transaction's changes."""
+        records = {}
+        for table in audit_tables():
+            items = dict(self.ws._table(table, ref).items)
+            for t, r, keys, objs in self._bulk:
+                if t == table and r == ref:
+                    items.update(zip(keys, objs))
+            for t, r, key, obj in self._staged:
+                if t == table and r == ref:
+                    if obj is None:
+                        items.pop(key, None)
+                    else:
+                        items[key] = obj
+            records[table] = list(items.values())
+        return records
+
+    def _drop_summary(self, ref: str) -> None:
+        table = self.ws._data().get(SUMMARIES, {})
+        for doc_id in [i for i, d in table.items() if d.get("ref") == ref]:
+            del self.raw(SUMMARIES)[doc_id]
 
     def apply_to_caches(self) -> None:
-        for table, keys, objs in self._bulk:
-            index = self.ws._tables.get(table)
+        for table, ref, keys, objs in self._bulk:
+            index = self._cached(table, ref)
             if index is not None:
                 index.items.update(zip(keys, objs))
-        for table, key, obj in self._staged:
-            index = self.ws._tables.get(table)
+        for table, ref, key, obj in self._staged:
+            index = self._cached(table, ref)
             if index is None:
                 continue
             if obj is None:
                 index.items.pop(key, None)
             else:
                 index.items[key] = obj
+
+    def _cached(self, table: str, ref: str) -> Any:
+        if is_audit_table(table):
+            return self.ws._audit_tables.get((table, ref))
+        return self.ws._tables.get(table)
+
+
+def summaries_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The figures of each audit, by ref, from the partnership file's tables."""
+    found = {}
+    for doc in data.get(SUMMARIES, {}).values():
+        if isinstance(doc, dict) and isinstance(doc.get("ref"), str) and isinstance(doc.get("figures"), dict):
+            found[doc["ref"]] = doc["figures"]
+    return found
+
+
+def _ref(table: str, obj: Any) -> str:
+    return audit_of(obj) if is_audit_table(table) else ""
 
 
 def as_document(stored: Any) -> Any:

@@ -25,6 +25,7 @@ from storage.lock import os_login
 from storage.returns import cohort_refs, open_return, raise_concern, save_draft, tool_for
 from storage.workspace import Workspace
 from tests.app.helpers import app_for, demo_workspace, notes, open_as, until
+from tests.workspace_files import on_disk
 
 REF = DEMO_AUDIT
 TODAY_AT = datetime(2021, 4, 20, 9, 0)
@@ -42,7 +43,7 @@ def first_case(path: Path) -> str:
 
 
 def stored(path: Path, agency: str = "MID", case: str | None = None) -> dict | None:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = on_disk(path)
     case = case or cohort_refs(open_as(path, os_login()), REF)[0]
     for doc in data.get("returns", {}).values():
         if (doc["case_ref"], doc["agency"]) == (case, agency):
