@@ -66,6 +66,20 @@ class Partnership:
                 return agency.name
         return code
 
+    def agency_label(self, code: str) -> str:
+        """``Children's services (CSC)``; a name that already ends with its code, like
+        ``Primary care (GP)``, keeps it once (never ``Primary care (GP) (GP)``)."""
+        name = self.agency_name(code)
+        if name == code or name.rstrip().endswith(f"({code})"):
+            return name
+        return f"{name} ({code})"
+
+    def agency_name_without_code(self, code: str) -> str:
+        """The name for ``CODE (name)``: ``GP (Primary care)``, not ``GP (Primary care (GP))``."""
+        name = self.agency_name(code).rstrip()
+        stripped = name.removesuffix(f"({code})").rstrip()
+        return stripped or name
+
     def canonical_code(self, code: str) -> str | None:
         """The workspace's spelling of an agency code, matched case-insensitively."""
         wanted = code.strip().upper()

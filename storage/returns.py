@@ -265,5 +265,5 @@ def chase_list(ws: Workspace, ref: str, today: date, agency: str | None = None) 
             state = cell.status.value
             if cell.answered:
                 state += f", {cell.answered}/{cell.total} answered"
-            lines.append(f"{code} ({partnership.agency_name(code)}) · case {case_ref} · {state} · {when}")
+            lines.append(f"{code} ({partnership.agency_name_without_code(code)}) · case {case_ref} · {state} · {when}")
     return lines

@@ -44,21 +44,23 @@ from storage.findings import open_discussion, save_discussion, subjects
 class DiscussionSection(Section):
     DEFAULT_CSS = Path(__file__).with_name("discussion.tcss").read_text(encoding="utf-8")
     BINDINGS = [
-        Binding("e", "edit_record", "Edit record"),
-        Binding("w", "add_point('well')", "Worked well +"),
-        Binding("W", "add_point('less')", "Less well +", key_display="W"),
-        Binding("p", "promote", "Promote"),
-        Binding("d", "delete_point", "Delete point"),
-        Binding("a", "add_session", "Add session"),
-        *[Binding(str(n), f"grade({n})", "Agreed grade" if n == 1 else Grade.in_order()[n - 1].label,
-                  show=n == 1, key_display="1-4" if n == 1 else None) for n in range(1, 5)],
-        Binding("0", "grade(0)", "Clear agreed grade", show=False),
-        Binding("h,left", "pane(0)", "Cases", show=False),
-        Binding("l,right", "pane(1)", "Record", show=False),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("g", "cursor_end(0)", "First", show=False),
-        Binding("G", "cursor_end(1)", "Last", show=False),
+        Binding("e", "edit_record", "Edit record", id="discussion.edit"),
+        Binding("w", "add_point('well')", "Worked well +", tooltip="add a point", id="discussion.add-well"),
+        Binding("W", "add_point('less')", "Less well +", key_display="W", tooltip="add a point", id="discussion.add-less-well"),
+        Binding("p", "promote", "Promote", tooltip="the point to a finding", id="discussion.promote"),
+        Binding("d", "delete_point", "Delete point", id="discussion.delete-point"),
+        Binding("a", "add_session", "Add session", id="discussion.add-session"),
+        *[Binding(str(n), f"grade({n})", "Agreed grade", tooltip=Grade.in_order()[n - 1].value,
+                  show=n == 1, key_display="1-4" if n == 1 else None, id=f"discussion.grade-{n}") for n in range(1, 5)],
+        Binding("0", "grade(0)", "Clear agreed grade", show=False, id="discussion.grade-clear"),
+        Binding("h", "pane(0)", "Cases", show=False, tooltip="the list on the left", id="move.left"),
+        Binding("left", "pane(0)", "Cases", show=False, tooltip="the list on the left", id="arrow.left"),
+        Binding("l", "pane(1)", "Record", show=False, tooltip="the record on the right", id="move.right"),
+        Binding("right", "pane(1)", "Record", show=False, tooltip="the record on the right", id="arrow.right"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
+        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
     HELP_NOTES = [
         "Discussion: left, the cohort's cases (or a thematic audit's sessions); right, per objective each "

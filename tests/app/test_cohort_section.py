@@ -473,8 +473,8 @@ async def test_import_a_bad_csv_lists_every_problem_and_imports_nothing(tmp_path
         assert "nothing was imported" in body
         assert 'line 1, column 9: unknown column "postcode"' in body
         assert "14 problems in bad_cases_example.csv; nothing was imported" in body
-        assert "line 3, column unborn:" in body and "line 4, column older_siblings:" in body
-        assert "line 13, column males_in_household:" in body
+        assert "line 3, column \"unborn\":" in body and "line 4, column \"older_siblings\":" in body
+        assert "line 13, column \"males_in_household\":" in body
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ReportScreen))
         assert section.table.row_count == 52

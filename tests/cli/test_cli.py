@@ -231,7 +231,7 @@ def test_import_cases(maca, with_audit: Path) -> None:
     original = data_bytes(with_audit)
     again = maca("import-cases", "--db", with_audit, "--audit", "MACA-C86", CASES)
     assert again.code == 2
-    assert lines(again.err)[0] == (f'{CASES}: line 2, column case_ref: case reference "RB-2020-001" '
+    assert lines(again.err)[0] == (f'{CASES}: line 2, column "case_ref": case reference "RB-2020-001" '
                                    "is already in the audit")
     assert len([line for line in lines(again.err) if line.endswith("is already in the audit")]) == 52
     assert data_bytes(with_audit) == original
@@ -259,8 +259,8 @@ def test_import_of_a_bad_csv_lists_every_problem_and_changes_nothing(maca, with_
     assert all(pattern.match(p) for p in problems), problems
     # Every bad row of the example (lines 2-13) is named, the header's unknown column too.
     assert {int(pattern.match(p).group(1)) for p in problems} == set(range(1, 14)) - {2}
-    assert f"{BAD_CASES}: line 4, column older_siblings: a count cannot be negative (found \"-1\")" in problems
-    assert f"{BAD_CASES}: line 10, column case_ref: a case reference is required" in problems
+    assert f"{BAD_CASES}: line 4, column \"older_siblings\": a count cannot be negative (found \"-1\")" in problems
+    assert f"{BAD_CASES}: line 10, column \"case_ref\": a case reference is required" in problems
     assert data_bytes(with_audit) == original
     assert sorted(p.name for p in (with_audit / "backups").rglob("*")) == kept
 
