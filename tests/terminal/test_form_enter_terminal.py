@@ -24,6 +24,8 @@ def test_enter_in_the_cohort_reason_submits_and_keeps_typing_in_the_field(tmp_pa
         term.keys("2")
         term.wait_for("In cohort 15/15")
         term.keys("/")
+        # The filter bar is open and has the focus: "4" is typed into it, not section 4.
+        term.wait_for(lambda screen: any(line.startswith(" / ") for line in screen.splitlines()))
         term.keys("RB-2020-004", literal=True)
         term.keys("Enter")
         term.wait_for("showing 1 of 52")
