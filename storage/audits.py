@@ -41,7 +41,8 @@ def audit_from_scope_bytes(ws: Workspace, raw: bytes, source: str, folder: Path 
     try:
         scope = parse_scope(text, source=source, agency_codes=ws.partnership().agency_codes())
     except ScopeError as exc:
-        raise ScopeProblems(exc.problems) from None
+        # A taken ref is said in the same round as the file's own problems, not after.
+        raise ScopeProblems(exc.problems + _taken_ref(ws, text)) from None
     if folder is None and scope.template_files:
         raise ScopeProblems(["A scope sent over SSH cannot name template files on the server; leave them "
                              "out to use maca's standard audit tools."])
@@ -61,6 +62,22 @@ def audit_from_scope_bytes(ws: Workspace, raw: bytes, source: str, folder: Path 
     audit.created_by = ws.login
     audit.created_at = datetime.now().replace(microsecond=0)
     return audit
+
+
+def _taken_ref(ws: Workspace, text: str) -> list[str]:
+    """The problem of a `ref` already used by an audit of the workspace, with its line."""
+    import tomllib
+
+    from audit.scope_lines import Place, ScopeLines
+
+    try:
+        ref = tomllib.loads(text).get("ref")
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return []
+    if not isinstance(ref, str) or not ref.strip() or ws.get("audits", ref.strip()) is None:
+        return []
+    line = ScopeLines.of(text).line(Place("ref"))
+    return [f"{f'line {line}: ' if line else ''}An audit {ref.strip()} already exists in this workspace."]
 
 
 def create_audit(ws: Workspace, audit: Audit, *, source: str) -> Audit:

@@ -538,3 +538,16 @@ def test_usage_errors_exit_2_with_a_sentence(maca, args: list[str], tail: str) -
     assert (result.code, result.out) == (2, "")
     assert tail in result.err
     assert result.err.startswith("usage: maca")
+
+
+def test_new_audit_lists_a_taken_ref_with_the_files_other_problems(maca, with_audit: Path, tmp_path: Path) -> None:
+    """Issue 18 item 4: not "fix these, then learn the ref is taken"."""
+    scope = tmp_path / "again.toml"
+    scope.write_text(SCOPE.read_text(encoding="utf-8").replace("cohort_target = 15", 'cohort_target = "15"'),
+                     encoding="utf-8")
+    result = maca("new-audit", "--db", with_audit, scope)
+    assert result.code == 2
+    problems = lines(result.err)
+    assert any(p.endswith("cohort_target must be a whole number, e.g. cohort_target = 15.") for p in problems)
+    assert f"{scope}: line 2: An audit MACA-C86 already exists in this workspace." in problems
+    assert problems[-1] == f"maca: {scope} has 2 problem(s); nothing was created."
