@@ -304,3 +304,24 @@ async def test_at_80_columns_cut_evidence_keeps_its_ellipsis_and_marks_their_age
             words = line.split()
             if words and words[-1] in codes:
                 raise AssertionError(f"{words[-1]}'s mark is on the next line: {line!r}")
+
+
+async def test_a_case_taken_out_in_cohort_leaves_the_list_when_you_come_back(tmp_path: Path) -> None:
+    """Stale after your own save (issue 18 item 5), as in Returns."""
+    from screens.cohort.table import CohortTable
+
+    ws = seeded(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_discussion_section(pilot)
+        gone = section.subject_ids[0]
+        await pilot.press("2")
+        await until(pilot, lambda: isinstance(app.focused, CohortTable))
+        await pilot.press("space")  # the first case, in the cohort
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-reason", Input).value = "moved out of the area"
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen) and idle(app))
+        await pilot.press("4")
+        await until(pilot, lambda: gone not in section.subject_ids)
+        assert section.subject != gone

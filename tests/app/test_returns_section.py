@@ -241,3 +241,33 @@ async def test_open_concerns_are_listed_from_the_grid(path: Path) -> None:
         assert cell(section, cases[2], "EY") == "◦ — ! ⚠"
         await pilot.press("exclamation_mark")
         assert await until(pilot, lambda: isinstance(app.screen, ConcernAlertScreen))
+
+
+async def test_a_case_taken_out_in_cohort_leaves_the_grid_when_you_come_back(path: Path) -> None:
+    """Stale after your own save (issue 18 item 5): the grid, opened before, still showed a
+    case this session had just taken out of the cohort."""
+    from textual.widgets import Input
+
+    from screens.cohort.table import CohortTable
+
+    app = app_on(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_grid(app, pilot)
+        gone = section.grid.cases[0]
+        await pilot.press("2")
+        assert await until(pilot, lambda: isinstance(app.focused, CohortTable))
+        await pilot.press("space")  # the first case, in the cohort
+        assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-reason", Input).value = "moved out of the area"
+        await pilot.press("enter")
+        assert await until(pilot, lambda: not isinstance(app.screen, FormScreen)
+                           and not ops_case_in_cohort(path, gone))
+        await pilot.press("3")
+        assert await until(pilot, lambda: gone not in section.grid.cases)
+        table = section.query_one(DataTable)
+        assert gone not in [str(k.value) for k in table.rows]
+
+
+def ops_case_in_cohort(path: Path, case_ref: str) -> bool:
+    case = Workspace.open(path, os_login()).case(REF, case_ref)
+    return bool(case and case.in_cohort)
