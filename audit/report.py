@@ -136,7 +136,7 @@ def _title(ctx: Context, out: Writer) -> None:
     out.heading(1, f"{audit.ref}: {audit.title}")
     out.para(f"{out.said(ctx.partnership.name, places.partnership())}: {audit.kind.label} report, as at {format_uk(ctx.today)}.")
     if audit.stage not in (Stage.REPORTING, Stage.CLOSED):
-        out.para(f"This is a draft: the audit is at the {audit.stage.label} stage, so its numbers will "
+        out.para(f"The audit is at the {audit.stage.label} stage, so its numbers will "
                  "change as returns and discussions come in.")
     out.para("Cases are identified by pseudonymous reference only. This report is shared within the "
              "partnership on a need-to-know basis.")
