@@ -75,8 +75,8 @@ async def test_edit_objective_by_keyboard_saves_and_journals(tmp_path: Path) -> 
     assert audit["rev"] == 2
     entry = open_as(ws.path, "rlead").journal()[-1]
     assert entry.summary == "edited objective curiosity"
-    assert entry.before["objectives"][0]["title"] == "Professional curiosity"
-    assert entry.after["objectives"][0]["title"] == "Curiosity and respectful uncertainty"
+    assert entry.before["objectives"]["0"]["title"] == "Professional curiosity"
+    assert entry.after["objectives"]["0"]["title"] == "Curiosity and respectful uncertainty"
 
 
 @pytest.mark.slow
