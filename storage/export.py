@@ -94,6 +94,8 @@ def report_for(ws: Workspace, ref: str, today: date) -> Report:
         today,
         text=ws.get("report_texts", ref),
         earlier_audits=_earlier_audits(ws, audit, today),
+        activities=ws.activities(ref),
+        themes=ws.themes(ref),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from audit.activities import Activity, Theme
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
 from audit.narrative import ReportText
@@ -32,6 +33,8 @@ MODELS: dict[str, type] = {
     "actions": Action,
     "report_texts": ReportText,
     "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
+    "activities": Activity,
+    "themes": Theme,
 }
 JOURNAL = "journal"
 META = "meta"

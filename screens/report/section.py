@@ -64,6 +64,7 @@ _FIX = {
     "board": "edit it on the Findings board (5)",
     "partnership": "edit the partnership's agencies (the partnership file, re-imported by a lead)",
     "report": "edit the report's own words (w here)",
+    "evidence": "edit the activity or theme in Evidence (v in Discussion, 4)",
 }
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
 
