@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench system-deps clean
+.PHONY: run test test-fast bench system-deps clean
 
 # pip's own chatter (and setuptools' editable-install warning box) goes to a log, shown
 # only if the setup fails; a first-time user sees one line saying what is happening.
@@ -36,7 +36,14 @@ run: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The edit loop: everything but the tmux, SSH and slow tests (markers in pyproject.toml).
+test-fast: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -m "not terminal and not ssh and not slow"
 
 # The performance suite (DESIGN §11): each figure beside its baseline, non-zero on a miss.
 bench: $(STAMP) system-deps

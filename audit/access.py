@@ -28,6 +28,10 @@ class Act(StrEnum):
     WRITE_REPORT = "write the report's summary, narratives and conclusions"
     READ_JOURNAL = "read the journal"
     VIEW_IDENTIFIERS = "see identifiers"
+    UPDATE_ACTION = "record progress on an action"
+    SIGN_OFF_ACTION = "sign off an action"
+    EXPORT_TRACKER = "export the action tracker"
+    ACT_ON_CONCERN = "record the action taken on a safeguarding concern"
 
 
 _LEAD_ONLY = {
@@ -43,6 +47,13 @@ _LEAD_ONLY = {
     Act.EXPORT_REPORT,
     Act.WRITE_REPORT,
     Act.READ_JOURNAL,
+}
+
+
+_OWN_AGENCY = {  # what a co-ordinator may do for the agencies they co-ordinate, said when refused
+    Act.EDIT_RETURN: "edit {agency}'s return",
+    Act.UPDATE_ACTION: "update {agency}'s actions",
+    Act.ACT_ON_CONCERN: "record {agency}'s action on a concern",
 }
 
 
@@ -64,19 +75,30 @@ def decide(user: User | None, act: Act, *, agency: str | None = None) -> Decisio
         return Decision(False, "You are not a user of this workspace.")
     if user.role is Role.LEAD:
         return ALLOWED
+    if user.role is Role.PANEL:
+        # The sub-committee reviews the partnership's audits: it reads and signs off
+        # actions as closed, and changes nothing else.
+        if act in (Act.SIGN_OFF_ACTION, Act.EXPORT_TRACKER):
+            return ALLOWED
+        return Decision(False, f"{user.login} is a panel member, who reads and signs off actions; "
+                               f"ask a lead auditor to {act.value}.")
     if user.role is Role.VIEWER:
         return Decision(False, f"{user.login} is a viewer and can only read; ask a lead auditor to {act.value}.")
     # Co-ordinators.
-    if act is Act.EDIT_RETURN:
+    if act in _OWN_AGENCY:
         if agency is not None and agency in user.agencies:
             return ALLOWED
         return Decision(
             False,
             f"{user.login} co-ordinates {', '.join(user.agencies) or 'no agency'}"
-            f" and cannot edit {agency or 'another agency'}'s return.",
+            f" and cannot {_OWN_AGENCY[act].format(agency=agency or 'another agency')}.",
         )
     if act in (Act.PROPOSE_FINDING, Act.VIEW_IDENTIFIERS):
         return ALLOWED
+    if act in (Act.SIGN_OFF_ACTION, Act.EXPORT_TRACKER):
+        then = " and can ask for it to be closed" if act is Act.SIGN_OFF_ACTION else ""
+        return Decision(False, f"Only a lead auditor or a panel member can {act.value}; "
+                               f"{user.login} is a co-ordinator{then}.")
     if act in _LEAD_ONLY:
         return Decision(False, f"Only a lead auditor can {act.value}; {user.login} is a co-ordinator.")
     return Decision(False, f"{user.login} may not {act.value}.")

@@ -13,8 +13,6 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import repeat
-from operator import add, attrgetter
 from typing import ClassVar, Iterator
 
 from audit.codec import native_document
@@ -83,15 +81,6 @@ class CandidateCase:
     @property
     def key(self) -> str:
         return f"{self.audit}/{self.case_ref}"
-
-
-def case_keys(cases: list[CandidateCase]) -> list[str]:
-    """``[c.key for c in cases]``, made in C: an import stores 50,000 cases at once."""
-    audits = list(map(attrgetter("audit"), cases))
-    refs = map(attrgetter("case_ref"), cases)
-    if audits and audits.count(audits[0]) == len(audits):  # one audit, as in an import
-        return list(map(add, repeat(audits[0] + "/"), refs))
-    return list(map(add, map(add, audits, repeat("/")), refs))
 
 
 def identifier_strings(case: CandidateCase) -> list[str]:

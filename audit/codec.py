@@ -19,9 +19,10 @@ import types
 import typing
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, overload
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
@@ -29,6 +30,12 @@ Decoder = Callable[[Any], Any]
 
 class DocumentError(ValueError):
     """A stored document does not have the shape its model expects."""
+
+
+def _per_type(make: Callable[[Any], C]) -> Callable[[Any], C]:
+    """``functools.cache`` for a function of a type: typeshed types the cached call as
+    taking ``Hashable``, which mypy does not see a class as."""
+    return cache(make)
 
 
 def to_doc(obj: Any) -> dict[str, Any]:
@@ -41,7 +48,8 @@ def to_docs(objs: list[Any]) -> list[dict[str, Any]]:
     documents as ``to_doc``, without a call per object."""
     if not objs:
         return []
-    return _encoder_for(type(objs[0])).many(objs)  # type: ignore[attr-defined]
+    bulk: Any = _encoder_for(type(objs[0]))  # a dataclass encoder also has .many
+    return bulk.many(objs)
 
 
 def from_doc(cls: type[T], doc: Any) -> T:
@@ -58,6 +66,12 @@ def from_doc(cls: type[T], doc: Any) -> T:
         raise DocumentError(f"a stored {cls.__name__} is malformed ({exc})") from None
 
 
+@overload
+def complete(cls: type, doc: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def complete(cls: type, doc: None) -> None: ...
+@overload
+def complete(cls: type, doc: dict[str, Any] | None) -> dict[str, Any] | None: ...
 def complete(cls: type, doc: dict[str, Any] | None) -> dict[str, Any] | None:
     """`doc` with every field present: the defaults a compact document leaves out, put back.
 
@@ -68,7 +82,7 @@ def complete(cls: type, doc: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**_defaults_doc(cls), **doc}
 
 
-@cache
+@_per_type
 def _defaults_doc(cls: type) -> dict[str, Any]:
     out: dict[str, Any] = {}
     hints = typing.get_type_hints(cls)
@@ -82,7 +96,7 @@ def _identity(value: Any) -> Any:
     return value
 
 
-@cache
+@_per_type
 def _encoder_for(tp: Any) -> Encoder:
     if dataclasses.is_dataclass(tp):
         return _compile_encoder(tp)
@@ -113,7 +127,7 @@ def _encoder_for(tp: Any) -> Encoder:
     raise TypeError(f"unsupported field type {tp!r}")
 
 
-class _IsoDates(dict):  # type: ignore[type-arg]
+class _IsoDates(dict[date, str]):
     """date -> its ISO text, made once: an import's 50,000 cases share a few thousand
     dates, and ``isoformat`` costs more than a lookup."""
 
@@ -263,7 +277,7 @@ def native_document(cls: type[T]) -> type[T]:
         if f.name.startswith("_") or not f.init or f.kw_only or not _written_natively(hints[f.name]):
             raise TypeError(f"{cls.__name__}.{f.name} cannot be written natively")
         if f.default is not dataclasses.MISSING and not isinstance(f.default, (str, int, bool, type(None))) \
-                or f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+                or f.default_factory is not dataclasses.MISSING:
             raise TypeError(f"{cls.__name__}.{f.name}: only a plain default can be left to the class")
         test = _stored_when(f, hints[f.name], f.name, namespace)
         params.append(f.name if f.default is dataclasses.MISSING else f"{f.name}=default_{f.name}")
@@ -272,7 +286,7 @@ def native_document(cls: type[T]) -> type[T]:
     exec(compile(source, f"<native init for {cls.__name__}>", "exec"), namespace)  # noqa: S102
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[misc]
+    setattr(cls, "__init__", init)  # replacing a method: mypy forbids plain assignment
     cls.CODEC_NATIVE = True  # type: ignore[attr-defined]
     return cls
 
@@ -314,9 +328,9 @@ def _decode_bool(v: Any) -> bool:
     return v
 
 
-@cache
+@_per_type
 def _decoder_for(tp: Any) -> Decoder:
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
         parts = [(f.name, _decoder_for(hints[f.name])) for f in dataclasses.fields(tp) if f.init]
         name = tp.__name__

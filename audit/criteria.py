@@ -179,6 +179,7 @@ def _parse_problems(table: Any, where: str) -> tuple[list[str], Criterion | None
 
     if problems:
         return problems, None
+    assert isinstance(cid, str)  # a missing or malformed id is one of the problems above
     return [], Criterion(id=cid, label=label, kind=kind, predicates=predicates,
                          agencies=agencies)
 

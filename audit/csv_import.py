@@ -22,11 +22,10 @@ Decisions where the design is silent:
 - Quoting is read strictly: a quote that is never closed stops the import with its line,
   rather than silently swallowing the rest of the file into one value.
 
-Speed: the file is read with one ``list(csv.reader)`` and checked a column at a time
-(``audit.csv_values``: the usual values in a few passes done in C, only the rest through
-the explaining parsers); the cyclic garbage collector is paused meanwhile (it would
-otherwise rescan the growing heap of new objects many times over).  50,000 rows take
-about a quarter of a second.
+Speed: the file is read once and checked a column at a time (``audit.csv_values``:
+columns of few distinct values parsed once per value); the cyclic garbage collector is
+paused meanwhile (it would otherwise rescan the growing heap of new objects many times
+over).  Real files hold hundreds of rows; 50,000 still import in well under a second.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from typing import Any, Callable, Iterable
@@ -63,8 +61,6 @@ COLUMNS = (
 )
 MAX_PROBLEMS = 200
 _BOM = b"\xef\xbb\xbf"
-_REF_LINES = re.compile(rf"(?:{CASE_REF_RE.pattern}\n)*{CASE_REF_RE.pattern}", re.ASCII)
-_FIELD_LIMIT = threading.Lock()  # held while csv's process-wide field limit is lowered
 _BAD_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape holds an undecodable byte
 
 
@@ -134,43 +130,21 @@ def _shown_name(raw: str) -> str:
 
 
 def _bad_byte_message(value: str) -> str:
-    byte = ord(_BAD_BYTE.search(value).group()) - 0xDC00  # type: ignore[union-attr]
+    found = _BAD_BYTE.search(value)
+    assert found is not None  # only called for a value holding such a byte
+    byte = ord(found.group()) - 0xDC00
     return (f"contains a byte that is not UTF-8 (0x{byte:02X}); save the file as UTF-8 "
             f"and import it again")
 
 
-def _read_rows(text: str) -> tuple[list[list[str]], list[int], tuple[int, int, str] | None, bool]:
-    """Every row (blank ones too), the line each starts on, the first CSV error as
-    (line, field index or -1, sentence), and whether every value is known to be at most
-    ``MAX_TEXT`` characters long.
+def _read_rows(text: str) -> tuple[list[list[str]], list[int], tuple[int, int, str] | None]:
+    """Every row (blank ones too), the line each starts on, and the first CSV error as
+    (line, field index or -1, sentence).
 
     ``strict`` so that an unclosed quote is an error rather than silently swallowing the
-    rest of the file into one value.  The first reading lowers csv's field limit to
-    ``MAX_TEXT``, so that the usual file needs no length check of its own; a file that
-    fails it is read again at the usual limit and its long values are found and
-    reported.  That limit is process-wide, so every reading here holds the lock and
-    sets the limit it needs (nothing else in maca reads CSV).
+    rest of the file into one value.  csv's own field limit (131,072 characters) stays as
+    it is: values over ``MAX_TEXT`` but under it are found and reported by column.
     """
-    with _FIELD_LIMIT:
-        usual = csv.field_size_limit()
-        try:
-            return _read_rows_limited(text, usual)
-        finally:
-            csv.field_size_limit(usual)
-
-
-def _read_rows_limited(text: str, usual: int) -> tuple[list[list[str]], list[int],
-                                                        tuple[int, int, str] | None, bool]:
-    lines = _newlines(text) + (0 if not text or text.endswith(("\n", "\r")) else 1)
-    try:
-        csv.field_size_limit(MAX_TEXT)
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-        if len(rows) == lines:  # no quoted line breaks: row k is on line k + 1
-            return rows, list(range(1, lines + 1)), None, True
-        short = True
-    except csv.Error:
-        short = False  # a value too long, or a CSV error: read again row by row
-    csv.field_size_limit(usual)
     rows, starts, end = [], [], 0
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -179,8 +153,8 @@ def _read_rows_limited(text: str, usual: int) -> tuple[list[list[str]], list[int
             starts.append(end + 1)
             end = reader.line_num
     except csv.Error as exc:
-        return rows, starts, _csv_error(str(exc), text, end, reader.line_num), short
-    return rows, starts, None, short
+        return rows, starts, _csv_error(str(exc), text, end, reader.line_num)
+    return rows, starts, None
 
 
 def _csv_error(message: str, text: str, row_end: int, at: int) -> tuple[int, int, str]:
@@ -222,7 +196,7 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
         text, bad_bytes = data.decode("utf-8"), False
     except UnicodeDecodeError:
         text, bad_bytes = data.decode("utf-8", "surrogateescape"), True
-    all_rows, all_starts, error, every_value_short = _read_rows(text)
+    all_rows, all_starts, error = _read_rows(text)
 
     def blank(row: list[str]) -> bool:
         return not (row and (row[0].strip() or any(v.strip() for v in row)))
@@ -243,20 +217,17 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
 
     rows: list[list[str]] = []
     starts: list[int] = []
-    body = all_rows[h + 1:]
-    by_column = _columns(body, width)
-    if by_column is not None and all(map(str.strip, by_column[0])):
-        rows, starts, body = body, all_starts[h + 1:], []  # the usual file: every row whole
-    for k in range(len(all_rows) - len(body), len(all_rows)):
-        row = all_rows[k]
-        if len(row) == width and (row[0] and not row[0].isspace() or not blank(row)):
+    for row, start in zip(all_rows[h + 1:], all_starts[h + 1:]):
+        if blank(row):
+            continue
+        if len(row) == width:
             rows.append(row)
-            starts.append(all_starts[k])
-        elif not blank(row):
+            starts.append(start)
+        else:
             at = min(len(row), width)
             hint = "; check for a quote left open" if any("\n" in v or "\r" in v for v in row) \
                 else ""
-            problems.add(_line_of(row, at, all_starts[k]), at, _column_name(header, at),
+            problems.add(_line_of(row, at, start), at, _column_name(header, at),
                          f"the row has {len(row)} values but the header names {width} "
                          f"columns{hint}")
             result.rows += 1
@@ -276,23 +247,20 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
                     report_at(i, _column_name(header, i))(k, _bad_byte_message(value))
                     bad_cells.setdefault(i, []).append(k)
 
-    if by_column is None or body:
-        by_column = list(zip(*rows)) if rows else [()] * width
+    by_column = list(zip(*rows)) if rows else [()] * width
     parsed: dict[str, list[Any]] = {}
     values = Values(agency_codes)
     for step, (name, i) in enumerate(columns.items(), start=1):
-        col = by_column[i]
+        col = list(by_column[i])
         report = report_at(i, name)
         if i in bad_cells:
-            col = list(col)
             for k in bad_cells[i]:
                 col[k] = ""  # already reported; not checked again as a value
         if name in TEXT_COLUMNS or name == "case_ref":
             col = list(map(str.strip, col))
         # Only free text can pass the checks below at any length; case_ref, yes/no, counts
         # and dates are limited by their own forms.
-        if not every_value_short and name in FREE_COLUMNS and col and max(map(len, col)) > MAX_TEXT:
-            col = list(col)
+        if name in FREE_COLUMNS and col and max(map(len, col)) > MAX_TEXT:
             for k, v in enumerate(col):
                 if len(v.strip()) > MAX_TEXT:
                     report(k, f"the value is {len(v.strip()):,} characters long; the most "
@@ -317,17 +285,6 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
     if on_progress is not None:
         on_progress(total, total)
     return _finish(result, problems)
-
-
-def _columns(rows: list[list[str]], width: int) -> list[tuple[str, ...]] | None:
-    """The values column by column when every row has ``width`` of them, else None."""
-    if not rows:
-        return [()] * width
-    try:
-        columns = list(zip(*rows, strict=True))
-    except ValueError:  # a row of another length
-        return None
-    return columns if len(columns) == width else None
 
 
 def _column_name(header: list[str], i: int) -> str:
@@ -362,16 +319,6 @@ def _check_refs(refs: list[str], existing_refs: set[str], starts: list[int],
                 report: Report) -> None:
     """Each reference well formed and unique in the file and the audit, letter case aside."""
     existing = {ref.casefold(): ref for ref in existing_refs}
-    # The usual file, checked in C: one search over the references a line each, and, when
-    # they are all in one letter case, no need to fold them.  Otherwise find and explain
-    # each problem below.
-    joined = "\n".join(refs)
-    if (_REF_LINES.fullmatch(joined) and joined.count("\n") == len(refs) - 1
-            and len(set(refs)) == len(refs)):
-        one_case = joined == joined.upper() or joined == joined.lower()
-        folded = refs if one_case and not existing else list(map(str.casefold, refs))
-        if (one_case or len(set(folded)) == len(folded)) and existing.keys().isdisjoint(folded):
-            return
     in_file: dict[str, int] = {}  # casefolded ref -> row number
     for k, ref in enumerate(refs):
         if not ref:

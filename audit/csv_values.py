@@ -1,18 +1,16 @@
 """The values of a candidate cases CSV (DESIGN §6), a column at a time.
 
-Each column is parsed two ways that must agree.  The quick paths take a whole column in
-a few passes done in C (the usual spellings looked up as typed, engagement periods found
-by one regular expression over a block of rows); any value they do not take goes to the
-explaining parser, which reads one value and says in one sentence what is wrong with
-it.  ``tests/audit/test_bulk_paths.py`` holds the two to the same answers.
+Every value has an explaining parser, which reads one value and says in one sentence
+what is wrong with it.  Columns of few distinct values (yes/no, counts, dates of birth)
+are parsed once per distinct value; an engagement value that is plainly well formed is
+read by one regular expression, any other by its explaining parser.
+``tests/audit/test_bulk_paths.py`` holds the shortcuts to the explaining parsers' answers.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from itertools import compress, islice, repeat
-from operator import gt, not_
 from typing import Any, Callable, Iterable, Sequence
 
 from audit.cases import Engagement
@@ -28,19 +26,11 @@ MAX_COUNT_DIGITS = 6
 
 _YES_NO = {"yes": True, "y": True, "true": True, "1": True,
            "no": False, "n": False, "false": False, "0": False}
-# The spellings spreadsheets usually hold, looked up as they are; any other goes through
-# the explaining parser.
-_YES_NO_AS_TYPED = {"": None, **{spelling: value for word, value in _YES_NO.items()
-                                 for spelling in (word, word.capitalize(), word.upper())}}
-# One ";"-separated part of an engagement value that is exactly one period as the quick
-# path takes it (AGENCY:START..END, spaces around the pieces); a row whose parts are not
-# all found this way goes to the explaining parser, which accepts no more than this.
-# _PERIODS_JOINED also takes NUL as the end of a part: it searches the values of a block
-# of rows joined by NUL, so that one search finds the periods of all of them.
-_PERIOD = r"\s*([^\s:;\x00]+)\s*:\s*([^\s.:;\x00]+)\s*\.\.\s*([^\s.:;\x00]*)\s*"
+# One ";"-separated part of an engagement value that is exactly one period
+# (AGENCY:START..END, spaces around the pieces).  A value whose parts are not all found
+# this way goes to the explaining parser, which accepts no more than this.
+_PERIOD = r"\s*([^\s:;]+)\s*:\s*([^\s.:;]+)\s*\.\.\s*([^\s.:;]*)\s*"
 _PERIODS = re.compile(rf"(?:^|(?<=;)){_PERIOD}(?=;|\Z)")
-_PERIODS_JOINED = re.compile(rf"(?:^|(?<=[;\x00])){_PERIOD}(?=[;\x00]|\Z)")
-_BLOCK = 512  # rows searched at once; a block with an odd row is searched row by row
 
 _BAD = object()  # a date the quick path could not read
 
@@ -68,7 +58,7 @@ def _count(value: str, bad: list[str]) -> int | None:
     return None
 
 
-class _Dates(dict):  # type: ignore[type-arg]
+class _Dates(dict[str, Any]):
     """Date text -> its date, ``_BAD`` if it is not one, None for "": each distinct text
     parsed once, however many rows repeat it."""
 
@@ -76,6 +66,7 @@ class _Dates(dict):  # type: ignore[type-arg]
         super().__init__({"": None})
 
     def __missing__(self, text: str) -> Any:
+        day: date | object
         try:
             day = parse_date(text)
         except ValueError:
@@ -101,7 +92,7 @@ class Values:
                 parse_date(value)
             except ValueError as exc:
                 return str(exc)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def dob(self, value: str, bad: list[str]) -> date | None:
         found = self.date_or_error(value)
@@ -111,62 +102,42 @@ class Values:
         return found
 
     def engagement_column(self, col: Sequence[str], report: Report) -> list[list[Engagement] | None]:
-        """Every row's engagement periods, the whole column at once.
+        """Every row's engagement periods (blank: not recorded; ``none``: no engagement).
 
-        A row passes the quick path when each of its ";"-separated parts is one period
-        AGENCY:START..END with a known agency and real dates in order.  A period holds
-        exactly one ":" and lies within one part, so a row whose periods number both its
-        ":" and its parts is all periods.  The periods of a block of rows are found by one
-        search of their values joined by NUL and counted the same way for the block as a
-        whole (it also needs no ";" in a row without ":"); a block that fails is searched
-        row by row.  Each distinct date is parsed once and the periods are checked and
-        built column-wise.  Any other row (blank, ``none``, a trailing ";", anything
-        wrong) goes through the explaining parser on its own.
+        A value made only of well-formed periods, with known agencies and real dates in
+        order, is read by ``_periods``; any other goes through the explaining parser,
+        which says what is wrong.  Each row gets its own list and periods.
         """
-        taken = list(map(str.count, col, repeat(":")))  # periods in the row, if all is well
-        flat: list[tuple[str, str, str]] = []
-        for first in range(0, len(col), _BLOCK):
-            block, counts = col[first:first + _BLOCK], taken[first:first + _BLOCK]
-            joined = "\x00".join(block)
-            found = _PERIODS_JOINED.findall(joined)
-            if (len(found) == sum(counts) == joined.count(";") + len(counts) - counts.count(0)
-                    and joined.count("\x00") == len(block) - 1):
-                flat += found
-                continue
-            for k, value in enumerate(block, first):
-                found = _PERIODS.findall(value)
-                if len(found) == taken[k] == value.count(";") + 1:
-                    flat += found
-                else:
-                    taken[k] = 0  # the explaining parser does this row
-        codes, start_texts, end_texts = zip(*flat) if flat else ((), (), ())
-        agencies = list(map(self.canonical.get, codes))
-        if None in agencies:  # letter case as typed, or unknown: those rows are checked below
-            agencies = [a or c.upper() for a, c in zip(agencies, codes)]
-        days = self.days
-        starts = list(map(days.__getitem__, start_texts))
-        ends = list(map(days.__getitem__, end_texts))
-        periods = iter(list(map(Engagement, agencies, starts, ends)))
-        out: list[Any] = list(map(list, map(islice, repeat(periods), taken)))
-        # An open end is None and passes; compress and filter keep the closed ones aligned.
-        if (not self.agencies.issuperset(agencies) or _BAD in days.values()
-                or any(map(gt, compress(starts, ends), filter(None, ends)))):
-            taken = [n and all(p.agency in self.agencies and p.start is not _BAD and p.end is not _BAD
-                               and (p.end is None or p.start <= p.end) for p in row)
-                     for n, row in zip(taken, out)]
-        slow = []
-        for k in compress(range(len(col)), map(not_, taken)):
-            value = col[k].strip()
-            if not value or value.lower() == "none":  # blank: unknown; none: no engagement
-                out[k] = [] if value else None
-            else:
+        out: list[list[Engagement] | None] = []
+        slow: list[int] = []
+        for k, value in enumerate(col):
+            periods = self._periods(value)
+            if periods is None:
                 slow.append(k)
+            out.append(periods)
         if slow:
-            out_slow = _each_value([col[k] for k in slow], self.engagement,
-                                   lambda i, message: report(slow[i], message))
-            for k, value in zip(slow, out_slow):
+            explained = _each_value([col[k] for k in slow], self.engagement,
+                                    lambda i, message: report(slow[i], message))
+            for k, value in zip(slow, explained):
                 out[k] = value
         return out
+
+    def _periods(self, value: str) -> list[Engagement] | None:
+        """The periods of a value that is plainly all well formed, else None.
+
+        A period holds exactly one ":" and lies within one ";"-separated part, so a value
+        whose periods number both its ":" and its parts is all periods."""
+        found = _PERIODS.findall(value)
+        if not found or len(found) != value.count(":") or len(found) != value.count(";") + 1:
+            return None
+        periods = []
+        for code, start_text, end_text in found:
+            agency = self.canonical.get(code.upper())
+            start, end = self.days[start_text], self.days[end_text]
+            if agency is None or start is _BAD or end is _BAD or (end is not None and start > end):
+                return None
+            periods.append(Engagement(agency, start, end))
+        return periods
 
     def engagement(self, value: str, bad: list[str]) -> list[Engagement] | None:
         if len(value) == 4 and value.lower() == "none":
@@ -224,18 +195,14 @@ Report = Callable[[int, str], None]  # (row number among the data rows, sentence
 def parse_column(name: str, col: Sequence[str], values: Values, report: Report) -> list[Any]:
     """One column's values (blank: the field's default), problems reported per row."""
     if name in TEXT_COLUMNS:  # already trimmed
-        return [strip_control(v).strip() for v in col] if has_control("".join(col)) else col
+        return [strip_control(v).strip() for v in col] if has_control("".join(col)) else list(col)
     if name == "engagement":
         return values.engagement_column(col, report)
-    # The usual values are looked up in one pass; a column holding any other value
-    # (padded, misspelt, a problem) is parsed once per distinct value instead.
     if name in YES_NO_COLUMNS:
-        explain, quick = yes_no, list(map(_YES_NO_AS_TYPED.get, col, repeat(_BAD)))
-    elif name == "child_dob":
-        explain, quick = values.dob, list(map(values.days.__getitem__, col))
-    else:  # counts: a few one-character values, which Python shares
-        return _by_distinct(col, _count, report)
-    return quick if _BAD not in quick else _by_distinct(col, explain, report)
+        return _by_distinct(col, yes_no, report)
+    if name == "child_dob":
+        return _by_distinct(col, values.dob, report)
+    return _by_distinct(col, _count, report)  # counts
 
 
 def _by_distinct(col: Sequence[str], explain: Callable[[str, list[str]], Any], report: Report) -> list[Any]:

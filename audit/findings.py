@@ -115,6 +115,26 @@ class Rag(StrEnum):
         return {"red": "overdue", "amber": "at risk", "green": "on track", "complete": "complete"}[self.value]
 
 
+class UpdateKind(StrEnum):
+    PROGRESS = "progress"
+    CLOSE_REQUESTED = "close requested"
+    SIGNED_OFF = "signed off"
+    SENT_BACK = "sent back"
+
+
+@dataclass(slots=True)
+class ActionUpdate:
+    """One dated entry in an action's history on the partnership tracker."""
+
+    at: datetime  # when it was recorded
+    by: str  # login
+    kind: UpdateKind = UpdateKind.PROGRESS
+    on: date | None = None  # the day the progress refers to (a training day, a launch)
+    note: str = ""
+    evidence: str = ""  # evidence of completion: what a panel can check
+    impact: str = ""  # the difference it made, as the agency saw it
+
+
 @dataclass(slots=True)
 class Action:
     audit: str
@@ -125,7 +145,15 @@ class Action:
     due: date | None = None
     status: ActionStatus = ActionStatus.PROPOSED
     progress_note: str = ""
+    updates: list[ActionUpdate] = field(default_factory=list)  # oldest first, never edited
+    close_requested: bool = False  # the owning agency asks the lead or panel to sign it off
+    signed_off_by: str = ""
+    signed_off_at: datetime | None = None
     rev: int = 0
+
+    @property
+    def last_update(self) -> datetime | None:
+        return self.updates[-1].at if self.updates else None
 
     @property
     def key(self) -> str:

@@ -14,10 +14,12 @@ class Role(StrEnum):
     LEAD = "lead"
     COORDINATOR = "coordinator"
     VIEWER = "viewer"
+    PANEL = "panel"  # a sub-committee member: reads everything and signs off actions
 
     @property
     def label(self) -> str:
-        return {"lead": "lead auditor", "coordinator": "audit co-ordinator", "viewer": "viewer"}[self.value]
+        return {"lead": "lead auditor", "coordinator": "audit co-ordinator", "viewer": "viewer",
+                "panel": "panel member"}[self.value]
 
 
 @dataclass(slots=True)
@@ -133,7 +135,7 @@ def parse_partnership(text: str, *, source: str) -> tuple[Partnership, list[User
         try:
             role = Role(str(table.get("role", "")))
         except ValueError:
-            problems.append(f"User {table.get('login')!r} has an unknown role; use lead, coordinator or viewer.")
+            problems.append(f"User {table.get('login')!r} has an unknown role; use lead, coordinator, panel or viewer.")
             continue
         user = User(
             login=str(table.get("login", "")),

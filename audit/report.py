@@ -227,6 +227,18 @@ def _purpose(ctx: Context, out: Writer) -> None:
         out.para("No objectives have been set.")
 
 
+def _concerns(ctx: Context, out: Writer) -> None:
+    """How many immediate safeguarding concerns the audit raised and where they went: counts
+    only, never which case or what (DESIGN §2, concerns)."""
+    from audit.concerns import counts as concern_counts
+
+    n = concern_counts(ctx.returns)
+    if n["raised"]:
+        were = "was" if n["raised"] == 1 else "were"
+        out.para(f"{count(n['raised'], 'immediate safeguarding concern')} {were} raised during the audit: "
+                 f"{n['referred']} referred back to the agency holding the case and {n['closed']} closed.")
+
+
 def _methodology(ctx: Context, out: Writer) -> None:
     out.heading(2, "Methodology")
     _case_method(ctx, out)
@@ -272,6 +284,7 @@ def _case_method(ctx: Context, out: Writer) -> None:
             received += f" Returns were due by {format_uk(r.due)}"
             received += f"; {r.overdue} {'is' if r.overdue == 1 else 'are'} overdue." if r.overdue else "."
     out.para(received)
+    _concerns(ctx, out)
     held = sorted(d.held_on for d in ctx.discussions if d.held_on is not None and d.session_kind == "case")
     when = ""
     if held:

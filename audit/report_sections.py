@@ -27,7 +27,7 @@ from audit.guard import Place, Quoted
 from audit.narrative import ReportText
 from audit.partnership import Partnership
 from audit.returns import Return, Status
-from audit.scope import Audit
+from audit.scope import Audit, Kind
 
 COLUMN_SINGULAR = {
     Column.STRENGTH: "Strength",
@@ -83,7 +83,7 @@ class Context:
     def _cohort_numbers(self) -> dict[str, int]:
         if not hasattr(self, "_numbers"):
             object.__setattr__(self, "_numbers", {c.case_ref: n for n, c in enumerate(self.cohort, start=1)})
-        return self._numbers  # type: ignore[attr-defined, no-any-return]
+        return self._numbers  # type: ignore[attr-defined]
 
     def in_column(self, column: Column) -> list[Finding]:
         return [f for f in self.findings if f.column is column]
@@ -238,6 +238,13 @@ def finding_block(ctx: Context, out: Writer, finding: Finding) -> None:
         basis.append(f"Objective: {ctx.objective_title(finding.objective)}.")
     if finding.cases:
         basis.append(f"{'Case' if len(finding.cases) == 1 else 'Cases'}: {refs(ctx, finding.cases)}.")
+        # A case taken out of the cohort after the finding cited it: the report's counts no
+        # longer include it, so the citation is flagged for the lead to review (issue 18).
+        outside = [r for r in finding.cases if r not in {c.case_ref for c in ctx.cohort}]
+        if outside and ctx.audit.kind is Kind.MACA:
+            basis.append(f"{strong('Not in the cohort')}: {refs(ctx, outside)} "
+                         f"{'was' if len(outside) == 1 else 'were'} taken out of the cohort after this "
+                         f"finding cited {'it' if len(outside) == 1 else 'them'}; review the finding.")
     if finding.agencies:
         names = [ctx.agency(a) for a in finding.agencies]
         basis.append(f"{'Agency' if len(names) == 1 else 'Agencies'}: {joined(names)}.")

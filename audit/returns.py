@@ -79,7 +79,9 @@ class SectionReturn:
 @dataclass
 class Concern:
     """An immediate safeguarding concern: open from the moment it is saved until a lead
-    acknowledges it with the action taken."""
+    acknowledges (closes) it with the action taken.  In between it is referred to the
+    agency holding the case, whose co-ordinators record the action their agency took
+    (see :mod:`audit.concerns`)."""
 
     raised: bool = False
     details: str = ""
@@ -88,6 +90,11 @@ class Concern:
     acknowledged_by: str = ""
     acknowledged_at: datetime | None = None
     action_taken: str = ""
+    holder: str = ""  # the agency holding the case, "" until known
+    holder_by: str = ""  # who chose it ("maca" when the case's engagement made it clear)
+    agency_action: str = ""  # what the holding agency did
+    agency_action_by: str = ""
+    agency_action_at: datetime | None = None
 
     @property
     def open(self) -> bool:

@@ -209,7 +209,7 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScopeError(source, [f"This is not valid TOML ({exc})."]) from None
+        raise ScopeError(source, [_toml_problem(str(exc))]) from None
     except RecursionError:
         raise ScopeError(source, ["This file nests arrays or tables too deeply to be a scope file."]) from None
     except ValueError as exc:  # e.g. Python's limit on the digits of an integer
@@ -301,12 +301,38 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
     for key in data:
         if key not in known:
             problems.append(f"Unknown setting {key!r}.")
-    if not problems:
-        problems.extend(validate_audit(audit, agency_codes))
-        problems.extend(evidence_problems(activities, themes, [o.id for o in audit.objectives], agency_codes))
+    # The checks of the whole audit run even when some settings could not be read, so
+    # the file's every problem is listed at once (not in rounds); a setting already
+    # reported is not reported again by them ("title is missing", then "needs a title").
+    said = {_root(p) for p in problems}
+    problems.extend(p for p in validate_audit(audit, agency_codes) if _root(p) not in said)
+    problems.extend(evidence_problems(activities, themes, [o.id for o in audit.objectives], agency_codes))
     if problems:
-        raise ScopeError(source, [p if p.endswith((".", "?")) else p + "." for p in problems])
+        from audit.scope_lines import with_lines
+
+        problems = [p if p.endswith((".", "?")) else p + "." for p in problems]
+        raise ScopeError(source, with_lines(text, problems, [o.id for o in audit.objectives],
+                                            [c.id for c in audit.criteria]))
     return ScopeFile(audit=audit, template_files=template_files, activities=activities, themes=themes)
+
+
+def _toml_problem(message: str) -> str:
+    """tomllib's "Invalid value (at line 1, column 7)" as "line 1: This is not valid TOML (…)"."""
+    m = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+    if m is None:
+        return f"This is not valid TOML ({message})."
+    what = message[: m.start()] + message[m.end():]
+    return f"line {m.group(1)}: This is not valid TOML ({what.strip()}, at column {m.group(2)})."
+
+
+def _root(problem: str) -> str:
+    """The setting a problem is about, for not saying it twice (see parse_scope)."""
+    from audit.scope_lines import problem_place
+
+    place = problem_place(problem, [], [])
+    if place is None:
+        return problem
+    return f"{place.table}.{place.key}" if place.table else place.key
 
 
 def _unknown_keys(table: dict[str, Any], known: set[str], where: str, problems: list[str]) -> None:

@@ -14,7 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from audit.partnership import AGENCY_CODE
 from audit.text import strip_control
@@ -285,7 +285,7 @@ def tools_for_audit(
     objectives: list[tuple[str, str]],
     *,
     directory: str | Path | None = None,
-    overrides: dict[str, str | Path] | None = None,
+    overrides: Mapping[str, str | Path] | None = None,
 ) -> dict[str, ToolTemplate]:
     """The tools for an audit's agencies, keyed by agency code.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from audit.codec import DocumentError, from_doc
 from audit.journal import JournalEntry
@@ -44,7 +45,7 @@ def check_workspace(path: Path) -> list[str]:
         seen: set[str] = set()
         for doc_id, doc in data.get(table, {}).items():
             try:
-                obj = from_doc(model, doc)
+                obj: Any = from_doc(model, doc)
             except DocumentError as exc:
                 problems.append(f"The {table} record {doc_id} is damaged: {exc}.")
                 if table == "audits" and isinstance(doc.get("ref"), str):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from audit.access import Act
-from audit.cases import CandidateCase, case_keys
+from audit.cases import CandidateCase
 from audit.codec import to_doc
 from audit.cohort import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
@@ -35,7 +35,7 @@ def import_candidates(ws: Workspace, audit: Audit, cases: list[CandidateCase], *
     """Add every case in one transaction with one journal entry: all or nothing."""
     ws.require(Act.IMPORT_CASES, audit=audit.ref)
     with ws.transaction() as tx:
-        tx.insert_fresh(cases, table="cases", keys=case_keys(cases))
+        tx.insert_fresh(cases, table="cases", keys=[case.key for case in cases])
         tx.journal(
             "import", "cases", audit.ref, f"imported {len(cases)} candidate cases from {source}", audit=audit.ref
         )

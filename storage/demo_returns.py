@@ -53,8 +53,10 @@ def _fill(ret: Return, tool: ToolTemplate, by: str, at: datetime, share: float, 
     return ret
 
 
-def add_demo_returns(ws: Workspace, ref: str = "MACA-C86") -> int:
-    """Add the demo's returns to audit ``ref``; returns how many were added."""
+def add_demo_returns(ws: Workspace, ref: str = "MACA-C86", shift: timedelta = timedelta(0)) -> int:
+    """Add the demo's returns to audit ``ref``; returns how many were added.
+
+    ``shift`` moves every date (the live demo happens now; see storage.demo)."""
     audit = ws.audit(ref)
     cohort = sorted(c.case_ref for c in ws.cases(ref) if c.in_cohort)
     added = 0
@@ -63,7 +65,7 @@ def add_demo_returns(ws: Workspace, ref: str = "MACA-C86") -> int:
             if index >= len(cohort) or agency not in audit.tools or ws.get_return(ref, cohort[index], agency):
                 continue
             tool, by = audit.tools[agency], _COORDINATORS.get(agency, "rlead")
-            at = DEMO_RETURNS_AT + timedelta(hours=n * 5)
+            at = DEMO_RETURNS_AT + shift + timedelta(hours=n * 5)
             ret = Return(audit=ref, case_ref=cohort[index], agency=agency)
             if story == "not-involved":
                 ret = domain.edit(ret, by, at, involved=False, auditor_name=f"{by} (fictional)",

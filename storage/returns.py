@@ -135,7 +135,14 @@ def raise_concern(ws: Workspace, ret: Return, details: str, *, now: datetime | N
     """
     ws.require(Act.EDIT_RETURN, agency=ret.agency, audit=ret.audit, key=ret.key)
     new = domain.raise_concern(ret, ws.login, now or _now(), details)
-    return _store(ws, new, Act.EDIT_RETURN, f"raised an immediate safeguarding concern on {_where(ret)}")
+    from audit.concerns import MACA, refer
+    from storage.concerns import holder_on_raising
+
+    holder = holder_on_raising(ws, new, (now or _now()).date())
+    if holder:  # referred at once to the one agency working with the family
+        new = refer(new, MACA, holder)
+    referred = f"; referred to {holder}, the agency holding the case" if holder else ""
+    return _store(ws, new, Act.EDIT_RETURN, f"raised an immediate safeguarding concern on {_where(ret)}{referred}")
 
 
 def acknowledge_concern(ws: Workspace, ret: Return, action_taken: str, *, now: datetime | None = None) -> Return:

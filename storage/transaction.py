@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from audit.codec import complete, to_doc, to_docs
 from audit.journal import JournalEntry
@@ -24,7 +24,21 @@ if TYPE_CHECKING:
 
 __all__ = ["Transaction", "as_document", "audit_of", "now"]
 
-M = TypeVar("M")
+
+
+class Keyed(Protocol):
+    """What every stored model is: a dataclass with its key and revision (DESIGN §5)."""
+
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def rev(self) -> int: ...
+
+
+M = TypeVar("M", bound=Keyed)
 
 
 def now() -> datetime:
@@ -63,23 +77,23 @@ class Transaction:
         """Add a new document; `journal=False` for bulk imports that journal once for all."""
         table = table_of(obj)
         index = self.ws._table(table)
-        if obj.key in index.ids:  # type: ignore[attr-defined]
+        if obj.key in index.ids:
             raise ConflictError(
-                f"{obj.key} already exists; someone may have added it a moment ago.",  # type: ignore[attr-defined]
-                key=obj.key,  # type: ignore[attr-defined]
+                f"{obj.key} already exists; someone may have added it a moment ago.",
+                key=obj.key,
                 mine=_full(obj),
-                theirs=_full(index.items[obj.key]),  # type: ignore[attr-defined]
+                theirs=_full(index.items[obj.key]),
             )
-        saved = dataclasses.replace(obj, rev=1)  # type: ignore[type-var]
+        saved = dataclasses.replace(obj, rev=1)
         doc = to_doc(saved)
         index.max_id += 1
         doc_id = str(index.max_id)
         self.raw(table)[doc_id] = doc
-        index.ids[saved.key] = doc_id  # type: ignore[attr-defined]
-        self._staged.append((table, saved.key, saved))  # type: ignore[attr-defined]
+        index.ids[saved.key] = doc_id
+        self._staged.append((table, saved.key, saved))
         if journal:
             self.journal("create", table, saved.key, summary, after=complete(MODELS[table], doc),
-                         audit=audit_of(saved))  # type: ignore[attr-defined]
+                         audit=audit_of(saved))
         return saved
 
     def insert_fresh(self, objs: list[Any], *, table: str, keys: list[str] | None = None) -> None:
@@ -125,17 +139,17 @@ class Transaction:
 
     def save(self, obj: M, *, summary: str = "") -> M:
         table = table_of(obj)
-        key = obj.key  # type: ignore[attr-defined]
+        key = obj.key
         doc_id, current = self._locate(table, key)
         if current is None:
             raise ConflictError(
                 f"{key} was deleted by someone else while you were editing it.", key=key, mine=_full(obj), theirs=None
             )
-        if current.get("rev") != obj.rev:  # type: ignore[attr-defined]
+        if current.get("rev") != obj.rev:
             raise ConflictError(
                 f"{key} was changed by someone else while you were editing it.", key=key, mine=_full(obj), theirs=complete(MODELS[table], current)
             )
-        saved = dataclasses.replace(obj, rev=obj.rev + 1)  # type: ignore[attr-defined,type-var]
+        saved = dataclasses.replace(obj, rev=obj.rev + 1)
         doc = to_doc(saved)
         model = MODELS[table]
         before, after = _diff(complete(model, current), complete(model, doc))

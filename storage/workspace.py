@@ -42,7 +42,7 @@ from storage.errors import (
     WorkspaceReadOnly,
 )
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
-from storage.transaction import Transaction, audit_of, now
+from storage.transaction import Keyed, Transaction, audit_of, now
 
 # Re-exported: the rest of maca imports these from here.
 __all__ = [
@@ -58,7 +58,7 @@ __all__ = [
     "table_of",
 ]
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Keyed)
 
 
 class UnknownUser(AccessDenied):
@@ -70,7 +70,7 @@ class _Table:
 
     def __init__(self, name: str, raw: dict[str, Any]) -> None:
         self.name = name
-        self.model = MODELS[name]
+        self.model: type[Keyed] = MODELS[name]
         self.ids: dict[str, str] = {}
         self.items: dict[str, Any] = {}
         max_id = 0
@@ -80,7 +80,7 @@ class _Table:
             for doc_id, doc in raw.items():
                 try:
                     # A native document kept by insert_fresh is already the model.
-                    obj = doc if type(doc) is self.model else from_doc(self.model, doc)
+                    obj: Keyed = doc if type(doc) is self.model else from_doc(self.model, doc)
                 except DocumentError as exc:
                     raise DocumentError(f"its {name} record {doc_id} is damaged ({exc})") from None
                 key = obj.key
@@ -165,9 +165,8 @@ class Workspace:
     # ----------------------------------------------------------------- reading
 
     def _data(self) -> dict[str, Any]:
-        data = self.storage.read()
-        if data is None:
-            data = {}
+        read = self.storage.read()
+        data: dict[str, Any] = {} if read is None else read
         if data is not self._raw:
             self._raw = data
             self._tables = {}
@@ -259,6 +258,12 @@ class Workspace:
     def themes(self, ref: str) -> list[Theme]:
         return sorted(self._for_audit("themes", ref), key=lambda t: (len(t.id), t.id))
 
+    def all_actions(self) -> list[Action]:
+        """Every audit's SMART actions, for the partnership's tracker: the one read across
+        audits it makes (so a partnership-wide summary can answer it without opening
+        every audit)."""
+        return list(self._table("actions").items.values())
+
     def get(self, obj_or_table: Any, key: str | None = None) -> Any:
         """The stored version of a document (by example object, or by table and key)."""
         if isinstance(obj_or_table, str):
@@ -315,14 +320,14 @@ class Workspace:
     def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         """Save an edited copy of a stored document; raises ConflictError if it moved on."""
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
             saved = tx.save(obj, summary=summary)
         return saved
 
     def insert(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         agency = _agency_of(obj, agency)
-        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)  # type: ignore[attr-defined]
+        self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
             saved = tx.insert(obj, summary=summary)
         return saved

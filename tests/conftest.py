@@ -19,3 +19,12 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("MACA_DB", str(tmp_path / "default.json"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/terminal drives tmux: mark it so `make test-fast` skips it
+    (tmux tests elsewhere carry the mark themselves)."""
+    terminal = Path(__file__).with_name("terminal")
+    for item in items:
+        if terminal in item.path.parents:
+            item.add_marker(pytest.mark.terminal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from collections.abc import Iterable
 
@@ -10,6 +11,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.geometry import Size
+from textual.screen import ModalScreen
 from textual.binding import Binding
 
 from screens.context import WorkspaceChanged
@@ -56,9 +58,10 @@ class MacaApp(App[int]):
         return HomeScreen()
 
     async def on_mount(self) -> None:
-        from screens.returns.concerns import check_concerns
+        from screens.returns.concerns import check_concerns, tell_raiser
 
         self.call_after_refresh(check_concerns, self)
+        self.call_after_refresh(tell_raiser, self)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
         self._started = True
@@ -80,6 +83,14 @@ class MacaApp(App[int]):
     def broadcast_change(self) -> None:
         for screen in self.screen_stack:
             screen.post_message(WorkspaceChanged())
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        # A notification was about what happened before this dialog; left up, it sat on
+        # top of the dialog's fields and buttons (issue 18).  Those raised while the
+        # dialog is open still show.
+        if isinstance(screen, ModalScreen) and not isinstance(screen, TooSmallScreen):
+            self.clear_notifications()
+        return super().push_screen(screen, *args, **kwargs)
 
     def on_resize(self, event: events.Resize) -> None:
         self.check_size(event.size)

@@ -140,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["md", "html", "docx"], default=None,
                         help="md (the default), html or docx (Word); a .html or .docx output file implies it")
 
+    from tui import tracker_cli
+
+    tracker_cli.add_parser(sub)
+
     check = _sub(sub, "check", "verify a workspace file",
                  "Read a workspace file and list every problem found in it (exit 1), or say it is "
                  "sound (exit 0). Nothing is changed unless --restore is given.")
@@ -230,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from tui import commands
+    from tui import commands, tracker_cli
 
     command = args.command
     if command in (None, "demo"):
@@ -253,6 +257,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "export": commands.export,
         "check": commands.check,
         "users": commands.users,
+        "actions": tracker_cli.run,
     }[command]
     return handler(args)
 

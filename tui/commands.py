@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audit.access import Act
 from audit.partnership import Partnership
@@ -16,6 +17,9 @@ from audit.scope import Audit
 from storage.lock import os_login
 from storage.workspace import Workspace
 from tui.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 
@@ -69,7 +73,7 @@ def open_demo(path: Path, *, fresh: bool) -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        ws = build_demo(path, os_login(), in_progress=True)
+        ws = build_demo(path, os_login(), in_progress=True, today=date.today())
     else:
         ws = _open(path)
     from tui.app import run_app
@@ -90,7 +94,7 @@ def init(args: argparse.Namespace) -> int:
     if args.sample:
         from storage.demo import build_demo
 
-        build_demo(path, login, in_progress=True)
+        build_demo(path, login, in_progress=True, today=date.today())
         _say(f"Created {path} with the demo partnership and audit MACA-C86; {login} is a lead.")
         return EXIT_OK
     from storage.demo import demo_partnership
@@ -180,8 +184,8 @@ class _progress:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _progress:
         if sys.stderr.isatty():
@@ -193,7 +197,7 @@ class _progress:
         return self
 
     def __call__(self, done: int, total: int) -> None:
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:

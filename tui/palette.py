@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -16,6 +17,9 @@ from textual.markup import escape
 from screens.audit.screen import AuditScreen
 from screens.audit.sections import SECTIONS
 from storage.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from audit.findings import Finding
 
 Command = tuple[str, Callable[[], object], str]
 
@@ -27,6 +31,8 @@ class MacaCommands(Provider):
         screen = self.screen
         yield ("Help: keys of this screen", app.action_help, "Every key of the current screen")  # type: ignore[attr-defined]
         yield ("Journal: every change, who and when", partial(self._journal, screen), "Leads only")
+        yield ("Action tracker: every audit's SMART actions", self._tracker,
+               "Progress, sign-off and export for the sub-committee")
         for audit in ws.audits():
             yield (f"Open audit {audit.ref}: {' '.join(audit.title.split())}", partial(self._open_audit, audit.ref),
                    f"{audit.kind.value} · {audit.stage.label}")
@@ -60,20 +66,28 @@ class MacaCommands(Provider):
 
         open_journal(self.app, screen.audit_ref if isinstance(screen, AuditScreen) else None)
 
+    def _tracker(self) -> None:
+        from screens.tracker.screen import TrackerScreen
+
+        if not isinstance(self.app.screen, TrackerScreen):
+            self.app.push_screen(TrackerScreen())
+
     def _open_audit(self, ref: str) -> None:
         app = self.app
         while isinstance(app.screen, AuditScreen):
             app.pop_screen()
         app.push_screen(AuditScreen(ref))
 
-    def _show_finding(self, screen: AuditScreen, finding: object) -> None:
+    def _show_finding(self, screen: AuditScreen, finding: Finding) -> None:
         async def show() -> None:
+            from screens.board.section import BoardSection  # sections load when first opened
+
             await screen.action_section(5)
             board = screen.section
-            if board is not None and hasattr(board, "refresh_data"):
-                board.refresh_data(select=finding.id)  # type: ignore[attr-defined]
-                for listing in getattr(board, "lists", []):
-                    if listing.column == finding.column:  # type: ignore[attr-defined]
+            if isinstance(board, BoardSection):
+                board.refresh_data(select=finding.id)
+                for listing in board.lists:
+                    if listing.column == finding.column:
                         listing.focus()
 
         self.app.call_later(show)

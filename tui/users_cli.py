@@ -1,6 +1,6 @@
 """`maca users`: who may use a workspace, with what role, agencies and SSH key (DESIGN §4).
 
-    maca users --db PATH add LOGIN --role lead|coordinator|viewer [--agency CODE] [--key FILE|-]
+    maca users --db PATH add LOGIN --role lead|coordinator|panel|viewer [--agency CODE] [--key FILE|-]
     maca users --db PATH key LOGIN FILE|-
     maca users --db PATH remove LOGIN
     maca users --db PATH list
@@ -39,8 +39,9 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     add = make(users_sub, "add", "add or change a user",
                "Add a user, or change an existing user's role and agencies (and key, with --key).")
     add.add_argument("login", help="the user's login (under serve, the name their key stands for)")
-    add.add_argument("--role", required=True, choices=["lead", "coordinator", "viewer"],
-                     help="lead (runs audits), coordinator (an agency's returns) or viewer (reads only)")
+    add.add_argument("--role", required=True, choices=["lead", "coordinator", "panel", "viewer"],
+                     help="lead (runs audits), coordinator (an agency's returns and actions), panel (reads, "
+                          "signs off actions) or viewer (reads only)")
     add.add_argument("--agency", action="append", default=[], metavar="CODE",
                      help="agency code (repeat for several)")
     add.add_argument("--key", default=None, metavar="FILE|-",

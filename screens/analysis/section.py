@@ -144,7 +144,7 @@ class GradeGrid(DataTable):
 
 class AnalysisSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
-    BINDINGS = [Binding("t", "toggle", "Other grid"), Binding("a", "answers", "Answers")]
+    BINDINGS = [Binding("t", "toggle_grid", "Other grid"), Binding("a", "answers", "Answers")]
     HELP_NOTES = [
         "Analysis: grades count from completed (submitted or resubmitted) returns of the cohort; agreed "
         "grades come from each case's discussion. The report quotes the same numbers.",
@@ -177,6 +177,10 @@ class AnalysisSection(Section):
 
     def on_show(self) -> None:
         self.refresh_data()  # an edit made in another section of this session
+
+    def on_resize(self) -> None:
+        if self.analysis is not None:  # the objectives' column follows the width
+            self.fill_agency_grid()
 
     def focus_first(self) -> None:
         self.grid.focus()
@@ -235,14 +239,24 @@ class AnalysisSection(Section):
         grid = self.query_one(f"#{AGENCY_GRID}", GradeGrid)
         keep = grid.cursor_coordinate
         grid.clear(columns=True)
-        grid.add_column(Text("Objective"), key="objective", width=22)
-        for code in a.agencies:
-            grid.add_column(Text(code), key=f"a:{code}")
-        grid.add_column(Text("All"), key=ALL)
+        rows = []
         for n, objective in enumerate(a.objectives, start=1):
             label = Text(f"{n} {self.objective_title(objective)}", no_wrap=True, overflow="ellipsis")
             cells = [grade_cell(a.agency_grid[objective][code]) for code in a.agencies]
-            grid.add_row(label, *cells, grade_cell(a.objective_totals[objective]), key=objective)
+            rows.append((objective, label, [*cells, grade_cell(a.objective_totals[objective])]))
+        headings = [Text(code) for code in a.agencies] + [Text("All")]
+        # The objective's name takes whatever room the grade columns leave (it was cut at
+        # 22 characters however wide the terminal), never less than 22.
+        others = sum(max([h.cell_len] + [cells[i].cell_len for _, _, cells in rows]) + 2
+                     for i, h in enumerate(headings))
+        longest = max([len("Objective")] + [label.cell_len for _, label, _ in rows])
+        room = self.size.width - others - 2 - 2  # its own padding and the scroll bar
+        grid.add_column(Text("Objective"), key="objective", width=max(22, min(longest, room)))
+        for code, heading in zip(a.agencies, headings):
+            grid.add_column(heading, key=f"a:{code}")
+        grid.add_column(headings[-1], key=ALL)
+        for objective, label, cells in rows:
+            grid.add_row(label, *cells, key=objective)
         _restore(grid, keep)
 
     def fill_case_grid(self) -> None:
@@ -284,7 +298,7 @@ class AnalysisSection(Section):
             title.append("  t: cases × objectives", style="dim")
         self.query_one("#analysis-title", Static).update(title)
 
-    def action_toggle(self) -> None:
+    def action_toggle_grid(self) -> None:  # not action_toggle: DOMNode has one
         switcher = self.query_one(ContentSwitcher)
         self._switch(CASE_GRID if switcher.current == AGENCY_GRID else AGENCY_GRID)
 

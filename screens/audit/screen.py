@@ -66,7 +66,8 @@ class AuditScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "section":
-            return section_by_number(int(parameters[0])) is not None  # type: ignore[arg-type]
+            number = parameters[0]
+            return isinstance(number, int) and section_by_number(number) is not None
         return True
 
     async def action_section(self, number: int) -> None:

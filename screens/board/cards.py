@@ -83,7 +83,15 @@ class Filters:
         return text
 
 
-def card_text(f: Finding, audit: Audit, actions: list[Action], earlier: Finding | None, today: date) -> Text:
+def outside_cohort(f: Finding, audit: Audit, cohort: set[str] | None) -> list[str]:
+    """The cases `f` cites that are no longer in the cohort (MACA only; None: not known)."""
+    if cohort is None or audit.kind is not Kind.MACA:
+        return []
+    return [c for c in f.cases if c not in cohort]
+
+
+def card_text(f: Finding, audit: Audit, actions: list[Action], earlier: Finding | None, today: date,
+              cohort: set[str] | None = None) -> Text:
     """One card: id and title, objective · evidence · agencies, then its marks."""
     text = Text()
     text.append(f"{f.id} ", style="dim")
@@ -93,6 +101,9 @@ def card_text(f: Finding, audit: Audit, actions: list[Action], earlier: Finding 
     text.append(plain(objective.title) if objective else "no objective", style="italic")
     text.append(f" · {evidence_count(f, audit.kind)} · ")
     text.append(", ".join(f.agencies) or "no agency")
+    outside = outside_cohort(f, audit, cohort)
+    if outside:
+        text.append(f"\n⚠ {', '.join(outside)} not in the cohort", style="bold yellow")
     if f.proposed:
         text.append(f"\n◇ proposed by {f.created_by or 'a co-ordinator'}; y accepts", style="bold yellow")
     if f.retest is not None:
@@ -123,10 +134,12 @@ def _short(value: str, limit: int) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def status_text(findings: list[Finding], actions: list[Action], today: date) -> Text:
+def status_text(findings: list[Finding], actions: list[Action], today: date, outside: int = 0) -> Text:
     """The line above the board: counts per column, proposals, actions, re-tests."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{len(findings)} findings", style="bold")
+    if outside:
+        text.append(f" · ⚠ {outside} cite{'s' if outside == 1 else ''} a case not in the cohort", style="bold yellow")
     proposed = sum(1 for f in findings if f.proposed)
     if proposed:
         text.append(f" · ◇ {proposed} proposed", style="yellow")
@@ -145,7 +158,8 @@ def status_text(findings: list[Finding], actions: list[Action], today: date) -> 
     return text
 
 
-def details_text(f: Finding, audit: Audit, actions: list[Action], earlier: Finding | None, today: date) -> Text:
+def details_text(f: Finding, audit: Audit, actions: list[Action], earlier: Finding | None, today: date,
+                 cohort: set[str] | None = None) -> Text:
     """Everything about a card, for enter."""
     text = Text()
 
@@ -158,6 +172,10 @@ def details_text(f: Finding, audit: Audit, actions: list[Action], earlier: Findi
     line("Objective", objective.title if objective else "none")
     line("State", "proposed, waiting for a lead" if f.proposed else "on the board")
     line("Cases" if audit.kind is Kind.MACA else "Sessions", ", ".join(f.cases) or "none")
+    outside = outside_cohort(f, audit, cohort)
+    if outside:
+        text.append(f"⚠ Not in the cohort any more: {', '.join(outside)}. Edit the card (e) to review "
+                    "its evidence.\n", style="bold yellow")
     line("Agencies", ", ".join(f.agencies) or "none")
     line("Source", f.source or "added on the board")
     line("Added", f"by {f.created_by or '?'} on {format_uk(f.created_at.date()) if f.created_at else '?'}")

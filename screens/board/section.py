@@ -28,7 +28,7 @@ from audit.access import Act
 from audit.findings import Column, Finding
 from audit.scope import Audit
 from screens.board import forms
-from screens.board.cards import COLUMNS, Filters, card_text, details_text, status_text
+from screens.board.cards import COLUMNS, Filters, card_text, details_text, outside_cohort, status_text
 from screens.board.plan import ActionPlanScreen
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
@@ -86,6 +86,7 @@ class BoardSection(Section):
         super().__init__(audit_ref, **kwargs)
         self.filters = Filters()
         self.column_index = 0
+        self._known: set[str] | None = None  # the cards at the last refresh
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-status")
@@ -100,6 +101,20 @@ class BoardSection(Section):
 
     def on_mount(self) -> None:
         self.refresh_data()
+
+    def on_show(self) -> None:
+        """Back on the board: show what this session changed elsewhere (a point promoted in
+        Discussion), with the selection on the one card added meanwhile, if one was."""
+        audit = self.audit()
+        if audit is None or self._known is None:
+            return
+        added = [f for f in ctx(self.app).ws.findings(audit.ref) if f.id not in self._known]
+        select = added[0] if len(added) == 1 else None
+        if select is not None:
+            self.column_index = COLUMNS.index(select.column)
+        self.refresh_data(select=select.id if select else None)
+        if select is not None and self.screen.focused is not None:
+            self.focus_first()
 
     def focus_first(self) -> None:
         self.lists[self.column_index].focus()
@@ -123,8 +138,11 @@ class BoardSection(Section):
         c = ctx(self.app)
         ws, today = c.ws, c.today()
         findings = ws.findings(audit.ref)
+        self._known = {f.id for f in findings}
         actions = ws.actions(audit.ref)
-        status = status_text(findings, actions, today)
+        cohort = {c.case_ref for c in ws.cases(audit.ref) if c.in_cohort}
+        outside = sum(1 for f in findings if outside_cohort(f, audit, cohort))
+        status = status_text(findings, actions, today, outside)
         if self.filters.active:
             status.append("\n")
             status.append_text(self.filters.describe(audit))
@@ -137,7 +155,7 @@ class BoardSection(Section):
             listing.clear_options()
             for f in cards:
                 held = sorted((a for a in actions if a.finding_id == f.id), key=lambda a: a.id)
-                listing.add_option(Option(card_text(f, audit, held, retest_of(ws, f), today), id=f.id))
+                listing.add_option(Option(card_text(f, audit, held, retest_of(ws, f), today, cohort), id=f.id))
                 listing.add_option(None)
             listing.ids = [f.id for f in cards]
             if listing.ids:
@@ -187,7 +205,8 @@ class BoardSection(Section):
         c = ctx(self.app)
         audit = c.ws.audit(self.audit_ref)
         held = sorted((a for a in c.ws.actions(self.audit_ref) if a.finding_id == f.id), key=lambda a: a.id)
-        body = details_text(f, audit, held, retest_of(c.ws, f), c.today())
+        cohort = {case.case_ref for case in c.ws.cases(self.audit_ref) if case.in_cohort}
+        body = details_text(f, audit, held, retest_of(c.ws, f), c.today(), cohort)
         self.app.push_screen(InfoScreen(f"{f.id}: {short_title(f.title, 70)}", body))
 
     def action_column(self, step: int) -> None:

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.worker import WorkerFailed
+from textual.worker import Worker, WorkerFailed
 
 from audit.access import Act
 from audit.criteria import Outcome
+from audit.csv_import import ImportResult
 from audit.draw import BALANCE_FIELDS, Lookback, balance_field, balance_function, draw, new_seed, strata_counts
 from audit.scope import Draw
 from screens.cohort.modals import ReportScreen
@@ -23,6 +24,7 @@ from screens.cohort.rows import CohortRow
 from screens.context import ctx
 from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
+from storage.case_trail import case_trail
 from screens.saving import tell
 from storage.cohort import MAX_REASON, import_candidates, record_draw, set_in_cohort
 from storage.errors import ConflictError, WorkspaceError
@@ -83,8 +85,16 @@ async def toggle(section: CohortSection, row: CohortRow) -> None:
                           hint="It meets every criterion. The reason is kept with the case and journaled.")
     else:
         title = f"Take {case.case_ref} out of the cohort"
-        field = FormField("reason", "Why set it aside?", required=True, max_length=MAX_REASON,
-                          hint="A reason is required; it is kept with the case and journaled.")
+        hint = "A reason is required; it is kept with the case and journaled."
+        trail = case_trail(c.ws, section.audit_ref, case.case_ref)
+        if not trail.empty:
+            # What stays behind, before the lead confirms: nothing is deleted, and every
+            # finding that still cites the case is flagged on the board and in the report.
+            hint = ("Kept with the case (nothing is deleted):\n" + "\n".join(f"• {line}" for line in trail.lines()) + "\n"
+                    + ("The board and the report will flag those findings as citing a case outside the "
+                       "cohort until they are edited.\n" if trail.findings else "")
+                    + hint)
+        field = FormField("reason", "Why set it aside?", required=True, max_length=MAX_REASON, hint=hint)
     values = await app.push_screen_wait(FormScreen(title, [field]))
     if values is None:
         return
@@ -253,8 +263,10 @@ async def import_csv(section: CohortSection) -> None:
     existing = {case.case_ref for case in ws.cases(audit.ref)}
     section.show_progress(f"Checking {path.name}…", 0, None)
     try:
-        result, eligible = await section.parse_in_thread(data, audit, ws.partnership().agency_codes(), existing,
-                                                         c.today()).wait()
+        # @work's typing loses the method's return type; the worker's is written here.
+        parsing: Worker[tuple[ImportResult, list[bool | None]]] = section.parse_in_thread(
+            data, audit, ws.partnership().agency_codes(), existing, c.today())
+        result, eligible = await parsing.wait()
     except WorkerFailed as exc:
         tell(section, f"{path.name} could not be checked ({exc.error}); nothing was imported.", error=True)
         return

@@ -255,7 +255,8 @@ class RowCache:
 def status_text(audit: Audit, counts: Counts, shown: int, text_filter: str, quick: str | None,
                 problem: str) -> Text:
     """The section's two top lines: the counter n/target, the eligibility counts and the
-    recorded draw; then how many rows are shown, the active filter, the criteria legend."""
+    recorded draw; then how many rows are shown, the active filter (the legend of the
+    criteria is `legend_text`, on lines of its own)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     target = audit.cohort_target
     if counts.in_cohort > target:
@@ -279,10 +280,30 @@ def status_text(audit: Audit, counts: Counts, shown: int, text_filter: str, quic
         if text_filter.strip():
             described.append(f"“{text_filter.strip()}”")
         text.append(", ".join(described), style="reverse")
-    text.append("  ·  ")
     if problem:
+        text.append("  ·  ")
         text.append("⚠ " + problem, style="bold yellow")
-    else:
-        legend = [f"C{n} {' '.join(c.label.split())}" for n, c in enumerate(audit.criteria, start=1)]
-        text.append(" · ".join(legend) or "No criteria yet: add them in Scope (1).", style="dim")
+    return text
+
+
+def legend_text(audit: Audit, width: int = 0) -> Text:
+    """What C1 … Cn stand for, whole: on lines of its own under the counter, each
+    "Cn label" kept on one line where `width` allows (0: not known yet, one line)."""
+    if not audit.criteria:
+        return Text("No criteria yet: add them in Scope (1).")
+    text = Text()
+    used = 0
+    for n, criterion in enumerate(audit.criteria, start=1):
+        item = Text()
+        item.append(f"C{n}", style="bold")
+        item.append(" " + " ".join(criterion.label.split()))
+        if n > 1:
+            if width and used + 5 + item.cell_len > width:
+                text.append("\n")
+                used = 0
+            else:
+                text.append("  ·  ")
+                used += 5
+        text.append_text(item)
+        used += item.cell_len
     return text

@@ -23,7 +23,7 @@ from audit.cohort import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit
 from screens.cohort import flows as cohort_flows
-from screens.cohort.rows import CohortRow, RowCache, cell, columns_for, predicate, sort_key, status_text
+from screens.cohort.rows import CohortRow, RowCache, cell, columns_for, legend_text, predicate, sort_key, status_text
 from screens.cohort.table import CohortTable
 from screens.context import ctx
 from screens.dialogs.details import case_details, case_text
@@ -80,6 +80,7 @@ class CohortSection(Section):
         audit = self._audit()
         self._criteria = tuple(c.id for c in audit.criteria) if audit else ()
         yield Static(id="cohort-status")
+        yield Static(id="cohort-legend")
         with Container(id="cohort-body"):
             yield self._new_table(audit)
             with Container(id="cohort-detail"):
@@ -112,6 +113,9 @@ class CohortSection(Section):
 
     def on_resize(self) -> None:
         self._place_detail()
+        audit = self._audit()
+        if audit is not None:
+            self._show_legend(audit)
 
     def _place_detail(self) -> None:
         width = self.size.width or self.app.size.width
@@ -198,6 +202,11 @@ class CohortSection(Section):
         text = status_text(audit, self.cache.counts(), self.table.row_count, self.text_filter, self.quick,
                            self.cache.problem)
         self.query_one("#cohort-status", Static).update(text)
+        self._show_legend(audit)
+
+    def _show_legend(self, audit: Audit) -> None:
+        width = (self.size.width or self.app.size.width) - 2  # the legend's padding
+        self.query_one("#cohort-legend", Static).update(legend_text(audit, width))
 
     def show_detail(self, *, force: bool = False) -> None:
         """The highlighted case in the detail pane (skipped when it already shows it)."""

@@ -116,8 +116,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         first.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter in a one-line field submits, as everywhere else: moving focus to a button
+        # instead swallowed the next typed text, and a missing value went unsaid.
         event.stop()
-        self.focus_next()
+        self.action_save()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -143,17 +145,22 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def action_save(self) -> None:
         values: dict[str, Any] = {}
         problems: list[str] = []
+        wrong: FormField | None = None
         for f in self.fields:
             try:
                 values[f.name] = self._read(f)
             except ValueError as exc:
                 problems.append(f"{f.label}: {exc}.")
+                wrong = wrong or f
         if not problems and self.validate is not None:
             problems = self.validate(values)
         errors = self.query_one("#form-errors", Static)
         if problems:
             errors.update(Text("\n".join("✗ " + p for p in problems)))
             errors.add_class("shown")
+            # Typing goes on into the field to put right, never into a button.
+            if wrong is not None:
+                self.query_one(f"#field-{wrong.name}").focus()
             return
         self.dismiss(values)
 

@@ -119,10 +119,16 @@ def objective_row(audit: Audit, objective_id: str, title: str, discussion: Discu
             f"{n} {g.value}" for g, n in distribution(graded).items() if n) + ")", style="dim")
     if audit.kind is Kind.MACA and returns:
         text.append("\n ")
+        used = 1
         for agency, ret in returns.items():
+            mark = agency_mark(ret, objective_id)
+            if used + len(agency) + mark.cell_len + 3 > width - 2:  # a new line, never "EY" | "◦"
+                text.append("\n ")
+                used = 1
             text.append(f" {agency} ")
-            text.append_text(agency_mark(ret, objective_id))
+            text.append_text(mark)
             text.append(" ")
+            used += len(agency) + mark.cell_len + 3
         for agency, ret in returns.items():
             if ret is None or not is_received(ret):
                 continue
@@ -131,7 +137,8 @@ def objective_row(audit: Audit, objective_id: str, title: str, discussion: Discu
                 continue
             text.append(f"\n   {agency} ")
             text.append_text(grade_text(section.grade, label=False))
-            text.append(" " + _clip(section.rationale, max(10, width - len(agency) - 7)), style="italic")
+            # The prefix "   CSC ✓ " and the option's own padding (2): the "…" stays on the line.
+            text.append(" " + _clip(section.rationale, max(10, width - len(agency) - 8)), style="italic")
     return Row(f"objective:{objective_id}", text)
 
 

@@ -30,6 +30,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open audit", priority=True),
         Binding("n", "new_audit", "New audit"),
+        Binding("a", "tracker", "Actions"),
         Binding("J", "journal", "Journal"),
         Binding("j", "cursor('down')", "Down", show=False),
         Binding("k", "cursor('up')", "Up", show=False),
@@ -44,6 +45,8 @@ class HomeScreen(Screen[None]):
         yield Static("", id="home-detail")
         yield Static("", id="home-empty")
         yield Footer()
+
+    _resumed = False
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -213,6 +216,11 @@ class HomeScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(audit.ref))
 
+    def action_tracker(self) -> None:
+        from screens.tracker.screen import TrackerScreen
+
+        self.app.push_screen(TrackerScreen())
+
     def action_journal(self) -> None:
         from screens.journal.screen import open_journal
 
@@ -220,3 +228,11 @@ class HomeScreen(Screen[None]):
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        # Back from an audit: this session's own saves (a new title, a picked cohort) are
+        # not announced by the file watch, which only reports other sessions' saves.
+        # When the workspace says "committed" for every save, that message replaces this.
+        if self._resumed:
+            self.refresh_data()
+        self._resumed = True  # the first resume is the first showing: on_mount filled it

@@ -24,13 +24,15 @@ from screens.widgets.identity import IdentityBar
 from screens.widgets.virtual_table import Column, VirtualTable
 from storage.errors import WorkspaceError
 
+KEY_WIDTH = 18
 COLUMNS = [
     Column("at", "When", width=16),
-    Column("who", "Who", width=14),
+    Column("who", "Who", width=10),
     Column("action", "Action", width=8),
     Column("entity", "What", width=11),
-    Column("key", "Key", width=22),
-    Column("summary", "Summary"),
+    Column("key", "Key", width=KEY_WIDTH),
+    # The summary narrows to the room left (cut with "…"), so it is never scrolled away.
+    Column("summary", "Summary", shrink=True),
 ]
 
 
@@ -71,7 +73,16 @@ def _cell(entry: JournalEntry, key: str) -> str | Text:
         return entry.at.strftime("%d/%m/%Y %H:%M")
     if key == "action":
         return Text(entry.action, style="bold red") if entry.action == "refused" else entry.action
+    if key == "key":
+        return key_cell(entry.key)
     return plain(str(getattr(entry, key)))
+
+
+def key_cell(key: str) -> str:
+    """A long key keeps its end, where keys differ ("…/RB-2020-001/HV"), not its start
+    (every key of an audit begins with the same "MACA-C86/RB-20")."""
+    key = plain(key)
+    return key if len(key) <= KEY_WIDTH else "…" + key[-(KEY_WIDTH - 1):]
 
 
 def _value(value: Any) -> str:
@@ -110,7 +121,7 @@ class JournalScreen(Screen[None]):
     JournalScreen #journal-search { display: none; }
     JournalScreen #journal-search.shown { display: block; }
     JournalScreen Horizontal { height: 1fr; }
-    JournalScreen VirtualTable { width: 3fr; }
+    JournalScreen VirtualTable { width: 5fr; }
     JournalScreen #journal-detail { width: 2fr; padding: 0 1; border-left: tall $panel; }
     """
     BINDINGS = [

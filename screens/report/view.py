@@ -134,7 +134,7 @@ class _Writer:
         if kind == "paragraph":
             return self.wrap(self.inline(node), width)
         if kind in ("bullet_list", "ordered_list"):
-            return self.list(node, width)
+            return self.list_block(node, width)
         if kind == "table":
             return self.table(node, width)
         if kind == "hr":
@@ -159,7 +159,7 @@ class _Writer:
             lines.append(Text(("━" if level == 1 else "─") * min(width, max(longest, 1)), style=self.look.rule))
         return lines
 
-    def list(self, node: SyntaxTreeNode, width: int) -> list[Text]:
+    def list_block(self, node: SyntaxTreeNode, width: int) -> list[Text]:
         ordered = node.type == "ordered_list"
         start = int(node.attrs.get("start", 1)) if ordered else 1
         items = node.children

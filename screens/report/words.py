@@ -9,6 +9,7 @@ side by side rather than overwritten.  The report rebuilds from the saved file a
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from audit.access import Act
@@ -33,7 +34,7 @@ def _fields(text: ReportText, objectives: list[tuple[str, str]]) -> list[FormFie
     return fields
 
 
-def _apply(values: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _apply(values: dict[str, Any]) -> Callable[[ReportText], ReportText]:
     def change(current: ReportText) -> ReportText:
         objectives = dict(current.objectives)
         for name, value in values.items():

@@ -1,13 +1,19 @@
-"""Immediate safeguarding concerns reaching the leads (DESIGN §2 step 4).
+"""Immediate safeguarding concerns reaching the leads and the agency holding the case
+(DESIGN §2 step 4 and "concerns").
 
-The moment a co-ordinator saves a concern, every lead session notices the file change
-within a second (the app's poll) and :func:`check_concerns` puts this alert in front of
-whatever the lead is doing.  Dismissing it is "not now": the identity bar keeps counting
-open concerns until a lead acknowledges each one with the action taken (journaled).
+The moment a co-ordinator saves a concern, every lead session, and every session of a
+co-ordinator of the agency holding the case, notices the file change within a second
+(the app's poll) and :func:`check_concerns` puts this alert in front of whatever they
+are doing.  Dismissing it is "not now": the identity bar keeps counting.  The holding
+agency records its action (`r`); a lead names the holding agency when maca could not
+tell (`h`) and closes the concern with the action taken (`a`), all journaled.  The
+co-ordinator who raised a concern is told where it stands when they come back
+(:func:`tell_raiser`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -19,14 +25,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from audit import concerns as flow
 from audit.access import Act, decide
 from audit.dates import format_uk
+from audit.partnership import Role
 from audit.returns import Return, TransitionError
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.dialogs.too_small import TooSmallScreen
 from screens.saving import tell
+from storage import concerns as referral
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
 
@@ -57,7 +66,42 @@ def concern_text(app: App, ret: Return) -> Text:
     text.append(f"  raised by {concern.raised_by or '?'} on {when}\n", style="italic")
     for line in concern.details.splitlines() or [""]:
         text.append("  " + line + "\n")
+    text.append(f"  → {flow.status_line(concern)}\n", style="bold")
+    if concern.agency_action:
+        text.append(f"  {concern.holder}'s action: ", style="italic")
+        text.append(" ".join(concern.agency_action.split()) + "\n")
     return text
+
+
+def for_agency(app: App) -> list[str]:
+    """The agencies whose concerns this session must act on ([] for anyone but co-ordinators)."""
+    user = ctx(app).ws.user
+    return list(user.agencies) if user is not None and user.role is Role.COORDINATOR else []
+
+
+def concerns_to_show(app: App) -> list[Return]:
+    """For a lead every open concern; for a co-ordinator those waiting for their agency."""
+    ws = ctx(app).ws
+    if is_lead(app):
+        return ops.open_concerns(ws)
+    agencies = for_agency(app)
+    return referral.waiting_for(ws, agencies) if agencies else []
+
+
+def tell_raiser(app: App) -> None:
+    """On coming back: where each concern this login raised stands (open ones, and those
+    closed in the last fortnight)."""
+    c = ctx(app)
+    try:
+        mine = referral.raised_by(c.ws, c.ws.login)
+    except WorkspaceError:
+        return
+    for ret in mine:
+        closed = ret.concern.acknowledged_at
+        if closed is not None and (c.today() - closed.date()).days > 14:
+            continue
+        app.notify(f"Your safeguarding concern on {ret.audit} case {ret.case_ref} ({ret.agency}): "
+                   f"{flow.status_line(ret.concern)}.", markup=False, timeout=12)
 
 
 def broadcast(app: App) -> None:
@@ -67,11 +111,11 @@ def broadcast(app: App) -> None:
 
 
 def check_concerns(app: App) -> None:
-    """For a lead: put the alert in front when a concern has not been shown in this session."""
-    if not is_lead(app):
+    """Put the alert in front when a concern this session must see has not been shown yet."""
+    if not is_lead(app) and not for_agency(app):
         return
     try:
-        concerns = ops.open_concerns(ctx(app).ws)
+        concerns = concerns_to_show(app)
     except WorkspaceError:
         return  # the poll reports unreadable files itself
     shown: set[str] = getattr(app, SHOWN_ATTRIBUTE, None) or set()
@@ -100,7 +144,9 @@ class ConcernAlertScreen(ModalScreen[None]):
     ConcernAlertScreen #concern-keys { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("a", "acknowledge", "Acknowledge"),
+        Binding("a", "acknowledge", "Close"),
+        Binding("h", "refer", "Holding agency"),
+        Binding("r", "record", "Record our action"),
         Binding("escape", "dismiss(None)", "Not now"),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
@@ -114,17 +160,29 @@ class ConcernAlertScreen(ModalScreen[None]):
         with Vertical():
             yield Static(id="concern-title")
             yield OptionList(id="concern-list")
-            yield Static(Text("a acknowledge the highlighted concern with the action taken   ·   esc not now "
-                              "(it stays counted at the top until acknowledged)"), id="concern-keys")
+            yield Static(id="concern-keys")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Each person sees the keys of their part: leads close and name the agency, the
+        # holding agency's co-ordinators record its action.
+        if action in ("acknowledge", "refer"):
+            return is_lead(self.app)
+        if action == "record":
+            return not is_lead(self.app)
+        return True
+
     def on_mount(self) -> None:
+        keys = ("a closes the highlighted concern with the action taken · h names the agency holding the case"
+                if is_lead(self.app) else "r records the action your agency took on the highlighted concern")
+        self.query_one("#concern-keys", Static).update(
+            Text(f"{keys}   ·   esc not now (it stays counted at the top until done)"))
         self.refresh_list()
         self.query_one(OptionList).focus()
 
     def refresh_list(self) -> None:
         try:
-            self.concerns = ops.open_concerns(ctx(self.app).ws)
+            self.concerns = concerns_to_show(self.app)
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
@@ -134,8 +192,11 @@ class ConcernAlertScreen(ModalScreen[None]):
             return
         count = len(self.concerns)
         plural = "concern" if count == 1 else "concerns"
-        self.query_one("#concern-title", Static).update(
-            Text(f"⚠ {count} immediate safeguarding {plural} open: the agency holding the case must act now."))
+        title = (f"⚠ {count} immediate safeguarding {plural} open: the agency holding the case must act now."
+                 if is_lead(self.app) else
+                 f"⚠ {count} immediate safeguarding {plural} for your agency, which holds the case: act now "
+                 "and record what you did.")
+        self.query_one("#concern-title", Static).update(Text(title))
         options = self.query_one(OptionList)
         keep = options.highlighted or 0
         options.clear_options()
@@ -154,24 +215,85 @@ class ConcernAlertScreen(ModalScreen[None]):
         event.stop()
         self.action_acknowledge()
 
-    @work(exclusive=True, group="concern-ack")
-    async def action_acknowledge(self) -> None:
+    def highlighted(self) -> Return | None:
         index = self.query_one(OptionList).highlighted
         if index is None or index >= len(self.concerns):
+            return None
+        return self.concerns[index]
+
+    @work(exclusive=True, group="concern-ack")
+    async def action_acknowledge(self) -> None:
+        chosen = self.highlighted()
+        if chosen is None:
             return
         ws = ctx(self.app).ws
-        chosen = self.concerns[index]
         try:
             ws.require(Act.ACKNOWLEDGE_CONCERN, audit=chosen.audit, key=chosen.key)
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
+        concern = chosen.concern
+        hint = "E.g. referred to the agency holding the case; strategy discussion arranged."
+        value = ""
+        if concern.agency_action:
+            hint = f"{concern.holder} recorded: {' '.join(concern.agency_action.split())[:300]}"
+            value = f"{concern.holder}'s action seen and checked."
         values = await self.app.push_screen_wait(FormScreen(
-            f"Acknowledge the concern: case {chosen.case_ref}, {chosen.agency}",
-            [FormField("action", "Action taken", "textarea", required=True,
-                       hint="E.g. referred to the agency holding the case; strategy discussion arranged.")]))
+            f"Close the concern: case {chosen.case_ref}, {chosen.agency}",
+            [FormField("action", "Action taken", "textarea", value, required=True, hint=hint)]))
         if values is None:
             return
+        await self.apply(chosen, lambda r: ops.acknowledge_concern(ws, r, values["action"]),
+                         f"Closed: case {chosen.case_ref}, {chosen.agency}.")
+
+    @work(exclusive=True, group="concern-ack")
+    async def action_refer(self) -> None:
+        chosen = self.highlighted()
+        if chosen is None:
+            return
+        ws = ctx(self.app).ws
+        try:
+            ws.require(Act.ACKNOWLEDGE_CONCERN, audit=chosen.audit, key=chosen.key)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        if chosen.concern.agency_action_at is not None:
+            tell(self, f"{chosen.concern.holder} has already recorded its action on this concern.", error=True)
+            return
+        agencies = ws.partnership().agencies
+        values = await self.app.push_screen_wait(FormScreen(
+            f"The agency holding case {chosen.case_ref}", [
+                FormField("holder", "Agency holding the case", "select", chosen.concern.holder or agencies[0].code,
+                          [(f"{a.code}  {a.name}", a.code) for a in agencies], required=True,
+                          hint="Its co-ordinators see the concern at once and record what their agency did.")]))
+        if values is None:
+            return
+        await self.apply(chosen, lambda r: referral.refer_concern(ws, r, values["holder"]),
+                         f"Referred the concern on case {chosen.case_ref} to {values['holder']}.")
+
+    @work(exclusive=True, group="concern-ack")
+    async def action_record(self) -> None:
+        chosen = self.highlighted()
+        if chosen is None:
+            return
+        ws = ctx(self.app).ws
+        try:
+            ws.require(Act.ACT_ON_CONCERN, agency=chosen.concern.holder or None, audit=chosen.audit, key=chosen.key)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        values = await self.app.push_screen_wait(FormScreen(
+            f"Your agency's action: case {chosen.case_ref} (raised by {chosen.agency})",
+            [FormField("action", "What your agency did", "textarea", required=True,
+                       hint="E.g. visited today and saw the baby; strategy discussion held with police.")]))
+        if values is None:
+            return
+        await self.apply(chosen, lambda r: referral.record_agency_action(ws, r, values["action"]),
+                         f"Recorded your agency's action on case {chosen.case_ref}; a lead closes it.")
+
+    async def apply(self, chosen: Return, op: Callable[[Return], Return], done: str) -> None:
+        """Run ``op`` on the latest stored return, asking the user about a conflict."""
+        ws = ctx(self.app).ws
         while True:
             ws.refresh()
             current = ws.get_return(chosen.audit, chosen.case_ref, chosen.agency)
@@ -179,8 +301,8 @@ class ConcernAlertScreen(ModalScreen[None]):
                 tell(self, "That return is no longer in the workspace.", error=True)
                 break
             try:
-                ops.acknowledge_concern(ws, current, values["action"])
-            except TransitionError as exc:  # e.g. another lead acknowledged it a moment ago
+                op(current)
+            except TransitionError as exc:  # e.g. another lead closed it a moment ago
                 tell(self, str(exc), error=True)
             except ConflictError as exc:
                 choice = await self.app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
@@ -189,7 +311,7 @@ class ConcernAlertScreen(ModalScreen[None]):
             except WorkspaceError as exc:
                 tell(self, str(exc), error=True)
             else:
-                tell(self, f"Acknowledged: case {chosen.case_ref}, {chosen.agency}.")
+                tell(self, done)
             break
         broadcast(self.app)
         self.refresh_list()

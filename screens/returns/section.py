@@ -129,27 +129,33 @@ class ReturnsSection(Section):
         table.clear(columns=True)
         agencies = [self.agency_filter] if self.agency_filter in grid.agencies else grid.agencies
         cases = grid.outstanding_cases(agencies[0]) if self.agency_filter in grid.agencies else grid.cases
-        table.add_column(Text("Case"), key=CASE_COLUMN)
-        for code in agencies:
-            table.add_column(Text(code, style="bold"), key=code)
-        table.add_column(Text("Received"), key=TOTAL_COLUMN)
+        rows = []
         for case_ref in cases:
             overdue = grid.overdue_for_case(case_ref)
             total = Text(f"{grid.received_for_case(case_ref)}/{len(grid.agencies)}")
             if overdue:
                 total.append(f" {overdue}!", style="bold red")
-            table.add_row(Text(case_ref, style="bold"), *[cell_text(grid.cell(case_ref, a)) for a in agencies],
-                          total, key=case_ref)
+            rows.append((case_ref, [Text(case_ref, style="bold"),
+                                    *[cell_text(grid.cell(case_ref, a)) for a in agencies], total]))
         received = [Text(f"{grid.received_for_agency(a)}/{len(grid.cases)}", style="bold") for a in agencies]
         overdue_row = [Text(f"{n} !", style="bold red") if (n := grid.overdue_for_agency(a)) else Text("0")
                        for a in agencies]
         all_received = sum(grid.received_for_agency(a) for a in grid.agencies)
         all_overdue = sum(grid.overdue_for_agency(a) for a in grid.agencies)
-        table.add_row(Text("Received", style="bold"), *received,
-                      Text(f"{all_received}/{len(grid.cases) * len(grid.agencies)}", style="bold"), key=RECEIVED_ROW)
-        table.add_row(Text("Overdue", style="bold"), *overdue_row,
-                      Text(f"{all_overdue} !" if all_overdue else "0", style="bold red" if all_overdue else ""),
-                      key=OVERDUE_ROW)
+        rows.append((RECEIVED_ROW, [Text("Received", style="bold"), *received,
+                                    Text(f"{all_received}/{len(grid.cases) * len(grid.agencies)}", style="bold")]))
+        rows.append((OVERDUE_ROW, [Text("Overdue", style="bold"), *overdue_row,
+                                   Text(f"{all_overdue} !" if all_overdue else "0",
+                                        style="bold red" if all_overdue else "")]))
+        # Each column is as wide as its widest cell, measured here: a table cleared and
+        # refilled keeps the widths of its headings only, which cut "RB-2020-001" to "RB-2".
+        headings = [Text("Case"), *[Text(code, style="bold") for code in agencies], Text("Received")]
+        keys = [CASE_COLUMN, *agencies, TOTAL_COLUMN]
+        for index, (heading, key) in enumerate(zip(headings, keys)):
+            width = max([heading.cell_len] + [cells[index].cell_len for _, cells in rows])
+            table.add_column(heading, key=key, width=width)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         self.show_head(grid, len(cases))
         self.restore_cursor(keep)
 

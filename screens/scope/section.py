@@ -32,7 +32,7 @@ Change = Callable[[Audit], Audit]
 class ScopeSection(Section):
     DEFAULT_CSS = """
     ScopeSection Horizontal { height: 1fr; }
-    ScopeSection OptionList { width: 46%; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    ScopeSection OptionList { width: 62%; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     ScopeSection #scope-detail { width: 1fr; height: 1fr; padding: 0 1; border-left: tall $panel; }
     """
     BINDINGS = [
@@ -228,15 +228,17 @@ class ScopeSection(Section):
             return
         kind, item = row.kind, row.item
         audit = self.audit()
-        items: list[Any] = {"purpose": audit.purpose, "objective": audit.objectives, "milestone": audit.milestones}[kind]
+        lists: dict[str, list[Any]] = {"purpose": audit.purpose, "objective": audit.objectives, "milestone": audit.milestones}
+        items = lists[kind]
         index = [o.id for o in audit.objectives].index(item) if kind == "objective" else int(item)
         target = index + step
         if not 0 <= target < len(items):
             return
 
         def change(audit: Audit) -> Audit:
-            seq: list[Any] = {"purpose": audit.purpose, "objective": audit.objectives,
-                              "milestone": audit.milestones}[kind]
+            lists: dict[str, list[Any]] = {"purpose": audit.purpose, "objective": audit.objectives,
+                                           "milestone": audit.milestones}
+            seq = lists[kind]
             seq[index], seq[target] = seq[target], seq[index]
             return audit
 

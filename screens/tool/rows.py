@@ -68,7 +68,9 @@ class ToolRow:
 
 
 def _line(*parts: tuple[str, str] | Text | str) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+    # Wrapping is the list's to decide (tool.tcss): cut with "…" in a narrow list, whole
+    # on as many lines as it takes in a wide one.
+    text = Text()
     for part in parts:
         if isinstance(part, Text):
             text.append_text(part)
@@ -180,15 +182,22 @@ def overall_rows(ret: Return) -> list[ToolRow]:
 
 
 def concern_row(ret: Return) -> ToolRow:
+    from audit.concerns import status_line
+
     concern = ret.concern
     if concern.open:
         label = _line(("  ⚠ OPEN: immediate safeguarding concern raised by ", "bold red"),
                       (f"{concern.raised_by} {_when(concern.raised_at)}", "bold red"))
-        body = [Text(concern.details), "", Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}."),
-                Text("Every lead has been alerted; it stays open until a lead acknowledges it (a).", style="italic")]
+        body: list[Text | str] = [Text(concern.details), "", Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}."),
+                Text(f"Now: {status_line(concern)}.", style="bold")]
+        if concern.agency_action:
+            body += [Text(f"{concern.holder}'s action: ", style="bold"), Text(concern.agency_action)]
+        body.append(Text("Every lead has been alerted; it stays open until a lead closes it (a).", style="italic"))
     elif concern.raised:
         label = _line("  ✓ Concern acknowledged by ", f"{concern.acknowledged_by} {_when(concern.acknowledged_at)}")
-        body = [Text(concern.details), "", Text("Action taken: ", style="bold"), Text(concern.action_taken), "",
+        acted: list[Text | str] = [Text(f"{concern.holder}'s action: ", style="bold"), Text(concern.agency_action), ""] \
+            if concern.agency_action else []
+        body = [Text(concern.details), "", *acted, Text("Action taken: ", style="bold"), Text(concern.action_taken), "",
                 Text(f"Raised by {concern.raised_by} on {_when(concern.raised_at)}; acknowledged by "
                      f"{concern.acknowledged_by} on {_when(concern.acknowledged_at)}."),
                 Text("! raises a new concern.", style="dim")]
@@ -217,3 +226,17 @@ def tool_rows(ret: Return, tool: ToolTemplate, objectives: dict[str, str]) -> li
     rows.append(ToolRow("heading:safeguarding", Text("Safeguarding", style="bold"), Text("")))
     rows.append(concern_row(ret))
     return rows
+
+
+def editor_hint(what: str, edit: str) -> Text:
+    """The line above the editor: what is edited and the same two keys for every kind
+    (short enough to fit beside the form at 80 columns in two lines, at 120 in one)."""
+    text = Text()
+    text.append(f"✎ {what}", style="bold")
+    if edit == "date":
+        text.append(" · DD/MM/YYYY · enter or esc: done")
+    elif edit == "text":
+        text.append(" · saved as you type · enter: new line · esc: done")
+    else:
+        text.append(" · saved as you type · enter or esc: done")
+    return text

@@ -18,12 +18,13 @@ from textual.widgets.option_list import Option
 
 from audit import returns as domain
 from audit.access import Act, decide
+from audit.dates import format_uk, parse_date
 from audit.grades import Answer, Grade
 from audit.returns import Return, Status, is_editable, progress
 from screens.context import WorkspaceChanged, ctx
 from screens.saving import tell
 from screens.tool.actions import ToolActionsMixin
-from screens.tool.rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, tool_rows
+from screens.tool.rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, editor_hint, tool_rows
 from screens.tool.saving import Change
 from screens.widgets.identity import IdentityBar
 from storage import returns as ops
@@ -31,7 +32,7 @@ from storage.errors import WorkspaceError
 from storage.workspace import now
 
 
-class ToolScreen(ToolActionsMixin, Screen[None]):
+class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the mixins' set_timer; goes with them (issue 14)
     CSS_PATH = "tool.tcss"
     BINDINGS = [
         Binding("j", "cursor(1)", "Down", show=False),
@@ -81,11 +82,19 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
                     yield Static(id="tool-detail")
                 with Vertical(id="tool-editor"):
                     yield Label(id="tool-editor-label")
-                    yield Input(id="tool-line")
+                    yield Static(id="tool-editor-problem")
+                    # The existing text is kept, the cursor at its end: `e` adds to it.
+                    yield Input(id="tool-line", select_on_focus=False)
                     text = TextArea(id="tool-text", soft_wrap=True, tab_behavior="focus")
                     text.show_line_numbers = False
                     yield text
         yield Footer()
+
+    WRAP_FROM = 100  # list columns from which its rows wrap instead of being cut
+
+    def on_resize(self) -> None:
+        options = self.query_one("#tool-list", OptionList)
+        options.set_class(options.size.width >= self.WRAP_FROM, "wide")
 
     def on_mount(self) -> None:
         ws = ctx(self.app).ws
@@ -109,8 +118,9 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
 
     def help_notes(self) -> list[str]:
         return [
-            "j/k move; y/p/n/x answer the highlighted question; 1-4 grade the section it is in;"
-            " e or enter edits the evidence or text (esc when done).",
+            "j/k move; y/p/n/x answer the highlighted question; 1-4 grade the section it is in.",
+            "e or enter edits the highlighted text or date right under it, keeping what is there: enter ends"
+            " a one-line field or a date, esc ends any (in a multi-line field enter starts a new line).",
             "Changes save as you type (within half a second). ctrl+s submits after checking every gap.",
             "! raises an immediate safeguarding concern: every lead is alerted at once.",
             "Leads: R sends a received return back for clarification with a comment;"
@@ -144,7 +154,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         answered, total = progress(self.ret, self.tool)
         graded = [s for s in self.tool.sections if s.graded]
         done = sum(1 for s in graded if (g := self.ret.sections.get(s.objective)) and g.grade and g.rationale.strip())
-        title = Text(no_wrap=True, overflow="ellipsis")
+        title = Text()
         title.append(f"Case {self.case_ref} · {agency_name} ({self.agency}) · ", style="bold")
         title.append(f"{self.ret.status.symbol} {self.ret.status.label}", style="bold")
         if self.ret.involved is not False:
@@ -189,7 +199,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
         ids = [r.id for r in self.rows]
         options = self.query_one(OptionList)
         if row_id in ids:
-            options.highlighted = ids.index(row_id)  # type: ignore[arg-type]
+            options.highlighted = ids.index(row_id)
             return True
         options.highlighted = next((i for i, r in enumerate(self.rows) if not r.heading), None)
         return False
@@ -297,28 +307,29 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
             return
         if not self.may_edit():
             return
-        if row.edit == "date":
-            self.edit_date()
-        elif row.edit == "involved":
+        if row.edit == "involved":
             self.edit_involved()
         else:
             self.start_editing(row)
 
     def start_editing(self, row: ToolRow) -> None:
+        """Open the editor under the item's text: one-line, date and multi-line fields
+        alike, each saved as typed (a date once it is whole), esc always done."""
         self.editing = row
-        editor = self.query_one("#tool-editor")
-        editor.add_class("editing")
+        self.query_one("#tool-side").add_class("editing")
         line, area = self.query_one("#tool-line", Input), self.query_one("#tool-text", TextArea)
         value = _value_of(row, self.ret)
         what = {"question": "Evidence", "section": "Rationale for the grade"}.get(row.kind) or _label_of(row)
-        hint = "enter or esc when done" if row.edit == "line" else "esc when done"
-        self.query_one("#tool-editor-label", Label).update(Text(f"✎ {what}: saved as you type; {hint}."))
-        line.display = row.edit == "line"
+        self.query_one("#tool-editor-label", Label).update(editor_hint(what, row.edit))
+        self.show_problem("")
+        line.display = row.edit in ("line", "date")
         area.display = row.edit == "text"
         # Focus at once (not after the queued events, as widget.focus() would): keys typed
         # right after e must land in the editor, not answer questions.
-        if row.edit == "line":
-            line.value = value
+        if row.edit in ("line", "date"):
+            line.placeholder = "DD/MM/YYYY" if row.edit == "date" else ""
+            with line.prevent(Input.Changed):
+                line.value = value
             self.set_focus(line)
             line.cursor_position = len(value)
         else:
@@ -326,22 +337,47 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
             self.set_focus(area)
             area.move_cursor(area.document.end)
 
+    def finish_editing(self) -> None:
+        """enter in a one-line or date field, esc in any: keep what was typed and close.
+
+        A date is checked first: one that is not a date keeps the editor open with the
+        reason, so a typed date is never dropped without a word."""
+        row = self.editing
+        if row is not None and row.edit == "date":
+            typed = self.query_one("#tool-line", Input).value.strip()
+            try:
+                when = parse_date(typed) if typed else None
+            except ValueError as exc:
+                self.show_problem(f"✗ {exc}. Correct it, or empty the field to leave the date blank.")
+                return
+            if when != self.ret.completed_on and self.may_edit():
+                self.record(row.id, self.setter("completed_on", when))
+        self.stop_editing()
+
+    def show_problem(self, text: str) -> None:
+        problem = self.query_one("#tool-editor-problem", Static)
+        problem.update(Text(text))
+        problem.display = bool(text)
+
     def stop_editing(self) -> None:
         if self.editing is None:
             return
         self.editing = None
-        self.query_one("#tool-editor").remove_class("editing")
+        self.query_one("#tool-side").remove_class("editing")
         self.set_focus(self.query_one(OptionList))  # at once, as in start_editing
         self.refresh_view(identity=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "tool-line":
-            self.typed(event.value)
+        if event.input.id == "tool-line" and self.editing is not None:
+            if self.editing.edit == "date":
+                self.show_problem("")  # checked when done: half a date is not a date yet
+            else:
+                self.typed(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "tool-line":
             event.stop()
-            self.stop_editing()
+            self.finish_editing()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id == "tool-text":
@@ -363,7 +399,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):
 
     def action_back(self) -> None:
         if self.editing is not None:
-            self.stop_editing()
+            self.finish_editing()
             return
         if self.flush():
             self.dismiss(None)
@@ -384,6 +420,8 @@ def _value_of(row: ToolRow, ret: Return) -> str:
     if row.kind == "section":
         graded = ret.sections.get(row.field)
         return graded.rationale if graded else ""
+    if row.edit == "date":
+        return format_uk(ret.completed_on, "")
     return str(getattr(ret, row.field) or "")
 
 

@@ -7,23 +7,30 @@ from textual.widget import Widget
 
 
 def concerns_alert(app: object) -> str:
-    """The marker a lead sees while any safeguarding concern is open ("" otherwise)."""
+    """The marker a lead sees while any safeguarding concern is open, and a co-ordinator
+    while one waits for their agency's action ("" otherwise)."""
     ws = getattr(app, "ws", None)
     if ws is None:
         return ""
     from audit.access import Act, decide
+    from audit.partnership import Role
+    from storage.concerns import waiting_for
     from storage.errors import WorkspaceError
     from storage.returns import open_concerns
 
-    if not decide(ws.user, Act.ACKNOWLEDGE_CONCERN):
+    user = ws.user
+    lead = bool(decide(user, Act.ACKNOWLEDGE_CONCERN))
+    if not lead and (user is None or user.role is not Role.COORDINATOR):
         return ""
     try:
-        count = len(open_concerns(ws))
+        count = len(open_concerns(ws) if lead else waiting_for(ws, user.agencies))
     except WorkspaceError:  # an unreadable file is reported by the app's poll, not by the bar
         return ""
     if not count:
         return ""
-    return f"⚠ {count} open safeguarding concern{'' if count == 1 else 's'}"
+    plural = "" if count == 1 else "s"
+    return f"⚠ {count} open safeguarding concern{plural}" if lead else \
+        f"⚠ {count} safeguarding concern{plural} for your agency"
 
 
 class IdentityBar(Widget):

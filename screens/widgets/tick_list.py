@@ -17,7 +17,7 @@ TICKED = "✓"
 UNTICKED = " "
 
 
-class TickList(SelectionList):  # type: ignore[type-arg]
+class TickList(SelectionList[str]):
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         _, scroll_y = self.scroll_offset

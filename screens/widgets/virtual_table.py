@@ -342,9 +342,10 @@ class VirtualTable(ScrollView, can_focus=True):
                 index = self._visible[position]
                 cursor = position == self._cursor
                 key = (index, cursor, self._render_key)
-                strip = self._line_cache.get(key)
-                if strip is None:
-                    strip = self._line_cache[key] = self._render_row(index, cursor)
+                cached = self._line_cache.get(key)
+                if cached is None:
+                    cached = self._line_cache[key] = self._render_row(index, cursor)
+                strip = cached
             elif position == 0:
                 style = self._base_style + self._component("virtual-table--empty")
                 strip = Strip([Segment(" " * PAD + clean(self._empty_text), style)])

@@ -25,9 +25,12 @@ def open_as(path: Path, login: str) -> Workspace:
     return Workspace.open(path, login)
 
 
-async def until(pilot, condition, timeout: float = 5.0) -> None:
+async def until(pilot, condition, timeout: float = 5.0) -> bool:
     """Let the app run until `condition()` holds: keys start workers and mounts that take
-    a few frames, more on a loaded machine, so a fixed number of pauses is not enough."""
+    a few frames, more on a loaded machine, so a fixed number of pauses is not enough.
+
+    The one waiting helper of the tests: it fails the test with the condition's name on
+    timeout, and returns True so that `assert await until(...)` reads naturally."""
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -36,6 +39,15 @@ async def until(pilot, condition, timeout: float = 5.0) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', condition)}")
         await pilot.pause(0.02)
+    return True
+
+
+def notes(app) -> list[str]:
+    """The messages of the notifications the app is showing, oldest first.
+
+    Textual keeps them in a private list; this is the one place tests read it, so a
+    change in Textual is fixed here."""
+    return [n.message for n in app._notifications]
 
 
 async def press_until(pilot, key: str, condition, timeout: float = 5.0) -> None:

@@ -241,3 +241,17 @@ def test_snapshot_cases_grid(snap_compare, tmp_path: Path) -> None:
         await until(pilot, lambda: pilot.app.focused is grid(section, CASE_GRID))
 
     assert snap_compare(app_for(seeded(tmp_path)), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("width", [120, 200])
+async def test_objective_names_use_the_room_the_grades_leave(tmp_path: Path, width: int) -> None:
+    """Issue 18 item 7: names were cut at 22 characters however wide the terminal."""
+    ws = seeded(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(width, 40)) as pilot:
+        section = await open_analysis(pilot)
+        table = grid(section, AGENCY_GRID)
+        await pilot.pause()
+        lines = [table.render_line(y).text for y in range(table.row_count + 1)]
+        assert all(len(line.rstrip()) <= width for line in lines)
+        assert any("5 Maternal mental health and parenting capacity  " in line for line in lines)

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from audit.access import Act
@@ -20,7 +21,7 @@ from storage.demo_findings import add_demo_discussions
 from storage.findings import add_action, add_finding
 from storage.returns import cohort_refs
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
 
 REF = "MACA-C86"
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
@@ -56,15 +57,12 @@ def card(section: BoardSection, finding_id: str) -> str:
     raise AssertionError(f"{finding_id} is not on the board")
 
 
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 def on_disk(ws: Workspace, finding_id: str) -> dict:
     findings = json.loads(ws.path.read_text())["findings"].values()
     return next(f for f in findings if f["id"] == finding_id)
 
 
+@pytest.mark.slow
 async def test_h_l_j_k_and_card_moves_by_keyboard(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -95,6 +93,7 @@ async def test_h_l_j_k_and_card_moves_by_keyboard(tmp_path: Path) -> None:
     assert "moved F2 to place 2 in Areas for development" in summaries
 
 
+@pytest.mark.slow
 async def test_recommendation_with_actions_cannot_leave_its_column(tmp_path: Path) -> None:
     app = app_for(board_ws(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -105,6 +104,7 @@ async def test_recommendation_with_actions_cannot_leave_its_column(tmp_path: Pat
         assert shown(section)[2] == ["F5", "F6"]
 
 
+@pytest.mark.slow
 async def test_filters_as_you_type_by_objective_and_by_agency(tmp_path: Path) -> None:
     app = app_for(board_ws(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -138,6 +138,7 @@ def plan_rows(app) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+@pytest.mark.slow
 async def test_action_plan_add_edit_with_rag_and_filters(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -179,6 +180,7 @@ async def test_action_plan_add_edit_with_rag_and_filters(tmp_path: Path) -> None
     assert (a3["owner"], a3["due"], a3["status"], a3["finding_id"]) == ("POL", "2021-04-26", "complete", "F5")
 
 
+@pytest.mark.slow
 async def test_viewer_is_refused_with_a_sentence(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     before = json.loads(ws.path.read_text())["findings"]
@@ -194,6 +196,7 @@ async def test_viewer_is_refused_with_a_sentence(tmp_path: Path) -> None:
     assert json.loads(ws.path.read_text())["findings"] == before
 
 
+@pytest.mark.slow
 async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(open_as(ws.path, "csc.coord"))
@@ -206,8 +209,8 @@ async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: 
         await until(pilot, lambda: idle(app) and "F7" in shown(section)[0])
         assert "◇ proposed by csc.coord" in card(section, "F7")
         await pilot.press("L")
-        await pilot.pause()
-        assert "Only a lead auditor can edit the findings board; csc.coord is a co-ordinator." in notes(app)
+        assert await until(pilot, lambda: "Only a lead auditor can edit the findings board; csc.coord is a co-ordinator."
+                           in notes(app))
     assert on_disk(ws, "F7")["proposed"] is True and on_disk(ws, "F7")["column"] == "strength"
     app = app_for(open_as(ws.path, "rlead"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -218,6 +221,7 @@ async def test_coordinators_finding_is_proposed_and_a_lead_accepts_it(tmp_path: 
     assert on_disk(ws, "F7")["proposed"] is False
 
 
+@pytest.mark.slow
 async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     app = app_for(ws)
@@ -227,7 +231,7 @@ async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "and its 2 SMART actions" in app.screen.question
         await pilot.press("n")
-        await pilot.pause()
+        assert await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert shown(section)[2] == ["F5", "F6"]
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -237,6 +241,7 @@ async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -
     assert not data["actions"] and "F5" not in [f["id"] for f in data["findings"].values()]
 
 
+@pytest.mark.slow
 async def test_retest_of_earlier_learning_shows_how_it_fared(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     ws.insert(Audit(ref="MACA-X17", title="Earlier: hidden men", agencies=["CSC", "POL"]), act=Act.CREATE_AUDIT)
@@ -264,6 +269,7 @@ async def test_retest_of_earlier_learning_shows_how_it_fared(tmp_path: Path) -> 
                       "evidence": "Seen in 2 of 5 cases"}
 
 
+@pytest.mark.slow
 async def test_hostile_text_in_cards_and_actions_is_shown_literally(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
     rec = add_finding(ws, REF, column=Column.RECOMMENDATION, title=HOSTILE, text=HOSTILE, objective="covid")
@@ -279,9 +285,120 @@ async def test_hostile_text_in_cards_and_actions_is_shown_literally(tmp_path: Pa
         assert "\x1b" not in json.dumps(json.loads(ws.path.read_text())["actions"])
 
 
+@pytest.mark.slow
 def test_snapshot_board(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app_for(board_ws(tmp_path)), terminal_size=(120, 40), press=["enter", "5", "l"])
 
 
+@pytest.mark.slow
 def test_snapshot_action_plan(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app_for(board_ws(tmp_path)), terminal_size=(120, 40), press=["enter", "5", "l", "l", "A"])
+
+
+async def test_a_new_card_is_selected_so_the_next_key_acts_on_it(tmp_path: Path) -> None:
+    """Issue 18 item 14: after `a` the selection moves to the new card (A opened another's plan)."""
+    ws = board_ws(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_board(pilot)
+        await pilot.press("j")  # strengths: F2 highlighted; the new card goes to recommendations
+        assert section.current().id == "F2"
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-title", Input).value = "Health visitors see fathers at home"
+        app.screen.query_one("#field-column", Select).value = "recommendation"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: idle(app) and "F7" in shown(section)[2])
+        await pilot.pause()
+        assert section.column_index == 2 and section.lists[2].has_focus
+        assert section.current().id == "F7"
+        listing = section.lists[2]
+        assert str(listing.get_option_at_index(listing.highlighted).prompt).startswith(
+            str(listing.get_option("F7").prompt)[:10])
+
+
+async def test_a_notification_never_sits_on_top_of_a_later_dialog(tmp_path: Path) -> None:
+    ws = board_ws(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_board(pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-title", Input).value = "Fathers are invited to every meeting"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Added F7." in notes(app))
+        await pilot.press("e")  # straight on to the next dialog
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.pause()
+        assert notes(app) == []  # "Added F7." no longer covers the dialog
+        assert section.current().id == "F7"
+
+
+async def test_taking_a_cited_case_out_lists_its_trail_and_the_board_flags_it(tmp_path: Path) -> None:
+    """Issue 18 item 1: the confirmation lists the returns, discussion and findings of the
+    case; afterwards each card citing it says the case is not in the cohort."""
+    from storage.demo_returns import add_demo_returns
+
+    ws = board_ws(tmp_path)
+    add_demo_returns(ws, REF)
+    citing = sorted(f.id for f in ws.findings(REF) if "RB-2020-001" in f.cases)
+    assert citing
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_audit(pilot)
+        await pilot.press("2")
+        await until(pilot, lambda: type(app.focused).__name__ == "CohortTable")
+        await pilot.press("space")  # RB-2020-001, in the cohort
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        hint = " ".join(str(w.render()) for w in app.screen.query(".hint"))
+        assert "Kept with the case (nothing is deleted):" in hint
+        assert "agency returns: CSC submitted" in hint
+        assert "its case discussion (held" in hint
+        assert f"findings {', '.join(citing)} cite it as evidence" in hint
+        app.screen.query_one("#field-reason", Input).value = "family moved out of the area"
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen) and idle(app))
+        await pilot.press("5")
+        await until(pilot, lambda: app.screen.query(BoardSection))
+        section = app.screen.query_one(BoardSection)
+        await until(pilot, lambda: section.lists[0].ids)
+        for finding_id in citing:
+            assert "⚠ RB-2020-001 not in the cohort" in card(section, finding_id)
+        others = [i for ids in shown(section) for i in ids if i not in citing]
+        assert all("not in the cohort" not in card(section, i) for i in others)
+        n = len(citing)
+        assert f"⚠ {n} cite{'s' if n == 1 else ''} a case not in the cohort" in str(
+            section.query_one("#board-status", Static).render())
+
+
+async def test_a_card_promoted_in_discussion_is_on_the_board_and_selected_when_you_come_back(
+        tmp_path: Path) -> None:
+    """Issue 18 item 14: the board, opened before, kept its old cards and selection after a
+    point was promoted in Discussion, so `A` opened another card's plan."""
+    from screens.discussion.section import DiscussionSection
+
+    ws = board_ws(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_board(pilot)
+        await pilot.press("l", "l")
+        assert section.current().id == "F5"
+        await pilot.press("4")
+        await until(pilot, lambda: app.screen.query(DiscussionSection)
+                    and app.screen.query_one(DiscussionSection).subject is not None)
+        discussion = app.screen.query_one(DiscussionSection)
+        discussion.rows_list.focus()
+        discussion.rows_list.highlighted = [r.id for r in discussion.rows].index("well:0")
+        await pilot.pause()
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-column", Select).value = "recommendation"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: idle(app) and not isinstance(app.screen, FormScreen))
+        new = max((f.id for f in ws.findings(REF)), key=lambda i: int(i[1:]))
+        await pilot.press("5")
+        await until(pilot, lambda: new in shown(section)[2])
+        assert section.column_index == 2 and section.current().id == new
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, ActionPlanScreen))
+        assert app.screen.finding_id == new

@@ -20,7 +20,7 @@ from screens.cohort.modals import ReportScreen
 from screens.dialogs.details import InfoScreen
 from screens.dialogs.form import FormScreen
 from storage.cohort import set_in_cohort
-from tests.app.helpers import app_for, demo_workspace, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, notes, open_as, open_audit, until
 from tests.conftest import TODAY
 
 REF = "MACA-C86"
@@ -69,12 +69,29 @@ def status(section: CohortSection) -> str:
     return str(section.query_one("#cohort-status", Static).render())
 
 
+def legend(section: CohortSection) -> str:
+    """The criteria legend as painted, its lines joined."""
+    widget = section.query_one("#cohort-legend", Static)
+    return " ".join(widget.render_line(y).text.strip() for y in range(widget.size.height))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_criteria_legend_is_whole_at_80_and_120_columns(tmp_path: Path, size: tuple[int, int]) -> None:
+    """Issue 18 item 7: C4 was never explained (cut), and at 80×24 the legend was gone."""
+    app = app_for(demo_workspace(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        section = await open_cohort(pilot)
+        await pilot.pause()
+        shown = legend(section)
+        for n, label in enumerate(["Unborn baby and older sibling", "Domestic abuse or substance misuse",
+                                   "Maternal ill mental health",
+                                   "Engaged with key services in the lookback period"], start=1):
+            assert f"C{n} {label}" in " ".join(shown.split())
+        assert section.table.size.height >= 8  # the table keeps room for rows
+
+
 def detail(section: CohortSection) -> str:
     return str(section.query_one("#cohort-detail-text", Static).render())
-
-
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def go_to(pilot, section: CohortSection, case_ref: str) -> None:
@@ -104,7 +121,7 @@ async def test_every_candidate_with_a_mark_per_criterion(tmp_path: Path) -> None
         top = status(section)
         assert "In cohort 15/15" in top
         assert "23 eligible" in top and "13 unknown" in top and "16 not eligible" in top
-        assert "C1 Unborn baby and older sibling" in top
+        assert "C1 Unborn baby and older sibling" in legend(section)
         lines = table_lines(section)
         assert lines[0].split()[:9] == ["In", "Case", "ref", "C1", "C2", "C3", "C4", "Eligible", "Reason"]
         assert lines[1].split()[:8] == ["■", "RB-2020-001", "✓", "✓", "✓", "✓", "✓", "yes"]
@@ -128,6 +145,7 @@ async def test_every_candidate_with_a_mark_per_criterion(tmp_path: Path) -> None
         assert app.screen.info_title.startswith("Case RB-2020-004")
 
 
+@pytest.mark.slow
 async def test_viewer_sees_no_identifiers_and_cannot_search_them(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(open_as(ws.path, "panel.vic"))
@@ -144,6 +162,7 @@ async def test_viewer_sees_no_identifiers_and_cannot_search_them(tmp_path: Path)
 # ---------------------------------------------------------------------- filtering and sorting
 
 
+@pytest.mark.slow
 async def test_filter_as_you_type_then_n_and_escape(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -164,8 +183,7 @@ async def test_filter_as_you_type_then_n_and_escape(tmp_path: Path) -> None:
         await pilot.press("slash")
         field = app.screen.query_one("#cohort-filter", Input)
         field.value = "Yarrowdeen"
-        await pilot.pause()
-        assert rows_shown(section) == ["RB-2020-004"]
+        assert await until(pilot, lambda: rows_shown(section) == ["RB-2020-004"])
         await pilot.press("escape")
         assert section.table.row_count == 52
         assert "filter:" not in status(section)
@@ -175,6 +193,7 @@ async def test_filter_as_you_type_then_n_and_escape(tmp_path: Path) -> None:
         await until(pilot, lambda: not app.screen.query(CohortSection))
 
 
+@pytest.mark.slow
 async def test_quick_filters_toggle_and_show_which_is_on(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     screened = screen_cases(ws.audit(REF), ws.cases(REF), TODAY)
@@ -202,6 +221,7 @@ async def test_quick_filters_toggle_and_show_which_is_on(tmp_path: Path) -> None
         assert "filter: eligible only, “rb-2020-03”" in status(section)
 
 
+@pytest.mark.slow
 async def test_sort_by_any_column_with_o(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -227,6 +247,7 @@ async def test_sort_by_any_column_with_o(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- picking
 
 
+@pytest.mark.slow
 async def test_space_adds_a_not_eligible_case_only_with_a_reason(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(ws)
@@ -237,9 +258,8 @@ async def test_space_adds_a_not_eligible_case_only_with_a_reason(tmp_path: Path)
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         assert "it is not eligible" in app.screen.form_title
         await pilot.press("ctrl+s")  # no reason yet
-        await pilot.pause()
-        errors = str(app.screen.query_one("#form-errors", Static).render())
-        assert "Why add it anyway?: this is required." in errors
+        assert await until(pilot, lambda: "Why add it anyway?: this is required."
+                           in str(app.screen.query_one("#form-errors", Static).render()))
         await type_text(pilot, "closest match to C86")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not isinstance(app.screen, FormScreen) and notes(app))
@@ -255,6 +275,7 @@ async def test_space_adds_a_not_eligible_case_only_with_a_reason(tmp_path: Path)
     assert last.summary == "added RB-2020-004 to the cohort: closest match to C86"
 
 
+@pytest.mark.slow
 async def test_space_removes_with_a_reason_and_adds_an_eligible_case_without(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(ws)
@@ -290,7 +311,7 @@ async def test_viewers_and_coordinators_are_told_why_not(tmp_path: Path, login: 
         section = await open_cohort(pilot)
         for key, words in (("space", "change the cohort"), ("r", "change the cohort"),
                            ("i", "import candidate cases")):
-            app._notifications.clear()
+            app.clear_notifications()
             await pilot.press(key)
             await until(pilot, lambda: notes(app))
             assert not isinstance(app.screen, (FormScreen, ReportScreen))
@@ -334,7 +355,7 @@ async def test_scope_changes_made_in_this_session_show_when_coming_back(tmp_path
         await pilot.press("2")
         await until(pilot, lambda: "In cohort 15/20" in status(section))
         await until(pilot, lambda: "C5" in table_lines(section)[0])
-        assert "C5 A male in the household" in status(section)
+        assert "C5 A male in the household" in legend(section)
         assert isinstance(app.focused, CohortTable)
 
 
@@ -371,6 +392,7 @@ async def draw_in_app(tmp_path: Path, size: int, seed: int, balance: str = "none
     return recorded.picked, confirmation
 
 
+@pytest.mark.slow
 async def test_random_draw_is_reproducible_from_its_seed(tmp_path: Path) -> None:
     first, confirmation = await draw_in_app(tmp_path / "one", 3, 123456)
     again, _ = await draw_in_app(tmp_path / "two", 3, 123456)
@@ -408,6 +430,7 @@ async def import_file(pilot, path: Path) -> None:
     await until(pilot, lambda: isinstance(app.screen, ReportScreen) or notes(app), timeout=15)
 
 
+@pytest.mark.slow
 async def test_import_a_good_csv_after_seeing_the_summary(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     csv = tmp_path / "extract.csv"
@@ -431,11 +454,11 @@ async def test_import_a_good_csv_after_seeing_the_summary(tmp_path: Path) -> Non
         assert f"Notes: {SHOWN}" in detail(section)
         await pilot.press("slash")
         app.screen.query_one("#cohort-filter", Input).value = "[/b] a |"
-        await pilot.pause()
-        assert rows_shown(section) == ["NEW-001"]
+        assert await until(pilot, lambda: rows_shown(section) == ["NEW-001"])
     assert len(open_as(ws.path, "rlead").cases(REF)) == 55
 
 
+@pytest.mark.slow
 async def test_import_a_bad_csv_lists_every_problem_and_imports_nothing(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     before = ws.path.read_bytes()
@@ -459,8 +482,7 @@ async def test_import_a_bad_csv_lists_every_problem_and_imports_nothing(tmp_path
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         app.screen.query_one("#field-path", Input).value = str(tmp_path / "nowhere.csv")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert "There is no file at" in str(app.screen.query_one("#form-errors", Static).render())
+        assert await until(pilot, lambda: "There is no file at" in str(app.screen.query_one("#form-errors", Static).render()))
     assert ws.path.read_bytes() == before
 
 
@@ -484,11 +506,9 @@ async def test_narrow_terminal_puts_the_detail_below_and_v_hides_it(tmp_path: Pa
         assert "wide" not in body.classes
         assert detail_pane.region.y > section.table.region.y
         await pilot.press("v")
-        await pilot.pause()
-        assert not detail_pane.display
+        assert await until(pilot, lambda: not detail_pane.display)
         await pilot.press("v")
-        await pilot.pause()
-        assert detail_pane.display and "Case RB-2020-001" in detail(section)
+        assert await until(pilot, lambda: detail_pane.display and "Case RB-2020-001" in detail(section))
 
 
 async def test_many_candidates_paint_first_then_screen_them_all(tmp_path: Path) -> None:

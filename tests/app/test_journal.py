@@ -9,7 +9,7 @@ from audit.access import Act
 from screens.home.screen import HomeScreen
 from screens.journal.screen import JournalScreen
 from screens.widgets.virtual_table import VirtualTable
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, until
 
 
 def shown(app) -> list:
@@ -52,7 +52,31 @@ async def test_viewer_is_refused_the_journal(tmp_path: Path) -> None:
     app = app_for(open_as(ws.path, "panel2"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("J")
-        await until(pilot, lambda: bool(app._notifications))
+        await until(pilot, lambda: bool(notes(app)))
         assert isinstance(app.screen, HomeScreen)
-        assert any("read the journal" in n.message for n in app._notifications)
+        assert any("read the journal" in n for n in notes(app))
     assert open_as(ws.path, "rlead").journal()[-1].action == "refused"
+
+
+async def test_long_keys_keep_their_distinct_end_and_the_summary_stays_on_screen(tmp_path: Path) -> None:
+    """Issue 18 item 7: keys were cut to "MACA-C86/RB-20" with no "…", so two entries
+    about different returns looked the same, and the summary sat off the screen."""
+    from storage.demo_returns import add_demo_returns
+
+    ws = demo_workspace(tmp_path)
+    add_demo_returns(ws)
+    ws = open_as(ws.path, "rlead")
+    ws.save(dataclasses.replace(ws.get_return("MACA-C86", "RB-2020-001", "HV"), summary="Seen weekly."),
+            act=Act.EDIT_RETURN, summary="edited HV's return")
+    ws.save(dataclasses.replace(ws.get_return("MACA-C86", "RB-2020-001", "MID"), summary="Seen at booking."),
+            act=Act.EDIT_RETURN, summary="edited MID's return")
+    app = app_for(open_as(ws.path, "rlead"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("J")
+        await until(pilot, lambda: isinstance(app.screen, JournalScreen) and app.screen.entries)
+        await pilot.pause()
+        table = app.screen.query_one(VirtualTable)
+        lines = [table.render_line(y).text for y in range(3)]
+        assert "Summary" in lines[0]
+        assert "…6/RB-2020-001/MID  edited MI…" in lines[1]  # the summary keeps room beside it
+        assert "…86/RB-2020-001/HV  edited HV…" in lines[2]

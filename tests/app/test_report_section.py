@@ -22,7 +22,7 @@ from screens.report.view import ReportView
 from storage.demo import DEMO_AUDIT
 from storage.export import default_path, report_for
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes as messages, open_as, open_audit, until
 from tests.app.test_analysis_section import add_return, seed
 from tests.conftest import TODAY
 
@@ -65,10 +65,6 @@ def all_lines(view: ReportView) -> list[str]:
     return [line.plain for line in view.lines]
 
 
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 def jump_list(section: ReportSection) -> list[str]:
     options = section.query_one("#report-headings", OptionList)
     return [str(options.get_option_at_index(i).prompt).strip(" ›·") for i in range(options.option_count)]
@@ -101,6 +97,7 @@ async def test_the_preview_holds_every_heading_in_order(tmp_path: Path) -> None:
         assert status.startswith(f"{DEMO_AUDIT} report as at 20/04/2021 · 29 headings")
 
 
+@pytest.mark.slow
 async def test_enter_in_the_jump_list_scrolls_the_preview_to_the_heading(tmp_path: Path) -> None:
     app = app_for(seeded(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -123,6 +120,7 @@ async def test_enter_in_the_jump_list_scrolls_the_preview_to_the_heading(tmp_pat
         await until(pilot, lambda: options.highlighted == options.option_count - 1)
 
 
+@pytest.mark.slow
 async def test_export_markdown_with_the_default_path(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     app = app_for(ws)
@@ -144,6 +142,7 @@ async def test_export_markdown_with_the_default_path(tmp_path: Path) -> None:
     assert open_as(ws.path, "rlead").journal()[-1].action == "export"
 
 
+@pytest.mark.slow
 async def test_export_html_to_a_name_beside_the_workspace_and_replace_only_after_yes(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     app = app_for(ws)
@@ -178,6 +177,7 @@ async def test_export_html_to_a_name_beside_the_workspace_and_replace_only_after
     assert not default_path(ws, DEMO_AUDIT, "md", TODAY).exists()
 
 
+@pytest.mark.slow
 async def test_a_family_name_in_a_return_is_refused_with_the_place_and_the_fix(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     victim = next(c for c in sorted(ws.cases(DEMO_AUDIT), key=lambda c: c.case_ref) if c.in_cohort and c.family_name)
@@ -217,6 +217,7 @@ async def test_a_family_name_in_a_return_is_refused_with_the_place_and_the_fix(t
     assert open_as(ws.path, "rlead").journal()[-1].action == "refused"
 
 
+@pytest.mark.slow
 async def test_r_checks_for_identifiers_without_exporting(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     victim = next(c for c in ws.cases(DEMO_AUDIT) if c.in_cohort and c.child_dob)
@@ -237,6 +238,7 @@ async def test_r_checks_for_identifiers_without_exporting(tmp_path: Path) -> Non
     assert not list(tmp_path.glob("*.md"))
 
 
+@pytest.mark.slow
 async def test_a_viewer_is_refused_the_export(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     app = app_for(open_as(ws.path, "panel.vic"))
@@ -249,6 +251,7 @@ async def test_a_viewer_is_refused_the_export(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*report*"))
 
 
+@pytest.mark.slow
 async def test_hostile_text_in_the_title_is_shown_literally(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     ws.save(dataclasses.replace(ws.audit(DEMO_AUDIT), title=HOSTILE), act=Act.EDIT_SCOPE)
@@ -289,6 +292,7 @@ async def test_c_hides_the_jump_list(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.slow
 def test_snapshot(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run_before(pilot) -> None:
         await open_report(pilot)

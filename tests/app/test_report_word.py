@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Select
 
 from audit.word import read_docx
@@ -16,6 +17,7 @@ from tests.audit.test_word import markdown_outline
 from tests.conftest import TODAY
 
 
+@pytest.mark.slow
 async def test_export_word_with_the_default_name(tmp_path: Path) -> None:
     ws = seeded(tmp_path)
     app = app_for(ws)

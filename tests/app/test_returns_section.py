@@ -20,6 +20,7 @@ from storage.demo_returns import add_demo_returns
 from storage.lock import os_login
 from storage.returns import cohort_refs, open_return, save_draft
 from storage.workspace import Workspace
+from tests.app.helpers import notes, until
 from tui.app import MacaApp, build_app
 
 REF = DEMO_AUDIT
@@ -36,15 +37,6 @@ def path(tmp_path: Path) -> Path:
 
 def app_on(path: Path, login: str | None = None, today: date = LATE) -> MacaApp:
     return build_app(Workspace.open(path, login or os_login()), today=today, watch_interval=0)
-
-
-async def until(pilot, predicate, timeout: float = 3.0) -> bool:
-    """Let the app run until ``predicate()`` holds (a margin for a busy test machine)."""
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return True
-        await pilot.pause(0.05)
-    return predicate()
 
 
 async def open_grid(app: MacaApp, pilot) -> ReturnsSection:
@@ -122,6 +114,9 @@ async def test_filter_to_what_one_agency_still_owes(path: Path) -> None:
         owed = section.grid.outstanding_cases("MID")
         assert len(owed) == 13 and table.row_count == 13 + 2
         assert "Filter: outstanding for MID (Midwifery): 13 of 15 cases" in head(section)
+        # Every column still fits its widest cell ("RB-2020-001", "✎ 8/26 !", "Received 2/15").
+        for key, widest in [("__case__", len(owed[0])), ("MID", len("✎ 8/26 !")), ("__total__", len("Received"))]:
+            assert table.columns[key].get_render_width(table) >= widest + 2, key
         await pilot.press("f")
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
         app.screen.query_one(Select).value = "*"
@@ -129,6 +124,7 @@ async def test_filter_to_what_one_agency_still_owes(path: Path) -> None:
         assert await until(pilot, lambda: len(table.columns) == 10)
 
 
+@pytest.mark.slow
 async def test_chase_list_shows_and_exports_one_line_per_outstanding_return(path: Path) -> None:
     app = app_on(path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -146,7 +142,7 @@ async def test_chase_list_shows_and_exports_one_line_per_outstanding_return(path
         await pilot.press("ctrl+s")
         assert await until(pilot, target.exists)
         assert target.read_text(encoding="utf-8").splitlines() == chase.lines
-        assert any(f"Chase list written to {target}." == n.message for n in app._notifications)
+        assert f"Chase list written to {target}." in notes(app)
         await pilot.press("x")  # again: the file exists, so it asks first
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.press("ctrl+s")
@@ -169,8 +165,7 @@ async def test_chase_list_follows_the_filter_and_refuses_a_missing_folder(path: 
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
         app.screen.query_one(Input).value = str(path.parent / "no-such-folder" / "chase.txt")
         await pilot.press("ctrl+s")
-        assert await until(pilot, lambda: any("does not exist; nothing was written" in n.message
-                                              for n in app._notifications))
+        assert await until(pilot, lambda: any("does not exist; nothing was written" in n for n in notes(app)))
 
 
 async def test_lead_sees_a_return_arrive_live(path: Path) -> None:
@@ -197,6 +192,23 @@ def test_grid_snapshot(snap_compare, path: Path) -> None:
     assert snap_compare(app_on(path), terminal_size=(120, 40), run_before=before)
 
 
+def test_filtered_grid_snapshot(snap_compare, path: Path) -> None:
+    """`f` narrows to one agency and the grid keeps every reference and total whole."""
+
+    async def before(pilot) -> None:
+        app = pilot.app
+        await open_grid(app, pilot)
+        await pilot.press("f")
+        assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one(Select).value = "CSC"
+        await pilot.press("ctrl+s")
+        assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
+        await pilot.pause()
+
+    assert snap_compare(app_on(path), terminal_size=(120, 40), run_before=before)
+
+
+@pytest.mark.slow
 def test_tool_snapshot(snap_compare, path: Path) -> None:
     async def before(pilot) -> None:
         await pilot.app.push_screen(AuditScreen(REF, "returns"))
@@ -218,8 +230,8 @@ async def test_open_concerns_are_listed_from_the_grid(path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_grid(app, pilot)
         await pilot.press("exclamation_mark")
-        assert await until(pilot, lambda: bool(app._notifications))
-        assert any("No immediate safeguarding concern is open." == n.message for n in app._notifications)
+        assert await until(pilot, lambda: bool(notes(app)))
+        assert "No immediate safeguarding concern is open." in notes(app)
         coord = Workspace.open(path, "ey.coord")
         raise_concern(coord, open_return(coord, REF, cases[2], "EY"), "Child not seen since March.")
         section.refresh_data()

@@ -16,7 +16,7 @@ from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormScreen
 from screens.scope.section import ScopeSection
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, until
 
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
 SHOWN = "[/b] a | b # <script>x</script> [bold]y[/bold] red"  # escape sequences removed, the rest as typed
@@ -78,6 +78,7 @@ async def test_edit_objective_by_keyboard_saves_and_journals(tmp_path: Path) -> 
     assert entry.after["objectives"][0]["title"] == "Curiosity and respectful uncertainty"
 
 
+@pytest.mark.slow
 async def test_add_reorder_and_delete_objectives(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(ws)
@@ -120,7 +121,7 @@ async def test_linked_review_shows_rapid_review_due_in_working_days(tmp_path: Pa
         await go_to(pilot, section, "linked")
         # Notified Monday 09/11/2020; 15 working days later, no bank holiday in between.
         assert "Rapid review due: 30/11/2020" in detail(section)
-        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(notes(app)))
         app.screen.query_one("#field-notification_date", Input).value = "18/12/2020"
         await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         # Friday 18/12/2020: 21-24, 29-31 Dec, 4-8 and 11-13 Jan are the 15 working days;
@@ -152,7 +153,7 @@ async def test_agencies_and_milestone_done(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "agencies")
-        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(notes(app)))
         chooser = app.screen.query_one(SelectionList)
         chooser.deselect("EY")
         await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
@@ -160,7 +161,7 @@ async def test_agencies_and_milestone_done(tmp_path: Path) -> None:
         assert "Agencies: CSC, MID, HV, GP, ASM, AMH, POL" in labels(section)
         await go_to(pilot, section, "milestone:1")
         assert "✗ overdue" not in labels(section)[section.query_one(OptionList).highlighted]
-        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(notes(app)))
         from textual.widgets import Select
 
         app.screen.query_one("#field-done", Select).value = "yes"
@@ -177,10 +178,9 @@ async def test_only_leads_edit_scope(tmp_path: Path, login: str) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "title")
-        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(notes(app)))
         assert not isinstance(app.screen, FormScreen)
-        notes = [n.message for n in app._notifications]
-        assert any("edit the scope" in n for n in notes), notes
+        assert any("edit the scope" in n for n in notes(app)), notes(app)
     lead = open_as(ws.path, "rlead")
     assert lead.audit("MACA-C86").title == "Unborn babies, older siblings and multiple adversity"
     refused = lead.journal()[-1]
@@ -194,7 +194,7 @@ async def test_conflict_shows_both_versions_and_applies_mine_on_top(tmp_path: Pa
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "title")
-        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(notes(app)))
         # Meanwhile another lead changes the background and the title.
         other = open_as(ws.path, "qa.tamsin")
         theirs = other.audit("MACA-C86")
@@ -216,7 +216,7 @@ async def test_conflict_keep_theirs_saves_nothing(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, "title")
-        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(notes(app)))
         other = open_as(ws.path, "qa.tamsin")
         other.save(dataclasses.replace(other.audit("MACA-C86"), title="Their title"), act=Act.EDIT_SCOPE)
         app.screen.query_one("#field-title", Input).value = "My title"
@@ -240,7 +240,7 @@ async def test_hostile_text_displays_as_typed(tmp_path: Path, row: str, field: s
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
         await go_to(pilot, section, row)
-        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(app._notifications))
+        await key_then(pilot, "e", lambda: modal(pilot, FormScreen) or bool(notes(app)))
         widget = app.screen.query_one(f"#field-{field}")
         if isinstance(widget, TextArea):
             widget.text = HOSTILE
@@ -252,6 +252,7 @@ async def test_hostile_text_displays_as_typed(tmp_path: Path, row: str, field: s
     assert getattr(ws.audit("MACA-C86"), field) == SHOWN
 
 
+@pytest.mark.slow
 async def test_hostile_text_in_lists_displays_as_typed(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     app = app_for(ws)
@@ -305,6 +306,7 @@ async def test_open_form_is_kept_and_the_user_told_when_another_session_saves(tm
     assert (final.title, final.background) == ("Their title", "Half-typed background")
 
 
+@pytest.mark.slow
 async def test_a_slow_save_tells_the_user_it_waited(tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -324,7 +326,19 @@ async def test_a_slow_save_tells_the_user_it_waited(tmp_path: Path) -> None:
         assert holder.stdout.readline().strip() == "held"
         await key_then(pilot, "ctrl+s", lambda: not modal(pilot, FormScreen) and idle(app))
         holder.wait()
-        notes = [n.message for n in app._notifications]
         assert any(re.fullmatch(r"Saved: changed the title, after waiting \d+\.\d s for another session's save\.", n)
-                   for n in notes), notes
+                   for n in notes(app)), notes(app)
     assert open_as(ws.path, "rlead").audit("MACA-C86").title == "Waited title"
+
+
+async def test_the_scope_tree_uses_the_width_it_has(tmp_path: Path) -> None:
+    """Issue 18 item 7: the tree was 52 columns at 120, cutting the title, with the
+    detail beside it mostly empty."""
+    app = app_for(demo_workspace(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        section = await open_scope(pilot)
+        await pilot.pause()
+        options = section.query_one(OptionList)
+        painted = [options.render_line(y).text for y in range(options.size.height)]
+        assert any("Title: Unborn babies, older siblings and multiple adversity" in line for line in painted)
+        assert any("2 fathers: Birth fathers and males in the household" in line for line in painted)

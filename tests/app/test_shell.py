@@ -13,7 +13,7 @@ from screens.dialogs.help import HelpScreen
 from screens.dialogs.too_small import TooSmallScreen
 from screens.widgets.identity import IdentityBar
 from storage.audits import audit_from_scope_file
-from tests.app.helpers import app_for, demo_workspace, idle, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
 
 
 def bar_text(app) -> str:
@@ -23,8 +23,7 @@ def bar_text(app) -> str:
 async def test_home_lists_audits_with_progress(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
         row = [str(cell) for cell in table.get_row_at(0)]
@@ -167,10 +166,9 @@ async def test_viewer_cannot_create_audit(tmp_path: Path) -> None:
     app = app_for(open_as(ws.path, "panel2"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await until(pilot, lambda: bool(app._notifications) and idle(app))
+        await until(pilot, lambda: bool(notes(app)) and idle(app))
         assert isinstance(app.screen, HomeScreen)
-        notes = [n.message for n in app._notifications]
-        assert any("panel2 is a viewer and can only read" in n for n in notes)
+        assert any("panel2 is a viewer and can only read" in n for n in notes(app))
     journal = open_as(ws.path, "rlead").journal()
     assert journal[-1].action == "refused" and journal[-1].who == "panel2"
 
@@ -220,3 +218,29 @@ async def test_palette_finds_findings_and_opens_the_board_on_them(tmp_path: Path
         await until(pilot, lambda: app.screen.current == "board")
         board = app.screen.section
         await until(pilot, lambda: board.current() is not None and board.current().id == target.id)
+
+
+async def test_home_shows_your_own_save_when_you_come_back(tmp_path: Path) -> None:
+    """Issue 18 item 5: edit the title in Scope, esc: home shows the new title at once."""
+    from textual.widgets import Input, OptionList
+
+    from screens.scope.section import ScopeSection
+
+    app = app_for(demo_workspace(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_audit(pilot)
+        section = app.screen.query_one(ScopeSection)
+        options = section.query_one(OptionList)
+        options.highlighted = [r.id for r in section.rows].index("title")
+        await pilot.pause()
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-title", Input).value = "Unborn babies: the new title"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, AuditScreen) and idle(app))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.pause()
+        row = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(0)]
+        assert row[1] == "Unborn babies: the new title"
+        assert "MACA-C86: Unborn babies: the new title" in str(app.screen.query_one("#home-detail").render())

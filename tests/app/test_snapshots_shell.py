@@ -25,6 +25,7 @@ def test_scope(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
     assert snap_compare(app_for(demo_workspace(tmp_path)), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.slow
 def test_scope_objective_form(snap_compare, tmp_path: Path) -> None:
     from screens.dialogs.form import FormScreen
 

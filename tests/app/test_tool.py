@@ -24,7 +24,7 @@ from storage.demo import DEMO_AUDIT
 from storage.lock import os_login
 from storage.returns import cohort_refs, open_return, raise_concern, save_draft, tool_for
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, open_as
+from tests.app.helpers import app_for, demo_workspace, notes, open_as, until
 
 REF = DEMO_AUDIT
 TODAY_AT = datetime(2021, 4, 20, 9, 0)
@@ -53,7 +53,7 @@ def stored(path: Path, agency: str = "MID", case: str | None = None) -> dict | N
 async def open_tool(app, pilot, agency: str = "MID", row: int = 0) -> ToolScreen:
     """Open the Returns grid and the tool of one cell, by keyboard, as a user would."""
     await app.push_screen(AuditScreen(REF, "returns"))
-    await pilot.pause()
+    await until(pilot, lambda: app.focused is not None and app.screen.current == "returns")
     for _ in range(AGENCIES.index(agency)):
         await pilot.press("l")
     for _ in range(row):
@@ -65,32 +65,18 @@ async def open_tool(app, pilot, agency: str = "MID", row: int = 0) -> ToolScreen
 
 async def go_to(pilot, tool: ToolScreen, row_id: str) -> None:
     tool.highlight(row_id)
-    await pilot.pause()
-    assert tool.current_row().id == row_id
-
-
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    assert await until(pilot, lambda: tool.current_row().id == row_id)
 
 
 def visible(widget: Static) -> str:
     return str(widget.render())
 
 
-async def until(pilot, predicate, timeout: float = 2.0) -> bool:
-    """Let the app run until ``predicate()`` holds (autosave is due half a second after a
-    change; the margin is for a busy test machine)."""
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return True
-        await pilot.pause(0.05)
-    return predicate()
-
-
 async def wait_saved(pilot, tool: ToolScreen) -> None:
     assert await until(pilot, lambda: not tool.pending), "the change should have been autosaved"
 
 
+@pytest.mark.slow
 async def test_answer_grade_and_evidence_autosave_by_keyboard(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -119,6 +105,7 @@ async def test_answer_grade_and_evidence_autosave_by_keyboard(path: Path) -> Non
         assert not isinstance(app.screen, ToolScreen)
 
 
+@pytest.mark.slow
 async def test_text_is_saved_within_a_second_while_typing(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -132,6 +119,7 @@ async def test_text_is_saved_within_a_second_while_typing(path: Path) -> None:
         assert "Mira [b]Midwell[/b]" in str(tool.current_row().label)
 
 
+@pytest.mark.slow
 async def test_submit_with_gaps_lists_each_and_jumps_to_it(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -153,6 +141,7 @@ async def test_submit_with_gaps_lists_each_and_jumps_to_it(path: Path) -> None:
         assert stored(path)["status"] == "draft"
 
 
+@pytest.mark.slow
 async def test_complete_return_submits_and_becomes_read_only(path: Path) -> None:
     coord = Workspace.open(path, "mid.coord")
     case = first_case(path)
@@ -176,8 +165,7 @@ async def test_complete_return_submits_and_becomes_read_only(path: Path) -> None
         assert "Read only" in visible(tool.query_one("#tool-notice", Static))
         await go_to(pilot, tool, "question:mid-curiosity-1")
         await pilot.press("y")
-        await pilot.pause()
-        assert any("submitted and read-only" in n for n in notes(app))
+        assert await until(pilot, lambda: any("submitted and read-only" in n for n in notes(app)))
         assert stored(path)["answers"]["mid-curiosity-1"]["answer"] == "n/a"
 
 
@@ -185,20 +173,21 @@ async def test_complete_return_submits_and_becomes_read_only(path: Path) -> None
     ("panel.vic", "viewer and can only read"),
     ("pol.coord", "cannot edit MID's return"),
 ])
+@pytest.mark.slow
 async def test_viewer_and_other_agency_cannot_edit_and_are_journaled(path: Path, login: str, reason: str) -> None:
     app = app_for(Workspace.open(path, login))
     async with app.run_test(size=(120, 40)) as pilot:
         tool = await open_tool(app, pilot)
         assert reason in visible(tool.query_one("#tool-notice", Static))
         await pilot.press("y", "e", "exclamation_mark")
-        await pilot.pause()
+        assert await until(pilot, lambda: any(reason in n for n in notes(app)))
         assert isinstance(app.screen, ToolScreen) and tool.editing is None
-        assert any(reason in n for n in notes(app))
     assert stored(path) is None
     refused = [e for e in open_as(path, os_login()).journal() if e.action == "refused"]
     assert len(refused) == 3 and all(e.who == login for e in refused)
 
 
+@pytest.mark.slow
 async def test_two_people_saving_one_return_see_both_versions_and_choose(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     other = Workspace.open(path, "health_named-nurse")
@@ -227,6 +216,7 @@ async def test_two_people_saving_one_return_see_both_versions_and_choose(path: P
             "mid-curiosity-1": "yes", "mid-curiosity-2": "no", "mid-curiosity-3": "no"}
 
 
+@pytest.mark.slow
 async def test_keep_theirs_drops_my_unsaved_change(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     other = Workspace.open(path, "health_named-nurse")
@@ -243,6 +233,7 @@ async def test_keep_theirs_drops_my_unsaved_change(path: Path) -> None:
         assert tool.ret.answers["mid-curiosity-1"].answer is Answer.NO and not tool.pending
 
 
+@pytest.mark.slow
 async def test_concern_reaches_a_second_app_and_is_acknowledged(path: Path) -> None:
     lead_app = app_for(Workspace.open(path, os_login()))
     coord_app = app_for(Workspace.open(path, "mid.coord"))
@@ -294,6 +285,7 @@ async def test_open_concern_is_shown_to_a_lead_at_start(path: Path) -> None:
         assert not isinstance(viewer.screen, ConcernAlertScreen)  # leads act on concerns
 
 
+@pytest.mark.slow
 async def test_lead_returns_for_clarification_and_coordinator_sees_the_comment(path: Path) -> None:
     coord = Workspace.open(path, "mid.coord")
     ret = edit(open_return(coord, REF, first_case(path), "MID"), coord.login, TODAY_AT, involved=False,
@@ -338,12 +330,13 @@ async def test_tool_text_area_is_hidden_until_editing(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
         tool = await open_tool(app, pilot)
-        assert not tool.query_one("#tool-editor").has_class("editing")
+        assert not tool.query_one("#tool-side").has_class("editing")
         await go_to(pilot, tool, "overall.good_practice")
         await pilot.press("e")
         assert tool.query_one("#tool-text", TextArea).has_focus
 
 
+@pytest.mark.slow
 async def test_quitting_right_after_typing_still_saves(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("screens.tool.saving.SAVE_DELAY", 60.0)  # only leaving can save it
     app = app_for(Workspace.open(path, "mid.coord"))

@@ -338,8 +338,8 @@ def test_text_up_to_the_limit_is_kept_and_the_csv_field_limit_is_put_back() -> N
 
 
 def test_imports_in_threads_each_read_at_the_right_limit() -> None:
-    # The first reading lowers csv's process-wide field limit; a file that fails it is
-    # read again at the usual limit.  Each import holds the limit for all its readings.
+    # csv's field limit is process-wide: an import never changes it, so imports in
+    # threads each see the same limit and give the same answers.
     long_value = f"case_ref,notes,unborn\nR1,{'x' * 30_000},yes\nR2,b,maybe\n"
     usual = f"case_ref,notes\nR1,\"two\nlines\"\nR2,{'y' * 19_000}\n"
     def outcome(text: str) -> tuple[list[str], int]:

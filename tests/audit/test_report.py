@@ -323,3 +323,16 @@ def test_action_plan_shows_owner_due_status_and_rag() -> None:
     assert "| 01/03/2021 | complete | Complete |" in text
     # Natural order: A10 after A3.
     assert text.index("| A3 |") < text.index("| A10 |")
+
+
+def test_a_finding_citing_a_case_outside_the_cohort_is_flagged() -> None:
+    """Issue 18 item 1: a case taken out of the cohort after a finding cited it."""
+    fx = build_fixture()
+    cited = next(f for f in fx.findings if f.cases)
+    gone = cited.cases[0]
+    assert "Not in the cohort" not in fx.build().markdown
+    fx.cases = [dataclasses.replace(c, in_cohort=False) if c.case_ref == gone else c for c in fx.cases]
+    text = fx.build().markdown
+    assert (f"**Not in the cohort**: {gone} was taken out of the cohort after this finding cited it; "
+            "review the finding.") in text
+    assert text.count("**Not in the cohort**") == sum(1 for f in fx.findings if gone in f.cases and not f.proposed)

@@ -96,7 +96,7 @@ def test_kind_and_stage_are_matched_in_any_case() -> None:
 
 
 BAD = {
-    "not TOML": ("ref = \n", ["This is not valid TOML (Invalid value (at line 1, column 7))."]),
+    "not TOML": ("ref = \n", ["This is not valid TOML (Invalid value, at column 7)."]),
     "ref missing": (BASE.replace('ref = "MACA-T1"\n', ""), ["ref is missing."]),
     "ref empty": (BASE.replace('"MACA-T1"', '"  "'), ["ref is empty."]),
     "ref not valid": (BASE.replace('"MACA-T1"', '"MACA C86!"'),
@@ -159,10 +159,25 @@ BAD = {
 }
 
 
+# The TOML line each problem above is on; a missing top-level setting has none.
+LINES = {
+    "not TOML": 1, "ref empty": 1, "ref not valid": 1, "title not text": 2, "bad kind": 6, "bad stage": 6,
+    "cohort_target not a whole number": 3, "cohort_target a fraction": 3, "cohort_target true": 3,
+    "cohort_target 0": 3, "lookback without end": 4, "lookback start not a date": 4,
+    "lookback start after end": 4, "unknown agency": 5, "agency twice": 5, "agencies not a list": 5,
+    "duplicate objective id": 10, "bad objective id": 7, "objective without title": 6,
+    "objectives not tables": 6, "unknown predicate": 6, "criterion without a kind": 6, "criterion id twice": 6,
+    "criterion names an unknown agency": 6, "unknown top-level key": 6, "milestone without due": 6,
+    "milestone with an impossible due": 8, "milestone without name": 6, "purpose not text": 6,
+    "templates not a map of files": 6,
+}
+
+
 @pytest.mark.parametrize("name", list(BAD))
-def test_each_kind_of_bad_scope_has_its_own_sentence(name: str) -> None:
+def test_each_kind_of_bad_scope_has_its_own_sentence_and_line(name: str) -> None:
     text, expected = BAD[name]
-    assert problems_of(text) == expected
+    line = LINES.get(name)
+    assert problems_of(text) == [f"line {line}: {e}" if line else e for e in expected]
 
 
 def test_every_problem_of_the_file_is_listed_at_once() -> None:
@@ -170,10 +185,28 @@ def test_every_problem_of_the_file_is_listed_at_once() -> None:
     text += 'kind = "CASE"\nfoo = 1\n[[milestones]]\nname = "M"\n'
     assert problems_of(text) == [
         "ref is missing.",
-        "kind must be \"MACA\" or \"MATA\", not 'CASE'.",
-        "cohort_target must be a whole number, e.g. cohort_target = 15.",
-        "milestones[1].due is missing.",
-        "Unknown setting 'foo'.",
+        "line 2: cohort_target must be a whole number, e.g. cohort_target = 15.",
+        "line 5: kind must be \"MACA\" or \"MATA\", not 'CASE'.",
+        "line 6: Unknown setting 'foo'.",
+        "line 7: milestones[1].due is missing.",
+    ]
+
+
+def test_problems_of_reading_and_of_checking_come_in_one_round() -> None:
+    """Issue 18 item 4: a bad value and a bad whole (an unknown agency, a reversed lookback,
+    a duplicate objective) are listed together, each with its line, in the file's order."""
+    text = (BASE.replace('"A test audit"', "42").replace('["CSC", "POL"]', '["CSC", "XYZ"]')
+            .replace("start = 2020-01-01", "start = 2021-06-01")
+            + '[[objectives]]\nid = "curiosity"\ntitle = "A"\n'
+            + '[[objectives]]\nid = "curiosity"\n'
+            + '[[milestones]]\nname = "Returns"\ndue = "31/02/2021"\n')
+    assert problems_of(text) == [
+        "line 2: title must be text.",
+        "line 4: The lookback period starts after it ends.",
+        "line 5: Unknown agency XYZ; the workspace's agencies are CSC, MID, HV, GP, ASM, AMH, EY, POL.",
+        "line 9: objectives[2].title is missing.",
+        "line 10: Objective id 'curiosity' is used twice.",
+        "line 13: milestones[1].due: \"31/02/2021\" is not a real date.",
     ]
 
 

@@ -177,10 +177,10 @@ def test_new_audit_from_a_bad_scope_lists_every_problem_and_creates_nothing(maca
     assert (result.code, result.out) == (2, "")
     assert lines(result.err) == [
         f"{scope}: title is missing.",
-        f"{scope}: kind must be \"MACA\" or \"MATA\", not 'Q'.",
-        f"{scope}: cohort_target must be a whole number, e.g. cohort_target = 15.",
         f"{scope}: lookback must be a table, e.g. lookback = {{ start = 2020-01-01, end = 2020-12-31 }}.",
-        f"{scope}: Unknown setting 'foo'.",
+        f"{scope}: line 2: kind must be \"MACA\" or \"MATA\", not 'Q'.",
+        f"{scope}: line 3: cohort_target must be a whole number, e.g. cohort_target = 15.",
+        f"{scope}: line 4: Unknown setting 'foo'.",
         f"maca: {scope} has 5 problem(s); nothing was created.",
     ]
     assert db.read_bytes() == original

@@ -199,6 +199,7 @@ def maca_check_in_process(path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 CHECK_EVERY = 10
 
 
+@pytest.mark.slow
 def test_fifty_kills_during_saves_lose_no_committed_save(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

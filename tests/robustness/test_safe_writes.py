@@ -26,7 +26,8 @@ from storage.lock import os_login
 from storage.returns import chase_list
 from storage.user_files import UnsafeDestination, write_user_file
 from storage.workspace import Workspace
-from tests.app.test_returns_section import LATE, open_grid, until
+from tests.app.helpers import notes, until
+from tests.app.test_returns_section import LATE, open_grid
 from tui.app import build_app
 from tui.cli import main
 
@@ -146,6 +147,7 @@ def test_a_coordinators_chase_list_covers_their_agencies_only(ws: Workspace) -> 
     assert chase_list(Workspace.open(ws.path, "vic"), DEMO_AUDIT, LATE) == lead
 
 
+@pytest.mark.slow
 async def test_a_viewer_cannot_export_the_chase_list_over_the_workspace(ws: Workspace) -> None:
     """The attack of the issue, in the app: Returns, `c`, `x`, the backup's path."""
     add_demo_returns(ws)
@@ -162,8 +164,8 @@ async def test_a_viewer_cannot_export_the_chase_list_over_the_workspace(ws: Work
             app.screen.query_one(Input).value = str(ws.path.parent / name)
             await pilot.press("ctrl+s")
             assert await until(pilot, lambda: any(
-                f"{ws.path.parent / name} is one of the workspace's own files; nothing was written." in n.message
-                for n in app._notifications))
+                f"{ws.path.parent / name} is one of the workspace's own files; nothing was written." in n
+                for n in notes(app)))
             await pilot.press("escape")
             assert await until(pilot, lambda: not isinstance(app.screen, ChaseScreen))
     assert snapshot(ws.path.parent) == before

@@ -13,6 +13,8 @@ import pytest
 
 from tests.terminal.tmux import MACA, Terminal, isolated_env
 
+pytestmark = pytest.mark.terminal
+
 PROMPT = "clean-test$ "
 MODES = {
     "mouse_standard_flag": "0",

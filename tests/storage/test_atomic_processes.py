@@ -113,6 +113,7 @@ print("done", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_two_processes_saving_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "w.json"
     procs = [child(WRITER.format(path=str(path), n=n)) for n in (1, 2)]

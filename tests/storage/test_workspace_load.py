@@ -128,6 +128,7 @@ def _journal(path: Path) -> list[dict[str, Any]]:
     return [raw[k] for k in sorted(raw, key=int)]
 
 
+@pytest.mark.slow
 def test_four_processes_inserting_250_each_lose_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "ws.json"
     writers = [f"w{n}" for n in range(4)]
@@ -160,6 +161,7 @@ def test_four_processes_inserting_250_each_lose_nothing(tmp_path: Path, capsys: 
         assert max_wait < LOCK_TIMEOUT, f"{login} waited {max_wait:.1f} s for the lock"
 
 
+@pytest.mark.slow
 def test_two_processes_saving_one_document_200_times_each_lose_no_update(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

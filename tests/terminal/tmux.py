@@ -40,12 +40,24 @@ class Terminal:
         out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
         return out.stdout
 
-    def keys(self, *keys: str, literal: bool = False) -> None:
+    def keys(self, *keys: str, literal: bool = False, settle: float = 1.0) -> str:
+        """Type keys, then wait until the screen shows their effect (or `settle` seconds
+        pass, for a key that changes nothing), so the next key is not typed ahead of the
+        app: an escape read together with the next key would arrive as alt+key."""
+        before = self.screen()
         args = ["tmux", "send-keys", "-t", self.name]
         if literal:
             args.append("-l")
         subprocess.run([*args, *keys], check=True)
-        time.sleep(0.15)
+        return self._changed(before, settle)
+
+    def _changed(self, before: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        screen = self.screen()
+        while screen == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+            screen = self.screen()
+        return screen
 
     def wait_for(self, predicate: str | Callable[[str], bool], timeout: float = 15.0) -> str:
         test = (lambda s: predicate in s) if isinstance(predicate, str) else predicate
