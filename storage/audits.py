@@ -37,10 +37,15 @@ def scope_from_file(ws: Workspace, path: Path) -> ScopeFile:
         raw = read_regular_file(path, limit=5 * MB, what="scope file")
     except ValueError as exc:
         raise ScopeProblems([str(exc)]) from None
-    return audit_from_scope_bytes(ws, raw, str(path), path.parent)
+    return scope_from_bytes(ws, raw, str(path), path.parent)
 
 
 def audit_from_scope_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None) -> Audit:
+    """The audit of :func:`scope_from_bytes`."""
+    return scope_from_bytes(ws, raw, source, folder).audit
+
+
+def scope_from_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None) -> ScopeFile:
     """The same from a scope file's bytes; ``folder`` is where its template files are, or
     ``None`` for a scope sent over SSH, which may not name files on the server."""
     try:

@@ -147,8 +147,8 @@ def describe(record: Activity | Theme, activities: dict[str, Activity], names: d
             out.append("The audit tool over the audit's cohort.\n")
         if a.key_points:
             out.append("\nKey points\n", style="bold")
-            for n, p in enumerate(a.key_points, start=1):
-                out.append(f"  {n}. {plain(p)}\n")
+            for n, point in enumerate(a.key_points, start=1):
+                out.append(f"  {n}. {plain(point)}\n")
         return out
     t = record
     out.append(f"{t.id}. {plain(t.title)}\n", style="bold")
@@ -159,11 +159,11 @@ def describe(record: Activity | Theme, activities: dict[str, Activity], names: d
         out.append(t.text.strip() + "\n\n")
     out.append("Evidence\n", style="bold")
     for e in t.evidence:
-        a = activities.get(e.activity)
-        if a is None:
+        cited = activities.get(e.activity)
+        if cited is None:
             continue
-        point = a.key_points[e.point - 1] if e.point and e.point <= len(a.key_points) else ""
-        out.append(f"  {e.activity}" + (f".{e.point} {plain(point)}" if point else f" {plain(a.title)}") + "\n")
+        point = cited.key_points[e.point - 1] if e.point and e.point <= len(cited.key_points) else ""
+        out.append(f"  {e.activity}" + (f".{e.point} {plain(point)}" if point else f" {plain(cited.title)}") + "\n")
     if not t.evidence:
         out.append("  none linked yet\n", style="dim")
     return out
