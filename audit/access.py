@@ -28,6 +28,7 @@ class Act(StrEnum):
     WRITE_REPORT = "write the report's summary, narratives and conclusions"
     READ_JOURNAL = "read the journal"
     VIEW_IDENTIFIERS = "see identifiers"
+    REVIEW_IDENTIFIERS = "mark a possible identifier as not one"
     UPDATE_ACTION = "record progress on an action"
     SIGN_OFF_ACTION = "sign off an action"
     EXPORT_TRACKER = "export the action tracker"
@@ -47,6 +48,7 @@ _LEAD_ONLY = {
     Act.EXPORT_REPORT,
     Act.WRITE_REPORT,
     Act.READ_JOURNAL,
+    Act.REVIEW_IDENTIFIERS,
 }
 
 

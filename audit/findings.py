@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -177,3 +179,63 @@ def rag(action: Action, today: date) -> Rag:
     if action.due - today <= AMBER_WINDOW:
         return Rag.AMBER
     return Rag.GREEN
+
+
+# ------------------------------------------------------------ ids, titles, attendees
+
+MAX_TITLE = 200
+
+
+def id_number(ident: str) -> int:
+    """The number in an id such as ``F7`` (0 when it has none)."""
+    digits = ident[1:]
+    return int(digits) if digits.isdigit() else 0
+
+
+def next_id(existing: Iterable[str], prefix: str) -> str:
+    """``F7`` after F1…F6: one more than the highest number in use (earlier gaps stay gaps)."""
+    return f"{prefix}{max((id_number(i) for i in existing if i.startswith(prefix)), default=0) + 1}"
+
+
+def short_title(text: str, limit: int = 80) -> str:
+    """A card title from a point: its first sentence, on one line, at most ``limit`` characters."""
+    line = " ".join(text.split())
+    first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def card_title(point: str) -> str:
+    """A promoted point's title: its whole first sentence, on one line.
+
+    Never cut with "…" (the report quotes titles in full).  A first sentence longer than
+    a title may be is ended at the last word that fits.
+    """
+    line = " ".join(point.split())
+    first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(first) <= MAX_TITLE:
+        return first
+    cut = first[:MAX_TITLE + 1].rsplit(" ", 1)[0]
+    return (cut if cut and len(cut) <= MAX_TITLE else first[:MAX_TITLE]).rstrip(" ,;:-")
+
+
+def parse_attendees(text: str, codes: list[str]) -> list[Attendee]:
+    """One attendee a line: ``CODE role (name)``; the code is optional (a chair, a minute-taker)."""
+    found: list[Attendee] = []
+    upper = {c.upper(): c for c in codes}
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        head, _, rest = line.partition(" ")
+        agency = upper.get(head.rstrip(":-,").upper(), "")
+        role = rest if agency else line
+        name = ""
+        m = re.fullmatch(r"(.*?)\s*\(([^()]*)\)", role)
+        if m:
+            role, name = m[1], m[2].strip()
+        found.append(Attendee(agency=agency, role=role.strip(" :-,"), name=name))
+    return found
+
+
+def format_attendee(a: Attendee) -> str:
+    return " ".join(p for p in (a.agency, a.role, f"({a.name})" if a.name else "") if p)

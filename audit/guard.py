@@ -34,7 +34,8 @@ How a name is found (decisions where the design is silent):
   2016``, ``30th of Aug 2016``, ``August 30, 2016``).  Always certain.
 - **System ids** by their letters and digits only, case-insensitive, starting and ending
   on a word boundary: ``485 777 3456`` is ``4857773456``.  Each id of a cell holding
-  several is checked on its own.  Ids with fewer than three letters and digits are
+  several is checked on its own, and also without a leading label of letters when six
+  or more letters and digits are left (``NHS 485 777 3456`` is found as ``4857773456``).  Ids with fewer than three letters and digits are
   ignored: they would match ordinary numbers.  Always certain.
 
 Speed: identifiers are indexed once (dictionaries by normalised value) and each text is
@@ -51,10 +52,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 
-from audit.cases import CandidateCase, identifier_strings
-from audit.dates import format_uk
+from audit.cases import CandidateCase
 
 FAMILY_NAME = "family name"
 DATE_OF_BIRTH = "date of birth"
@@ -65,6 +66,7 @@ MASKS = {FAMILY_NAME: "‹name›", DATE_OF_BIRTH: "‹date of birth›", SYSTEM
 
 _MIN_ID = 3
 _MIN_NAME = 2
+_MIN_UNLABELLED = 6  # an id without its label is looked for only when this long
 _PREFIX = 4
 _CONTEXT = 40  # characters either side of a possible match shown for review
 
@@ -74,6 +76,8 @@ _WORDS_FILE = Path(__file__).with_name("common_words.txt")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _TOKEN = re.compile(r"[^\W_]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_ID_SEPARATORS = re.compile(r"[;,|\n\t]+")  # as audit.cases.identifier_strings splits a cell
 _NAME_GAP = re.compile(r"[\s'\-\u2010\u2011\u2012\u2013]{1,3}")
 _TITLE_GAP = re.compile(r"\.?\s+")
 _SENTENCE_END = set(".!?:\n")
@@ -206,23 +210,38 @@ class Matcher:
         self.id_lengths: set[int] = set()
         self.longest_id = 0
         self.id_prefixes: set[str] = set()  # the first 1-4 characters of every id
-        for case in cases:
-            name = tuple(t.word for t in _tokens(_fold(case.family_name)))
-            if name and sum(map(len, name)) >= _MIN_NAME:
+        # Read field by field in C (attrgetter), then grouped: a workspace holds tens of
+        # thousands of cases, most with only some identifiers.
+        cases = list(cases)
+        refs = list(map(attrgetter("case_ref"), cases))
+        name_words: dict[str, tuple[str, ...]] = {}
+        for ref, family in zip(refs, map(attrgetter("family_name"), cases)):
+            if not family:
+                continue
+            name = name_words.get(family)
+            if name is None:
+                name = name_words[family] = _name_words(family)
+            if name:
                 entry = by_words.get(name)
                 if entry is None:
                     entry = by_words[name] = _Name(name, set(), all(w in words for w in name))
                     self.names[name[0]].append(entry)
-                entry.refs.add(case.case_ref)
-            if case.child_dob is not None:
-                self.dates[case.child_dob].add(case.case_ref)
-            for value in _system_ids(case):
-                key = _skeleton(_fold(value))
+                entry.refs.add(ref)
+        dates = self.dates
+        for ref, dob in zip(refs, map(attrgetter("child_dob"), cases)):
+            if dob is not None:
+                dates[dob].add(ref)
+        ids, lengths, prefixes = self.ids, self.id_lengths, self.id_prefixes
+        for ref, cell in zip(refs, map(attrgetter("system_ids"), cases)):
+            if not cell:
+                continue
+            for value in _system_ids(cell):
+                key = _skeleton(value)
                 if len(key) >= _MIN_ID:
-                    self.ids[key].add(case.case_ref)
-                    self.id_lengths.add(len(key))
-                    self.longest_id = max(self.longest_id, len(key))
-                    self.id_prefixes.update(key[:n] for n in range(1, _PREFIX + 1))
+                    ids[key].add(ref)
+                    lengths.add(len(key))
+                    prefixes.update((key[:1], key[:2], key[:3], key[:4]))
+        self.longest_id = max(self.id_lengths, default=0)
 
     def __bool__(self) -> bool:
         return bool(self.names or self.dates or self.ids)
@@ -374,14 +393,30 @@ def check_pieces(pieces: Iterable[Quoted], cases: Iterable[CandidateCase]) -> li
 # ------------------------------------------------------------------------------ helpers
 
 
-def _system_ids(case: CandidateCase) -> list[str]:
-    """The system ids among :func:`identifier_strings` (the cell and each id in it)."""
-    if not case.system_ids.strip():
-        return []
-    others = {case.family_name.strip()}
-    if case.child_dob is not None:
-        others |= {case.child_dob.isoformat(), format_uk(case.child_dob)}
-    return [value for value in identifier_strings(case) if value not in others]
+def _system_ids(cell: str) -> list[str]:
+    """The system ids of a cell: the cell as written and, when it holds several
+    (separated as :func:`audit.cases.identifier_strings` separates them), each one; and
+    each without a leading label of letters ("NHS 485 777 3456" is also "485 777 3456",
+    as people type it) when at least six letters and digits are left."""
+    parts = _ID_SEPARATORS.split(cell)
+    ids = [cell, *parts] if len(parts) > 1 else [cell]
+    for value in list(ids):
+        words = _TOKEN.findall(value)
+        n = 0
+        while n < len(words) and words[n].isalpha():
+            n += 1
+        if 0 < n < len(words) and sum(map(len, words[n:])) >= _MIN_UNLABELLED:
+            ids.append(" ".join(words[n:]))
+    return ids
+
+
+def _name_words(family_name: str) -> tuple[str, ...]:
+    """A family name as the words the matcher compares (``()`` when too short)."""
+    if family_name.isascii() and family_name.isalpha():  # the common case, without a regex
+        words: tuple[str, ...] = (family_name.casefold(),)
+    else:
+        words = tuple(t.word for t in _tokens(_fold(family_name)))
+    return words if sum(map(len, words)) >= _MIN_NAME else ()
 
 
 def _fold_char(c: str) -> str:
@@ -416,7 +451,10 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _skeleton(text: str) -> str:
-    return "".join(_TOKEN.findall(text)).casefold()
+    """Only the letters and digits, folded: what an id is compared by."""
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text).lower()
+    return _NOT_ALNUM.sub("", _fold(text)).casefold()
 
 
 def _stems(word: str) -> list[str]:

@@ -60,7 +60,6 @@ from audit.report_sections import (
     joined,
     most_common_name,
     most_common_text,
-    natural_key,
     number,
     rag_text,
     retested,
@@ -71,6 +70,7 @@ from audit.report_sections import (
 )
 from audit.returns import Return, Status
 from audit.scope import Audit, Kind, Stage
+from audit.text import natural_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ reads.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -209,14 +208,6 @@ def yes_no(value: bool | None) -> str:
 
 def number(value: int | None) -> str:
     return "not recorded" if value is None else str(value)
-
-
-_NATURAL = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple[object, ...]:
-    """Sort key putting ``A2`` before ``A10``."""
-    return tuple(int(p) if p.isdigit() else p for p in _NATURAL.split(text))
 
 
 def refs(ctx: Context, case_refs: list[str]) -> str:

@@ -15,9 +15,11 @@ from typing import Iterable
 MAX_TEXT = 20_000
 """The longest text accepted in one field (characters, after control bytes are removed)."""
 
-# Any byte that could start trouble: C0 except tab and newline (so CR, BEL, BS, ESC go),
-# DEL, and the C1 block (0x80-0x9F, which some terminals treat as 8-bit controls).
-_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Any character that could start trouble: C0 except tab and newline (so CR, BEL, BS, ESC
+# go), DEL, the C1 block (0x80-0x9F, which some terminals treat as 8-bit controls), and
+# the bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069), which reorder
+# what a terminal shows so that a name or a number can read as something else.
+_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 # Whole escape sequences are removed, not just their ESC, so no stray "[31m" is left in
 # the text.  Strings (OSC, DCS, SOS, PM, APC) are only removed when terminated: an
@@ -28,7 +30,7 @@ _SEQUENCES = re.compile(
     r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC ... BEL or ST
     r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)"  # DCS/SOS/PM/APC ... ST
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]"  # two-character and nF escapes (ESC c, ESC ( B, ...)
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # anything left over, one character at a time
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"  # anything left over, one at a time
 )
 
 
@@ -80,9 +82,19 @@ def quote(value: str, limit: int = 60) -> str:
     long values are shortened, so one bad cell can neither garble nor flood the message.
     """
     shown = "".join(
-        "?" if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000) else c
+        "?" if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000
+                or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069) else c
         for c in (value[: limit + 1] if len(value) > limit else value)
     )
     if len(value) > limit:
         shown = shown[: limit - 1] + "\u2026"
     return f'"{shown}"'
+
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[object, ...]:
+    """Sort key for references and ids as people read them: ``RB-2`` before ``RB-10``
+    (digit runs compare as numbers), letter case aside."""
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in _DIGIT_RUNS.split(text))

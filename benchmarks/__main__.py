@@ -49,6 +49,7 @@ EXPECTED: list[tuple[str, str, str]] = [
     ("5", "import + screen 50,000 candidates", "bench_import"),
     ("6", "demo report preview ready; export", "bench_report"),
     ("7", "maca demo peak memory", "bench_start"),
+    ("8", "identifier guard, largest report of ten years (issue 16)", "bench_guard"),
 ]
 
 

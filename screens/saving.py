@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from audit.codec import to_doc
 from screens.dialogs.conflict import ConflictScreen
+from screens.identifiers import warn_identifiers
 from storage.errors import ConflictError, WorkspaceError
 
 T = TypeVar("T")
@@ -78,6 +79,7 @@ async def apply_change(
                 if waited >= SLOW_WAIT:
                     done = done.rstrip(".") + f", after waiting {waited:.1f} s for another session's save."
                 tell(widget, done)
+                warn_identifiers(widget, current, saved)
                 return saved
         message, mine_doc, theirs_doc = conflict
         choice = await widget.app.push_screen_wait(ConflictScreen(message, mine_doc, theirs_doc))

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
+import sys
 from pathlib import Path
 
 from audit.ssh_keys import authorized_line
 from storage.errors import WorkspaceError
 from storage.files import read_regular_file, write_file_atomically
 
-__all__ = ["authorized_keys_path", "block_lines", "sync_authorized_keys"]
+__all__ = ["authorized_keys_path", "block_lines", "maca_command", "sync_authorized_keys"]
 
 MAX_FILE = 8 * 1024 * 1024
 
@@ -34,6 +36,17 @@ def authorized_keys_path(*, served: bool) -> Path:
         if override:
             return Path(override)
     return Path(pwd.getpwuid(os.geteuid()).pw_dir) / ".ssh" / "authorized_keys"
+
+
+def maca_command() -> str:
+    """The `maca` program sshd should start for a key: the one running now."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0).startswith("maca") and os.path.isfile(argv0) and os.access(argv0, os.X_OK):
+        return os.path.abspath(argv0)
+    found = shutil.which("maca")
+    if found:
+        return os.path.abspath(found)
+    return os.path.join(os.path.dirname(sys.executable), "maca")
 
 
 def _markers(db: str) -> tuple[str, str]:

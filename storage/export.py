@@ -19,14 +19,14 @@ from pathlib import Path
 
 from audit.access import Act
 from audit.analysis import analyse
-from audit.cases import CandidateCase
 from audit.findings import Finding
-from audit.guard import Leak, Matcher
+from audit.guard import Leak
 from audit.html import to_html
 from audit.report import Report, build_report
 from audit.report_evidence import EarlierAudit, comparable, matching
 from audit.scope import Audit
 from storage.errors import AccessDenied, NotFound, WorkspaceError
+from storage.guard import guard_report
 from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
@@ -54,7 +54,8 @@ class IdentifierLeak(AccessDenied):
             parts.append(f"it holds identifiers of cases at {_places(certain)} (listed); take them out of the "
                          "audit's text")
         if possible:
-            parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review")
+            parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review in the app "
+                         "(Report, r)")
         super().__init__(f"The {ref} report was not exported: {'; '.join(parts)}; then export again.")
         self.ref = ref
         self.leaks = leaks
@@ -161,12 +162,6 @@ def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
     return payload, audit, report
 
 
-def guard_report(ws: Workspace, report: Report) -> list[Leak]:
-    """What stops ``report`` from being exported: every identifier of a case in the
-    people's text it quotes, certain or possible."""
-    return Matcher(_all_cases(ws)).check(report.quoted)
-
-
 def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
     """The file's bytes for ``fmt``, and its text (the Markdown for a Word document)."""
     if fmt == "md":
@@ -177,10 +172,6 @@ def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, st
     from audit.word import to_docx  # python-docx loads only for a Word export
 
     return to_docx(report.markdown, title, made_on=today), report.markdown
-
-
-def _all_cases(ws: Workspace) -> list[CandidateCase]:
-    return [case for audit in ws.audits() for case in ws.cases(audit.ref)]
 
 
 def _check_target(ws: Workspace, target: Path) -> None:

@@ -19,12 +19,28 @@ Bad input raises :class:`FindingError`, one sentence ending "nothing was saved".
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable
 from datetime import date
 
 from audit.access import Act
-from audit.findings import Action, ActionStatus, Attendee, Column, Discussion, Finding, Rag, Retest, rag
+from audit.findings import (  # the domain helpers are imported from here by older callers
+    MAX_TITLE,
+    Action,
+    ActionStatus,
+    Attendee,
+    Column,
+    Discussion,
+    Finding,
+    Rag,
+    Retest,
+    id_number,
+    card_title,
+    format_attendee,
+    next_id,
+    parse_attendees,
+    rag,
+    short_title,
+)
 from audit.returns import Status, is_outstanding
 from audit.scope import Kind
 from audit.text import clean_text
@@ -33,7 +49,6 @@ from storage.workspace import Workspace
 
 SESSION_KINDS = ("focus group", "policy review", "aggregated data")
 """The evidence sessions of a thematic audit (MATA); a MACA discusses cases."""
-MAX_TITLE = 200
 MAX_SUBJECT = 120
 
 
@@ -54,16 +69,6 @@ def _clean(value: str, what: str, limit: int, *, required: bool = False) -> str:
     return cleaned
 
 
-def _number(ident: str) -> int:
-    digits = ident[1:]
-    return int(digits) if digits.isdigit() else 0
-
-
-def next_id(existing: Iterable[str], prefix: str) -> str:
-    """``F7`` after F1…F6: one more than the highest number in use (earlier gaps stay gaps)."""
-    return f"{prefix}{max((_number(i) for i in existing if i.startswith(prefix)), default=0) + 1}"
-
-
 def finding(ws: Workspace, ref: str, finding_id: str) -> Finding:
     found = ws.get("findings", f"{ref}/{finding_id}")
     if found is None:
@@ -73,28 +78,7 @@ def finding(ws: Workspace, ref: str, finding_id: str) -> Finding:
 
 def column_of(ws: Workspace, ref: str, column: Column) -> list[Finding]:
     """A board column's cards, top first."""
-    return sorted((f for f in ws.findings(ref) if f.column is column), key=lambda f: (f.position, _number(f.id)))
-
-
-def short_title(text: str, limit: int = 80) -> str:
-    """A card title from a point: its first sentence, on one line, at most ``limit`` characters."""
-    line = " ".join(text.split())
-    first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
-    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
-
-
-def card_title(point: str) -> str:
-    """A promoted point's title: its whole first sentence, on one line.
-
-    Never cut with "…" (the report quotes titles in full).  A first sentence longer than
-    a title may be is ended at the last word that fits.
-    """
-    line = " ".join(point.split())
-    first = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
-    if len(first) <= MAX_TITLE:
-        return first
-    cut = first[:MAX_TITLE + 1].rsplit(" ", 1)[0]
-    return (cut if cut and len(cut) <= MAX_TITLE else first[:MAX_TITLE]).rstrip(" ,;:-")
+    return sorted((f for f in ws.findings(ref) if f.column is column), key=lambda f: (f.position, id_number(f.id)))
 
 
 # ------------------------------------------------------------------------ discussions
@@ -123,29 +107,6 @@ def received_agencies(ws: Workspace, ref: str, case_ref: str, *, involved_only: 
     audit = ws.audit(ref)
     return [a for a in audit.agencies if (r := ws.get_return(ref, case_ref, a)) is not None
             and not is_outstanding(r) and not (involved_only and r.status is Status.NOT_INVOLVED)]
-
-
-def parse_attendees(text: str, codes: list[str]) -> list[Attendee]:
-    """One attendee a line: ``CODE role (name)``; the code is optional (a chair, a minute-taker)."""
-    found: list[Attendee] = []
-    upper = {c.upper(): c for c in codes}
-    for raw in text.splitlines():
-        line = " ".join(raw.split())
-        if not line:
-            continue
-        head, _, rest = line.partition(" ")
-        agency = upper.get(head.rstrip(":-,").upper(), "")
-        role = rest if agency else line
-        name = ""
-        m = re.fullmatch(r"(.*?)\s*\(([^()]*)\)", role)
-        if m:
-            role, name = m[1], m[2].strip()
-        found.append(Attendee(agency=agency, role=role.strip(" :-,"), name=name))
-    return found
-
-
-def format_attendee(a: Attendee) -> str:
-    return " ".join(p for p in (a.agency, a.role, f"({a.name})" if a.name else "") if p)
 
 
 def _checked_discussion(ws: Workspace, d: Discussion) -> Discussion:
@@ -422,7 +383,7 @@ def action_plan(ws: Workspace, ref: str, *, finding_id: str | None = None, owner
              if (finding_id is None or a.finding_id == finding_id)
              and (owner is None or a.owner == owner)
              and (status is None or a.status is status)]
-    return sorted(found, key=lambda a: (a.due is None, a.due or date.max, _number(a.id)))
+    return sorted(found, key=lambda a: (a.due is None, a.due or date.max, id_number(a.id)))
 
 
 def overdue_count(ws: Workspace, ref: str, today: date, finding_id: str | None = None) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from audit.activities import Activity, Theme
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
+from audit.guard_marks import GuardMark
 from audit.narrative import ReportText
 from audit.partnership import Partnership, User
 from audit.returns import Return
@@ -31,6 +32,7 @@ MODELS: dict[str, type] = {
     "discussions": Discussion,
     "findings": Finding,
     "actions": Action,
+    "guard_marks": GuardMark,  # an audit's: a lead's "not an identifier here" (issue 16)
     "report_texts": ReportText,
     "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
     "activities": Activity,

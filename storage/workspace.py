@@ -41,6 +41,7 @@ from storage.errors import (
     WorkspaceError,
     WorkspaceReadOnly,
 )
+from storage.refusals import RefusalLog
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
 from storage.transaction import Keyed, Transaction, audit_of, now
 
@@ -103,6 +104,7 @@ class Workspace:
         self._tables: dict[str, _Table] = {}
         self._journal_max: int | None = None
         self.listeners: list[Callable[[], None]] = []
+        self.refusals = RefusalLog()
 
     # ----------------------------------------------------------------- opening
 
@@ -290,11 +292,7 @@ class Workspace:
         decision = decide(self.user, act, agency=agency)
         if decision:
             return
-        try:
-            with self.transaction() as tx:
-                tx.journal("refused", "", key, decision.reason, audit=audit)
-        except WorkspaceError:
-            pass  # the refusal itself is what the user must hear about
+        self.refusals.record(self, key=key, audit=audit, reason=decision.reason)  # a burst: one count
         raise AccessDenied(decision.reason)
 
     @contextmanager

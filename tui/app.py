@@ -20,6 +20,7 @@ from screens.home.screen import HomeScreen
 from screens.dialogs.help import HelpScreen, screen_keys
 from screens.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from storage.errors import WorkspaceError
+from storage.viewer import viewer_safe
 from storage.workspace import Workspace
 from tui.palette import MacaCommands
 
@@ -41,7 +42,7 @@ class MacaApp(App[int]):
     def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
                  served: Served | None = None) -> None:
         super().__init__()
-        self.ws = ws
+        self.ws = viewer_safe(ws)  # a viewer's screens get identifiers masked (issue 16)
         self.served = served  # under `maca serve`: files go over SSH, no server paths
         self._today = today
         self.watch_interval = watch_interval
@@ -69,10 +70,17 @@ class MacaApp(App[int]):
 
     def poll_workspace(self) -> None:
         """Notice other sessions' saves and have every open screen show them."""
+        self.ws.refusals.flush(self.ws)  # a burst of refusals whose minute is over: its count
         try:
             changed = self.ws.refresh()
         except WorkspaceError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=10)
+            return
+        if changed and self.ws.user is None:
+            # A lead removed this user (and revoked their key): the session ends now, with
+            # what it could still save saved by each screen as it closes.
+            self.exit(return_code=1, message=f"maca: {self.ws.login} was removed from this workspace by a lead; "
+                                 "the session has ended.")
             return
         if changed:
             self.broadcast_change()
@@ -120,6 +128,31 @@ class MacaApp(App[int]):
         """Never write or send a screenshot file, whatever asks for one."""
         return None
 
+    async def action_quit(self) -> None:
+        """ctrl+q: quit, unless something could not be saved; then say what, and ask."""
+        from screens.dialogs.quit import QuitScreen, unsaved_work
+
+        if isinstance(self.screen, QuitScreen):
+            return
+        lost = unsaved_work(self)
+        if not lost:
+            self.exit()
+            return
+        self.push_screen(QuitScreen(lost), self._quit_answered)
+
+    def _quit_answered(self, answer: str | None) -> None:
+        from screens.dialogs.quit import unsaved_work
+
+        if answer == "quit":
+            self.exit()
+        elif answer == "keep":
+            lost = unsaved_work(self)
+            if not lost:
+                self.exit()
+                return
+            self.notify(f"Still not saved: {lost[0]}. ctrl+q asks again.", severity="error",
+                        markup=False, timeout=10)
+
     def action_help(self) -> None:
         screen = self.screen
         if isinstance(screen, (HelpScreen, TooSmallScreen)):
@@ -138,5 +171,8 @@ def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float
 
 def run_app(ws: Workspace, *, served: Served | None = None) -> int:
     app = build_app(ws, served=served)
-    app.run()
+    try:
+        app.run()
+    finally:
+        ws.refusals.flush(ws, everything=True)
     return app.return_code or 0

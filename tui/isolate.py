@@ -17,7 +17,7 @@ import sys
 # Runs in the new interpreter: maca's own folder is added at the end of the path (so it
 # is found whether maca is installed or a checkout), then the command line is handed on.
 _BOOT = ("import sys; sys.path.append({root!r}); from tui.cli import entry; "
-         "sys.argv[0] = 'maca'; raise SystemExit(entry())")
+         "sys.argv[0] = {argv0!r}; raise SystemExit(entry())")
 
 
 def clean_environment(environ: dict[str, str]) -> dict[str, str]:
@@ -34,7 +34,9 @@ def isolate() -> None:
     import tui
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(tui.__file__)))
-    argv = [sys.executable, "-I", "-c", _BOOT.format(root=root), *sys.argv[1:]]
+    # The program's own path is kept: `maca users` writes it into authorized_keys.
+    argv0 = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else "maca"
+    argv = [sys.executable, "-I", "-c", _BOOT.format(root=root, argv0=argv0), *sys.argv[1:]]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, argv, clean_environment(dict(os.environ)))

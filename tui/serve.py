@@ -240,7 +240,6 @@ def _journal_refusal(path: Path, login: str, why: str) -> None:
 
     try:
         ws = _open(path, login)
-        with ws.transaction() as tx:
-            tx.journal("refused", "", "", f"refused an SSH command: {why}")
     except WorkspaceError:
-        pass
+        return
+    ws.refusals.record(ws, key="", audit="", reason=f"refused an SSH command: {why}")

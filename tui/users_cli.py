@@ -12,13 +12,12 @@ account, in served mode), each forcing `maca serve --db PATH --as LOGIN`.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from audit.partnership import Role
+from storage.authorized_keys import maca_command
 from storage.users import KeyFile, add_or_change, key_of, remove_user, set_key
 from storage.workspace import Workspace
 from tui.cli import EXIT_OK, UsageError
@@ -54,17 +53,6 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
                   "Remove a user from the workspace; their SSH keys stop working at once.")
     remove.add_argument("login", help="the user's login")
     make(users_sub, "list", "list the users", "List every user with their role, agencies and keys.")
-
-
-def maca_command() -> str:
-    """The `maca` program sshd should start for a key: the one running now."""
-    argv0 = sys.argv[0] if sys.argv else ""
-    if os.path.basename(argv0).startswith("maca") and os.access(argv0, os.X_OK) and os.path.isfile(argv0):
-        return os.path.abspath(argv0)
-    found = shutil.which("maca")
-    if found:
-        return os.path.abspath(found)
-    return os.path.join(os.path.dirname(sys.executable), "maca")
 
 
 def read_key(source: str) -> str:

@@ -10,14 +10,13 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from audit.access import Act
-from audit.findings import Column, Embedded, Finding, Retest
+from audit.findings import Column, Embedded, Finding, Retest, short_title
 from audit.scope import Kind
 from screens.context import ctx
-from screens.discussion.forms import choice_field
-from screens.dialogs.form import FormField, FormScreen
+from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell
 from storage.errors import WorkspaceError
-from storage.findings import add_finding, earlier_findings, edit_finding, link_retest, short_title, subjects
+from storage.findings import add_finding, earlier_findings, edit_finding, link_retest, subjects
 
 if TYPE_CHECKING:
     from screens.board.section import BoardSection

@@ -21,15 +21,15 @@ from textual.widgets import DataTable, Footer, Static
 
 from audit.access import Act
 from audit.dates import format_uk
-from audit.findings import Action, ActionStatus, Column, Rag, rag
+from audit.findings import Action, ActionStatus, Column, Rag, rag, short_title
+from screens.access import allowed
 from screens.board.cards import rag_text
 from screens.context import WorkspaceChanged, ctx, plain
-from screens.discussion.forms import choice_field
 from screens.dialogs.confirm import ConfirmScreen
-from screens.dialogs.form import FormField, FormScreen
+from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell
 from storage.errors import WorkspaceError
-from storage.findings import action_plan, add_action, column_of, delete_action, edit_action, short_title
+from storage.findings import action_plan, add_action, column_of, delete_action, edit_action
 
 
 class ActionPlanScreen(ModalScreen[None]):
@@ -188,12 +188,7 @@ class ActionPlanScreen(ModalScreen[None]):
     # ------------------------------------------------------------------ editing
 
     def allowed(self) -> bool:
-        try:
-            ctx(self.app).ws.require(Act.EDIT_BOARD, audit=self.audit_ref, key=f"{self.audit_ref}/actions")
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, Act.EDIT_BOARD, audit=self.audit_ref, key=f"{self.audit_ref}/actions")
 
     async def ask(self, old: Action | None) -> dict[str, Any] | None:
         ws = ctx(self.app).ws

@@ -25,8 +25,9 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit.access import Act
-from audit.findings import Column, Finding
+from audit.findings import Column, Finding, short_title
 from audit.scope import Audit
+from screens.access import allowed
 from screens.board import forms
 from screens.board.cards import COLUMNS, Filters, card_text, details_text, outside_cohort, status_text
 from screens.board.plan import ActionPlanScreen
@@ -36,7 +37,7 @@ from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
 from storage.errors import ConflictError, WorkspaceError
-from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of, short_title
+from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of
 
 
 class BoardColumn(OptionList):
@@ -284,12 +285,7 @@ class BoardSection(Section):
     # ------------------------------------------------------------------ editing
 
     def allowed(self, act: Act = Act.EDIT_BOARD, key: str = "") -> bool:
-        try:
-            ctx(self.app).ws.require(act, audit=self.audit_ref, key=key or f"{self.audit_ref}/board")
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, act, audit=self.audit_ref, key=key or f"{self.audit_ref}/board")
 
     def _card(self, verb: str) -> Finding | None:
         f = self.current()

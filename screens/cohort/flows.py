@@ -19,6 +19,7 @@ from audit.criteria import Outcome
 from audit.csv_import import ImportResult
 from audit.draw import BALANCE_FIELDS, Lookback, balance_field, balance_function, draw, new_seed, strata_counts
 from audit.scope import Draw
+from screens.access import allowed
 from screens.cohort.modals import ReportScreen
 from screens.cohort.rows import CohortRow
 from screens.context import ctx
@@ -37,12 +38,7 @@ NO_BALANCE = "none"
 
 
 def _allowed(section: CohortSection, act: Act, key: str = "") -> bool:
-    try:
-        ctx(section.app).ws.require(act, audit=section.audit_ref, key=key or section.audit_ref)
-    except WorkspaceError as exc:
-        tell(section, str(exc), error=True)
-        return False
-    return True
+    return allowed(section, act, audit=section.audit_ref, key=key or section.audit_ref)
 
 
 def _cohort_size(section: CohortSection) -> tuple[int, int]:

@@ -12,7 +12,6 @@ ever read as markup.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,7 @@ from audit.cases import CandidateCase, paused_gc
 from audit.criteria import Outcome, Result
 from audit.screening import eligibility, screen_many
 from audit.scope import Audit
+from audit.text import natural_key
 from screens.widgets.virtual_table import Column
 
 IN_COLUMN, REF_COLUMN, ELIGIBLE_COLUMN, REASON_COLUMN = "in", "ref", "eligible", "reason"
@@ -43,18 +43,12 @@ ELIGIBLE_CELL: dict[bool | None, Text] = {
 IN_CELL = {True: Text("■", style="bold"), False: Text("·", style="dim")}
 _OUTCOME_ORDER = {Outcome.MET: 0, Outcome.UNKNOWN: 1, Outcome.UNMET: 2}
 _ELIGIBLE_ORDER = {True: 0, None: 1, False: 2}
-_DIGITS = re.compile(r"(\d+)")
 
 QUICK_FILTERS = {
     "eligible": "eligible only",
     "unknown": "with unknowns",
     "cohort": "in the cohort only",
 }
-
-
-def natural_key(ref: str) -> tuple[Any, ...]:
-    """RB-2 before RB-10: digit runs compare as numbers."""
-    return tuple(int(part) if part.isdigit() else part.casefold() for part in _DIGITS.split(ref))
 
 
 class CohortRow:

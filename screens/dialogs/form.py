@@ -114,6 +114,26 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def on_mount(self) -> None:
         first = self.query("VerticalScroll > *").exclude("Label").exclude(".hint").first()
         first.focus()
+        self._typed_at_start = self._typed()
+
+    def _typed(self) -> list[Any]:
+        """Every field as it stands on screen, unconverted (to notice unsaved typing)."""
+        shown: list[Any] = []
+        for f in self.fields:
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, TextArea):
+                shown.append(widget.text)
+            elif isinstance(widget, TickList):
+                shown.append(sorted(widget.selected))
+            else:
+                shown.append(getattr(widget, "value", None))
+        return shown
+
+    def unsaved_work(self) -> str | None:
+        """What ctrl+q would lose: anything typed here and not yet saved (screens.dialogs.quit)."""
+        if self._typed() == getattr(self, "_typed_at_start", None):
+            return None
+        return f"what you typed in “{self.form_title}”, not yet saved (ctrl+s saves it)"
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter in a one-line field submits, as everywhere else: moving focus to a button
@@ -197,3 +217,14 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             except ValueError:
                 raise ValueError(f"{text!r} is not a whole number") from None
         return text
+
+
+def choice_field(name: str, label: str, value: str | None, options: list[tuple[str, str]], *,
+                 none: str | None = None, hint: str = "") -> FormField:
+    """A select that always holds a value: ``none`` adds an explicit "" choice (no filter,
+    no objective) rather than relying on the Select's own blank, so the value read back is
+    always one of the options' strings."""
+    choices = ([(none, "")] if none is not None else []) + options
+    legal = [v for _, v in choices]
+    chosen = value if value in legal else (legal[0] if legal else "")
+    return FormField(name, label, "select", chosen, choices, required=True, hint=hint)

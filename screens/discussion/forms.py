@@ -9,36 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from audit.access import Act
-from audit.findings import Column, Discussion, Finding
+from audit.findings import Column, Discussion, Finding, card_title, format_attendee, parse_attendees, short_title
 from audit.scope import Kind
 from screens.context import ctx
-from screens.dialogs.form import FormField, FormScreen
+from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import tell
 from screens.audit.sections import Section
 from storage.errors import WorkspaceError
-from storage.findings import (
-    SESSION_KINDS,
-    add_session,
-    card_title,
-    format_attendee,
-    parse_attendees,
-    promote_point,
-    received_agencies,
-    short_title,
-)
+from storage.findings import SESSION_KINDS, add_session, promote_point, received_agencies
 
 POINT_TITLES = {"well": "What worked well", "less": "What worked less well, and why"}
-
-
-def choice_field(name: str, label: str, value: str | None, options: list[tuple[str, str]], *,
-                 none: str | None = None, hint: str = "") -> FormField:
-    """A select that always holds a value: ``none`` adds an explicit "" choice (no filter,
-    no objective) rather than relying on the Select's own blank, so the value read back is
-    always one of the options' strings."""
-    choices = ([(none, "")] if none is not None else []) + options
-    legal = [v for _, v in choices]
-    chosen = value if value in legal else (legal[0] if legal else "")
-    return FormField(name, label, "select", chosen, choices, required=True, hint=hint)
 
 
 async def record(section: Section, base: Discussion) -> dict[str, Any] | None:

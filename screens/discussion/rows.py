@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from audit.dates import format_uk
-from audit.findings import Discussion, Finding
+from audit.findings import Discussion, Finding, format_attendee
 from audit.grades import Grade, distribution, most_common
 from audit.returns import Return, Status, is_received
 from audit.scope import Audit, Kind
 from screens.context import plain
-from storage.findings import format_attendee
 
 GRADE_STYLE = {
     Grade.OUTSTANDING: "bold green",

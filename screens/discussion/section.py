@@ -30,6 +30,7 @@ from audit.findings import Discussion
 from audit.grades import Grade
 from audit.returns import Return, is_received
 from audit.scope import Audit, Kind
+from screens.access import allowed
 from screens.discussion import forms
 from screens.context import ctx
 from screens.discussion.rows import POINT_LISTS, Row, discussion_rows, head_text, subject_label
@@ -144,6 +145,15 @@ class DiscussionSection(Section):
             self.subject = None
         self.show_subject()
 
+    def reveal(self, key: str, field: str) -> bool:
+        """Highlight the discussion ``key`` (``audit/subject``) for the guard's jump."""
+        subject = key.partition("/")[2]
+        if subject not in self.subject_ids:
+            return False
+        self.refresh_data(select=subject)
+        self.subjects_list.focus()
+        return self.subject == subject
+
     def show_subject(self, select: str | None = None) -> None:
         audit = self.audit()
         head = self.query_one("#discussion-head", Static)
@@ -245,12 +255,7 @@ class DiscussionSection(Section):
     # ------------------------------------------------------------------ saving
 
     def allowed(self, act: Act = Act.EDIT_DISCUSSION) -> bool:
-        try:
-            ctx(self.app).ws.require(act, audit=self.audit_ref, key=f"{self.audit_ref}/{self.subject or ''}")
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, act, audit=self.audit_ref, key=f"{self.audit_ref}/{self.subject or ''}")
 
     def discussion(self) -> Discussion | None:
         if self.subject is None:

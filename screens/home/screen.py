@@ -32,6 +32,7 @@ class HomeScreen(Screen[None]):
         Binding("n", "new_audit", "New audit"),
         Binding("a", "tracker", "Actions"),
         Binding("J", "journal", "Journal"),
+        Binding("U", "users", "Users"),
         Binding("j", "cursor('down')", "Down", show=False),
         Binding("k", "cursor('up')", "Up", show=False),
         Binding("g", "cursor('top')", "First", show=False),
@@ -215,6 +216,11 @@ class HomeScreen(Screen[None]):
         self.refresh_data()
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(audit.ref))
+
+    def action_users(self) -> None:
+        from screens.users.screen import open_users
+
+        open_users(self.app)
 
     def action_tracker(self) -> None:
         from screens.tracker.screen import TrackerScreen

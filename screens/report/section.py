@@ -30,8 +30,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -39,89 +38,25 @@ from textual.worker import get_current_worker
 from audit.access import Act
 from audit.cases import paused_gc
 from audit.dates import format_uk
-from audit.guard import Leak, Place
+from audit.guard import Leak
 from audit.report import Report
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.report.view import Layout, Look, ReportView, layout, parse
+from screens.report.leaks import LeakScreen, fix_hint, summary
 from screens.report.words import write_words
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
-from storage.export import FORMATS, IdentifierLeak, default_path, export_report, guard_report, report_for
+from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for
+from storage.guard import guard_report
 
 _CSS = Path(__file__).with_name("report.tcss")
 LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator shows
 
-# Where each kind of place is edited, by the section that holds it.
-_FIX = {
-    "scope": "edit it in Scope (1)",
-    "cohort": "a case reference holds it: references come from the imported cases (Cohort, 2)",
-    "returns": "have the agency change its audit tool (Returns, 3); a lead can return it for clarification",
-    "discussion": "edit the discussion record (Discussion, 4)",
-    "board": "edit it on the Findings board (5)",
-    "partnership": "edit the partnership's agencies (the partnership file, re-imported by a lead)",
-    "report": "edit the report's own words (w here)",
-    "evidence": "edit the activity or theme in Evidence (v in Discussion, 4)",
-}
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
-
-
-def fix_hint(place: Place) -> str:
-    """One sentence on where to edit the text at ``place``."""
-    return f"Fix: {_FIX.get(place.section, 'edit it where it was typed')}, then press r to check again."
-
-
-class LeakScreen(ModalScreen[Leak | None]):
-    """The guard's findings: where each identifier is and how to take it out."""
-
-    DEFAULT_CSS = """
-    LeakScreen { align: center middle; }
-    LeakScreen > Vertical {
-        width: 100; max-width: 98%; height: auto; max-height: 90%;
-        border: round $error; background: $surface; padding: 0 1;
-    }
-    LeakScreen #leak-title { text-style: bold; color: $text-error; }
-    LeakScreen OptionList { height: auto; max-height: 24; margin-top: 1; }
-    LeakScreen #leak-keys { color: $text-muted; }
-    """
-    BINDINGS = [
-        Binding("escape,q", "dismiss(None)", "Close"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-    ]
-
-    def __init__(self, title: str, message: str, report: Report, leaks: list[Leak]) -> None:
-        super().__init__()
-        self.leak_title = title
-        self.message = message
-        self.report = report
-        self.leaks = leaks
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(self.leak_title), id="leak-title")
-            yield Static(Text(self.message), id="leak-message")
-            options = []
-            for n, leak in enumerate(self.leaks):
-                prompt = Text(leak.describe(), style="bold")
-                if leak.context:
-                    prompt.append(f"\n  “{leak.context}”", style="italic")
-                prompt.append("\n  " + fix_hint(leak.place), style="")
-                options.append(Option(prompt, id=f"leak-{n}"))
-            yield OptionList(*options, id="leak-list")
-            yield Static("enter goes to the field to fix · esc closes", id="leak-keys")
-        yield Footer()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self.leaks[event.option_index])
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
 
 class ReportSection(Section):
@@ -141,6 +76,8 @@ class ReportSection(Section):
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
         "c hides or shows the headings.",
         "e exports it (Markdown, HTML or Word; leads only) after checking it for identifiers; r only checks.",
+        "In the guard's list, enter goes to the field to fix; a possible match (?) is a family name that is "
+        "also an ordinary word: a lead marks it with m “not an identifier here”, with a reason (journaled).",
         "w writes the report's own words (leads only): the overall summary, the narrative for each objective "
         "and the conclusions.",
     ]
@@ -313,11 +250,10 @@ class ReportSection(Section):
         if not leaks:
             tell(self, "No identifier found.")
             return
-        places = "1 place" if len(leaks) == 1 else f"{len(leaks)} places"
+        certain = any(leak.certain for leak in leaks)
         self.app.push_screen(
-            LeakScreen("Identifiers found in the report",
-                       f"The report holds identifiers of cases at {places}; it cannot be exported until "
-                       "they are taken out of the audit's text.", report, leaks),
+            LeakScreen("Identifiers found in the report" if certain else "Possible identifiers to review",
+                       summary(leaks), self.audit_ref, leaks),
             self.go_to,
         )
 
@@ -370,9 +306,8 @@ class ReportSection(Section):
         try:
             result = export_report(ws, ref, path, fmt, today)
         except IdentifierLeak as exc:
-            report = report_for(ws, ref, today)
             leak = await self.app.push_screen_wait(
-                LeakScreen("Not exported: identifiers found", str(exc), report, exc.leaks))
+                LeakScreen("Not exported: identifiers found", str(exc), ref, exc.leaks))
             await self.go_to(leak)
             return
         except WorkspaceError as exc:

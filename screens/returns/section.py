@@ -175,6 +175,20 @@ class ReturnsSection(Section):
                         "cases · f changes it", style="italic")
         self.query_one("#returns-head", Static).update(head)
 
+    def reveal(self, key: str, field: str) -> bool:
+        """Put the cursor on the return ``key`` (``audit/case/agency``) for the guard's
+        jump to the text to fix; False when the grid does not show it (a filter)."""
+        _, _, rest = key.partition("/")
+        case_ref, _, agency = rest.rpartition("/")
+        table = self.query_one(DataTable)
+        try:
+            row, column = table.get_row_index(case_ref), table.get_column_index(agency)
+        except (RowDoesNotExist, ColumnDoesNotExist):
+            return False
+        table.move_cursor(row=row, column=column, animate=False)
+        table.focus()
+        return True
+
     def cursor_keys(self) -> tuple[str, str] | None:
         table = self.query_one(DataTable)
         if table.row_count == 0 or not table.columns:

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from audit.access import Act
 from audit.criteria import KINDS, PARTICIPATING, PREDICATES, Criterion
 from audit.scope import OBJECTIVE_ID, Audit, Kind, Milestone, Objective, Stage, validate_audit
+from screens.access import allowed
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -87,6 +88,30 @@ class ScopeSection(Section):
         options.highlighted = ids.index(keep) if keep in ids else 0
         self.show_detail()
 
+    def reveal(self, key: str, field: str) -> bool:
+        """Highlight the row of ``field`` (a :class:`audit.guard.Place` field such as
+        ``background`` or ``objectives.2.title``), for the guard's jump to the text to fix."""
+        try:
+            audit = self.audit()
+        except WorkspaceError:
+            return False
+        name, _, rest = field.partition(".")
+        n = int(rest.split(".")[0]) - 1 if rest[:1].isdigit() else -1
+        items: dict[str, list[Any]] = {"objectives": audit.objectives, "criteria": audit.criteria}
+        if name in ("title", "background"):
+            row = name
+        elif name == "linked_review":
+            row = "linked"
+        elif name in ("purpose", "milestones") and n >= 0:
+            row = f"{'purpose' if name == 'purpose' else 'milestone'}:{n}"
+        elif name in items and 0 <= n < len(items[name]):
+            row = f"{'objective' if name == 'objectives' else 'criterion'}:{items[name][n].id}"
+        else:
+            return False
+        self.refresh_data(select=row)
+        self.query_one(OptionList).focus()
+        return self.current_id() == row
+
     def current_id(self) -> str | None:
         options = self.query_one(OptionList)
         if options.highlighted is None or options.highlighted >= len(self.rows):
@@ -121,12 +146,7 @@ class ScopeSection(Section):
     # ------------------------------------------------------------------ saving
 
     def allowed(self) -> bool:
-        try:
-            ctx(self.app).ws.require(Act.EDIT_SCOPE, audit=self.audit_ref, key=self.audit_ref)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, Act.EDIT_SCOPE, audit=self.audit_ref, key=self.audit_ref)
 
     async def save(self, change: Change, summary: str, select: str | None = None, *, base: Audit) -> None:
         ws = ctx(self.app).ws

@@ -21,6 +21,7 @@ from audit.access import Act
 from audit.returns import Return, TransitionError, is_editable
 from screens.context import ctx
 from screens.dialogs.conflict import ConflictScreen
+from screens.identifiers import holds_identifiers, warn_identifiers
 from screens.saving import tell
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
@@ -123,11 +124,18 @@ class AutosaveMixin:
             return False
         except (WorkspaceError, TransitionError) as exc:
             self.set_save_state("not saved", "bold red")
+            self.save_failure = str(exc)  # what ctrl+q says, if it comes to that
             tell(self, str(exc), error=True)
             return False
+        self.save_failure = ""
+        before = self.base
         self.base = self.ret = saved
         self.pending = []
         self.set_save_state(f"saved {datetime.now():%H:%M:%S}", "green")
+        warn_identifiers(self, before, saved)  # type: ignore[arg-type]
+        if holds_identifiers(self, saved):  # type: ignore[arg-type]
+            self.set_save_state(f"saved {datetime.now():%H:%M:%S} · holds what looks like an identifier of a case",
+                                "bold yellow")
         self.refresh_view(identity=False)
         return True
 
@@ -213,6 +221,19 @@ class AutosaveMixin:
             self.refresh_view()
             tell(self, done)
             return saved
+
+    def unsaved_work(self) -> str | None:
+        """What ctrl+q would lose (screens.dialogs.quit), after trying to save it now."""
+        if not self.pending or self.flush():
+            return None
+        tool = ops.tool_for(ctx(self.app).ws, self.audit_ref, self.agency)
+        what = _changed(conflict_view(self.base, tool), conflict_view(self.ret, tool))
+        if self._resolving:
+            why = "someone else saved this return too, and it waits for your choice of version"
+        else:
+            why = getattr(self, "save_failure", "") or "the last save failed"
+        return (f"your changes to {what} in {self.agency}'s return for case {self.case_ref} "
+                f"({why.rstrip('.')})")
 
     def on_unmount(self) -> None:
         """Leaving by ctrl+q or a closed connection: save what is left, if it still can be."""

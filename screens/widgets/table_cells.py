@@ -40,7 +40,7 @@ Align = Literal["left", "right", "center"]
 PAD = 1  # blank cells either side of every column
 _AUTO_MAX = 40  # an auto-fitted column never grows past this; long text ends in "…"
 _SAMPLE = 100  # rows read from the top, and again spread evenly, to fit widths
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # bidi too (audit.text)
 _SPACES = str.maketrans("\t\n\r\v\f", "     ")
 
 

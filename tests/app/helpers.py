@@ -42,12 +42,13 @@ async def until(pilot, condition, timeout: float = 5.0) -> bool:
     return True
 
 
-def notes(app) -> list[str]:
-    """The messages of the notifications the app is showing, oldest first.
+def notes(app, severity: str | None = None) -> list[str]:
+    """The messages of the notifications the app is showing, oldest first (only those of
+    one ``severity``, "information", "warning" or "error", when given).
 
     Textual keeps them in a private list; this is the one place tests read it, so a
     change in Textual is fixed here."""
-    return [n.message for n in app._notifications]
+    return [n.message for n in app._notifications if severity is None or n.severity == severity]
 
 
 async def press_until(pilot, key: str, condition, timeout: float = 5.0) -> None:

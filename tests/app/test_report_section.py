@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from audit.access import Act
 from audit.returns import Status
@@ -200,9 +200,9 @@ async def test_a_family_name_in_a_return_is_refused_with_the_place_and_the_fix(t
         assert shown.splitlines()[0] == "Not exported: identifiers found"
         assert "was not exported: it holds identifiers of cases at" in shown
         for leak, place in zip(leaks, places):
-            assert place.startswith(leak.describe())
+            assert place.startswith(("✗ " if leak.certain else "? ") + leak.describe())
         assert places[0].splitlines() == [
-            f"MID's return for RB-2020-001, areas for development: the family name of case {victim.case_ref}",
+            f"✗ MID's return for RB-2020-001, areas for development: the family name of case {victim.case_ref}",
             "  “Mr ‹name› was never seen.”",
             "  Fix: have the agency change its audit tool (Returns, 3); a lead can return it for clarification, "
             "then press r to check again.",
@@ -212,7 +212,10 @@ async def test_a_family_name_in_a_return_is_refused_with_the_place_and_the_fix(t
         await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, LeakScreen))
         await until(pilot, lambda: app.screen.current == "returns")
-        assert any("MID's return for RB-2020-001, areas for development" in m for m in messages(app))
+        assert any(m.startswith("Here: MID's return for RB-2020-001, areas for development.") for m in messages(app))
+        grid = app.screen.query_one("#section-returns").query_one(DataTable)
+        key = grid.coordinate_to_cell_key(grid.cursor_coordinate)
+        assert (key.row_key.value, key.column_key.value) == ("RB-2020-001", "MID") and grid.has_focus
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
     assert open_as(ws.path, "rlead").journal()[-1].action == "refused"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from audit.text import MAX_TEXT, clean_text, has_control, length_problem, one_of, quote, strip_control
+from audit.text import MAX_TEXT, clean_text, has_control, length_problem, natural_key, one_of, quote, strip_control
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,8 @@ def test_quote_and_one_of() -> None:
     assert one_of(["a"]) == "a"
     assert one_of(["a", "b"]) == "a or b"
     assert one_of(["a", "b", "c"], "and") == "a, b and c"
+
+
+def test_natural_key_orders_references_and_ids_as_people_read_them() -> None:
+    refs = ["RB-10", "rb-2", "RB-1", "F10", "F2", "RB/2020-004", "RB/2020-0031"]
+    assert sorted(refs, key=natural_key) == ["F2", "F10", "RB-1", "rb-2", "RB-10", "RB/2020-004", "RB/2020-0031"]

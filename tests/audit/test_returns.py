@@ -174,13 +174,14 @@ def test_set_answer_and_set_grade_keep_omitted_parts() -> None:
 
 
 def test_hostile_text_is_kept_as_typed_except_control_bytes() -> None:
-    hostile = "[bold red]x[/] | # <script>alert(1)</script> \\n `rm -rf` \u202e émoji 👶\n\ttab"
+    hostile = "[bold red]x[/] | # <script>alert(1)</script> \\n `rm -rf` émoji 👶 \u05e9\u05dc\u05d5\u05dd\n\ttab"
     ret = edit(blank(), "cora", T0, summary=hostile,
                answers={"c1": QuestionAnswer(Answer.YES, hostile)},
                sections={"curiosity": SectionReturn(Grade.GOOD, hostile)})
     assert ret.summary == hostile
     assert ret.answers["c1"].evidence == hostile and ret.sections["curiosity"].rationale == hostile
-    dirty = edit(blank(), "cora", T0, summary="a\x1b[2Jb\x07c\r\nd\x9b31me",
+    # Bidi overrides and isolates are control characters too (issue 15); Hebrew is text.
+    dirty = edit(blank(), "cora", T0, summary="a\x1b[2Jb\x07c\r\nd\x9b31m\u202ee\u2066",
                  answers={"c1": QuestionAnswer(Answer.NO, "e\x1b]0;pwned\x07f")})
     assert dirty.summary == "abc\nde"
     assert dirty.answers["c1"].evidence == "ef"
