@@ -33,6 +33,8 @@ class Act(StrEnum):
     SIGN_OFF_ACTION = "sign off an action"
     EXPORT_TRACKER = "export the action tracker"
     ACT_ON_CONCERN = "record the action taken on a safeguarding concern"
+    APPROVE_REPORT = "record the report's approval"
+    EDIT_PARTNERSHIP = "change the partnership's settings"
 
 
 _LEAD_ONLY = {
@@ -48,6 +50,8 @@ _LEAD_ONLY = {
     Act.EXPORT_REPORT,
     Act.WRITE_REPORT,
     Act.READ_JOURNAL,
+    Act.APPROVE_REPORT,
+    Act.EDIT_PARTNERSHIP,
     Act.REVIEW_IDENTIFIERS,
 }
 

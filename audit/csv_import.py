@@ -73,7 +73,10 @@ class Problem:
     def __str__(self) -> str:
         if self.line <= 0:
             return self.message
-        return f"line {self.line}, column {self.column}: {self.message}"
+        # A named column is quoted, so "column 9" (a position) and "column \"unborn\"" (a
+        # name) never read as the same kind of thing.
+        where = self.column if self.column.isdigit() or self.column == "?" else f'"{self.column}"'
+        return f"line {self.line}, column {where}: {self.message}"
 
 
 @dataclass

@@ -76,7 +76,6 @@ _WORDS_FILE = Path(__file__).with_name("common_words.txt")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _TOKEN = re.compile(r"[^\W_]+")
-_NOT_ALNUM = re.compile(r"[\W_]+")
 _ID_SEPARATORS = re.compile(r"[;,|\n\t]+")  # as audit.cases.identifier_strings splits a cell
 _NAME_GAP = re.compile(r"[\s'\-\u2010\u2011\u2012\u2013]{1,3}")
 _TITLE_GAP = re.compile(r"\.?\s+")
@@ -235,8 +234,7 @@ class Matcher:
         for ref, cell in zip(refs, map(attrgetter("system_ids"), cases)):
             if not cell:
                 continue
-            for value in _system_ids(cell):
-                key = _skeleton(value)
+            for key in _id_keys(cell):
                 if len(key) >= _MIN_ID:
                     ids[key].add(ref)
                     lengths.add(len(key))
@@ -393,21 +391,27 @@ def check_pieces(pieces: Iterable[Quoted], cases: Iterable[CandidateCase]) -> li
 # ------------------------------------------------------------------------------ helpers
 
 
-def _system_ids(cell: str) -> list[str]:
-    """The system ids of a cell: the cell as written and, when it holds several
-    (separated as :func:`audit.cases.identifier_strings` separates them), each one; and
-    each without a leading label of letters ("NHS 485 777 3456" is also "485 777 3456",
-    as people type it) when at least six letters and digits are left."""
+def _id_keys(cell: str) -> set[str]:
+    """The keys (letters and digits, folded) of the system ids of a cell: each id when it
+    holds several (separated as :func:`audit.cases.identifier_strings` separates them),
+    the cell itself when it holds one; and each without a leading label of letters
+    ("NHS 485 777 3456" is also "485 777 3456", as people type it) when at least six
+    letters and digits are left."""
     parts = _ID_SEPARATORS.split(cell)
-    ids = [cell, *parts] if len(parts) > 1 else [cell]
-    for value in list(ids):
-        words = _TOKEN.findall(value)
+    keys = set()
+    for part in parts:
+        words = _TOKEN.findall(part if part.isascii() else _fold(part))
+        if not words:
+            continue
+        keys.add("".join(words).casefold())
         n = 0
         while n < len(words) and words[n].isalpha():
             n += 1
-        if 0 < n < len(words) and sum(map(len, words[n:])) >= _MIN_UNLABELLED:
-            ids.append(" ".join(words[n:]))
-    return ids
+        if 0 < n < len(words):
+            rest = "".join(words[n:])
+            if len(rest) >= _MIN_UNLABELLED:
+                keys.add(rest.casefold())
+    return keys
 
 
 def _name_words(family_name: str) -> tuple[str, ...]:
@@ -448,13 +452,6 @@ def _normalise(text: str) -> tuple[str, list[int] | None]:
 
 def _tokens(text: str) -> list[_Token]:
     return [_Token(m.start(), m.end(), m[0].casefold(), m[0]) for m in _TOKEN.finditer(text)]
-
-
-def _skeleton(text: str) -> str:
-    """Only the letters and digits, folded: what an id is compared by."""
-    if text.isascii():
-        return _NOT_ALNUM.sub("", text).lower()
-    return _NOT_ALNUM.sub("", _fold(text)).casefold()
 
 
 def _stems(word: str) -> list[str]:

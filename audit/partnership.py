@@ -52,6 +52,7 @@ class User:
 class Partnership:
     name: str = "Safeguarding Children Partnership"
     agencies: list[Agency] = field(default_factory=list)
+    marking: str = "OFFICIAL-SENSITIVE"  # the protective marking in every export's header and footer
     rev: int = 0
 
     key = "partnership"
@@ -64,6 +65,20 @@ class Partnership:
             if agency.code == code:
                 return agency.name
         return code
+
+    def agency_label(self, code: str) -> str:
+        """``Children's services (CSC)``; a name that already ends with its code, like
+        ``Primary care (GP)``, keeps it once (never ``Primary care (GP) (GP)``)."""
+        name = self.agency_name(code)
+        if name == code or name.rstrip().endswith(f"({code})"):
+            return name
+        return f"{name} ({code})"
+
+    def agency_name_without_code(self, code: str) -> str:
+        """The name for ``CODE (name)``: ``GP (Primary care)``, not ``GP (Primary care (GP))``."""
+        name = self.agency_name(code).rstrip()
+        stripped = name.removesuffix(f"({code})").rstrip()
+        return stripped or name
 
     def canonical_code(self, code: str) -> str | None:
         """The workspace's spelling of an agency code, matched case-insensitively."""

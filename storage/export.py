@@ -19,7 +19,7 @@ from pathlib import Path
 
 from audit.access import Act
 from audit.analysis import analyse
-from audit.findings import Finding
+from audit.findings import Action, Finding
 from audit.guard import Leak
 from audit.html import to_html
 from audit.report import Report, build_report
@@ -74,7 +74,17 @@ class ExportResult:
 
 
 def report_for(ws: Workspace, ref: str, today: date) -> Report:
-    """The report of audit ``ref`` built from the workspace (for the preview and export)."""
+    """The report of audit ``ref`` as a reader gets it (the preview and every export): the
+    approved version while nothing has changed, else today's draft, framed by its
+    protective marking, version and status (:mod:`storage.approval`)."""
+    from storage.approval import framed_report
+
+    return framed_report(ws, ref, today, built_report)[0]
+
+
+def built_report(ws: Workspace, ref: str, today: date, *, actions: list[Action] | None = None) -> Report:
+    """The report of audit ``ref`` built from the workspace as of ``today`` (``actions``, when
+    given, stand in for the stored ones: the approval check's actions as approved)."""
     audit = ws.audit(ref)
     findings = ws.findings(ref)
     earlier: dict[str, Finding] = {}
@@ -90,7 +100,7 @@ def report_for(ws: Workspace, ref: str, today: date) -> Report:
         ws.returns(ref),
         ws.discussions(ref),
         findings,
-        ws.actions(ref),
+        ws.actions(ref) if actions is None else actions,
         earlier,
         today,
         text=ws.get("report_texts", ref),
@@ -149,7 +159,11 @@ def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
     ws.require(Act.EXPORT_REPORT, audit=audit.ref, key=audit.ref)
     check_target()
 
-    report = report_for(ws, audit.ref, today)
+    from storage.approval import framed_report, marking
+
+    report, now = framed_report(ws, audit.ref, today, built_report)
+    # The final version is made as of its approval, so it exports identically later.
+    made_on = now.approval.approved_on if now.final and now.approval is not None else today
     # The people's text the report quotes is what is checked, whatever the format: the
     # page or document adds only maca's own wording to it (checking that would refuse
     # a family called Good over "Good practice").
@@ -158,12 +172,13 @@ def _checked_payload(ws: Workspace, ref: str, fmt: str, today: date,
         _journal_refusal(ws, audit.ref, leaks)
         raise IdentifierLeak(audit.ref, leaks)
 
-    payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", today)
+    payload, _ = render(report, fmt, f"{audit.ref}: {audit.title}", made_on, marking=marking(ws))
     return payload, audit, report
 
 
-def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, str]:
-    """The file's bytes for ``fmt``, and its text (the Markdown for a Word document)."""
+def render(report: Report, fmt: str, title: str, today: date, *, marking: str = "") -> tuple[bytes, str]:
+    """The file's bytes for ``fmt``, and its text (the Markdown for a Word document);
+    ``marking`` also heads and ends every page of a Word document."""
     if fmt == "md":
         return report.markdown.encode("utf-8"), report.markdown
     if fmt == "html":
@@ -171,15 +186,16 @@ def render(report: Report, fmt: str, title: str, today: date) -> tuple[bytes, st
         return page.encode("utf-8"), page
     from audit.word import to_docx  # python-docx loads only for a Word export
 
-    return to_docx(report.markdown, title, made_on=today), report.markdown
+    return to_docx(report.markdown, title, marking=marking, made_on=today), report.markdown
 
 
 def _check_target(ws: Workspace, target: Path) -> None:
+    # The workspace's own files first: a workspace is a folder, so naming it is that.
+    check_destination(ws.path, target)  # again, race-free, when writing; here before the work
     if target.is_dir():
         raise WorkspaceError(f"{target} is a folder; give a file name for the report.")
     if not target.parent.is_dir():
         raise NotFound(f"The folder {target.parent} does not exist; nothing was exported.")
-    check_destination(ws.path, target)  # again, race-free, when writing; here before the work
 
 
 def _journal_refusal(ws: Workspace, ref: str, leaks: list[Leak]) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "return_for_clarification",
     "returns_grid",
     "save_draft",
+    "settle_draft",
     "submit_return",
     "tool_for",
 ]
@@ -88,18 +89,18 @@ def open_concerns(ws: Workspace, ref: str | None = None) -> list[Return]:
 # ------------------------------------------------------------------------- writing
 
 
-def _store(ws: Workspace, ret: Return, act: Act, summary: str) -> Return:
+def _store(ws: Workspace, ret: Return, act: Act, summary: str, *, defer_journal: bool = False) -> Return:
     """Insert a return never saved (rev 0), else save it against its rev."""
     if ret.rev == 0:
         return ws.insert(ret, act=act, agency=ret.agency, summary=summary)
-    return ws.save(ret, act=act, agency=ret.agency, summary=summary)
+    return ws.save(ret, act=act, agency=ret.agency, summary=summary, defer_journal=defer_journal)
 
 
 def _where(ret: Return) -> str:
     return f"{ret.agency}'s return for case {ret.case_ref}"
 
 
-def save_draft(ws: Workspace, ret: Return, *, summary: str = "") -> Return:
+def save_draft(ws: Workspace, ret: Return, *, summary: str = "", settle: bool = True) -> Return:
     """Autosave an edited return (a copy made with the :mod:`audit.returns` transitions).
 
     An untouched not-started return is not written: opening a tool leaves no trace.
@@ -107,7 +108,14 @@ def save_draft(ws: Workspace, ret: Return, *, summary: str = "") -> Return:
     ws.require(Act.EDIT_RETURN, agency=ret.agency, audit=ret.audit, key=ret.key)
     if ret.rev == 0 and ret.status is Status.NOT_STARTED and not ret.concern.raised:
         return ret
-    return _store(ws, ret, Act.EDIT_RETURN, summary or f"edited {_where(ret)}")
+    return _store(ws, ret, Act.EDIT_RETURN, summary or f"edited {_where(ret)}", defer_journal=not settle)
+
+
+def settle_draft(ws: Workspace, ret: Return) -> bool:
+    """Journal the net change of the typing autosaved since the last journaled save of
+    ``ret`` (``save_draft(..., settle=False)``: its editor closed, the return left); True
+    if there was any."""
+    return ws.settle(ret)
 
 
 def submit_return(ws: Workspace, ret: Return, *, now: datetime | None = None) -> Return:
@@ -257,5 +265,5 @@ def chase_list(ws: Workspace, ref: str, today: date, agency: str | None = None) 
             state = cell.status.value
             if cell.answered:
                 state += f", {cell.answered}/{cell.total} answered"
-            lines.append(f"{code} ({partnership.agency_name(code)}) · case {case_ref} · {state} · {when}")
+            lines.append(f"{code} ({partnership.agency_name_without_code(code)}) · case {case_ref} · {state} · {when}")
     return lines

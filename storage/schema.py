@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from audit.activities import Activity, Theme
+from audit.approval import ReportApproval
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
 from audit.guard_marks import GuardMark
@@ -37,6 +38,7 @@ MODELS: dict[str, type] = {
     "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
     "activities": Activity,
     "themes": Theme,
+    "approvals": ReportApproval,
 }
 JOURNAL = "journal"
 META = "meta"

@@ -135,11 +135,11 @@ def export_tracker(ws: Workspace, path: Path | None, fmt: str, today: date,
         raise WorkspaceError(f"The format {fmt!r} is not one the tracker exports; use md or html.")
     ws.require(Act.EXPORT_TRACKER, key="tracker")
     target = path if path is not None else default_path(ws, fmt, today)
+    check_destination(ws.path, target)  # first: the workspace is itself a folder
     if target.is_dir():
         raise WorkspaceError(f"{target} is a folder; give a file name for the tracker.")
     if not target.parent.is_dir():
         raise NotFound(f"The folder {target.parent} does not exist; nothing was exported.")
-    check_destination(ws.path, target)
     text = tracker_text(ws, today, fmt, where)
     cases: list[CandidateCase] = [c for a in ws.audits() for c in ws.cases(a.ref)]
     # Certain identifiers refuse the export; a possible one (a family name that is also an

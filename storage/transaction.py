@@ -1,10 +1,11 @@
-"""A transaction: changes staged against the locked, freshly read workspace file.
+"""A transaction: changes staged against the locked, freshly read workspace files.
 
 `Workspace.transaction()` makes one and writes its changes when the block ends.  Each
 insert, save or delete checks the document's `rev` against the file, gives the saved
-copy the next rev and appends a journal entry saying what changed.  The decoded caches
-of the `Workspace` learn the new versions only after the file is on disk
-(`apply_to_caches`).
+copy the next rev and stages a journal entry saying what changed; a change to an
+audit's records also redoes that audit's figures in the partnership file (`finish`).
+The decoded caches of the `Workspace` learn the new versions only after the files are
+on disk (`apply_to_caches`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 from audit.codec import complete, to_doc, to_docs
 from audit.journal import JournalEntry
 from audit.scope import Audit
+from storage import drafts
 from storage.errors import ConflictError
-from storage.schema import JOURNAL, MODELS, table_of
+from storage.layout import SUMMARIES, audit_tables, is_audit_table
+from storage.schema import MODELS, table_of
+from storage.summary import figures_of
 
 if TYPE_CHECKING:
     from storage.workspace import Workspace
 
-__all__ = ["Transaction", "as_document", "audit_of", "now"]
+__all__ = ["Keyed", "Transaction", "as_document", "audit_of", "field_changes", "now", "summaries_of"]
 
 
 
@@ -47,36 +51,63 @@ def now() -> datetime:
 
 
 class Transaction:
-    """Changes staged against the locked, freshly read file."""
+    """Changes staged against the locked, freshly read files of the workspace."""
 
-    def __init__(self, ws: Workspace, data: dict[str, Any]) -> None:
+    def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        self.data = data
         self.touched = False
-        self._staged: list[tuple[str, str, Any]] = []  # (table, key, obj or None)
-        self._bulk: list[tuple[str, list[str], list[Any]]] = []  # (table, keys, objs) of insert_fresh
+        self._staged: list[tuple[str, str, str, Any]] = []  # (table, audit ref, key, obj or None)
+        self._bulk: list[tuple[str, str, list[str], list[Any]]] = []  # (table, ref, keys, objs)
+        self._audits: set[str] = set()  # audits whose records changed: their figures are redone
         self.at = now()
 
-    def raw(self, table: str) -> dict[str, Any]:
+    def raw(self, table: str, ref: str = "") -> dict[str, Any]:
+        """Table `table`'s raw documents, to change (audit `ref`'s file for an audit's records)."""
         self.touched = True
-        return self.data.setdefault(table, {})
+        files = self.ws.files
+        if is_audit_table(table):
+            if not ref:
+                raise ValueError(f"the {table} table is kept per audit: name the audit")
+            file = files.audit_file(ref)
+            data = self.ws._audit_data(ref)
+            self._audits.add(ref)
+        else:
+            file = files.partnership
+            data = self.ws._data()
+        files.dirty(file)
+        return data.setdefault(table, {})
 
-    def _locate(self, table: str, key: str) -> tuple[str | None, dict[str, Any] | None]:
-        index = self.ws._table(table)
+    def raw_in(self, table: str, ref: str) -> dict[str, Any]:
+        """A raw table kept beside the records of audit `ref` (or partnership-wide if "")."""
+        self.touched = True
+        files = self.ws.files
+        if ref:
+            file, data = files.audit_file(ref), self.ws._audit_data(ref)
+        else:
+            file, data = files.partnership, self.ws._data()
+        files.dirty(file)
+        return data.setdefault(table, {})
+
+    def _peek(self, table: str, ref: str) -> dict[str, Any]:
+        data = self.ws._audit_data(ref) if is_audit_table(table) else self.ws._data()
+        return data.get(table, {})
+
+    def _locate(self, table: str, ref: str, key: str) -> tuple[str | None, dict[str, Any] | None]:
+        index = self.ws._table(table, ref)
         doc_id = index.ids.get(key)
         if doc_id is None:
             return None, None
-        return doc_id, as_document(self.data.get(table, {}).get(doc_id))
+        return doc_id, as_document(self._peek(table, ref).get(doc_id))
 
     def current(self, obj: Any) -> Any:
         """The committed version of `obj` as of this transaction (None if absent)."""
-        table = table_of(obj)
-        return self.ws._table(table).items.get(obj.key)
+        return self.ws.get(obj)
 
     def insert(self, obj: M, *, summary: str = "", journal: bool = True) -> M:
         """Add a new document; `journal=False` for bulk imports that journal once for all."""
         table = table_of(obj)
-        index = self.ws._table(table)
+        ref = _ref(table, obj)
+        index = self.ws._table(table, ref)
         if obj.key in index.ids:
             raise ConflictError(
                 f"{obj.key} already exists; someone may have added it a moment ago.",
@@ -88,9 +119,9 @@ class Transaction:
         doc = to_doc(saved)
         index.max_id += 1
         doc_id = str(index.max_id)
-        self.raw(table)[doc_id] = doc
+        self.raw(table, ref)[doc_id] = doc
         index.ids[saved.key] = doc_id
-        self._staged.append((table, saved.key, saved))
+        self._staged.append((table, ref, saved.key, saved))
         if journal:
             self.journal("create", table, saved.key, summary, after=complete(MODELS[table], doc),
                          audit=audit_of(saved))
@@ -105,9 +136,12 @@ class Transaction:
         (made faster than reading `key` one object at a time).  Instances of a
         `native_document` class are not encoded at all: they are their own documents
         in the raw table (written by orjson as `to_doc` would make them; read back
-        through `as_document`).
+        through `as_document`).  All the objects belong to one audit (an import's).
         """
-        index = self.ws._table(table)
+        if not objs:
+            return
+        ref = _ref(table, objs[0])
+        index = self.ws._table(table, ref)
         if keys is None:
             keys = [obj.key for obj in objs]
         if len(set(keys)) != len(keys) or not index.ids.keys().isdisjoint(keys):
@@ -117,10 +151,10 @@ class Transaction:
         first = index.max_id + 1
         doc_ids = list(map(str, range(first, first + len(objs))))
         index.max_id += len(objs)
-        native = objs and getattr(type(objs[0]), "CODEC_NATIVE", False)
-        self.raw(table).update(zip(doc_ids, objs if native else to_docs(objs)))
+        native = getattr(type(objs[0]), "CODEC_NATIVE", False)
+        self.raw(table, ref).update(zip(doc_ids, objs if native else to_docs(objs)))
         index.ids.update(zip(keys, doc_ids))
-        self._bulk.append((table, keys, objs))
+        self._bulk.append((table, ref, keys, objs))
 
     @staticmethod
     def _refuse_clash(objs: list[Any], keys: list[str], index: Any) -> None:
@@ -137,10 +171,18 @@ class Transaction:
             raise ConflictError(f"{key} already exists; someone may have added it a moment ago.",
                                 key=key, mine=_full(obj), theirs=_full(theirs) if theirs is not None else None)
 
-    def save(self, obj: M, *, summary: str = "") -> M:
+    def save(self, obj: M, *, summary: str = "", defer_journal: bool = False) -> M:
+        """Save an edited copy against its rev and journal the fields that changed.
+
+        ``defer_journal``: an autosave of a draft being typed.  The file is written but
+        no journal line: the version before the first such save is kept in the file
+        (`storage.drafts`), and the next save without it, or `settle`, journals the net
+        change since then, once.
+        """
         table = table_of(obj)
+        ref = _ref(table, obj)
         key = obj.key
-        doc_id, current = self._locate(table, key)
+        doc_id, current = self._locate(table, ref, key)
         if current is None:
             raise ConflictError(
                 f"{key} was deleted by someone else while you were editing it.", key=key, mine=_full(obj), theirs=None
@@ -152,17 +194,28 @@ class Transaction:
         saved = dataclasses.replace(obj, rev=obj.rev + 1)
         doc = to_doc(saved)
         model = MODELS[table]
-        before, after = _diff(complete(model, current), complete(model, doc))
-        if not after and not before:
+        stored, new = complete(model, current), complete(model, doc)
+        if stored == {**new, "rev": stored.get("rev")}:
             return obj  # nothing changed: no write, no journal noise
-        self.raw(table)[doc_id] = doc  # type: ignore[index]
-        self._staged.append((table, key, saved))
-        self.journal("update", table, key, summary, before=before, after=after, audit=audit_of(saved))
+        self.raw(table, ref)[doc_id] = doc  # type: ignore[index]
+        self._staged.append((table, ref, key, saved))
+        if defer_journal:
+            drafts.defer(self, table, ref, key, stored, summary, audit_of(saved))
+            return saved
+        base = drafts.take(self, table, ref, key)
+        before, after = field_changes(base if base is not None else stored, new)
+        if before or after:
+            self.journal("update", table, key, summary, before=before, after=after, audit=audit_of(saved))
         return saved
+
+    def settle(self, table: str, ref: str, key: str) -> bool:
+        """Journal the net change of deferred autosaves of `key` (True if there were some)."""
+        return drafts.settle(self, table, ref, key)
 
     def delete(self, obj: Any, *, summary: str = "") -> None:
         table = table_of(obj)
-        doc_id, current = self._locate(table, obj.key)
+        ref = _ref(table, obj)
+        doc_id, current = self._locate(table, ref, obj.key)
         if current is None:
             return
         if current.get("rev") != obj.rev:
@@ -172,9 +225,11 @@ class Transaction:
                 mine=_full(obj),
                 theirs=complete(MODELS[table], current),
             )
-        del self.raw(table)[doc_id]  # type: ignore[arg-type]
-        del self.ws._table(table).ids[obj.key]
-        self._staged.append((table, obj.key, None))
+        del self.raw(table, ref)[doc_id]  # type: ignore[arg-type]
+        del self.ws._table(table, ref).ids[obj.key]
+        self._staged.append((table, ref, obj.key, None))
+        if table == "audits":
+            self._drop_summary(obj.key)
         self.journal("delete", table, obj.key, summary, before=complete(MODELS[table], current),
                      audit=audit_of(obj))
 
@@ -188,30 +243,85 @@ class Transaction:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         audit: str = "",
+        who: str = "",
+        at: datetime | None = None,
     ) -> None:
-        raw = self.raw(JOURNAL)
-        if self.ws._journal_max is None:
-            self.ws._journal_max = max((int(k) for k in raw if k.isdigit()), default=0)
-        self.ws._journal_max += 1
+        self.touched = True
         entry = JournalEntry(
-            at=self.at, who=self.ws.login, action=action, entity=entity, key=key,
+            at=at or self.at, who=who or self.ws.login, action=action, entity=entity, key=key,
             summary=summary, before=before, after=after, audit=audit,
         )
-        raw[str(self.ws._journal_max)] = to_doc(entry)
+        self.ws.files.journal(entry.at, to_doc(entry))
+
+    # -- the audits' figures ------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Redo the figures of every audit whose records changed (same save)."""
+        for ref in sorted(self._audits):
+            if ref not in self.ws._table("audits").items:
+                continue
+            figures = figures_of(self._records(ref))
+            table = self.ws._data().get(SUMMARIES, {})
+            doc_id = next((i for i, d in table.items() if d.get("ref") == ref), None)
+            if doc_id is not None and table[doc_id].get("figures") == figures:
+                continue  # an answer typed: the partnership file is left alone
+            if doc_id is None:
+                doc_id = str(max((int(i) for i in table if i.isdigit()), default=0) + 1)
+            self.raw(SUMMARIES)[doc_id] = {"ref": ref, "figures": figures}
+
+    def _records(self, ref: str) -> dict[str, list[Any]]:
+        """Audit `ref`'s records with this transaction's changes."""
+        records = {}
+        for table in audit_tables():
+            items = dict(self.ws._table(table, ref).items)
+            for t, r, keys, objs in self._bulk:
+                if t == table and r == ref:
+                    items.update(zip(keys, objs))
+            for t, r, key, obj in self._staged:
+                if t == table and r == ref:
+                    if obj is None:
+                        items.pop(key, None)
+                    else:
+                        items[key] = obj
+            records[table] = list(items.values())
+        return records
+
+    def _drop_summary(self, ref: str) -> None:
+        table = self.ws._data().get(SUMMARIES, {})
+        for doc_id in [i for i, d in table.items() if d.get("ref") == ref]:
+            del self.raw(SUMMARIES)[doc_id]
 
     def apply_to_caches(self) -> None:
-        for table, keys, objs in self._bulk:
-            index = self.ws._tables.get(table)
+        for table, ref, keys, objs in self._bulk:
+            index = self._cached(table, ref)
             if index is not None:
                 index.items.update(zip(keys, objs))
-        for table, key, obj in self._staged:
-            index = self.ws._tables.get(table)
+        for table, ref, key, obj in self._staged:
+            index = self._cached(table, ref)
             if index is None:
                 continue
             if obj is None:
                 index.items.pop(key, None)
             else:
                 index.items[key] = obj
+
+    def _cached(self, table: str, ref: str) -> Any:
+        if is_audit_table(table):
+            return self.ws._audit_tables.get((table, ref))
+        return self.ws._tables.get(table)
+
+
+def summaries_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The figures of each audit, by ref, from the partnership file's tables."""
+    found = {}
+    for doc in data.get(SUMMARIES, {}).values():
+        if isinstance(doc, dict) and isinstance(doc.get("ref"), str) and isinstance(doc.get("figures"), dict):
+            found[doc["ref"]] = doc["figures"]
+    return found
+
+
+def _ref(table: str, obj: Any) -> str:
+    return audit_of(obj) if is_audit_table(table) else ""
 
 
 def as_document(stored: Any) -> Any:
@@ -222,10 +332,43 @@ def as_document(stored: Any) -> Any:
     return to_doc(stored)
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that changed (rev aside), so the journal stays readable and small."""
-    keys = [k for k in set(before) | set(after) if k != "rev" and before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only what changed (rev aside), so the journal stays readable and small.
+
+    A field that holds records (a dict, or a list of dicts: answers, sections, history)
+    is narrowed to the entries that changed: for a dict the keys (one answer, not all
+    26), for a list the positions, as ``{"3": item}`` (None where there is no item).
+    Other fields (text, a list of codes) are given whole.
+    """
+    out_before: dict[str, Any] = {}
+    out_after: dict[str, Any] = {}
+    for k in set(before) | set(after):
+        old, new = before.get(k), after.get(k)
+        if k == "rev" or old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            keys = [n for n in {**old, **new} if old.get(n) != new.get(n)]
+            out_before[k] = {n: old.get(n) for n in keys}
+            out_after[k] = {n: new.get(n) for n in keys}
+        elif isinstance(old, list) and isinstance(new, list) and _holds_records(old) and _holds_records(new):
+            size = max(len(old), len(new))
+            at = [i for i in range(size) if _item(old, i) != _item(new, i)]
+            out_before[k] = {str(i): _item(old, i) for i in at}
+            out_after[k] = {str(i): _item(new, i) for i in at}
+        else:
+            out_before[k], out_after[k] = old, new
+    return out_before, out_after
+
+
+def _holds_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _item(items: list[Any], i: int) -> Any:
+    return items[i] if i < len(items) else None
+
+
+_diff = field_changes  # the name older callers know
 
 
 def audit_of(obj: Any) -> str:

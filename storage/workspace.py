@@ -1,10 +1,12 @@
-"""The workspace: one shared file, its tables of documents, revs, the journal and access.
+"""The workspace: a shared folder of files, its documents, revs, the journal and access.
 
 Screens and the CLI talk to this object, never to TinyDB.  Documents are stored in
-TinyDB's layout (table -> {doc id: document}) through `AtomicJSONStorage`; every write
-happens in one locked transaction that re-reads only when another process changed the
-file, checks the document's `rev`, writes it with the next rev and appends a journal
-entry, and lands on disk atomically.
+TinyDB's layout (table -> {doc id: document}), partnership-wide tables in the
+partnership file and an audit's own records in that audit's file (`storage.layout`),
+through `storage.folder`.  Every write happens in one locked transaction that re-reads
+only the files another process changed, checks the document's `rev`, writes it with the
+next rev, journals the change, and lands on disk atomically (`storage.commit`).  An
+audit's file is read only when something asks for that audit's records.
 
 Models handed out are shared with a per-file-version cache so that 20,000 cases do not
 have to be decoded on every keystroke: treat them as read-only and save edited copies
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from datetime import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +29,7 @@ from typing import Any, TypeVar
 
 from audit.access import Act, decide
 from audit.activities import Activity, Theme
+from audit.approval import ReportApproval
 from audit.cases import CandidateCase, paused_gc
 from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
@@ -33,7 +37,12 @@ from audit.journal import JournalEntry
 from audit.partnership import Partnership, Role, User
 from audit.returns import Return
 from audit.scope import Audit
-from storage.atomic import AtomicJSONStorage, check_writable
+from storage.commit import pending
+from storage.drafts import PENDING, stale
+from storage.folder import WorkspaceFiles, check_folder_writable
+from storage.journal_log import read_journal_file
+from storage.layout import audit_tables, is_audit_table
+from storage.summary import FIGURES, figures_of
 from storage.errors import (
     AccessDenied,
     CorruptWorkspace,
@@ -43,7 +52,7 @@ from storage.errors import (
 )
 from storage.refusals import RefusalLog
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
-from storage.transaction import Keyed, Transaction, audit_of, now
+from storage.transaction import Keyed, Transaction, audit_of, now, summaries_of
 
 # Re-exported: the rest of maca imports these from here.
 __all__ = [
@@ -93,16 +102,17 @@ class _Table:
 
 
 class Workspace:
-    """A workspace file opened by one person (the OS login of this process)."""
+    """A workspace folder opened by one person (the OS login of this process)."""
 
-    def __init__(self, path: Path, storage: AtomicJSONStorage, login: str) -> None:
+    def __init__(self, path: Path, files: WorkspaceFiles, login: str) -> None:
         self.path = path
-        self.storage = storage
+        self.files = files
         self.login = login
         self.read_only_reason: str | None = None
         self._raw: dict[str, Any] | None = None
         self._tables: dict[str, _Table] = {}
-        self._journal_max: int | None = None
+        self._audit_raw: dict[str, dict[str, Any]] = {}
+        self._audit_tables: dict[tuple[str, str], _Table] = {}
         self.listeners: list[Callable[[], None]] = []
         self.refusals = RefusalLog()
 
@@ -110,21 +120,31 @@ class Workspace:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], login: str, *, lock_timeout: float = 10.0) -> Workspace:
-        """Open an existing workspace as `login`; refuse unknown logins and damaged files."""
-        p = Path(path)
-        storage = AtomicJSONStorage(p, lock_timeout=lock_timeout, holder=login)
-        ws = cls(p, storage, login)
+        """Open an existing workspace as `login`; refuse unknown logins and damaged files.
+
+        A single-file workspace of the old layout is moved into a folder beside it
+        first (when `login` is one of its leads; see `storage.migrate`).
+        """
+        from storage.migrate import resolve_folder
+
+        folder = resolve_folder(Path(path), login)
+        files = WorkspaceFiles(folder, holder=login, lock_timeout=lock_timeout)
+        ws = cls(folder, files, login)
+        reason = check_folder_writable(folder)
+        if pending(files.layout) and reason is None:
+            # A save a crash interrupted: finish it before reading (under the lock).
+            with files.transaction():
+                pass
         data = ws._data()
         meta = data.get(META, {}).get("1")
         if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
-            raise CorruptWorkspace(p, "it has no schema version")
+            raise CorruptWorkspace(files.layout.partnership, "it has no schema version")
         schema = meta["schema"]
         if schema > SCHEMA_VERSION:
             ws.read_only_reason = (
                 f"This workspace was written by a newer maca (schema {schema}, this one reads {SCHEMA_VERSION}); "
                 "it is open read-only."
             )
-        reason = check_writable(p)
         if reason and not ws.read_only_reason:
             ws.read_only_reason = reason
         if ws.user is None:
@@ -132,7 +152,7 @@ class Workspace:
             who = ", ".join(leads) if leads else "the workspace's lead"
             raise UnknownUser(
                 f"{login} is not a user of this workspace; ask a lead ({who}) to run "
-                f"`maca users --db {p} add {login} --role coordinator --agency CODE`."
+                f"`maca users --db {folder} add {login} --role coordinator --agency CODE`."
             )
         return ws
 
@@ -145,19 +165,19 @@ class Workspace:
         *,
         users: list[User] | None = None,
     ) -> Workspace:
-        """Create a new workspace file (0600) whose lead is `login`, the caller."""
+        """Create a new workspace folder (0700, files 0600) whose lead is `login`, the caller."""
         p = Path(path)
-        if p.exists():
+        if os.path.lexists(p):
             raise WorkspaceError(f"{p} already exists; open it with `maca --db {p}` or choose another path.")
         if not p.parent.is_dir():
             raise WorkspaceError(f"The folder {p.parent} does not exist.")
-        storage = AtomicJSONStorage(p, create=True, holder=login)
-        ws = cls(p, storage, login)
+        files = WorkspaceFiles(p, holder=login)
+        ws = cls(p, files, login)
         # The caller is the lead whatever the list says, but keeps the name given there.
         given = next((u for u in users or [] if u.login == login), None)
         me = dataclasses.replace(given, role=Role.LEAD, agencies=[]) if given else User(login=login, role=Role.LEAD)
         everyone = [me] + [u for u in users or [] if u.login != login]
-        with ws.transaction() as tx:
+        with ws.transaction(create=True) as tx:
             tx.raw(META)["1"] = {"schema": SCHEMA_VERSION, "created_at": now().isoformat(), "created_by": login}
             tx.insert(partnership, summary=f"created the workspace for {partnership.name}")
             for user in everyone:
@@ -167,40 +187,58 @@ class Workspace:
     # ----------------------------------------------------------------- reading
 
     def _data(self) -> dict[str, Any]:
-        read = self.storage.read()
-        data: dict[str, Any] = {} if read is None else read
+        """The partnership file's tables (re-read if another session replaced it)."""
+        data = self.files.partnership_data()
         if data is not self._raw:
             self._raw = data
             self._tables = {}
-            self._journal_max = None
         return data
 
-    def _table(self, name: str) -> _Table:
-        data = self._data()
-        table = self._tables.get(name)
+    def _audit_data(self, ref: str) -> dict[str, Any]:
+        """Audit `ref`'s file's tables (re-read if another session replaced it)."""
+        data = self.files.audit_data(ref)
+        if data is not self._audit_raw.get(ref):
+            self._audit_raw[ref] = data
+            for key in [k for k in self._audit_tables if k[1] == ref]:
+                del self._audit_tables[key]
+        return data
+
+    def _table(self, name: str, ref: str = "") -> _Table:
+        """Table `name` decoded (of audit `ref`'s file when it holds an audit's records)."""
+        if is_audit_table(name):
+            data = self._audit_data(ref)
+            table = self._audit_tables.get((name, ref))
+            where = self.files.layout.audit(ref)
+        else:
+            data = self._data()
+            table = self._tables.get(name)
+            where = self.files.layout.partnership
         if table is None:
             try:
                 table = _Table(name, data.get(name, {}))
             except DocumentError as exc:
-                raise CorruptWorkspace(self.path, str(exc)) from None
-            self._tables[name] = table
+                raise CorruptWorkspace(where, str(exc)) from None
+            if is_audit_table(name):
+                self._audit_tables[(name, ref)] = table
+            else:
+                self._tables[name] = table
         return table
 
     @property
     def last_lock_wait(self) -> float:
         """How long the last save waited for another session's save, in seconds."""
-        return float(getattr(self.storage._lock, "last_wait", 0.0))
+        return float(self.files.lock.last_wait)
 
     def changed_on_disk(self) -> bool:
-        """True when another session saved since this one last read (cheap: one stat)."""
-        return self.storage.changed_on_disk()
+        """True when another session saved a file this one has read (one stat a file)."""
+        return bool(self.files.changed_on_disk())
 
     def refresh(self) -> bool:
-        """Re-read if another session saved; True when there is something new to show."""
-        if not self.storage.changed_on_disk():
-            return False
-        self._data()
-        return True
+        """Re-read what another session saved; True when there is something new to show."""
+        changed = self.files.changed_on_disk()
+        for file in changed:
+            file.read()
+        return bool(changed)
 
     @property
     def schema(self) -> int:
@@ -229,20 +267,31 @@ class Workspace:
             raise NotFound(f"There is no audit {ref!r} in this workspace.")
         return found
 
+    def summary(self, ref: str) -> dict[str, Any]:
+        """Audit `ref`'s figures (`storage.summary.FIGURES`) without reading its file.
+
+        An audit saved before a figure was added is summed from its file once."""
+        found = summaries_of(self._data()).get(ref)
+        if found is None or any(name not in found for name in FIGURES):
+            return figures_of({t: list(self._table(t, ref).items.values()) for t in audit_tables()})
+        return found
+
     def _for_audit(self, table: str, ref: str) -> list[Any]:
-        return [obj for obj in self._table(table).items.values() if obj.audit == ref]
+        if ref not in self._table("audits").items:
+            return []
+        return list(self._table(table, ref).items.values())
 
     def cases(self, ref: str) -> list[CandidateCase]:
         return self._for_audit("cases", ref)
 
     def case(self, ref: str, case_ref: str) -> CandidateCase | None:
-        return self._table("cases").items.get(f"{ref}/{case_ref}")
+        return self._table("cases", ref).items.get(f"{ref}/{case_ref}")
 
     def returns(self, ref: str) -> list[Return]:
         return self._for_audit("returns", ref)
 
     def get_return(self, ref: str, case_ref: str, agency: str) -> Return | None:
-        return self._table("returns").items.get(f"{ref}/{case_ref}/{agency}")
+        return self._table("returns", ref).items.get(f"{ref}/{case_ref}/{agency}")
 
     def discussions(self, ref: str) -> list[Discussion]:
         return self._for_audit("discussions", ref)
@@ -260,27 +309,45 @@ class Workspace:
     def themes(self, ref: str) -> list[Theme]:
         return sorted(self._for_audit("themes", ref), key=lambda t: (len(t.id), t.id))
 
+    def approvals(self, ref: str) -> list[ReportApproval]:
+        return self._for_audit("approvals", ref)
+
     def all_actions(self) -> list[Action]:
-        """Every audit's SMART actions, for the partnership's tracker: the one read across
-        audits it makes (so a partnership-wide summary can answer it without opening
-        every audit)."""
-        return list(self._table("actions").items.values())
+        """Every audit's SMART actions, for the partnership's tracker (reads each audit's
+        file once, then only those another session changed)."""
+        return [a for audit in self.audits() for a in self.actions(audit.ref)]
 
     def get(self, obj_or_table: Any, key: str | None = None) -> Any:
         """The stored version of a document (by example object, or by table and key)."""
         if isinstance(obj_or_table, str):
-            return self._table(obj_or_table).items.get(key or "")
-        return self._table(table_of(obj_or_table)).items.get(obj_or_table.key)
+            name, key = obj_or_table, key or ""
+            ref = self._ref_of_key(key) if is_audit_table(name) else ""
+            if ref is None:
+                return None
+            return self._table(name, ref).items.get(key)
+        name = table_of(obj_or_table)
+        return self._table(name, audit_of(obj_or_table) if is_audit_table(name) else "").items.get(obj_or_table.key)
+
+    def _ref_of_key(self, key: str) -> str | None:
+        """The audit an audit record's key is or starts with (the longest: refs may hold '/')."""
+        refs = [ref for ref in self._table("audits").items if key == ref or key.startswith(ref + "/")]
+        return max(refs, key=len) if refs else None
 
     def journal(self) -> list[JournalEntry]:
         """Every journal entry, oldest first (read only when a lead opens the journal)."""
-        raw = self._data().get(JOURNAL, {})
         entries = []
-        for doc_id in sorted(raw, key=lambda k: int(k) if k.isdigit() else 0):
+        for path in self.files.layout.journal_files():
             try:
-                entries.append(from_doc(JournalEntry, raw[doc_id]))
-            except DocumentError as exc:
-                raise CorruptWorkspace(self.path, f"its journal entry {doc_id} is damaged ({exc})") from None
+                month = read_journal_file(path)
+            except OSError as exc:
+                raise CorruptWorkspace(path, (exc.strerror or str(exc)).lower()) from None
+            if month.damaged:
+                raise CorruptWorkspace(path, f"its line {month.damaged[0]} is not a journal entry")
+            for number, doc in enumerate(month.entries, start=1):
+                try:
+                    entries.append(from_doc(JournalEntry, doc))
+                except DocumentError as exc:
+                    raise CorruptWorkspace(path, f"its journal entry {number} is damaged ({exc})") from None
         return entries
 
     # ----------------------------------------------------------------- writing
@@ -296,32 +363,59 @@ class Workspace:
         raise AccessDenied(decision.reason)
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, *, create: bool = False) -> Iterator[Transaction]:
         """One locked, atomic change: everything inside lands together or not at all."""
         if self.read_only_reason:
             raise WorkspaceReadOnly(self.read_only_reason)
         # The GC is paused for the transaction: an import inserts and encodes 50,000
         # documents, and the collector would rescan the growing heap many times over
         # (it made the import 1.6x slower); reference counting still frees the garbage.
-        with paused_gc(), self.storage.transaction():
-            if self.storage.read() is None:  # a workspace being created: start from no tables
-                self.storage.write({})
-            tx = Transaction(self, self._data())
+        with paused_gc(), self.files.transaction(create=create):
+            tx = Transaction(self)
             yield tx
-            if tx.touched:
-                self.storage.write(tx.data)
-        # Only after the file is on disk do the decoded caches learn the new versions.
+            tx.finish()
+        # Only after the files are on disk do the decoded caches learn the new versions.
         tx.apply_to_caches()
         for listener in list(self.listeners):
             listener()
 
-    def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
-        """Save an edited copy of a stored document; raises ConflictError if it moved on."""
+    def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "",
+             defer_journal: bool = False) -> M:
+        """Save an edited copy of a stored document; raises ConflictError if it moved on.
+
+        ``defer_journal`` for an autosave while typing: journaled later, as one net
+        change, by the next save without it, `settle`, or `settle_idle` (`storage.drafts`).
+        """
         agency = _agency_of(obj, agency)
         self.require(act, agency=agency, audit=audit_of(obj), key=obj.key)
         with self.transaction() as tx:
-            saved = tx.save(obj, summary=summary)
+            saved = tx.save(obj, summary=summary, defer_journal=defer_journal)
         return saved
+
+    def settle(self, obj: Any) -> bool:
+        """Journal the net change of `obj`'s deferred autosaves now (an editor closed, the
+        record left); True if there was one."""
+        table = table_of(obj)
+        ref = audit_of(obj) if is_audit_table(table) else ""
+        data = self._audit_data(ref) if ref else self._data()
+        if self.read_only_reason or not data.get(PENDING):
+            return False
+        with self.transaction() as tx:
+            return tx.settle(table, ref, obj.key)
+
+    def settle_idle(self, now: datetime | None = None) -> int:
+        """Journal every deferred change idle for 30 s in the files this session has read,
+        whoever made it (a session that crashed leaves its changes to the next); how many.
+        Costs a look at a small table per file when there is nothing to do."""
+        if self.read_only_reason:
+            return 0
+        moment = now or datetime.now()
+        due = [(ref, entity, key) for ref, data in [("", self._data()), *self._audit_raw.items()]
+               for entity, key in stale(data, moment)]
+        if not due:
+            return 0
+        with self.transaction() as tx:
+            return sum(tx.settle(entity, ref, key) for ref, entity, key in due)
 
     def insert(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "") -> M:
         agency = _agency_of(obj, agency)

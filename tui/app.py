@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -17,7 +18,8 @@ from textual.binding import Binding
 from screens.context import WorkspaceChanged
 from screens.served import Served
 from screens.home.screen import HomeScreen
-from screens.dialogs.help import HelpScreen, screen_keys
+from screens.dialogs.help import HelpScreen
+from screens.widgets.keys import screen_keys
 from screens.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from storage.errors import WorkspaceError
 from storage.viewer import viewer_safe
@@ -35,8 +37,8 @@ class MacaApp(App[int]):
     COMMANDS = App.COMMANDS | {MacaCommands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
 
     def __init__(self, ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,
@@ -60,6 +62,13 @@ class MacaApp(App[int]):
 
     async def on_mount(self) -> None:
         from screens.returns.concerns import check_concerns, tell_raiser
+        from tui.keymap import keymap_path, load_keymap
+
+        keymap, problem = load_keymap(keymap_path())
+        if keymap:
+            self.set_keymap(keymap)
+        if problem:
+            self.notify(problem, severity="warning", markup=False, timeout=15)
 
         self.call_after_refresh(check_concerns, self)
         self.call_after_refresh(tell_raiser, self)
@@ -157,10 +166,24 @@ class MacaApp(App[int]):
         screen = self.screen
         if isinstance(screen, (HelpScreen, TooSmallScreen)):
             return
+        from screens.audit.sections import SECTIONS
+        from tui.keymap import keymap_path
+
         notes = screen.help_notes() if hasattr(screen, "help_notes") else []
         notes = [*notes, "ctrl+p opens the command palette: actions, audits, cases and agencies by name."]
-        title = screen.sub_title or screen.title or type(screen).__name__
-        self.push_screen(HelpScreen(str(title), screen_keys(screen), notes))
+        title = screen.help_title() if hasattr(screen, "help_title") else "Keys on this screen"
+        sections = [(spec.number, spec.title) for spec in SECTIONS]
+        foot = (f"esc, ? or f1 closes this help. To change a key, put its id (on the right) in "
+                f"{_shown_path(keymap_path())}, e.g. \"cohort.draw\" = \"R\".")
+        self.push_screen(HelpScreen(title, screen_keys(screen, sections), notes, foot))
+
+
+def _shown_path(path: Path) -> str:
+    """``~/.config/maca/keymap.toml``: the home folder as people write it."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def build_app(ws: Workspace, *, today: date | None = None, watch_interval: float = WATCH_INTERVAL,

@@ -31,19 +31,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def default_db() -> Path:
-    """`MACA_DB` if set, else the per-user data folder's maca.json (DESIGN §4)."""
+    """`MACA_DB` if set, else the folder `maca` in the per-user data folder (DESIGN §4);
+    a `maca.json` there from an older maca is given instead until it has been moved."""
     env = os.environ.get("MACA_DB")
     if env:
         return Path(env)
     import platformdirs
 
-    return platformdirs.user_data_path("maca") / "maca.json"
+    folder = platformdirs.user_data_path("maca") / "maca"
+    old = folder.with_name("maca.json")
+    return old if not folder.exists() and old.is_file() else folder
 
 
 def demo_db() -> Path:
     import platformdirs
 
-    return platformdirs.user_data_path("maca") / "demo.json"
+    return platformdirs.user_data_path("maca") / "demo"
 
 
 EXIT_CODES = """exit codes:
@@ -53,7 +56,7 @@ EXIT_CODES = """exit codes:
   3  refused: no permission, or an export that would leak an identifier
   4  conflict, or another session held the workspace past the lock timeout"""
 
-_DB_HELP = "the workspace file"
+_DB_HELP = "the workspace folder"
 
 
 def _version() -> str:
@@ -92,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"maca {_version()}",
                         help="print maca's version and exit")
     parser.add_argument("--db", type=Path, metavar="PATH",
-                        help="the workspace file to open (default: $MACA_DB, else maca.json in your data folder)")
+                        help="the workspace folder to open (default: $MACA_DB, else maca/ in your data folder)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
 
     demo = _sub(sub, "demo", "open the demo workspace",
@@ -101,10 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--fresh", action="store_true", help="rebuild the demo from sample_data first")
 
     init = _sub(sub, "init", "create a workspace; you become its lead",
-                "Create a new, empty workspace file with the partnership's agencies; the login "
+                "Create a new, empty workspace folder with the partnership's agencies; the login "
                 "running this command becomes its lead.")
     init.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH",
-                      help="the workspace file to create (must not exist)")
+                      help="the workspace folder to create (must not exist)")
     init.add_argument("--sample", action="store_true", help="fill it with the demo partnership and audit")
     init.add_argument("--name", default="", help="the partnership's name")
 
@@ -144,11 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     tracker_cli.add_parser(sub)
 
-    check = _sub(sub, "check", "verify a workspace file",
-                 "Read a workspace file and list every problem found in it (exit 1), or say it is "
-                 "sound (exit 0). Nothing is changed unless --restore is given.")
+    check = _sub(sub, "check", "verify a workspace",
+                 "Read a workspace and list every problem found in it (exit 1), or say it is sound "
+                 "(exit 0). Nothing is changed unless --restore or --migrate is given.")
     check.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
-    check.add_argument("--restore", action="store_true", help="bring back the last good copy (.bak)")
+    check.add_argument("--restore", action="store_true",
+                       help="bring back the last good copy of each damaged file (leads only)")
+    check.add_argument("--list", action="store_true", help="with --restore: list the versions kept")
+    check.add_argument("--at", metavar="TIME", default=None,
+                       help="with --restore: put the workspace back as it was at TIME (e.g. 2026-12-02T09:30)")
+    check.add_argument("--migrate", action="store_true",
+                       help="move an older maca's single-file workspace into a folder beside it (leads only)")
 
     from tui import serve, users_cli  # their own modules: cli.py only registers them
 

@@ -69,8 +69,13 @@ def open_demo(path: Path, *, fresh: bool) -> int:
     from storage.demo import build_demo
 
     if fresh and path.exists():
-        for suffix in ("", ".bak", ".lock", ".lock.who"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        from storage.layout import Layout
+
+        if not Layout(path).is_workspace():
+            raise UsageError(f"{path} is not a demo workspace; nothing was removed.")
+        import shutil
+
+        shutil.rmtree(path)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         ws = build_demo(path, os_login(), in_progress=True, today=date.today())
@@ -256,19 +261,34 @@ def export(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from storage.atomic import restore_backup
     from storage.check import check_workspace
 
     path: Path = args.sub_db
-    if args.restore:
-        aside = restore_backup(path, lock_timeout=lock_timeout(), holder=os_login())
-        kept = f"; the file it replaced is kept as {aside}" if aside is not None else ""
-        _say(f"Restored {path} from its last good copy ({path}.bak){kept}.")
-    # No file at all is bad input (exit 2), not a workspace with problems (exit 1).
-    if not path.exists():
+    if (getattr(args, "list", False) or getattr(args, "at", None)) and not args.restore:
+        raise UsageError("--list and --at go with --restore; nothing was done.")
+    # No workspace at all is bad input (exit 2), not a workspace with problems (exit 1).
+    if not os.path.lexists(path):
         raise UsageError(f"There is no workspace at {path}; nothing was checked.")
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder, not a workspace file; nothing was checked.")
+    if getattr(args, "migrate", False):
+        path = _migrate(path)
+    elif path.is_dir():
+        from storage.layout import Layout
+
+        if not Layout(path).is_workspace():
+            raise UsageError(f"{path} is a folder but not a maca workspace; nothing was checked.")
+    else:
+        from storage.migrate import folder_beside
+        from storage.layout import Layout
+
+        if Layout(folder_beside(path)).is_workspace():
+            path = folder_beside(path)  # moved to the new layout already: check that
+    if args.restore:
+        if not path.is_dir():
+            raise UsageError(f"{path} is a workspace of an older maca; move it to the new layout with "
+                             f"`maca check --migrate --db {path}` before restoring.")
+        _restore(path, args)
+        if getattr(args, "list", False):
+            return EXIT_OK
     problems = check_workspace(path)
     if problems:
         for problem in problems:
@@ -276,6 +296,51 @@ def check(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     _say(f"{path} is a sound workspace.")
     return EXIT_OK
+
+
+def _migrate(path: Path) -> Path:
+    from storage.layout import Layout
+    from storage.migrate import folder_beside, resolve_folder
+
+    if path.is_dir():
+        _say(f"{path} is already a workspace folder; nothing to move.")
+        return path
+    if Layout(folder_beside(path)).is_workspace():
+        _say(f"{path} was moved to {folder_beside(path)} already; nothing to move.")
+        return folder_beside(path)
+    folder = resolve_folder(path, os_login())  # leads only: anyone else is told whom to ask
+    _say(f"Moved {path} into the folder {folder}; the file itself is left as it was.")
+    return folder
+
+
+def _restore(path: Path, args: argparse.Namespace) -> None:
+    from storage import restore
+
+    if getattr(args, "list", False):
+        from storage.backups import versions
+        from storage.layout import Layout
+
+        kept = versions(Layout(path))
+        if not kept:
+            _say(f"No earlier versions of {path} are kept yet.")
+        for version in kept:
+            _say(restore.describe(version, path))
+        return
+    at = getattr(args, "at", None)
+    if at:
+        done = restore.restore_at(path, restore.parse_time(at), os_login(), lock_timeout=lock_timeout())
+        if not done:
+            _say(f"Nothing changed in {path} since {at}; nothing was restored.")
+        for item in done:
+            _say(f"Restored {item.file} as it was at {at}.")
+        return
+    done = restore.restore_damaged(path, os_login(), lock_timeout=lock_timeout())
+    if not done:
+        _say(f"Every file of {path} is readable; nothing was restored.")
+    for item in done:
+        assert item.until is not None
+        stamp = item.until.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        _say(f"Restored {item.file} from its last good copy (kept {stamp}).")
 
 
 def users(args: argparse.Namespace) -> int:

@@ -132,19 +132,23 @@ class GradeGrid(DataTable):
     """A DataTable with a cell cursor and the vi keys the rest of the app uses."""
 
     BINDINGS = [
-        Binding("enter", "select_cursor", "Distribution"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("h", "cursor_left", "Left", show=False),
-        Binding("l", "cursor_right", "Right", show=False),
-        Binding("g", "scroll_top", "First row", show=False),
-        Binding("G", "scroll_bottom", "Last row", show=False),
+        Binding("enter", "select_cursor", "Distribution", tooltip="every grade given in the cell", id="analysis.distribution"),
+        Binding("j", "cursor_down", "Down", show=False, id="move.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="move.up"),
+        Binding("h", "cursor_left", "Left", show=False, id="move.left"),
+        Binding("l", "cursor_right", "Right", show=False, id="move.right"),
+        Binding("g", "scroll_top", "First", show=False, id="move.first"),
+        Binding("G", "scroll_bottom", "Last", show=False, id="move.last"),
     ]
 
 
 class AnalysisSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
-    BINDINGS = [Binding("t", "toggle_grid", "Other grid"), Binding("a", "answers", "Answers")]
+    BINDINGS = [
+        Binding("t", "toggle_grid", "Other grid", tooltip="objectives × agencies, or cases × objectives",
+                id="analysis.other-grid"),
+        Binding("a", "answers", "Answers", id="analysis.answers"),
+    ]
     HELP_NOTES = [
         "Analysis: grades count from completed (submitted or resubmitted) returns of the cohort; agreed "
         "grades come from each case's discussion. The report quotes the same numbers.",

@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from screens.context import WorkspaceChanged, ctx
 from screens.audit.sections import SECTIONS, Section, SectionSpec, section_by_number
 from screens.widgets.identity import IdentityBar
+from screens.widgets.footer import Footer
 from storage.errors import NotFound
 
 
@@ -31,8 +32,8 @@ class SectionTabs(Static):
 class AuditScreen(Screen[None]):
     CSS_PATH = "audit.tcss"
     BINDINGS = [
-        *[Binding(str(n), f"section({n})", "Go to section (see below)", show=False) for n in range(1, 8)],
-        Binding("escape", "back", "Audits"),
+        *[Binding(str(n), f"section({n})", "Go to section", show=False, id=f"audit.section-{n}") for n in range(1, 8)],
+        Binding("escape", "back", "Audits", id="audit.back"),
     ]
 
     def __init__(self, audit_ref: str, section: str = "scope") -> None:
@@ -92,11 +93,13 @@ class AuditScreen(Screen[None]):
         switcher = self.query_one(ContentSwitcher)
         return switcher.visible_content if isinstance(switcher.visible_content, Section) else None
 
+    def help_title(self) -> str:
+        spec = next((s for s in SECTIONS if s.id == self.current), None)
+        where = f"the {spec.title} section ({spec.number})" if spec else "this audit"
+        return f"Keys in {where} of {self.audit_ref}"
+
     def help_notes(self) -> list[str]:
-        notes = ["Sections: " + ", ".join(f"{s.number} {s.title}" for s in SECTIONS) + "."]
-        if self.section is not None:
-            notes += self.section.HELP_NOTES
-        return notes
+        return list(self.section.HELP_NOTES) if self.section is not None else []
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.update_identity()

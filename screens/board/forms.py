@@ -126,7 +126,7 @@ async def choose(board: BoardSection, title: str, label: str, current: str | Non
                  options: list[tuple[str, str]]) -> tuple[bool, str | None]:
     """(chosen?, value) from one select; blank means "no filter"."""
     values = await board.app.push_screen_wait(FormScreen(title, [
-        choice_field("value", label, current, options, none="every card")]))
+        choice_field("value", label, current, options, none="every card")], save_label="Show"))
     if values is None:
         return False, None
     return True, values["value"] or None

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from audit.access import Act
 from audit.dates import format_uk
@@ -28,6 +28,7 @@ from screens.context import WorkspaceChanged, ctx, plain
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell
+from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
 from storage.findings import action_plan, add_action, column_of, delete_action, edit_action
 
@@ -44,15 +45,15 @@ class ActionPlanScreen(ModalScreen[None]):
     ActionPlanScreen #plan-detail { height: auto; max-height: 8; border-top: solid $panel; }
     """
     BINDINGS = [
-        Binding("a", "add", "Add action"),
-        Binding("e", "edit", "Edit", key_display="e/enter"),
-        Binding("d", "delete", "Delete"),
-        Binding("o", "filter_owner", "Owner filter"),
-        Binding("s", "filter_status", "Status filter"),
-        Binding("v", "toggle_scope", "This / all"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("escape,q", "close", "Close"),
+        Binding("a", "add", "Add action", id="plan.add"),
+        Binding("e", "edit", "Edit", key_display="e/enter", id="plan.edit"),
+        Binding("d", "delete", "Delete", id="plan.delete"),
+        Binding("o", "filter_owner", "Owner filter", id="plan.filter-owner"),
+        Binding("s", "filter_status", "Status filter", id="plan.filter-status"),
+        Binding("v", "toggle_scope", "This / all", tooltip="this finding's actions or every action", id="plan.scope"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("escape,q", "close", "Close", id="plan.close"),
     ]
 
     def __init__(self, audit_ref: str, finding_id: str | None = None) -> None:
@@ -164,7 +165,8 @@ class ActionPlanScreen(ModalScreen[None]):
         ws = ctx(self.app).ws
         owners = sorted({a.owner for a in ws.actions(self.audit_ref)})
         values = await self.app.push_screen_wait(FormScreen("Show the actions of", [
-            choice_field("owner", "Owner agency", self.owner, [(o, o) for o in owners], none="every owner")]))
+            choice_field("owner", "Owner agency", self.owner, [(o, o) for o in owners], none="every owner")],
+            save_label="Show"))
         if values is not None:
             self.owner = values["owner"] or None
             self.refresh_data()
@@ -173,7 +175,7 @@ class ActionPlanScreen(ModalScreen[None]):
     async def action_filter_status(self) -> None:
         values = await self.app.push_screen_wait(FormScreen("Show actions that are", [
             choice_field("status", "Status", self.status.value if self.status else None,
-                         [(s.value, s.value) for s in ActionStatus], none="every status")]))
+                         [(s.value, s.value) for s in ActionStatus], none="every status")], save_label="Show"))
         if values is not None:
             self.status = ActionStatus(values["status"]) if values["status"] else None
             self.refresh_data()

@@ -127,6 +127,10 @@ async def toggle(section: CohortSection, row: CohortRow) -> None:
 # ---------------------------------------------------------------------- random draw
 
 
+def _cases(n: int) -> str:
+    return "1 case" if n == 1 else f"{n:,} cases"
+
+
 async def random_draw(section: CohortSection) -> None:
     """r: draw N of the eligible cases not yet in the cohort, seed shown, then confirm."""
     app = section.app
@@ -146,8 +150,8 @@ async def random_draw(section: CohortSection) -> None:
     def check(v: dict[str, Any]) -> list[str]:
         problems = []
         if not 1 <= v["size"] <= len(pool):
-            problems.append(f"Draw from 1 to {len(pool)} cases: that is how many eligible cases are not "
-                            "yet in the cohort.")
+            problems.append(f"Draw from 1 to {len(pool)}: {_cases(len(pool))} eligible and not yet in "
+                            "the cohort.")
         if not 0 <= v["seed"] <= 999_999_999:
             problems.append("The seed is a whole number from 0 to 999,999,999.")
         return problems
@@ -155,13 +159,13 @@ async def random_draw(section: CohortSection) -> None:
     options = [("no balancing", NO_BALANCE)] + [(f.label, f.id) for f in BALANCE_FIELDS]
     values = await app.push_screen_wait(FormScreen(f"Random draw · {audit.ref}", [
         FormField("size", "Cases to draw", "int", suggested, required=True,
-                  hint=f"{len(pool)} eligible cases are not in the cohort yet; the cohort has "
+                  hint=f"{_cases(len(pool))} eligible and not in the cohort yet; the cohort has "
                        f"{size_now} of a target of {target}."),
         FormField("seed", "Seed", "int", new_seed(), required=True,
                   hint="Note it down: the same seed with the same eligible cases draws the same cases."),
         FormField("balance", "Balance across", "select", NO_BALANCE, options, required=True,
                   hint="Balanced: cases are taken in turn from each group (e.g. 0, 1, 2, 3+ older siblings)."),
-    ], check))
+    ], check, save_label="Draw"))
     if values is None:
         return
     size, seed, balance = values["size"], values["seed"], values["balance"]
@@ -171,7 +175,7 @@ async def random_draw(section: CohortSection) -> None:
 
     body = Text()
     body.append(f"Seed {seed}", style="bold")
-    body.append(f" · {size} of {len(pool)} eligible cases not yet in the cohort")
+    body.append(f" · {size} of {_cases(len(pool))} eligible and not yet in the cohort")
     if by is not None:
         label = balance_field(balance).label.split(" (")[0]
         body.append(f"\nBalanced across {label}. In the pool: ")
@@ -182,7 +186,7 @@ async def random_draw(section: CohortSection) -> None:
     for n, ref in enumerate(picked, start=1):
         body.append(f"{n:>4}. {ref}" + (f"   ({by(ref)})" if by else "") + "\n")
     over = size_now + size > target
-    question = f"Add these {size} cases to the cohort?"
+    question = "Add this case to the cohort?" if size == 1 else f"Add these {size} cases to the cohort?"
     if over:
         question = (f"▲ This takes the cohort to {size_now + size} of a target of {target} — over target. "
                     + question)
@@ -199,7 +203,8 @@ async def random_draw(section: CohortSection) -> None:
         section.refresh_data()
         return
     section.refresh_data()
-    tell(section, f"Drew {size} cases with seed {seed}; they are in the cohort ({size_now + size}/{target}).")
+    drew = f"Drew 1 case with seed {seed}; it is" if size == 1 else f"Drew {size} cases with seed {seed}; they are"
+    tell(section, f"{drew} in the cohort ({size_now + size}/{target}).")
 
 
 # ---------------------------------------------------------------------- CSV import
@@ -243,7 +248,7 @@ async def import_csv(section: CohortSection) -> None:
         FormField("path", "CSV file on this server", required=True, max_length=4096,
                   hint="UTF-8, a header row, columns as in the README (case_ref required). Nothing is "
                        "imported unless every row is valid."),
-    ], _check_path))
+    ], _check_path, save_label="Check the file"))
     if values is None:
         return
     path = Path(values["path"]).expanduser()
@@ -294,10 +299,10 @@ async def import_csv(section: CohortSection) -> None:
     if n > len(shown):
         body.append(f"\n… and {n - len(shown):,} more")
     if not await app.push_screen_wait(ReportScreen(
-            f"Import {path.name} into {audit.ref}", body, question=f"Import {n:,} cases?", yes="import")):
+            f"Import {path.name} into {audit.ref}", body, question=f"Import {_cases(n)}?", yes="import")):
         tell(section, "Nothing was imported.")
         return
-    section.show_progress(f"Saving {n:,} cases…", None, None)
+    section.show_progress(f"Saving {_cases(n)}…", None, None)
     worker = section.run_worker(partial(import_candidates, ws, audit, result.cases, source=path.name),
                                 thread=True, exit_on_error=False, group="cohort-save")
     try:
@@ -312,4 +317,4 @@ async def import_csv(section: CohortSection) -> None:
     finally:
         section.hide_progress()
         section.refresh_data()
-    tell(section, f"Imported {n:,} candidate cases from {path.name}.")
+    tell(section, f"Imported {n:,} candidate case{'s' * (n != 1)} from {path.name}.")

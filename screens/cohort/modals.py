@@ -11,7 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from screens.widgets.footer import Footer
 
 
 class ReportScreen(ModalScreen[bool]):
@@ -29,14 +30,16 @@ class ReportScreen(ModalScreen[bool]):
     ReportScreen #report-keys { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("y", "yes", "Yes"),
-        Binding("n", "no", "No"),
-        Binding("escape", "close", "Close"),
-        Binding("enter,q", "close", "Close", show=False),
-        Binding("j,down", "scroll(1)", "Scroll", show=False),
-        Binding("k,up", "scroll(-1)", "Scroll", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("y", "yes", "Yes", id="cohort-report.yes"),
+        Binding("n", "no", "No", id="cohort-report.no"),
+        Binding("escape", "close", "Close", id="cohort-report.close"),
+        Binding("enter,q", "close", "Close", show=False, id="cohort-report.close-also"),
+        Binding("j", "scroll(1)", "Down", show=False, id="move.down"),
+        Binding("down", "scroll(1)", "Down", show=False, id="arrow.down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="move.up"),
+        Binding("up", "scroll(-1)", "Up", show=False, id="arrow.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="arrow.page-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="arrow.page-up"),
     ]
 
     def __init__(self, title: str, body: Text, *, question: str = "", yes: str = "yes",

@@ -34,22 +34,26 @@ from storage.errors import WorkspaceError
 
 WIDE = 100  # columns from which the detail pane sits beside the table rather than below
 DEFER_FROM = 2_000  # screening more cases than this waits until the first frame is painted
-_QUICK = Binding.Group("Quick filter", compact=True)
+
+NO_MATCH = "No candidates match the filter."
 
 
 class CohortSection(Section):
     DEFAULT_CSS = Path(__file__).with_name("cohort.tcss").read_text(encoding="utf-8")
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("escape", "clear_filter", "Clear filter"),
-        Binding("n", "next_match(1)", "Next match", show=False),
-        Binding("N", "next_match(-1)", "Previous match", show=False, key_display="N"),
-        Binding("e", "quick('eligible')", "Eligible only", group=_QUICK),
-        Binding("u", "quick('unknown')", "With unknowns", group=_QUICK),
-        Binding("c", "quick('cohort')", "In cohort only", group=_QUICK),
-        Binding("r", "draw", "Random draw"),
-        Binding("i", "import_csv", "Import CSV"),
-        Binding("v", "toggle_detail", "Detail"),
+        Binding("slash", "filter", "Filter", key_display="/", id="cohort.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="cohort.clear-filter"),
+        Binding("n", "next_match(1)", "Next match", show=False, id="cohort.next-match"),
+        Binding("N", "next_match(-1)", "Previous match", show=False, key_display="N", id="cohort.previous-match"),
+        Binding("e", "quick('eligible')", "Quick filters", key_display="e/u/c", tooltip="eligible only",
+                id="cohort.quick-eligible"),
+        Binding("u", "quick('unknown')", "Quick filters", show=False, tooltip="with unknowns",
+                id="cohort.quick-unknown"),
+        Binding("c", "quick('cohort')", "Quick filters", show=False, tooltip="in the cohort only",
+                id="cohort.quick-cohort"),
+        Binding("r", "draw", "Random draw", id="cohort.draw"),
+        Binding("i", "import_csv", "Import CSV", id="cohort.import"),
+        Binding("v", "toggle_detail", "Detail", tooltip="show or hide the case's detail", id="cohort.detail"),
     ]
     HELP_NOTES = [
         "Cohort: C1, C2 … are the scope's criteria (legend under the counter): ✓ met, ✗ unmet, ? unknown.",
@@ -95,7 +99,7 @@ class CohortSection(Section):
     def _new_table(self, audit: Audit | None) -> CohortTable:
         columns = columns_for(audit) if audit else columns_for(Audit(ref=self.audit_ref, title=""))
         return CohortTable(columns, cell=self._cell, sort_key=self._sort_key, id="cohort-table",
-                           empty_text="No candidates match the filter.", on_cursor=self.show_detail)
+                           empty_text=NO_MATCH, on_cursor=self.show_detail)
 
     def _cell(self, row: CohortRow, key: str) -> str | Text:
         if not row.screened:  # painted before the batch screening ran: screen just this one
@@ -160,6 +164,10 @@ class CohortSection(Section):
         if cache.pending and (len(cache.pending) < DEFER_FROM or self.text_filter or self.quick
                               or table.sort_column is not None):
             cache.finish()
+        # An audit without candidates says how to get them, not that a filter matched nothing.
+        table.empty_text = (NO_MATCH if cache.rows else
+                            "No candidate cases yet: press i to import a CSV extract (maca import-cases "
+                            "does the same from the command line).")
         if changed or not table.rows:
             table.set_rows(cache.rows)
         self.query_one("#cohort-filter", Input).placeholder = (

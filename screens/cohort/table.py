@@ -33,10 +33,12 @@ class CohortTable(VirtualTable):
     """
 
     BINDINGS = [
-        Binding("space", "toggle_row", "Add/remove"),
-        Binding("enter", "select_row", "Open case"),
-        Binding("left,h", "column_left", "Column left", show=False),
-        Binding("right,l", "column_right", "Column right", show=False),
+        Binding("space", "toggle_row", "Add/remove", tooltip="the case in or out of the cohort", id="cohort.toggle"),
+        Binding("enter", "select_row", "Open case", id="cohort.open"),
+        Binding("left", "column_left", "Column left", show=False, id="arrow.left"),
+        Binding("h", "column_left", "Column left", show=False, id="move.left"),
+        Binding("right", "column_right", "Column right", show=False, id="arrow.right"),
+        Binding("l", "column_right", "Column right", show=False, id="move.right"),
     ]
 
     def __init__(self, *args: Any, on_cursor: Callable[[], None] | None = None, **kwargs: Any) -> None:

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from screens.widgets.footer import Footer
 
 Choice = Literal["mine", "theirs"]
 
@@ -45,9 +46,9 @@ class ConflictScreen(ModalScreen[Choice | None]):
     ConflictScreen #conflict-keys { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("m", "choose('mine')", "Use my change"),
-        Binding("t", "choose('theirs')", "Keep theirs"),
-        Binding("escape", "choose(None)", "Decide later"),
+        Binding("m", "choose('mine')", "Use my change", id="conflict.mine"),
+        Binding("t", "choose('theirs')", "Keep theirs", id="conflict.theirs"),
+        Binding("escape", "choose(None)", "Decide later", id="conflict.later"),
     ]
 
     def __init__(self, message: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,

@@ -7,13 +7,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from rich.text import Text
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.criteria import Outcome
 from audit.dates import format_uk
 from screens.context import ctx
+from screens.widgets.footer import Footer
 
 OUTCOME_MARK = {Outcome.MET: ("✓ met", "green"), Outcome.UNMET: ("✗ unmet", "red"), Outcome.UNKNOWN: ("? unknown", "yellow")}
 
@@ -29,7 +30,7 @@ class InfoScreen(ModalScreen[None]):
     InfoScreen VerticalScroll { height: auto; max-height: 30; }
     InfoScreen #info-keys { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape,q,enter", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape,q,enter", "dismiss(None)", "Close", id="details.close")]
 
     def __init__(self, title: str, body: Text) -> None:
         super().__init__()

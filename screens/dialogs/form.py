@@ -8,6 +8,7 @@ the values and handles refusals and conflicts.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from audit.dates import format_uk, parse_date
 from audit.text import MAX_TEXT, strip_control
 from screens.context import WorkspaceChanged
 from screens.widgets.tick_list import TickList
+from screens.widgets.footer import Footer
 
 FieldKind = Literal["text", "textarea", "date", "int", "select", "multi"]
 
@@ -41,6 +43,15 @@ class FormField:
 
 
 Validator = Callable[[dict[str, Any]], list[str]]
+OnChange = Callable[["FormScreen", str, Any], None]  # (form, field name, new value) after a choice
+
+
+def _must_fill(f: FormField) -> bool:
+    """Whether the field is marked required (*): a choice that already holds one of its
+    options, such as "(any)", cannot be left empty, so it asks nothing of the user."""
+    if f.kind == "select" and f.value is not None and any(value == f.value for _, value in f.options):
+        return False
+    return f.required
 
 
 class FormScreen(ModalScreen[dict[str, Any] | None]):
@@ -64,15 +75,24 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     FormScreen #form-buttons Button { margin-right: 2; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
-    def __init__(self, title: str, fields: list[FormField], validate: Validator | None = None) -> None:
+    def __init__(self, title: str, fields: list[FormField], validate: Validator | None = None,
+                 *, save_label: str = "Save", on_change: OnChange | None = None) -> None:
         super().__init__()
         self.form_title = title
         self.fields = fields
         self.validate = validate
+        # What ctrl+s does here, in the button and the footer alike ("Draw", "Show"...).
+        self.save_label = save_label
+        self.on_change = on_change
+        if save_label != "Save":
+            keys = self._bindings.key_to_bindings
+            for key, bindings in keys.items():
+                keys[key] = [dataclasses.replace(b, description=save_label) if b.action == "save" else b
+                             for b in bindings]
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -81,13 +101,13 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             yield Static("", id="form-errors")
             with VerticalScroll():
                 for f in self.fields:
-                    label = f.label + (" *" if f.required else "")
+                    label = f.label + (" *" if _must_fill(f) else "")
                     yield Label(Text(label))
                     yield self._widget(f)
                     if f.hint:
                         yield Static(Text(f.hint), classes="hint")
             with Horizontal(id="form-buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
+                yield Button(f"{self.save_label} (ctrl+s)", id="form-save", variant="primary")
                 yield Button("Cancel (esc)", id="form-cancel")
         yield Footer()
 
@@ -140,6 +160,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         # instead swallowed the next typed text, and a missing value went unsaid.
         event.stop()
         self.action_save()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if self.on_change is not None and event.select.id and event.select.id.startswith("field-"):
+            self.on_change(self, event.select.id.removeprefix("field-"), event.value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -1,49 +1,18 @@
-"""`?` / `f1`: every key of the screen underneath, with what it does."""
+"""`?` / `f1`: the keys in force on the screen underneath, grouped by what they do
+(`screens.widgets.keys`), each with its id for the user's keymap.toml."""
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.screen import ModalScreen
+from textual.widgets import Static
 
-_KEY_NAMES = {
-    "question_mark": "?",
-    "slash": "/",
-    "space": "space",
-    "escape": "esc",
-    "enter": "enter",
-    "up": "↑",
-    "down": "↓",
-    "left": "←",
-    "right": "→",
-    "pageup": "pgup",
-    "pagedown": "pgdn",
-    "shift+up": "shift+↑",
-    "shift+down": "shift+↓",
-}
-
-
-def key_label(key: str) -> str:
-    return _KEY_NAMES.get(key, key)
-
-
-def screen_keys(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, description) for every binding active on `screen`, grouped by action."""
-    grouped: dict[str, tuple[list[str], str]] = {}
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        description = binding.description or binding.tooltip
-        if not description:
-            continue
-        keys, _ = grouped.setdefault(binding.action + "|" + description, ([], description))
-        label = binding.key_display or key_label(key)
-        if label not in keys:
-            keys.append(label)
-    return [(" / ".join(keys), description) for keys, description in grouped.values()]
-
+from screens.widgets.footer import Footer
+from screens.widgets.keys import MOVE, MOVE_NOTE, Row
 
 class HelpScreen(ModalScreen[None]):
     """A scrollable list of keys; any of escape, ? or f1 closes it."""
@@ -51,42 +20,65 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 70; max-width: 95%; height: auto; max-height: 90%;
+        width: 84; max-width: 95%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    HelpScreen #help-title { text-style: bold; margin-bottom: 1; }
-    HelpScreen VerticalScroll { height: auto; max-height: 30; }
+    HelpScreen #help-title { text-style: bold; }
+    HelpScreen VerticalScroll { height: auto; max-height: 40; }
     HelpScreen #help-foot { color: $text-muted; margin-top: 1; }
+    HelpScreen #help-notes { margin-top: 1; }
+    HelpScreen .help-group { margin-top: 1; }
+    HelpScreen .help-rows { padding-left: 1; }
     """
     BINDINGS = [
-        Binding("escape,question_mark,f1,q", "dismiss(None)", "Close help"),
-        Binding("j,down", "scroll('down')", "Scroll down", show=False),
-        Binding("k,up", "scroll('up')", "Scroll up", show=False),
+        Binding("escape,question_mark,f1,q", "dismiss(None)", "Close help", id="help.close"),
+        Binding("j", "scroll('down')", "Down", show=False, id="move.down"),
+        Binding("down", "scroll('down')", "Down", show=False, id="arrow.down"),
+        Binding("k", "scroll('up')", "Up", show=False, id="move.up"),
+        Binding("up", "scroll('up')", "Up", show=False, id="arrow.up"),
     ]
 
-    def __init__(self, title: str, keys: list[tuple[str, str]], notes: list[str] | None = None) -> None:
+    def __init__(self, title: str, groups: list[tuple[str, list[Row]]],
+                 notes: list[str] | None = None, foot: str = "") -> None:
         super().__init__()
         self.title_text = title
-        self.keys = keys
+        self.groups = groups
         self.notes = notes or []
+        self.foot = foot
+        self.key_width = max((len(keys) for _, rows in groups for keys, _, _ in rows), default=4)
+
+    def plain_text(self) -> str:
+        """What the help says, as plain lines (for tests and screen readers' copy)."""
+        lines = [self.title_text]
+        for group, rows in self.groups:
+            lines.append(group)
+            lines += [f"  {keys}  {description}  {ids}" for keys, description, ids in rows]
+        return "\n".join(lines + self.notes)
 
     def compose(self) -> ComposeResult:
-        table = Text()
-        width = max((len(k) for k, _ in self.keys), default=4) + 2
-        for keys, description in self.keys:
-            table.append(keys.ljust(width), style="bold")
-            table.append(description + "\n")
-        for note in self.notes:
-            table.append("\n" + note, style="italic")
         with Vertical():
-            yield Static(Text(f"Keys: {self.title_text}"), id="help-title")
-            with VerticalScroll():
-                yield Static(table, id="help-keys")
-            yield Static("esc, ? or f1 closes this help.", id="help-foot")
+            yield Static(Text(self.title_text), id="help-title")
+            with VerticalScroll(id="help-keys"):
+                for group, rows in self.groups:
+                    yield Static(Text(group, style="bold underline"), classes="help-group")
+                    # Three columns (keys, what they do, the id for keymap.toml), so a long
+                    # line wraps inside its own column.
+                    table = Table.grid(padding=(0, 2), expand=True)
+                    table.add_column(style="bold", no_wrap=True, min_width=self.key_width)
+                    table.add_column(ratio=1)
+                    table.add_column(style="dim", no_wrap=True, justify="right")
+                    for keys, description, ids in rows:
+                        table.add_row(keys, Text(description), Text(ids))
+                    yield Static(table, classes="help-rows")
+                    if group == MOVE:
+                        yield Static(Text(MOVE_NOTE, style="italic"), classes="help-rows")
+                if self.notes:
+                    yield Static(Text("\n".join(self.notes), style="italic"), id="help-notes")
+            yield Static(Text(self.foot or "esc, ? or f1 closes this help."), id="help-foot")
         yield Footer()
 
     def action_scroll(self, direction: str) -> None:
-        scroller = self.query_one(VerticalScroll)
+        scroller = self.query_one("#help-keys", VerticalScroll)
         if direction == "down":
             scroller.scroll_down()
         else:

@@ -11,7 +11,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from screens.widgets.footer import Footer
 
 __all__ = ["QuitScreen", "unsaved_work"]
 
@@ -39,9 +40,9 @@ class QuitScreen(ModalScreen[str]):
     QuitScreen #quit-keys { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("k", "answer('keep')", "Keep trying"),
-        Binding("q", "answer('quit')", "Quit anyway"),
-        Binding("escape", "answer('stay')", "Stay"),
+        Binding("k", "answer('keep')", "Keep trying", id="quit.keep-trying"),
+        Binding("q", "answer('quit')", "Quit anyway", id="quit.quit-anyway"),
+        Binding("escape", "answer('stay')", "Stay", id="quit.stay"),
     ]
 
     def __init__(self, lost: list[str]) -> None:

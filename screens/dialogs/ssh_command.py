@@ -8,8 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from screens.widgets.footer import Footer
 
 
 class SshCommandScreen(ModalScreen[None]):
@@ -25,8 +27,8 @@ class SshCommandScreen(ModalScreen[None]):
     SshCommandScreen #ssh-keys { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("y", "copy", "Copy"),
-        Binding("escape", "dismiss(None)", "Close"),
+        Binding("y", "copy", "Copy", id="ssh-command.copy"),
+        Binding("escape", "dismiss(None)", "Close", id="ssh-command.close"),
     ]
 
     def __init__(self, title: str, intro: str, commands: list[tuple[str, str]]) -> None:

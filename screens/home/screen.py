@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from audit.access import Act
 from audit.dates import format_uk
@@ -19,6 +19,7 @@ from audit.scope import Audit
 from screens.context import WorkspaceChanged, ctx, plain
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
+from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
 
 COLUMNS = ("Ref", "Title", "Kind", "Stage", "Cohort", "Returns", "Next milestone")
@@ -28,16 +29,19 @@ FIXED_WIDTH = 70  # every column but the title, with cell padding, at their wide
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("enter", "open", "Open audit", priority=True),
-        Binding("n", "new_audit", "New audit"),
-        Binding("a", "tracker", "Actions"),
-        Binding("J", "journal", "Journal"),
-        Binding("U", "users", "Users"),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
-        Binding("g", "cursor('top')", "First", show=False),
-        Binding("G", "cursor('bottom')", "Last", show=False),
+        Binding("enter", "open", "Open audit", priority=True, id="home.open"),
+        Binding("n", "new_audit", "New audit", id="home.new-audit"),
+        Binding("a", "tracker", "Actions", id="home.actions"),
+        Binding("J", "journal", "Journal", key_display="J", id="home.journal"),
+        Binding("U", "users", "Users", key_display="U", id="home.users"),
+        Binding("j", "cursor('down')", "Down", show=False, id="move.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="move.up"),
+        Binding("g", "cursor('top')", "First", show=False, id="move.first"),
+        Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
+
+    def help_title(self) -> str:
+        return "Keys on the home screen: the partnership's audits"
 
     def compose(self) -> ComposeResult:
         yield IdentityBar()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from audit.access import Act, decide
 from audit.journal import JournalEntry
@@ -22,6 +22,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.virtual_table import Column, VirtualTable
+from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
 
 KEY_WIDTH = 18
@@ -60,12 +61,12 @@ class JournalFilter:
 
     def describe(self) -> str:
         parts = [f"{name} {value}" for name, value in (
-            ("by", self.who), ("on", self.entity), ("action", self.action), ("audit", self.audit),
+            ("by", self.who), ("about", self.entity), ("action", self.action), ("in audit", self.audit),
             ("from", self.since.strftime("%d/%m/%Y") if self.since else None),
             ("to", self.until.strftime("%d/%m/%Y") if self.until else None),
             ("matching", repr(self.text) if self.text else None),
         ) if value]
-        return "Showing " + (", ".join(parts) if parts else "every entry")
+        return "Showing " + ("entries " + ", ".join(parts) if parts else "every entry")
 
 
 def _cell(entry: JournalEntry, key: str) -> str | Text:
@@ -125,19 +126,22 @@ class JournalScreen(Screen[None]):
     JournalScreen #journal-detail { width: 2fr; padding: 0 1; border-left: tall $panel; }
     """
     BINDINGS = [
-        Binding("slash", "search", "Search"),
-        Binding("u", "pick('who')", "By user"),
-        Binding("t", "pick('entity')", "By kind"),
-        Binding("a", "pick('action')", "By action"),
-        Binding("d", "dates", "Dates"),
-        Binding("c", "clear", "Clear filters"),
-        Binding("escape", "back", "Back"),
+        Binding("slash", "search", "Search", key_display="/", id="journal.search"),
+        Binding("u", "pick('who')", "By user", id="journal.by-user"),
+        Binding("t", "pick('entity')", "By kind", id="journal.by-kind"),
+        Binding("a", "pick('action')", "By action", id="journal.by-action"),
+        Binding("d", "dates", "Dates", id="journal.dates"),
+        Binding("c", "clear", "Clear filters", id="journal.clear-filters"),
+        Binding("escape", "back", "Back", id="journal.back"),
     ]
 
     def __init__(self, audit: str | None = None) -> None:
         super().__init__()
         self.flt = JournalFilter(audit=audit)
         self.entries: list[JournalEntry] = []
+
+    def help_title(self) -> str:
+        return "Keys in the journal: every change, who and when"
 
     def compose(self) -> ComposeResult:
         yield IdentityBar()
@@ -212,7 +216,8 @@ class JournalScreen(Screen[None]):
         label = {"who": "User", "entity": "Kind of record", "action": "Action"}[field]
         options = [("(any)", "")] + [(v, v) for v in values]
         result = await self.app.push_screen_wait(FormScreen(f"Journal: filter by {label.lower()}", [
-            FormField("value", label, "select", getattr(self.flt, field) or "", options, required=True)]))
+            FormField("value", label, "select", getattr(self.flt, field) or "", options, required=True)],
+            save_label="Filter"))
         if result is not None:
             setattr(self.flt, field, result["value"] or None)
             self.apply_filter()
@@ -223,7 +228,7 @@ class JournalScreen(Screen[None]):
             FormField("since", "From (inclusive)", "date", self.flt.since),
             FormField("until", "To (inclusive)", "date", self.flt.until),
         ], lambda v: ["The start date is after the end date."]
-            if v["since"] and v["until"] and v["since"] > v["until"] else []))
+            if v["since"] and v["until"] and v["since"] > v["until"] else [], save_label="Filter"))
         if result is not None:
             self.flt.since, self.flt.until = result["since"], result["until"]
             self.apply_filter()

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit.access import Act
@@ -25,6 +25,7 @@ from audit.guard_marks import MAX_REASON
 from screens.context import ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
+from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
 from storage.guard import mark_not_identifier
 
@@ -92,11 +93,11 @@ class LeakScreen(ModalScreen[Leak | None]):
     LeakScreen #leak-keys { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape,q", "dismiss(None)", "Close"),
-        Binding("enter", "go", "Go to the field", show=True),
-        Binding("m", "mark", "Not an identifier here"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("escape,q", "dismiss(None)", "Close", id="leaks.close"),
+        Binding("enter", "go", "Go to the field", show=True, id="leaks.go"),
+        Binding("m", "mark", "Not an identifier here", id="leaks.mark"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self, title: str, message: str, audit_ref: str, leaks: list[Leak]) -> None:

@@ -8,10 +8,11 @@ again or another session's save of something else costs one `stat`.  The preview
 
 Decisions where the issue is silent:
 
-- `e` asks for a path and a format.  A relative path is taken from the workspace's
-  folder (where the default goes, so the two agree); `~` is the user's home.  Choosing
-  HTML while the default Markdown name is still there switches the name to `.html`.
-  An existing file is replaced only after a yes.
+- `e` asks for a path and a format.  The default goes to the current folder (where the
+  user started maca, not the hidden data folder), and a relative path is taken from there;
+  `~` is the user's home.  The file's extension follows the format: choosing HTML turns
+  `.md` into `.html` in the field at once, and a name typed with another format's
+  extension (or none) gets the chosen format's.  An existing file is replaced only after a yes.
 - `r` runs the guard over the people's text the current report quotes, as export does,
   without writing; anyone may run it, since it never shows an identifier.
 - Each finding of the guard names the field in the user's terms ("finding F3, text"),
@@ -30,7 +31,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -48,6 +49,7 @@ from screens.report.leaks import LeakScreen, fix_hint, summary
 from screens.report.words import write_words
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
+from screens.widgets.footer import Footer
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for
@@ -62,14 +64,16 @@ _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the j
 class ReportSection(Section):
     DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
-        Binding("e", "export", "Export"),
-        Binding("w", "write", "Write"),
-        Binding("r", "guard", "Check identifiers"),
-        Binding("c", "contents", "Contents"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("g", "cursor_end(0)", "First", show=False),
-        Binding("G", "cursor_end(1)", "Last", show=False),
+        Binding("e", "export", "Export", id="report.export"),
+        Binding("w", "write", "Write", id="report.write"),
+        Binding("r", "guard", "Check identifiers", id="report.check-identifiers"),
+        Binding("A", "approve", "Approve", id="report.approve"),
+        Binding("M", "marking", "Marking", id="report.marking"),
+        Binding("c", "contents", "Contents", id="report.contents"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
+        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
     HELP_NOTES = [
         "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "
@@ -80,6 +84,9 @@ class ReportSection(Section):
         "also an ordinary word: a lead marks it with m “not an identifier here”, with a reason (journaled).",
         "w writes the report's own words (leads only): the overall summary, the narrative for each objective "
         "and the conclusions.",
+        "A records the report's approval (by whom, when; leads only): that version is frozen and exports as "
+        "final until something changes, when it becomes the next version's draft. M sets the protective "
+        "marking every export carries at its top and bottom.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -179,7 +186,7 @@ class ReportSection(Section):
         self._stop_loading()
         status = Text(f"{report.analysis.audit} report as at {format_uk(report.analysis.today)} · "
                       f"{len(report.headings)} headings · {report.markdown.count(chr(10))} lines")
-        status.append(" · e export · w write · r check for identifiers", style="dim")
+        status.append(" · e export · w write · r check for identifiers · A approve · M marking", style="dim")
         self.query_one("#report-status", Static).update(status)
 
     # ------------------------------------------------------------------ moving
@@ -264,6 +271,22 @@ class ReportSection(Section):
         if await write_words(self):
             self.refresh_data()
 
+    # ------------------------------------------------------------------ approval
+
+    @work(exclusive=True, group="report-write")
+    async def action_approve(self) -> None:
+        from screens.report.approval import approve
+
+        if await approve(self, self.audit_ref):
+            self.refresh_data()
+
+    @work(exclusive=True, group="report-write")
+    async def action_marking(self) -> None:
+        from screens.report.approval import set_marking
+
+        if await set_marking(self):
+            self.refresh_data()
+
     # ------------------------------------------------------------------ export
 
     @work(exclusive=True, group="report-export")
@@ -287,19 +310,20 @@ class ReportSection(Section):
                 [(labels.get(fmt, fmt), c.served.fetch(["export", ref, "--format", fmt], names[fmt]))
                  for fmt in FORMATS]))
             return
-        defaults = {fmt: default_path(ws, ref, fmt, today) for fmt in FORMATS}
+        here = Path.cwd()
         values = await self.app.push_screen_wait(FormScreen(f"Export the {ref} report", [
-            FormField("path", "File", value=str(defaults["md"]), required=True, max_length=4096,
-                      hint=f"A name without a folder is saved beside the workspace, in {ws.path.parent}."),
+            FormField("path", "File", value=str(here / default_path(ws, ref, "md", today).name), required=True,
+                      max_length=4096, hint=f"A name without a folder is saved in the current folder, {here}. "
+                                            "The extension follows the format."),
             FormField("format", "Format", "select", "md",
                       [("Markdown (.md)", "md"), ("HTML page (.html), for a browser or to print", "html"),
                        ("Word document (.docx)", "docx")],
                       required=True),
-        ]))
+        ], save_label="Export", on_change=_extension_follows_format))
         if values is None:
             return
         fmt = values["format"]
-        path = self.target(values["path"], fmt, defaults)
+        path = self.target(values["path"], fmt)
         if path.is_file() and not await self.app.push_screen_wait(
                 ConfirmScreen(f"{path} already exists. Replace it with the report?", "replace")):
             return
@@ -315,11 +339,30 @@ class ReportSection(Section):
             return
         tell(self, f"Exported the {ref} report to {result.path} ({result.size:,} bytes, {fmt}).")
 
-    def target(self, typed: str, fmt: str, defaults: dict[str, Path]) -> Path:
+    def target(self, typed: str, fmt: str) -> Path:
         """The file the typed path names (see the module docstring)."""
         path = Path(typed).expanduser()
         if not path.is_absolute():
-            path = ctx(self.app).ws.path.parent / path
-        if path == defaults["md"] and fmt != "md":
-            path = defaults[fmt]
-        return path
+            path = Path.cwd() / path
+        return with_format_suffix(path, fmt)
+
+
+_SUFFIXES = {f".{fmt}" for fmt in FORMATS} | {".htm", ".markdown"}
+
+
+def with_format_suffix(path: Path, fmt: str) -> Path:
+    """``report.md`` as HTML is ``report.html``; ``report`` gets ``.html`` too."""
+    if path.suffix.lower() in _SUFFIXES or not path.suffix:
+        if path.suffix.lower() == f".{fmt}" or (fmt == "html" and path.suffix.lower() == ".htm"):
+            return path
+        return path.with_suffix(f".{fmt}")
+    return path
+
+
+def _extension_follows_format(form: FormScreen, field: str, value: Any) -> None:
+    if field != "format" or value not in FORMATS:
+        return
+    box = form.query_one("#field-path", Input)
+    typed = box.value.strip()
+    if typed:
+        box.value = str(with_format_suffix(Path(typed), value))

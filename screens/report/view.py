@@ -352,14 +352,14 @@ class ReportView(ScrollView, can_focus=True):
             self.row = row
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
-        Binding("space", "page_down", "Page down", show=False),
-        Binding("b", "page_up", "Page up", show=False),
-        Binding("h", "scroll_left", "Left", show=False),
-        Binding("l", "scroll_right", "Right", show=False),
+        Binding("j", "scroll_down", "Down", show=False, id="move.down"),
+        Binding("k", "scroll_up", "Up", show=False, id="move.up"),
+        Binding("g", "scroll_home", "First", show=False, id="move.first"),
+        Binding("G", "scroll_end", "Last", show=False, id="move.last"),
+        Binding("space", "page_down", "Page down", show=False, id="move.page-down"),
+        Binding("b", "page_up", "Page up", show=False, id="move.page-up"),
+        Binding("h", "scroll_left", "Left", show=False, id="move.left"),
+        Binding("l", "scroll_right", "Right", show=False, id="move.right"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "report-view--h1", "report-view--h2", "report-view--h3", "report-view--h4",

@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit import concerns as flow
@@ -35,6 +35,7 @@ from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.dialogs.too_small import TooSmallScreen
 from screens.saving import tell
+from screens.widgets.footer import Footer
 from storage import concerns as referral
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
@@ -60,7 +61,7 @@ def concern_text(app: App, ret: Return) -> Text:
     partnership = ctx(app).ws.partnership()
     concern = ret.concern
     text = Text()
-    text.append(f"⚠ {ret.audit} · case {ret.case_ref} · {partnership.agency_name(ret.agency)} ({ret.agency})\n",
+    text.append(f"⚠ {ret.audit} · case {ret.case_ref} · {partnership.agency_label(ret.agency)}\n",
                 style="bold")
     when = f"{format_uk(concern.raised_at.date())} {concern.raised_at:%H:%M}" if concern.raised_at else "?"
     text.append(f"  raised by {concern.raised_by or '?'} on {when}\n", style="italic")
@@ -144,12 +145,12 @@ class ConcernAlertScreen(ModalScreen[None]):
     ConcernAlertScreen #concern-keys { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("a", "acknowledge", "Close"),
-        Binding("h", "refer", "Holding agency"),
-        Binding("r", "record", "Record our action"),
-        Binding("escape", "dismiss(None)", "Not now"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("a", "acknowledge", "Close", id="concerns.acknowledge"),
+        Binding("h", "refer", "Holding agency", id="concerns.refer"),
+        Binding("r", "record", "Record our action", id="concerns.record"),
+        Binding("escape", "dismiss(None)", "Not now", id="concerns.close"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self) -> None:

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static, TextArea
+from textual.widgets import DataTable, Static, TextArea
 from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
 
 from audit.dates import format_uk
@@ -28,6 +28,7 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.audit.sections import Section
+from screens.widgets.footer import Footer
 from storage import returns as ops
 from storage.errors import WorkspaceError
 
@@ -72,6 +73,12 @@ def due_text(due: Any, today: Any) -> str:
     return f"Returns due {format_uk(due)} ({when})"
 
 
+class GridTable(DataTable):
+    """The grid, whose enter says in the footer what it does (DataTable's own is hidden)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open return", id="returns.open")]
+
+
 class ReturnsSection(Section):
     DEFAULT_CSS = """
     ReturnsSection #returns-head { height: auto; padding: 0 1; }
@@ -79,16 +86,15 @@ class ReturnsSection(Section):
     ReturnsSection #returns-legend { height: auto; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("enter", "open", "Open return", show=False),
-        Binding("f", "filter", "Outstanding for…"),
-        Binding("c", "chase", "Chase list"),
-        Binding("exclamation_mark", "concerns", "Open concerns", key_display="!"),
-        Binding("h", "move('left')", "Left", show=False),
-        Binding("j", "move('down')", "Down", show=False),
-        Binding("k", "move('up')", "Up", show=False),
-        Binding("l", "move('right')", "Right", show=False),
-        Binding("g", "move('top')", "First", show=False),
-        Binding("G", "move('bottom')", "Last", show=False),
+        Binding("f", "filter", "Outstanding for…", tooltip="one agency", id="returns.filter"),
+        Binding("c", "chase", "Chase list", id="returns.chase"),
+        Binding("exclamation_mark", "concerns", "Open concerns", key_display="!", id="returns.concerns"),
+        Binding("h", "move('left')", "Left", show=False, id="move.left"),
+        Binding("j", "move('down')", "Down", show=False, id="move.down"),
+        Binding("k", "move('up')", "Up", show=False, id="move.up"),
+        Binding("l", "move('right')", "Right", show=False, id="move.right"),
+        Binding("g", "move('top')", "First", show=False, id="move.first"),
+        Binding("G", "move('bottom')", "Last", show=False, id="move.last"),
     ]
     HELP_NOTES = [
         "Returns: each cell is one agency's return for one cohort case. enter opens its audit tool.",
@@ -104,7 +110,7 @@ class ReturnsSection(Section):
 
     def compose(self) -> ComposeResult:
         yield Static(id="returns-head")
-        yield DataTable(id="returns-grid", cursor_type="cell", zebra_stripes=True)
+        yield GridTable(id="returns-grid", cursor_type="cell", zebra_stripes=True)
         yield Static(Text(LEGEND), id="returns-legend")
 
     def on_mount(self) -> None:
@@ -170,7 +176,7 @@ class ReturnsSection(Section):
             head.append(f" · {not_involved} not involved")
         head.append(f" · {len(grid.cases)} cases × {len(grid.agencies)} agencies")
         if self.agency_filter in grid.agencies:
-            name = c.ws.partnership().agency_name(self.agency_filter or "")
+            name = c.ws.partnership().agency_name_without_code(self.agency_filter or "")
             head.append(f"\nFilter: outstanding for {self.agency_filter} ({name}): {shown} of {len(grid.cases)} "
                         "cases · f changes it", style="italic")
         self.query_one("#returns-head", Static).update(head)
@@ -258,7 +264,8 @@ class ReturnsSection(Section):
         options += [(f"{code}  {partnership.agency_name(code)}: "
                      f"{len(self.grid.outstanding_cases(code))} outstanding", code) for code in self.grid.agencies]
         values = await self.app.push_screen_wait(FormScreen("Show what is outstanding for", [
-            FormField("agency", "Agency", "select", self.agency_filter or "*", options, required=True)]))
+            FormField("agency", "Agency", "select", self.agency_filter or "*", options, required=True)],
+            save_label="Show"))
         if values is None:
             return
         self.agency_filter = None if values["agency"] == "*" else values["agency"]
@@ -276,7 +283,7 @@ class ReturnsSection(Section):
         name = re.sub(r"[^A-Za-z0-9_-]+", "-", self.audit_ref) + f"-chase{suffix}-{c.today():%Y-%m-%d}.txt"
         who = f" for {self.agency_filter}" if self.agency_filter else ""
         self.app.push_screen(ChaseScreen(f"Chase list{who}: {len(lines)} outstanding", lines,
-                                         c.ws.path.parent / name, c.ws.path,
+                                         Path.cwd() / name, c.ws.path,
                                          ["chase", self.audit_ref] + (["--agency", self.agency_filter]
                                                                       if self.agency_filter else [])))
 
@@ -295,9 +302,9 @@ class ChaseScreen(ModalScreen[None]):
     ChaseScreen #chase-keys { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("x", "export", "Export to a file"),
-        Binding("y", "copy", "Copy all"),
-        Binding("escape", "dismiss(None)", "Close"),
+        Binding("x", "export", "Export to a file", id="chase.export"),
+        Binding("y", "copy", "Copy all", id="chase.copy"),
+        Binding("escape", "dismiss(None)", "Close", id="chase.close"),
     ]
 
     def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path,
@@ -344,7 +351,7 @@ class ChaseScreen(ModalScreen[None]):
             return
         values = await self.app.push_screen_wait(FormScreen("Export the chase list", [
             FormField("path", "Save to", value=str(self.default_path), required=True, max_length=4096,
-                      hint="A plain text file, one line per outstanding return.")]))
+                      hint="A plain text file, one line per outstanding return.")], save_label="Export"))
         if values is None:
             return
         from storage.user_files import check_destination, write_user_file

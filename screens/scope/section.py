@@ -37,15 +37,15 @@ class ScopeSection(Section):
     ScopeSection #scope-detail { width: 1fr; height: 1fr; padding: 0 1; border-left: tall $panel; }
     """
     BINDINGS = [
-        Binding("enter,e", "edit", "Edit"),
-        Binding("a", "add", "Add"),
-        Binding("d", "delete", "Delete"),
-        Binding("J", "move(1)", "Move down", key_display="J", show=False),
-        Binding("K", "move(-1)", "Move up", key_display="K", show=False),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("g", "cursor_end(0)", "First", show=False),
-        Binding("G", "cursor_end(1)", "Last", show=False),
+        Binding("enter,e", "edit", "Edit", id="scope.edit"),
+        Binding("a", "add", "Add", id="scope.add"),
+        Binding("d", "delete", "Delete", id="scope.delete"),
+        Binding("J", "move(1)", "Move down", key_display="J", show=False, id="scope.move-down"),
+        Binding("K", "move(-1)", "Move up", key_display="K", show=False, id="scope.move-up"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
+        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
     HELP_NOTES = [
         "Scope: only leads edit; everyone else reads. Each edit is saved at once and journaled.",

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from screens.widgets.footer import Footer
 
 from audit.returns import Gap
 
@@ -28,9 +29,9 @@ class GapsScreen(ModalScreen[str | None]):
     GapsScreen #gaps-keys { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("escape", "dismiss(None)", "Close", id="tool-info.close"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self, gaps: list[Gap]) -> None:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from audit import returns as domain
@@ -27,6 +27,7 @@ from screens.tool.actions import ToolActionsMixin
 from screens.tool.rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, editor_hint, tool_rows
 from screens.tool.saving import Change
 from screens.widgets.identity import IdentityBar
+from screens.widgets.footer import Footer
 from storage import returns as ops
 from storage.errors import WorkspaceError
 from storage.workspace import now
@@ -35,22 +36,22 @@ from storage.workspace import now
 class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the mixins' set_timer; goes with them (issue 14)
     CSS_PATH = "tool.tcss"
     BINDINGS = [
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("g", "cursor_end(0)", "First", show=False),
-        Binding("G", "cursor_end(1)", "Last", show=False),
-        Binding("y", "answer('yes')", "Answer", key_display="y/p/n/x"),
-        Binding("p", "answer('partly')", "Partly", show=False),
-        Binding("n", "answer('no')", "No", show=False),
-        Binding("x", "answer('n/a')", "Not applicable", show=False),
-        *[Binding(str(n), f"grade({n})", "Grade" if n == 1 else Grade.in_order()[n - 1].label,
-                  key_display="1-4" if n == 1 else None, show=n == 1) for n in range(1, 5)],
-        Binding("e", "edit", "Edit", key_display="e/enter"),
-        Binding("exclamation_mark", "concern", "Concern", key_display="!"),
-        Binding("ctrl+s", "submit", "Submit"),
-        Binding("R", "clarify", "Send back", key_display="R", tooltip="Return for clarification (leads)"),
-        Binding("a", "acknowledge", "Acknowledge", tooltip="Acknowledge the open concern (leads)"),
-        Binding("escape", "back", "Back"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
+        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
+        Binding("y", "answer('yes')", "Answer", key_display="y/p/n/x", tooltip="yes", id="tool.answer-yes"),
+        Binding("p", "answer('partly')", "Answer", show=False, tooltip="partly", id="tool.answer-partly"),
+        Binding("n", "answer('no')", "Answer", show=False, tooltip="no", id="tool.answer-no"),
+        Binding("x", "answer('n/a')", "Answer", show=False, tooltip="not applicable", id="tool.answer-na"),
+        *[Binding(str(n), f"grade({n})", "Grade", tooltip=Grade.in_order()[n - 1].value,
+                  key_display="1-4" if n == 1 else None, show=n == 1, id=f"tool.grade-{n}") for n in range(1, 5)],
+        Binding("e", "edit", "Edit", key_display="e/enter", id="tool.edit"),
+        Binding("exclamation_mark", "concern", "Concern", key_display="!", tooltip="raise an immediate safeguarding concern", id="tool.concern"),
+        Binding("ctrl+s", "submit", "Submit", id="tool.submit"),
+        Binding("R", "clarify", "Send back", key_display="R", tooltip="return for clarification (leads)", id="tool.send-back"),
+        Binding("a", "acknowledge", "Acknowledge", tooltip="the open concern (leads)", id="tool.acknowledge"),
+        Binding("escape", "back", "Back", id="tool.back"),
     ]
 
     def __init__(self, audit_ref: str, case_ref: str, agency: str) -> None:
@@ -116,6 +117,9 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         self.refresh_view()
         self.query_one(OptionList).focus()
 
+    def help_title(self) -> str:
+        return f"Keys in the audit tool: {self.agency}'s return for case {self.case_ref}"
+
     def help_notes(self) -> list[str]:
         return [
             "j/k move; y/p/n/x answer the highlighted question; 1-4 grade the section it is in.",
@@ -145,8 +149,10 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
     def refresh_view(self, *, identity: bool = True) -> None:
         """Show ``self.ret``; ``identity=False`` while typing (the bar cannot have changed)."""
         ws = ctx(self.app).ws
+        if identity:
+            self.refresh_bindings()  # submitted, sent back, or another session's save: keys follow
         partnership = ws.partnership()
-        agency_name = partnership.agency_name(self.agency)
+        agency_name = partnership.agency_label(self.agency)
         if identity:
             who = ws.user.describe() if ws.user else ws.login
             self.query_one(IdentityBar).show(f"{self.audit_ref} · {self.agency} return · {partnership.name}", who,
@@ -155,7 +161,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         graded = [s for s in self.tool.sections if s.graded]
         done = sum(1 for s in graded if (g := self.ret.sections.get(s.objective)) and g.grade and g.rationale.strip())
         title = Text()
-        title.append(f"Case {self.case_ref} · {agency_name} ({self.agency}) · ", style="bold")
+        title.append(f"Case {self.case_ref} · {agency_name} · ", style="bold")
         title.append(f"{self.ret.status.symbol} {self.ret.status.label}", style="bold")
         if self.ret.involved is not False:
             title.append(f" · {answered}/{total} answered · {done}/{len(graded)} graded")
@@ -406,11 +412,18 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         ws = ctx(self.app).ws
+        if action in _CHANGES and hasattr(self, "ret"):
+            # A return this user may not change (received, another agency's, a viewer, a
+            # read-only workspace) does not offer its keys; the title says why.
+            return self.readonly_reason() is None
         if action == "clarify":
             return ws.can(Act.RETURN_FOR_CLARIFICATION)
         if action == "acknowledge":
             return ws.can(Act.ACKNOWLEDGE_CONCERN)
         return True
+
+_CHANGES = frozenset({"answer", "grade", "edit", "submit"})
+
 
 def _value_of(row: ToolRow, ret: Return) -> str:
     """The text a row's editor starts from."""

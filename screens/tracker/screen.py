@@ -18,7 +18,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from audit.access import Act
 from audit.dates import format_uk
@@ -32,6 +32,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.tracker.text import history_text
 from screens.widgets.identity import IdentityBar
+from screens.widgets.footer import Footer
 from storage import tracker as ops
 from storage.errors import WorkspaceError
 from storage.export import IdentifierLeak
@@ -42,17 +43,17 @@ FIXED_WIDTH = 78  # every column but the action's description, with cell padding
 class TrackerScreen(Screen[None]):
     CSS_PATH = "tracker.tcss"
     BINDINGS = [
-        Binding("u", "update", "Record progress"),
-        Binding("s", "sign_off", "Sign off"),
-        Binding("b", "send_back", "Send back"),
-        Binding("f", "filter", "Filter"),
-        Binding("x", "export", "Export"),
-        Binding("enter", "history", "History", priority=True),
-        Binding("escape", "back", "Back"),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
-        Binding("g", "cursor('top')", "First", show=False),
-        Binding("G", "cursor('bottom')", "Last", show=False),
+        Binding("u", "update", "Record progress", id="tracker.update"),
+        Binding("s", "sign_off", "Sign off", id="tracker.sign-off"),
+        Binding("b", "send_back", "Send back", id="tracker.send-back"),
+        Binding("f", "filter", "Filter", id="tracker.filter"),
+        Binding("x", "export", "Export", id="tracker.export"),
+        Binding("enter", "history", "History", priority=True, id="tracker.history"),
+        Binding("escape", "back", "Back", id="tracker.back"),
+        Binding("j", "cursor('down')", "Down", show=False, id="move.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="move.up"),
+        Binding("g", "cursor('top')", "First", show=False, id="move.first"),
+        Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
 
     def __init__(self, where: TrackerFilter | None = None) -> None:
@@ -69,6 +70,9 @@ class TrackerScreen(Screen[None]):
             "f filters by agency, audit, RAG, overdue or awaiting sign-off; x exports what is shown as Markdown "
             "or HTML for the sub-committee; enter shows an action's history.",
         ]
+
+    def help_title(self) -> str:
+        return "Keys in the partnership's action tracker"
 
     def compose(self) -> ComposeResult:
         yield IdentityBar()

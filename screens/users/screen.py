@@ -17,7 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from audit.access import Act, decide
 from audit.partnership import LOGIN, Role, User, validate_user
@@ -28,6 +28,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.virtual_table import Column, VirtualTable
+from screens.widgets.footer import Footer
 from storage.authorized_keys import maca_command
 from storage.errors import WorkspaceError
 from storage.users import KeyFile, add_or_change, key_of, remove_user, set_key
@@ -53,11 +54,11 @@ class UsersScreen(Screen[None]):
     UsersScreen VirtualTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("a", "add", "Add"),
-        Binding("e", "edit", "Role and agencies"),
-        Binding("s", "key", "SSH key"),
-        Binding("r", "remove", "Remove"),
-        Binding("escape", "back", "Back"),
+        Binding("a", "add", "Add", id="users.add"),
+        Binding("e", "edit", "Role and agencies", id="users.edit"),
+        Binding("s", "key", "SSH key", id="users.key"),
+        Binding("r", "remove", "Remove", id="users.remove"),
+        Binding("escape", "back", "Back", id="users.back"),
     ]
 
     def __init__(self) -> None:

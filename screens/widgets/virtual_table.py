@@ -56,7 +56,6 @@ class _RowMessage(Message):
         return self.table
 
 
-_COLUMN_KEYS = Binding.Group("Column", compact=True)
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -82,17 +81,23 @@ class VirtualTable(ScrollView, can_focus=True):
         """The cursor now rests on a different row (`row` is None if none is visible)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_row", "Open"),
-        Binding("space", "toggle_row", "Toggle"),
-        Binding("left,h", "column_left", "Column left", group=_COLUMN_KEYS),
-        Binding("right,l", "column_right", "Column right", group=_COLUMN_KEYS),
-        Binding("o", "sort_column", "Sort"),
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First row", show=False),
-        Binding("end,G", "last", "Last row", show=False),
+        Binding("enter", "select_row", "Open", id="table.open"),
+        Binding("space", "toggle_row", "Toggle", id="table.toggle"),
+        Binding("left", "column_left", "Column", key_display="←→", tooltip="left", id="arrow.left"),
+        Binding("h", "column_left", "Column", key_display="←→", tooltip="left", id="move.left"),
+        Binding("right", "column_right", "Column", show=False, tooltip="right", id="arrow.right"),
+        Binding("l", "column_right", "Column", show=False, tooltip="right", id="move.right"),
+        Binding("o", "sort_column", "Sort", tooltip="by the cursor's column", id="table.sort"),
+        Binding("up", "cursor_up", "Up", show=False, id="arrow.up"),
+        Binding("k", "cursor_up", "Up", show=False, id="move.up"),
+        Binding("down", "cursor_down", "Down", show=False, id="arrow.down"),
+        Binding("j", "cursor_down", "Down", show=False, id="move.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="arrow.page-up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="arrow.page-down"),
+        Binding("home", "first", "First", show=False, id="arrow.home"),
+        Binding("g", "first", "First", show=False, id="move.first"),
+        Binding("end", "last", "Last", show=False, id="arrow.end"),
+        Binding("G", "last", "Last", show=False, id="move.last"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

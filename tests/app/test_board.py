@@ -22,6 +22,7 @@ from storage.findings import add_action, add_finding
 from storage.returns import cohort_refs
 from storage.workspace import Workspace
 from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
+from tests.workspace_files import on_disk as tables_on_disk
 
 REF = "MACA-C86"
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
@@ -58,7 +59,7 @@ def card(section: BoardSection, finding_id: str) -> str:
 
 
 def on_disk(ws: Workspace, finding_id: str) -> dict:
-    findings = json.loads(ws.path.read_text())["findings"].values()
+    findings = tables_on_disk(ws.path)["findings"].values()
     return next(f for f in findings if f["id"] == finding_id)
 
 
@@ -175,7 +176,7 @@ async def test_action_plan_add_edit_with_rag_and_filters(tmp_path: Path) -> None
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ActionPlanScreen))
         assert "3 actions · ✗ 1 overdue · ● 1 on track · ✓ 1 complete" in card(section, "F5")
-    actions = json.loads(ws.path.read_text())["actions"].values()
+    actions = tables_on_disk(ws.path)["actions"].values()
     a3 = next(a for a in actions if a["id"] == "A3")
     assert (a3["owner"], a3["due"], a3["status"], a3["finding_id"]) == ("POL", "2021-04-26", "complete", "F5")
 
@@ -183,7 +184,7 @@ async def test_action_plan_add_edit_with_rag_and_filters(tmp_path: Path) -> None
 @pytest.mark.slow
 async def test_viewer_is_refused_with_a_sentence(tmp_path: Path) -> None:
     ws = board_ws(tmp_path)
-    before = json.loads(ws.path.read_text())["findings"]
+    before = tables_on_disk(ws.path)["findings"]
     app = app_for(open_as(ws.path, "panel2"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_board(pilot)
@@ -193,7 +194,7 @@ async def test_viewer_is_refused_with_a_sentence(tmp_path: Path) -> None:
             assert not isinstance(app.screen, (FormScreen, ConfirmScreen))
         assert "panel2 is a viewer and can only read; ask a lead auditor to edit the findings board." in notes(app)
         assert "panel2 is a viewer and can only read; ask a lead auditor to propose a finding." in notes(app)
-    assert json.loads(ws.path.read_text())["findings"] == before
+    assert tables_on_disk(ws.path)["findings"] == before
 
 
 @pytest.mark.slow
@@ -237,7 +238,7 @@ async def test_delete_asks_first_and_takes_the_actions_with_it(tmp_path: Path) -
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await until(pilot, lambda: shown(section)[2] == ["F6"])
-    data = json.loads(ws.path.read_text())
+    data = tables_on_disk(ws.path)
     assert not data["actions"] and "F5" not in [f["id"] for f in data["findings"].values()]
 
 
@@ -282,7 +283,7 @@ async def test_hostile_text_in_cards_and_actions_is_shown_literally(tmp_path: Pa
         await until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.shown)
         assert plan_rows(app)[0][6] == SHOWN
         assert SHOWN in str(app.screen.query_one("#plan-detail", Static).render())
-        assert "\x1b" not in json.dumps(json.loads(ws.path.read_text())["actions"])
+        assert "\x1b" not in json.dumps(tables_on_disk(ws.path)["actions"])
 
 
 @pytest.mark.slow

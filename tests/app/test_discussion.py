@@ -22,6 +22,7 @@ from storage.findings import open_discussion, save_discussion
 from storage.returns import cohort_refs
 from storage.workspace import Workspace
 from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
+from tests.workspace_files import on_disk
 
 REF = "MACA-C86"
 CASE = "RB-2020-001"
@@ -129,7 +130,7 @@ async def test_agreed_grade_by_number_keys_and_sections_still_switch(tmp_path: P
         await pilot.press("h")  # on the case list, numbers switch sections again
         await pilot.press("1")
         await until(pilot, lambda: app.screen.current == "scope")
-    stored = json.loads(ws.path.read_text())["discussions"]
+    stored = on_disk(ws.path)["discussions"]
     assert all(d["agreed_grades"].get("fathers") is None for d in stored.values())
 
 
@@ -227,7 +228,7 @@ async def test_coordinator_promotion_is_proposed_but_cannot_edit_the_record(tmp_
 @pytest.mark.parametrize("key", ["e", "p", "3"])
 async def test_viewer_is_refused_with_a_sentence(tmp_path: Path, key: str) -> None:
     ws = seeded(tmp_path)
-    before = ws.path.read_text()
+    before = on_disk(ws.path)
     app = app_for(open_as(ws.path, "panel2"))
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_discussion_section(pilot)
@@ -236,9 +237,9 @@ async def test_viewer_is_refused_with_a_sentence(tmp_path: Path, key: str) -> No
         await until(pilot, lambda: idle(app) and bool(notes(app)))
         assert not isinstance(app.screen, FormScreen)
         assert any(n.startswith("panel2 is a viewer and can only read; ask a lead auditor to") for n in notes(app))
-    after = json.loads(ws.path.read_text())
-    assert after["discussions"] == json.loads(before)["discussions"]
-    assert after.get("findings") == json.loads(before).get("findings")
+    after = on_disk(ws.path)
+    assert after["discussions"] == before["discussions"]
+    assert after.get("findings") == before.get("findings")
 
 
 async def test_hostile_point_is_shown_and_stored_literally(tmp_path: Path) -> None:

@@ -40,8 +40,9 @@ def prompts(screen: LeakScreen) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
-async def test_a_lead_marks_a_possible_match_and_the_export_goes_ahead(tmp_path: Path) -> None:
+async def test_a_lead_marks_a_possible_match_and_the_export_goes_ahead(tmp_path: Path, monkeypatch) -> None:
     ws = with_common_names(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the export's default folder is the current one
     app = app_for(ws)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_report(pilot)
@@ -90,7 +91,7 @@ async def test_a_lead_marks_a_possible_match_and_the_export_goes_ahead(tmp_path:
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not isinstance(app.screen, FormScreen) and idle(app))
         await until(pilot, lambda: any(m.startswith("Exported the") for m in messages(app)))
-    assert "Young parents" in default_path(ws, DEMO_AUDIT, "md", TODAY).read_text(encoding="utf-8")
+    assert "Young parents" in (tmp_path / default_path(ws, DEMO_AUDIT, "md", TODAY).name).read_text(encoding="utf-8")
     entries = [e for e in open_as(ws.path, "rlead").journal() if "not an identifier" in e.summary]
     assert [e.summary for e in entries][-1] == (
         "marked a possible family name at scope, background as not an identifier: Young as in age.")

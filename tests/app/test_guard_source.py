@@ -17,6 +17,7 @@ from tests.app.helpers import app_for, demo_workspace, open_as
 from tests.app.helpers import notes as messages
 from tests.app.test_scope_section import go_to, key_then, modal, open_scope
 from tests.app.test_tool import go_to as tool_row, open_tool, until, visible, wait_saved
+from tests.workspace_files import on_disk
 
 WARNING = "This looks like the family name of a case: reports will refuse it until it is taken out."
 
@@ -60,5 +61,5 @@ async def test_a_date_of_birth_typed_into_a_return_is_told_once_and_saved(tmp_pa
         assert "holds what looks like an identifier of a case" in visible(tool.query_one("#tool-saved", Static))
         assert messages(app).count(dob_warning) == 1
         assert not any(f"{victim.child_dob:%d/%m/%Y}" in m for m in messages(app))
-    data = json.loads(ws.path.read_text(encoding="utf-8"))
+    data = on_disk(ws.path)
     assert any(doc.get("summary") == typed for doc in data["returns"].values())

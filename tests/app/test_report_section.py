@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, OptionList, Select, Static
+from textual.widgets import Button, DataTable, Input, OptionList, Select, Static
 
 from audit.access import Act
 from audit.returns import Status
@@ -121,14 +121,19 @@ async def test_enter_in_the_jump_list_scrolls_the_preview_to_the_heading(tmp_pat
 
 
 @pytest.mark.slow
-async def test_export_markdown_with_the_default_path(tmp_path: Path) -> None:
+async def test_export_markdown_with_the_default_path(tmp_path: Path, monkeypatch) -> None:
     ws = seeded(tmp_path)
+    here = tmp_path / "where maca was started"
+    here.mkdir()
+    monkeypatch.chdir(here)
     app = app_for(ws)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_report(pilot)
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        target = default_path(ws, DEMO_AUDIT, "md", TODAY)
+        # The current folder, not the (hidden) folder of the workspace.
+        target = here / default_path(ws, DEMO_AUDIT, "md", TODAY).name
+        assert "Export (ctrl+s)" in str(app.screen.query_one("#form-save", Button).label)
         assert app.screen.query_one("#field-path", Input).value == str(target)
         assert target.name == f"{DEMO_AUDIT}-report-2021-04-20.md"
         await pilot.press("ctrl+s")
@@ -143,10 +148,14 @@ async def test_export_markdown_with_the_default_path(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-async def test_export_html_to_a_name_beside_the_workspace_and_replace_only_after_yes(tmp_path: Path) -> None:
+async def test_export_html_to_a_name_in_the_current_folder_and_replace_only_after_yes(
+        tmp_path: Path, monkeypatch) -> None:
     ws = seeded(tmp_path)
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
     app = app_for(ws)
-    target = ws.path.parent / "briefing.html"
+    target = here / "briefing.html"
     async with app.run_test(size=(120, 40)) as pilot:
         await open_report(pilot)
         for attempt in range(2):
@@ -169,12 +178,33 @@ async def test_export_html_to_a_name_beside_the_workspace_and_replace_only_after
         await open_report(pilot)
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        app.screen.query_one("#field-format", Select).value = "html"  # the default name follows
+        app.screen.query_one("#field-format", Select).value = "html"  # the name's extension follows
+        path_box = app.screen.query_one("#field-path", Input)
+        await until(pilot, lambda: path_box.value.endswith(".html"))
+        assert path_box.value == str(here / default_path(ws, DEMO_AUDIT, "html", TODAY).name)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not isinstance(app.screen, FormScreen) and idle(app))
-    page = default_path(ws, DEMO_AUDIT, "html", TODAY).read_text(encoding="utf-8")
+    page = (here / default_path(ws, DEMO_AUDIT, "html", TODAY).name).read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<h2>Summary</h2>" in page and "<table>" in page
-    assert not default_path(ws, DEMO_AUDIT, "md", TODAY).exists()
+    assert not (here / default_path(ws, DEMO_AUDIT, "md", TODAY).name).exists()
+    assert not default_path(ws, DEMO_AUDIT, "html", TODAY).exists()  # nothing in the workspace's folder
+
+
+async def test_a_name_typed_with_the_wrong_extension_gets_the_formats(tmp_path: Path, monkeypatch) -> None:
+    ws = seeded(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_report(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-format", Select).value = "html"
+        await pilot.pause()
+        app.screen.query_one("#field-path", Input).value = "for the board.md"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen) and idle(app))
+    assert (tmp_path / "for the board.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not (tmp_path / "for the board.md").exists()
 
 
 @pytest.mark.slow

@@ -18,10 +18,11 @@ from tests.conftest import TODAY
 
 
 @pytest.mark.slow
-async def test_export_word_with_the_default_name(tmp_path: Path) -> None:
+async def test_export_word_with_the_default_name(tmp_path: Path, monkeypatch) -> None:
     ws = seeded(tmp_path)
     app = app_for(ws)
-    target = default_path(ws, DEMO_AUDIT, "docx", TODAY)
+    monkeypatch.chdir(tmp_path)  # the default goes to the current folder
+    target = tmp_path / default_path(ws, DEMO_AUDIT, "docx", TODAY).name
     async with app.run_test(size=(120, 40)) as pilot:
         await open_report(pilot)
         await pilot.press("e")

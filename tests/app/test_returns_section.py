@@ -125,7 +125,10 @@ async def test_filter_to_what_one_agency_still_owes(path: Path) -> None:
 
 
 @pytest.mark.slow
-async def test_chase_list_shows_and_exports_one_line_per_outstanding_return(path: Path) -> None:
+async def test_chase_list_shows_and_exports_one_line_per_outstanding_return(path: Path, monkeypatch) -> None:
+    here = path.parent / "started here"  # the current folder, not the workspace's
+    here.mkdir()
+    monkeypatch.chdir(here)
     app = app_on(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_grid(app, pilot)
@@ -137,7 +140,7 @@ async def test_chase_list_shows_and_exports_one_line_per_outstanding_return(path
             in chase.query_one(TextArea).text
         await pilot.press("x")  # x exports: a read-only text area does not type it
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        target = path.parent / "MACA-C86-chase-2021-05-03.txt"
+        target = here / "MACA-C86-chase-2021-05-03.txt"
         assert app.screen.query_one(Input).value == str(target)
         await pilot.press("ctrl+s")
         assert await until(pilot, target.exists)
@@ -148,7 +151,7 @@ async def test_chase_list_shows_and_exports_one_line_per_outstanding_return(path
         await pilot.press("ctrl+s")
         assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
-        assert not list(path.parent.glob(".MACA-C86-chase*.tmp"))  # no temporary file left behind
+        assert not list(here.glob(".MACA-C86-chase*.tmp"))  # no temporary file left behind
 
 
 async def test_chase_list_follows_the_filter_and_refuses_a_missing_folder(path: Path) -> None:

@@ -24,6 +24,7 @@ from storage.workspace import Workspace
 from tests.app.helpers import notes, open_audit, until
 from tests.conftest import TODAY
 from tui.app import build_app
+from tests.workspace_files import copy_workspace, on_disk
 
 LEAD, COORD, VIEWER = "qa.tamsin", "pol.coord", "panel.vic"
 REFUSED = "refused"
@@ -54,7 +55,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def without_journal(path: Path) -> dict:
-    data = json.loads(path.read_text())
+    data = on_disk(path)
     data.pop("journal", None)
     return data
 
@@ -64,7 +65,7 @@ def without_journal(path: Path) -> dict:
 async def test_role_action_matrix(template: Path, tmp_path: Path, name: str, where: str | None,
                                   keys: list[str], role: str, expected: type[Screen] | str) -> None:
     path = tmp_path / "w.json"
-    path.write_bytes(template.read_bytes())
+    copy_workspace(template, path)
     before = without_journal(path)
     app = build_app(Workspace.open(path, role), today=TODAY, watch_interval=0,
                     served=Served("maca", "audit.example.org", 2222))

@@ -17,6 +17,7 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormScreen
 from screens.scope.section import ScopeSection
 from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, until
+from tests.workspace_files import data_bytes, on_disk
 
 HOSTILE = "[/b] a | b # <script>x</script> [bold]y[/bold] \x1b[31mred"
 SHOWN = "[/b] a | b # <script>x</script> [bold]y[/bold] red"  # escape sequences removed, the rest as typed
@@ -68,8 +69,8 @@ async def test_edit_objective_by_keyboard_saves_and_journals(tmp_path: Path) -> 
         await key_then(pilot, "ctrl+s", lambda: (not modal(pilot, FormScreen) and idle(app)) or form_failed(pilot))
         assert not isinstance(app.screen, FormScreen)
         assert "  1 curiosity: Curiosity and respectful uncertainty" in labels(section)
-    on_disk = json.loads(ws.path.read_text())
-    audit = next(iter(on_disk["audits"].values()))
+    stored = on_disk(ws.path)
+    audit = next(iter(stored["audits"].values()))
     assert audit["objectives"][0]["title"] == "Curiosity and respectful uncertainty"
     assert audit["rev"] == 2
     entry = open_as(ws.path, "rlead").journal()[-1]
@@ -173,7 +174,7 @@ async def test_agencies_and_milestone_done(tmp_path: Path) -> None:
 @pytest.mark.parametrize("login", ["panel.vic", "csc.coord"])
 async def test_only_leads_edit_scope(tmp_path: Path, login: str) -> None:
     ws = demo_workspace(tmp_path)
-    before = ws.path.read_bytes()
+    before = data_bytes(ws.path)
     app = app_for(open_as(ws.path, login))
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_scope(pilot)
@@ -185,7 +186,9 @@ async def test_only_leads_edit_scope(tmp_path: Path, login: str) -> None:
     assert lead.audit("MACA-C86").title == "Unborn babies, older siblings and multiple adversity"
     refused = lead.journal()[-1]
     assert (refused.action, refused.who, refused.audit) == ("refused", login, "MACA-C86")
-    assert len(ws.path.read_bytes()) > len(before)  # only the journal grew
+    after = data_bytes(ws.path)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed and all(name.startswith("journal/") for name in changed)  # only the journal grew
 
 
 async def test_conflict_shows_both_versions_and_applies_mine_on_top(tmp_path: Path) -> None:
@@ -321,7 +324,7 @@ async def test_a_slow_save_tells_the_user_it_waited(tmp_path: Path) -> None:
         holder = subprocess.Popen(
             [sys.executable, "-c",
              "import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
-             "print('held', flush=True); time.sleep(1.5); l.release()", str(ws.path) + ".lock"],
+             "print('held', flush=True); time.sleep(1.5); l.release()", str(ws.path / "partnership.json.lock")],
             stdout=subprocess.PIPE, text=True)
         assert holder.stdout.readline().strip() == "held"
         await key_then(pilot, "ctrl+s", lambda: not modal(pilot, FormScreen) and idle(app))

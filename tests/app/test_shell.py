@@ -72,7 +72,7 @@ async def test_help_lists_every_key_of_the_screen(tmp_path: Path) -> None:
         await open_audit(pilot)
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        listed = dict((desc, keys) for keys, desc in app.screen.keys)
+        listed = {desc: keys for _, rows in app.screen.groups for keys, desc, _ in rows}
         for description in ("Edit", "Add", "Delete", "Move down", "Move up", "Audits", "Quit", "Help"):
             assert description in listed, description
         assert "J" in listed["Move down"]

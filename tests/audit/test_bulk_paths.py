@@ -94,7 +94,7 @@ def test_yes_no_and_dates_parsed_once_per_value_agree_with_the_explaining_parser
             bad: list[str] = []
             if value.strip():
                 explain(value.strip(), bad)
-            explained += [f"line {n + 2}, column {name}: {message}" for message in bad]
+            explained += [f"line {n + 2}, column \"{name}\": {message}" for message in bad]
     assert [str(p) for p in result.problems] == explained
     good = "\n".join([header, *(f"C{n},{s},{d}" for n, (s, d) in enumerate(zip(spellings[:11], dates[:4] * 3)))])
     cases = parse_candidates((good + "\n").encode(), audit="A", agency_codes=CODES, existing_refs=set()).cases
@@ -116,11 +116,11 @@ def test_a_large_file_with_a_few_bad_values_names_each_one_on_its_line() -> None
     result = parse_candidates(("\n".join([HEADER, *rows]) + "\n").encode(), audit="A",
                               agency_codes=CODES, existing_refs=set())
     assert [str(p) for p in result.problems] == [
-        'line 1202, column engagement: "CSC:2020-06-30..2020-01-01" starts on 30/06/2020, after '
+        'line 1202, column "engagement": "CSC:2020-06-30..2020-01-01" starts on 30/06/2020, after '
         "it ends on 01/01/2020",
-        'line 2502, column unborn: "perhaps" is not yes or no; use yes, no, y, n, true, false, '
+        'line 2502, column "unborn": "perhaps" is not yes or no; use yes, no, y, n, true, false, '
         "1 or 0, or leave it blank",
-        'line 2502, column child_dob: "2015-02-30" is not a real date',
+        'line 2502, column "child_dob": "2015-02-30" is not a real date',
     ]
 
 
@@ -206,13 +206,13 @@ def test_objects_promoted_after_a_bulk_build_are_still_collected() -> None:
 
 @pytest.mark.parametrize(("change", "existing", "expected"), [
     ({}, set(), []),
-    ({}, {"rb-000007"}, ['line 9, column case_ref: case reference "RB-000007" differs only in letter case '
+    ({}, {"rb-000007"}, ['line 9, column "case_ref": case reference "RB-000007" differs only in letter case '
                          'from "rb-000007", already in the audit']),
-    ({100: "rb-000005"}, set(), ['line 102, column case_ref: case reference "rb-000005" differs only in '
+    ({100: "rb-000005"}, set(), ['line 102, column "case_ref": case reference "rb-000005" differs only in '
                                  'letter case from "RB-000005" on line 7']),
-    ({100: "RB-000005"}, set(), ['line 102, column case_ref: duplicate case reference "RB-000005" (also '
+    ({100: "RB-000005"}, set(), ['line 102, column "case_ref": duplicate case reference "RB-000005" (also '
                                  'on line 7)']),
-    ({3: "RB 3"}, set(), ['line 5, column case_ref: "RB 3" is not a valid case reference; use 1 to 40 '
+    ({3: "RB 3"}, set(), ['line 5, column "case_ref": "RB 3" is not a valid case reference; use 1 to 40 '
                           'letters, digits, -, _ or /']),
 ])
 def test_many_references_checked_at_once_say_what_one_at_a_time_would(

@@ -114,7 +114,7 @@ def test_bom_crlf_blank_lines_trimmed_names_and_values() -> None:
 def test_header_only_is_refused_as_probably_the_wrong_file() -> None:
     result = load("case_ref,unborn\r\n")
     assert not result.ok and result.cases == [] and result.rows == 0
-    assert [str(p) for p in result.problems] == ["line 1, column case_ref: the file has a header row but no cases"]
+    assert [str(p) for p in result.problems] == ["line 1, column \"case_ref\": the file has a header row but no cases"]
 
 
 def test_hostile_text_is_kept_as_typed_minus_control_bytes() -> None:
@@ -133,9 +133,9 @@ def test_quoted_line_breaks_keep_later_line_numbers_right() -> None:
             "C2,plain,perhaps\n"               # line 5
             'C3,"one\r\ntwo",maybe\n')         # lines 6-7: unborn is on line 7
     assert problems(text) == [
-        'line 5, column unborn: "perhaps" is not yes or no; use yes, no, y, n, true, false, '
+        'line 5, column "unborn": "perhaps" is not yes or no; use yes, no, y, n, true, false, '
         "1 or 0, or leave it blank",
-        'line 7, column unborn: "maybe" is not yes or no; use yes, no, y, n, true, false, '
+        'line 7, column "unborn": "maybe" is not yes or no; use yes, no, y, n, true, false, '
         "1 or 0, or leave it blank",
     ]
 
@@ -161,16 +161,16 @@ EXPECTED = ("case_ref, unborn, older_siblings, domestic_abuse, substance_misuse,
         ("case_ref,famly_name\nC1,Smith\n",
          [f'line 1, column 2: unknown column "famly_name"; expected one of {EXPECTED}']),
         ("case_ref,unborn, Unborn \nC1,yes,no\n",
-         ["line 1, column unborn: repeated column (it is also column 2)"]),
+         ["line 1, column \"unborn\": repeated column (it is also column 2)"]),
         ("ref,unborn\nC1,yes\n",
          [f'line 1, column 1: unknown column "ref"; expected one of {EXPECTED}',
-          "line 1, column case_ref: required column is missing"]),
-        ("unborn\nyes\n", ["line 1, column case_ref: required column is missing"]),
+          "line 1, column \"case_ref\": required column is missing"]),
+        ("unborn\nyes\n", ["line 1, column \"case_ref\": required column is missing"]),
         ("case_ref,,unborn\nC1,,yes\n",
          [f"line 1, column 2: the column has no name; expected one of {EXPECTED}"]),
-        ("", ["line 1, column case_ref: the file is empty; expected a header row naming the "
+        ("", ["line 1, column \"case_ref\": the file is empty; expected a header row naming the "
               "columns, starting with case_ref"]),
-        ("\r\n\r\n", ["line 1, column case_ref: the file is empty; expected a header row naming "
+        ("\r\n\r\n", ["line 1, column \"case_ref\": the file is empty; expected a header row naming "
                       "the columns, starting with case_ref"]),
     ],
 )
@@ -181,12 +181,12 @@ def test_header_problems(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     "row, expected",
     [
-        (",yes", "line 2, column case_ref: a case reference is required"),
-        ("C 1,yes", 'line 2, column case_ref: "C 1" is not a valid case reference; use 1 to 40 '
+        (",yes", "line 2, column \"case_ref\": a case reference is required"),
+        ("C 1,yes", 'line 2, column "case_ref": "C 1" is not a valid case reference; use 1 to 40 '
                     "letters, digits, -, _ or /"),
-        ("C" * 41 + ",yes", f'line 2, column case_ref: "{"C" * 41}" is not a valid case '
+        ("C" * 41 + ",yes", f'line 2, column "case_ref": "{"C" * 41}" is not a valid case '
                             "reference; use 1 to 40 letters, digits, -, _ or /"),
-        ("C1,perhaps", 'line 2, column unborn: "perhaps" is not yes or no; use yes, no, y, n, '
+        ("C1,perhaps", 'line 2, column "unborn": "perhaps" is not yes or no; use yes, no, y, n, '
                        "true, false, 1 or 0, or leave it blank"),
     ],
 )
@@ -197,13 +197,13 @@ def test_row_problems(row: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("-1", 'line 2, column older_siblings: a count cannot be negative (found "-1")'),
-        ("2.5", 'line 2, column older_siblings: "2.5" is not a whole number; use 0 or more, '
+        ("-1", 'line 2, column "older_siblings": a count cannot be negative (found "-1")'),
+        ("2.5", 'line 2, column "older_siblings": "2.5" is not a whole number; use 0 or more, '
                 "or leave it blank"),
-        ("two", 'line 2, column older_siblings: "two" is not a whole number; use 0 or more, '
+        ("two", 'line 2, column "older_siblings": "two" is not a whole number; use 0 or more, '
                 "or leave it blank"),
-        ("1234567", 'line 2, column older_siblings: "1234567" is too large for a count'),
-        ("²", 'line 2, column older_siblings: "²" is not a whole number; use 0 or more, '
+        ("1234567", 'line 2, column "older_siblings": "1234567" is too large for a count'),
+        ("²", 'line 2, column "older_siblings": "²" is not a whole number; use 0 or more, '
               "or leave it blank"),
     ],
 )
@@ -214,10 +214,10 @@ def test_count_problems(value: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("31/02/2020", 'line 2, column child_dob: "31/02/2020" is not a real date'),
-        ("2020-02-30", 'line 2, column child_dob: "2020-02-30" is not a real date'),
-        ("02/31/2020", 'line 2, column child_dob: "02/31/2020" is not a real date'),
-        ("9 April 2016", 'line 2, column child_dob: "9 April 2016" is not a date; use '
+        ("31/02/2020", 'line 2, column "child_dob": "31/02/2020" is not a real date'),
+        ("2020-02-30", 'line 2, column "child_dob": "2020-02-30" is not a real date'),
+        ("02/31/2020", 'line 2, column "child_dob": "02/31/2020" is not a real date'),
+        ("9 April 2016", 'line 2, column "child_dob": "9 April 2016" is not a date; use '
                          "YYYY-MM-DD or DD/MM/YYYY"),
     ],
 )
@@ -254,14 +254,14 @@ def test_date_problems(value: str, expected: str) -> None:
 )
 def test_engagement_problems(value: str, expected: list[str]) -> None:
     assert problems(f'case_ref,engagement\nC1,"{value}"\n') == [
-        f"line 2, column engagement: {message}" for message in expected]
+        f"line 2, column \"engagement\": {message}" for message in expected]
 
 
 def test_duplicate_references_in_the_file() -> None:
     text = "case_ref,unborn\nC1,yes\nC2,no\nC1,no\nc2,yes\n"
     assert problems(text) == [
-        'line 4, column case_ref: duplicate case reference "C1" (also on line 2)',
-        'line 5, column case_ref: case reference "c2" differs only in letter case from "C2" '
+        'line 4, column "case_ref": duplicate case reference "C1" (also on line 2)',
+        'line 5, column "case_ref": case reference "c2" differs only in letter case from "C2" '
         "on line 3",
     ]
 
@@ -269,8 +269,8 @@ def test_duplicate_references_in_the_file() -> None:
 def test_references_already_in_the_audit() -> None:
     text = "case_ref\nC1\nc2\nC3\n"
     assert problems(text, existing={"C1", "C2"}) == [
-        'line 2, column case_ref: case reference "C1" is already in the audit',
-        'line 3, column case_ref: case reference "c2" differs only in letter case from "C2", '
+        'line 2, column "case_ref": case reference "C1" is already in the audit',
+        'line 3, column "case_ref": case reference "c2" differs only in letter case from "C2", '
         "already in the audit",
     ]
 
@@ -278,7 +278,7 @@ def test_references_already_in_the_audit() -> None:
 def test_undecodable_byte_names_its_line_and_column() -> None:
     data = "case_ref,family_name\r\nC1,Smith\r\nC2,".encode() + b"Br\xe9e\r\nC3,Jones\r\n"
     assert problems(data) == [
-        "line 3, column family_name: contains a byte that is not UTF-8 (0xE9); save the file "
+        "line 3, column \"family_name\": contains a byte that is not UTF-8 (0xE9); save the file "
         "as UTF-8 and import it again"]
 
 
@@ -291,7 +291,7 @@ def test_undecodable_byte_in_the_header() -> None:
 def test_rows_with_the_wrong_number_of_values() -> None:
     text = "case_ref,unborn,notes\nC1,yes\nC2,yes,note,extra\nC3,no,fine\n"
     assert problems(text) == [
-        "line 2, column notes: the row has 2 values but the header names 3 columns",
+        "line 2, column \"notes\": the row has 2 values but the header names 3 columns",
         "line 3, column 4: the row has 4 values but the header names 3 columns",
     ]
 
@@ -301,7 +301,7 @@ def test_an_unclosed_quote_is_not_allowed_to_swallow_the_rest() -> None:
     result = load(text)
     assert result.cases == []
     assert [str(p) for p in result.problems] == [
-        'line 3, column notes: a quoted value starts here but its closing quote (") is missing']
+        'line 3, column "notes": a quoted value starts here but its closing quote (") is missing']
 
 
 def test_text_after_a_closing_quote() -> None:
@@ -319,7 +319,7 @@ def test_a_quote_closed_too_late_is_hinted() -> None:
 def test_oversized_text_is_refused() -> None:
     text = f"case_ref,notes\nC1,{'x' * 20_001}\n"
     assert problems(text) == [
-        "line 2, column notes: the value is 20,001 characters long; the most allowed is 20,000"]
+        "line 2, column \"notes\": the value is 20,001 characters long; the most allowed is 20,000"]
     huge = f'case_ref,notes\nC1,ok\nC2,"{"y" * 200_000}"\n'
     assert problems(huge) == [
         "line 3, column ?: a value is far too long; the most allowed is 20,000 characters"]
@@ -333,7 +333,7 @@ def test_text_up_to_the_limit_is_kept_and_the_csv_field_limit_is_put_back() -> N
     assert [len(c.notes) for c in result.cases] == [20_000, 9] and len(result.cases[0].family_name) == 19_999
     assert csv.field_size_limit() == usual
     late = f"case_ref,notes\nC1,\"two\nlines\"\nC2,{'x' * 20_001}\nC3,\"open\n"
-    assert problems(late)[0] == "line 4, column notes: the value is 20,001 characters long; the most allowed is 20,000"
+    assert problems(late)[0] == "line 4, column \"notes\": the value is 20,001 characters long; the most allowed is 20,000"
     assert csv.field_size_limit() == usual
 
 
@@ -348,8 +348,8 @@ def test_imports_in_threads_each_read_at_the_right_limit() -> None:
 
     expected = {text: outcome(text) for text in (long_value, usual)}
     assert expected[long_value][0] == [
-        "line 2, column notes: the value is 30,000 characters long; the most allowed is 20,000",
-        'line 3, column unborn: "maybe" is not yes or no; use yes, no, y, n, true, false, 1 or 0, or leave it blank']
+        "line 2, column \"notes\": the value is 30,000 characters long; the most allowed is 20,000",
+        'line 3, column "unborn": "maybe" is not yes or no; use yes, no, y, n, true, false, 1 or 0, or leave it blank']
     assert expected[usual] == ([], 2)
     seen: list[object] = []
 
@@ -387,12 +387,12 @@ def test_problem_list_is_capped() -> None:
     result = load("case_ref,unborn\n" + rows)
     assert len(result.problems) == MAX_PROBLEMS + 1
     assert result.problem_count == MAX_PROBLEMS + 50
-    assert str(result.problems[0]).startswith("line 2, column unborn: ")
+    assert str(result.problems[0]).startswith("line 2, column \"unborn\": ")
     assert str(result.problems[-1]) == "... and 50 more problems"
 
 
 def test_problem_reads_as_line_column_message() -> None:
-    assert str(Problem(4, "unborn", "what is wrong")) == "line 4, column unborn: what is wrong"
+    assert str(Problem(4, "unborn", "what is wrong")) == "line 4, column \"unborn\": what is wrong"
 
 
 def test_a_file_that_is_not_a_csv_is_not_quoted_back() -> None:

@@ -28,6 +28,8 @@ from storage.check import check_workspace
 from storage.demo import demo_partnership
 from storage.lock import os_login
 from storage.workspace import Workspace
+from tests.workspace_files import private
+from tests.workspace_files import data_bytes, on_disk
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_data"
@@ -108,7 +110,7 @@ def test_init_creates_a_0600_workspace_whose_caller_is_its_lead(maca, tmp_path: 
     assert result.code == 0, result.err
     assert result.out == f"Created {path}; {LOGIN} is its lead. Agencies: {CODES}.\n"
     assert result.err == ""
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert private(path)
     ws = Workspace.open(path, LOGIN)
     assert [(u.login, u.role) for u in ws.users()] == [(LOGIN, Role.LEAD)]
     assert ws.partnership().name == "Testbay Partnership"
@@ -116,11 +118,11 @@ def test_init_creates_a_0600_workspace_whose_caller_is_its_lead(maca, tmp_path: 
 
 
 def test_init_over_an_existing_file_exits_2_and_leaves_it_alone(maca, db: Path, tmp_path: Path) -> None:
-    original = db.read_bytes()
+    original = data_bytes(db)
     result = maca("init", "--db", db)
     assert (result.code, result.out) == (2, "")
     assert result.err == f"maca: {db} already exists; nothing was changed.\n"
-    assert db.read_bytes() == original
+    assert data_bytes(db) == original
 
     junk = tmp_path / "notes.txt"
     junk.write_bytes(b"not a workspace at all")
@@ -140,7 +142,7 @@ def test_init_sample_builds_the_demo_workspace(maca, tmp_path: Path) -> None:
     result = maca("init", "--db", path, "--sample")
     assert result.code == 0, result.err
     assert result.out == f"Created {path} with the demo partnership and audit MACA-C86; {LOGIN} is a lead.\n"
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert private(path)
     ws = Workspace.open(path, LOGIN)
     assert ws.user.role is Role.LEAD
     assert [a.ref for a in ws.audits()] == ["MACA-C86"]
@@ -172,7 +174,7 @@ def test_new_audit_from_a_good_scope(maca, db: Path) -> None:
 def test_new_audit_from_a_bad_scope_lists_every_problem_and_creates_nothing(maca, db: Path, tmp_path: Path) -> None:
     scope = tmp_path / "bad.toml"
     scope.write_text('ref = "X"\nkind = "Q"\ncohort_target = "lots"\nfoo = 1\n', encoding="utf-8")
-    original = db.read_bytes()
+    original = data_bytes(db)
     result = maca("new-audit", "--db", db, scope)
     assert (result.code, result.out) == (2, "")
     assert lines(result.err) == [
@@ -183,11 +185,11 @@ def test_new_audit_from_a_bad_scope_lists_every_problem_and_creates_nothing(maca
         f"{scope}: line 4: Unknown setting 'foo'.",
         f"maca: {scope} has 5 problem(s); nothing was created.",
     ]
-    assert db.read_bytes() == original
+    assert data_bytes(db) == original
 
 
 def test_new_audit_from_a_missing_or_unreadable_file_exits_2(maca, db: Path, tmp_path: Path) -> None:
-    original = db.read_bytes()
+    original = data_bytes(db)
     missing = tmp_path / "nope.toml"
     result = maca("new-audit", "--db", db, missing)
     assert result.code == 2
@@ -198,16 +200,16 @@ def test_new_audit_from_a_missing_or_unreadable_file_exits_2(maca, db: Path, tmp
     result = maca("new-audit", "--db", db, latin1)
     assert result.code == 2
     assert lines(result.err)[0] == f"{latin1}: {latin1} is not UTF-8 text."
-    assert db.read_bytes() == original
+    assert data_bytes(db) == original
 
 
 def test_new_audit_with_a_duplicate_ref_exits_2(maca, with_audit: Path) -> None:
-    original = with_audit.read_bytes()
+    original = data_bytes(with_audit)
     result = maca("new-audit", "--db", with_audit, SCOPE)
     assert result.code == 2
     assert lines(result.err) == [f"{SCOPE}: An audit MACA-C86 already exists in this workspace.",
                                  f"maca: {SCOPE} has 1 problem(s); nothing was created."]
-    assert with_audit.read_bytes() == original
+    assert data_bytes(with_audit) == original
 
 
 # ---------------------------------------------------------------------- import-cases
@@ -226,29 +228,28 @@ def test_import_cases(maca, with_audit: Path) -> None:
     assert (last.action, last.key, last.summary) == ("import", "MACA-C86",
                                                      "imported 52 candidate cases from MACA-C86-cases.csv")
     # The same file again: every reference is now a duplicate.
-    original = with_audit.read_bytes()
+    original = data_bytes(with_audit)
     again = maca("import-cases", "--db", with_audit, "--audit", "MACA-C86", CASES)
     assert again.code == 2
-    assert lines(again.err)[0] == (f'{CASES}: line 2, column case_ref: case reference "RB-2020-001" '
+    assert lines(again.err)[0] == (f'{CASES}: line 2, column "case_ref": case reference "RB-2020-001" '
                                    "is already in the audit")
     assert len([line for line in lines(again.err) if line.endswith("is already in the audit")]) == 52
-    assert with_audit.read_bytes() == original
+    assert data_bytes(with_audit) == original
 
 
 def test_import_cases_dry_run_imports_nothing(maca, with_audit: Path) -> None:
-    original = with_audit.read_bytes()
+    original = data_bytes(with_audit)
     result = maca("import-cases", "--db", with_audit, "--audit", "MACA-C86", "--dry-run", CASES)
     assert result.code == 0, result.err
     assert result.out == (f"{CASES} is valid: 52 candidate cases would be imported into MACA-C86 "
                           "(dry run: nothing was imported).\n")
-    assert with_audit.read_bytes() == original
+    assert data_bytes(with_audit) == original
     assert Workspace.open(with_audit, LOGIN).cases("MACA-C86") == []
 
 
 def test_import_of_a_bad_csv_lists_every_problem_and_changes_nothing(maca, with_audit: Path, tmp_path: Path) -> None:
-    original = with_audit.read_bytes()
-    bak = Path(f"{with_audit}.bak")
-    original_bak = bak.read_bytes()  # made by the fixture's own save
+    original = data_bytes(with_audit)
+    kept = sorted(p.name for p in (with_audit / "backups").rglob("*"))  # made by the fixture's saves
     result = maca("import-cases", "--db", with_audit, "--audit", "MACA-C86", BAD_CASES)
     assert (result.code, result.out) == (2, "")
     err = lines(result.err)
@@ -258,20 +259,20 @@ def test_import_of_a_bad_csv_lists_every_problem_and_changes_nothing(maca, with_
     assert all(pattern.match(p) for p in problems), problems
     # Every bad row of the example (lines 2-13) is named, the header's unknown column too.
     assert {int(pattern.match(p).group(1)) for p in problems} == set(range(1, 14)) - {2}
-    assert f"{BAD_CASES}: line 4, column older_siblings: a count cannot be negative (found \"-1\")" in problems
-    assert f"{BAD_CASES}: line 10, column case_ref: a case reference is required" in problems
-    assert with_audit.read_bytes() == original
-    assert bak.read_bytes() == original_bak
+    assert f"{BAD_CASES}: line 4, column \"older_siblings\": a count cannot be negative (found \"-1\")" in problems
+    assert f"{BAD_CASES}: line 10, column \"case_ref\": a case reference is required" in problems
+    assert data_bytes(with_audit) == original
+    assert sorted(p.name for p in (with_audit / "backups").rglob("*")) == kept
 
 
 def test_import_into_a_missing_audit_or_from_a_missing_file_exits_2(maca, with_audit: Path, tmp_path: Path) -> None:
-    original = with_audit.read_bytes()
+    original = data_bytes(with_audit)
     result = maca("import-cases", "--db", with_audit, "--audit", "NOPE", CASES)
     assert (result.code, result.err) == (2, "maca: There is no audit 'NOPE' in this workspace.\n")
     missing = tmp_path / "none.csv"
     result = maca("import-cases", "--db", with_audit, "--audit", "MACA-C86", missing)
     assert (result.code, result.err) == (2, f"maca: There is no file {missing}; nothing was imported.\n")
-    assert with_audit.read_bytes() == original
+    assert data_bytes(with_audit) == original
 
 
 # ---------------------------------------------------------------------- cohort
@@ -332,17 +333,18 @@ def test_check_of_a_sound_workspace_exits_0(maca, with_audit: Path) -> None:
 def test_check_lists_problems_with_exit_1(maca, with_audit: Path) -> None:
     ws = Workspace.open(with_audit, LOGIN)
     ws.insert(CandidateCase(audit="GONE", case_ref="C1"), act=Act.IMPORT_CASES)
-    data = json.loads(with_audit.read_bytes())
+    pfile = with_audit / "partnership.json"
+    data = json.loads(pfile.read_bytes())
     data["stray"] = {}
-    with_audit.write_text(json.dumps(data), encoding="utf-8")
-    original = with_audit.read_bytes()
+    pfile.write_text(json.dumps(data), encoding="utf-8")
+    original = data_bytes(with_audit)
     result = maca("check", "--db", with_audit)
     assert (result.code, result.out) == (1, "")
     assert lines(result.err) == [
         f"{with_audit}: It has an unknown table 'stray'.",
         f"{with_audit}: The cases record GONE/C1 belongs to audit GONE, which does not exist.",
     ]
-    assert with_audit.read_bytes() == original
+    assert data_bytes(with_audit) == original
 
 
 def test_check_of_a_corrupt_file_exits_1_with_the_reason_and_leaves_it_alone(maca, tmp_path: Path) -> None:
@@ -365,43 +367,47 @@ def test_check_of_a_missing_file_is_bad_input(maca, tmp_path: Path) -> None:
     assert result.err == f"maca: There is no workspace at {tmp_path / 'none.json'}; nothing was checked.\n"
     result = maca("check", "--db", tmp_path)
     assert result.code == 2
-    assert result.err == f"maca: {tmp_path} is a folder, not a workspace file; nothing was checked.\n"
+    assert result.err == f"maca: {tmp_path} is a folder but not a maca workspace; nothing was checked.\n"
 
 
-def test_check_restore_brings_back_the_backup_and_keeps_the_damaged_file(maca, db: Path) -> None:
-    # The first save of a session keeps the file as it was as .bak.
+def test_check_restore_brings_back_the_last_good_copy_and_keeps_the_damaged_one(maca, db: Path) -> None:
+    # Every save keeps the version of each file it replaces under backups/.
     assert maca("users", "--db", db, "add", "bob", "--role", "viewer").code == 0
-    bak = Path(f"{db}.bak")
-    good = bak.read_bytes()
-    assert b'"bob"' in db.read_bytes() and b'"bob"' not in good
-    db.write_bytes(b"\x00garbage")
+    pfile = db / "partnership.json"
+    kept = sorted((db / "backups" / "partnership.json").iterdir())
+    good = kept[-1].read_bytes()
+    assert b'"bob"' in pfile.read_bytes() and b'"bob"' not in good
+    pfile.write_bytes(b"\x00garbage")
 
     refused = maca("check", "--db", db)
     assert refused.code == 1
-    assert refused.err == (f"{db}: It is not a readable maca workspace: it is not valid JSON at line 1, column 1 "
-                           "(expecting value) (use `maca check --restore` to bring back the last good copy).\n")
+    assert refused.err == (f"{db}: The file partnership.json is not readable: it is not valid JSON at line 1, "
+                           "column 1 (expecting value) (use `maca check --restore` to bring back its last good "
+                           "copy).\n")
 
     result = maca("check", "--db", db, "--restore")
     assert result.code == 0, result.err
-    aside = [p for p in db.parent.iterdir() if p.name.startswith(f"{db.name}.corrupt-")]
-    assert len(aside) == 1
-    assert aside[0].read_bytes() == b"\x00garbage"
-    assert lines(result.out) == [
-        f"Restored {db} from its last good copy ({db}.bak); the file it replaced is kept as {aside[0]}.",
-        f"{db} is a sound workspace.",
-    ]
-    assert db.read_bytes() == good
-    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
-    assert "bob" not in [u.login for u in Workspace.open(db, LOGIN).users()]
+    out = lines(result.out)
+    assert re.fullmatch(r"Restored partnership\.json from its last good copy \(kept \d{4}-\d\d-\d\d "
+                        r"\d\d:\d\d:\d\d\)\.", out[0]), out
+    assert out[1:] == [f"{db} is a sound workspace."]
+    assert pfile.read_bytes() == good
+    # The damaged file is kept too: a restore is a save like any other.
+    assert b"\x00garbage" in [p.read_bytes() for p in (db / "backups" / "partnership.json").iterdir()]
+    assert private(db)
+    ws = Workspace.open(db, LOGIN)
+    assert "bob" not in [u.login for u in ws.users()]
+    assert ws.journal()[-1].action == "restore"
 
 
 def test_check_restore_without_a_backup_exits_2(maca, tmp_path: Path) -> None:
-    path = tmp_path / "bad.json"
-    path.write_bytes(b"[]")
+    path = tmp_path / "fresh"
+    assert maca("init", "--db", path).code == 0
+    (path / "partnership.json").write_bytes(b"[]")
     result = maca("check", "--db", path, "--restore")
     assert result.code == 2
-    assert result.err == f"maca: There is no backup copy {path}.bak to restore.\n"
-    assert path.read_bytes() == b"[]"
+    assert result.err == "maca: There is no sound backup of partnership.json to restore; nothing was changed.\n"
+    assert (path / "partnership.json").read_bytes() == b"[]"
 
 
 # ---------------------------------------------------------------------- users and access
@@ -436,10 +442,10 @@ def test_users_add_change_and_list(maca, db: Path) -> None:
     ],
 )
 def test_users_add_with_bad_input_exits_2(maca, db: Path, args: list[str], message: str) -> None:
-    original = db.read_bytes()
+    original = data_bytes(db)
     result = maca("users", "--db", db, "add", *args)
     assert (result.code, result.err) == (2, message)
-    assert db.read_bytes() == original
+    assert data_bytes(db) == original
 
 
 def test_a_viewer_is_refused_with_exit_3_and_the_refusal_is_journaled(maca, tmp_path: Path) -> None:
@@ -470,14 +476,14 @@ def test_a_viewer_is_refused_with_exit_3_and_the_refusal_is_journaled(maca, tmp_
 def test_an_unknown_login_is_refused_with_exit_3_naming_the_leads(maca, tmp_path: Path) -> None:
     path = tmp_path / "ws.json"
     Workspace.create(path, "otherlead", demo_partnership()[0], users=[User("second.lead", Role.LEAD)])
-    original = path.read_bytes()
+    original = data_bytes(path)
     result = maca("users", "--db", path, "list")
     assert (result.code, result.out) == (3, "")
     assert result.err == (
         f"maca: {LOGIN} is not a user of this workspace; ask a lead (otherlead, second.lead) to run "
         f"`maca users --db {path} add {LOGIN} --role coordinator --agency CODE`.\n"
     )
-    assert path.read_bytes() == original
+    assert data_bytes(path) == original
 
 
 def test_a_lock_held_past_the_timeout_exits_4_naming_the_holder(maca, db: Path, env: dict[str, str]) -> None:
@@ -485,12 +491,12 @@ def test_a_lock_held_past_the_timeout_exits_4_naming_the_holder(maca, db: Path, 
         [sys.executable, "-c",
          "import sys; from pathlib import Path; from storage.lock import WorkspaceLock; "
          "lock = WorkspaceLock(Path(sys.argv[1]), timeout=5, holder='otherlead'); lock.acquire(); "
-         "print('held', flush=True); sys.stdin.read()", str(db)],
+         "print('held', flush=True); sys.stdin.read()", str(db / "partnership.json")],
         cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout.readline() == "held\n"
-        original = db.read_bytes()
+        original = data_bytes(db)
         started = time.monotonic()
         result = maca("users", "--db", db, "add", "newbie", "--role", "viewer",
                       extra_env={"MACA_LOCK_TIMEOUT": "0.5"})
@@ -502,7 +508,7 @@ def test_a_lock_held_past_the_timeout_exits_4_naming_the_holder(maca, db: Path, 
             result.err,
         ), result.err
         assert waited < 5  # the short timeout was used, not the default 10 s
-        assert db.read_bytes() == original
+        assert data_bytes(db) == original
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)

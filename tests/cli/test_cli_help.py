@@ -54,6 +54,6 @@ def test_help_of_the_installed_command() -> None:
     done = subprocess.run([sys.executable, "-m", "tui.cli", "import-cases", "--help"], cwd=REPO,
                           capture_output=True, text=True, timeout=60, env={"COLUMNS": "80", "PATH": ""})
     assert done.returncode == 0
-    assert "--db PATH    the workspace file" in done.stdout
+    assert "--db PATH    the workspace folder" in done.stdout
     assert "exit codes:" in done.stdout
     assert all(len(line) <= 80 for line in done.stdout.splitlines())

@@ -26,6 +26,7 @@ from storage.demo import DEMO_AUDIT, build_demo
 from storage.lock import os_login
 from storage.workspace import Workspace
 from tui.cli import main
+from tests.workspace_files import copy_workspace
 
 REF = DEMO_AUDIT
 LOGIN = os_login()
@@ -42,8 +43,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def db(template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "w.json"
-    target.write_bytes(template.read_bytes())
-    target.chmod(0o600)
+    copy_workspace(template, target)
     return target
 
 

@@ -17,6 +17,7 @@ from storage.demo import DEMO_AUDIT, build_demo
 from storage.lock import os_login
 from storage.workspace import Workspace
 from tui.cli import main
+from tests.workspace_files import data_bytes
 
 LOGIN = os_login()
 
@@ -86,11 +87,11 @@ def test_users_add_key_and_remove_write_the_block(db: Path, tmp_path: Path, caps
 @pytest.mark.parametrize("bad", [f'command="/bin/sh" {key(1)}', "not a key", f"{key(1)}\n{key(2)}"],
                          ids=["option", "garbage", "two"])
 def test_a_bad_key_changes_nothing(db: Path, tmp_path: Path, capsys, monkeypatch, bad: str) -> None:
-    before = db.read_bytes()
+    before = data_bytes(db)
     code, _, err = run(capsys, "users", "--db", db, "add", "eve", "--role", "lead", "--key", "-",
                        stdin=bad, monkeypatch=monkeypatch)
     assert code == 2 and err.startswith("maca: ") and err.strip().endswith("Nothing was changed.")
-    assert db.read_bytes() == before
+    assert data_bytes(db) == before
     assert not (tmp_path / "ssh" / "authorized_keys").exists()
 
 
@@ -138,14 +139,14 @@ def test_serve_runs_allowed_commands_as_the_given_login(db: Path, capsys, monkey
 @pytest.mark.parametrize("command", ["whoami; id", "$(id)", "`id`", "scp -t .", "sh", "whoami | cat",
                                      "internal-sftp", "export 'MACA-C86'", "x" * 2000])
 def test_serve_refuses_anything_else_with_exit_3(db: Path, capsys, monkeypatch, command: str) -> None:
-    before = db.read_bytes()
+    before = data_bytes(db)
     code, out, err = serve(capsys, monkeypatch, db, "panel.vic", command)
     assert (code, out) == (3, "")
     assert len(err.strip().splitlines()) == 1 and err.startswith("maca: ")
     assert "$(id)" not in err and "`id`" not in err  # nothing of the command is echoed but its first word
     after = Workspace.open(db, LOGIN).journal()[-1]
     assert after.action == "refused" and after.who == "panel.vic"
-    assert db.read_bytes() != before  # journaled
+    assert data_bytes(db) != before  # journaled
 
 
 def test_serve_parses_arguments_strictly(db: Path, capsys, monkeypatch) -> None:

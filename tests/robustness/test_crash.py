@@ -9,6 +9,7 @@ and then proves that the file opens, `maca check` passes and every logged save i
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -26,6 +27,7 @@ from storage.atomic import parse_workspace
 from storage.demo import demo_partnership
 from storage.lock import os_login
 from storage.workspace import Workspace
+from tests.workspace_files import data_bytes
 from tui.cli import main as cli_main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -223,7 +225,7 @@ def test_fifty_kills_during_saves_lose_no_committed_save(
             victim.kill()
             crowd.spawn()  # starts up while the file is checked
             # A temp file next to the workspace means the kill landed inside a write.
-            temps_seen += any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+            temps_seen += any(True for _ in path.rglob("*.tmp"))
             crowd.verify()
             maca_check_in_process(path, capsys)
             if kill % CHECK_EVERY == 0:
@@ -246,8 +248,12 @@ def test_fifty_kills_during_saves_lose_no_committed_save(
     # The lock is free and the next session clears what the killed writers left behind.
     added = maca("users", "--db", path, "add", "after.crashes", "--role", "viewer")
     assert added.returncode == 0, added.stderr
-    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    parse_workspace(path.with_name("ws.json.bak").read_bytes(), "ws.json.bak")  # the .bak is sound
+    assert not [p.name for p in path.rglob("*.tmp")]
+    assert not (path / ".commit").exists()
+    kept = list((path / "backups" / "partnership.json").iterdir())
+    assert kept
+    for version in kept:  # every pre-write version kept is sound
+        parse_workspace(version.read_bytes(), version)
     elapsed = time.monotonic() - started
     saves = sum((w.last_logged() or 0) for w in crowd.writers)
     with capsys.disabled():
@@ -268,7 +274,7 @@ DAMAGE = {
 @pytest.fixture
 def two_sessions(tmp_path: Path) -> Path:
     """A workspace saved by two sessions: alice joined in the first, bob in the second,
-    so the .bak (taken before a session's first save) holds alice but not bob."""
+    so the last version kept before the damage holds alice but not bob."""
     path = tmp_path / "ws.json"
     partnership, _ = demo_partnership()
     Workspace.create(path, LOGIN, partnership)
@@ -283,15 +289,15 @@ def test_a_damaged_file_is_refused_and_check_restore_brings_back_the_last_good_c
     two_sessions: Path, damage: str
 ) -> None:
     path = two_sessions
-    bak = path.with_name("ws.json.bak")
-    good = bak.read_bytes()
-    damaged = DAMAGE[damage](path.read_bytes())
-    path.write_bytes(damaged)
+    pfile = path / "partnership.json"
+    good = sorted((path / "backups" / "partnership.json").iterdir())[-1].read_bytes()
+    damaged = DAMAGE[damage](pfile.read_bytes())
+    pfile.write_bytes(damaged)
 
     check = maca("check", "--db", path)
     assert check.returncode == 1
     [line] = check.stderr.splitlines()
-    assert "is not a readable maca workspace" in line and "maca check --restore" in line, line
+    assert "The file partnership.json is not readable" in line and "maca check --restore" in line, line
 
     for args, code in ((("users", "--db", path, "list"), 2),
                        (("users", "--db", path, "add", "carol", "--role", "viewer"), 2),
@@ -299,30 +305,156 @@ def test_a_damaged_file_is_refused_and_check_restore_brings_back_the_last_good_c
         refused = maca(*args)
         assert (refused.returncode, refused.stdout) == (code, ""), refused.stderr
         [line] = refused.stderr.splitlines()
-        assert line.startswith(f"maca: {path} is not a readable maca workspace: "), line
+        assert line.startswith(f"maca: {pfile} is not a readable maca workspace: "), line
         assert line.endswith("(use `maca check --restore` to bring back the last good copy)."), line
-        assert path.read_bytes() == damaged  # a damaged file is never overwritten
+        assert pfile.read_bytes() == damaged  # a damaged file is never overwritten
 
     restored = maca("check", "--db", path, "--restore")
     assert restored.returncode == 0, restored.stderr
-    assert restored.stdout.startswith(f"Restored {path} from its last good copy")
-    assert path.read_bytes() == good
-    [aside] = path.parent.glob("ws.json.corrupt-*")
-    assert aside.read_bytes() == damaged  # kept for whoever wants to look at it
+    assert restored.stdout.startswith("Restored partnership.json from its last good copy")
+    assert pfile.read_bytes() == good
+    # The damaged file is kept among the versions, for whoever wants to look at it.
+    assert damaged in [v.read_bytes() for v in (path / "backups" / "partnership.json").iterdir()]
     assert maca("check", "--db", path).returncode == 0
-    logins = {u.login for u in Workspace.open(path, LOGIN).users()}
+    ws = Workspace.open(path, LOGIN)
+    logins = {u.login for u in ws.users()}
     assert "alice" in logins and "bob" not in logins
+    assert ws.journal()[-1].action == "restore"
 
 
-def test_restore_refuses_a_damaged_backup_and_changes_nothing(two_sessions: Path) -> None:
+def test_restore_refuses_when_no_kept_version_is_sound_and_changes_nothing(two_sessions: Path) -> None:
     path = two_sessions
-    bak = path.with_name("ws.json.bak")
-    path.write_bytes(b'{"meta": {"1": {"sch')
-    bak.write_bytes(b"\0" * 64)
+    pfile = path / "partnership.json"
+    pfile.write_bytes(b'{"meta": {"1": {"sch')
+    for version in (path / "backups" / "partnership.json").iterdir():
+        version.write_bytes(b"\0" * 64)
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file() and ".lock" not in p.name}
     restored = maca("check", "--db", path, "--restore")
     assert restored.returncode == 2
-    assert restored.stderr == (f"maca: The backup copy {bak} cannot be restored: it is not valid "
-                               f"JSON at line 1, column 1 (expecting value).\n")
-    assert path.read_bytes() == b'{"meta": {"1": {"sch'
-    assert bak.read_bytes() == b"\0" * 64
-    assert not list(path.parent.glob("ws.json.corrupt-*"))
+    assert restored.stderr == ("maca: There is no sound backup of partnership.json to restore; "
+                               "nothing was changed.\n")
+    assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file() and ".lock" not in p.name} == before
+
+
+# --- the folder layout: a torn journal line, a save cut off between two files ----------
+
+# A lead adds a case to the cohort: the audit's file and the partnership file (its
+# figures) both change, and one journal line is written.  The process kills itself with
+# SIGKILL right after the Nth file operation of the save named by KILL_AT.
+CUT_OFF = r"""
+import os, signal, sys
+from datetime import date
+path, kill_at, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import storage.commit as commit
+import storage.journal_log as journal_log
+calls = {"replace": 0, "append": 0, "intent": 0}
+real_replace, real_append, real_atomic = os.replace, journal_log.append_lines, commit.write_file_atomically
+
+def replace(src, dst, *a, **k):
+    real_replace(src, dst, *a, **k)
+    if str(dst).endswith(".json") and "/backups/" not in str(dst):
+        calls["replace"] += 1
+        if kill_at == "replace" and calls["replace"] == n:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+def append(p, lines, **k):
+    data = b"".join(lines)
+    if kill_at == "append":  # half a line reaches the disk, then the process dies
+        fd = os.open(p, os.O_WRONLY | os.O_APPEND)
+        os.write(fd, data[: len(data) // 2]); os.fsync(fd)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_append(p, [data], **k)
+
+def atomic(target, payload, **k):
+    if kill_at == "intent" and str(target).endswith(".commit"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_atomic(target, payload, **k)
+
+os.replace = replace
+commit.append_lines = append
+commit.write_file_atomically = atomic
+from storage.cohort import set_in_cohort
+from storage.lock import os_login
+from storage.workspace import Workspace
+ws = Workspace.open(path, os_login())
+set_in_cohort(ws, "MACA-C86", sys.argv[4], True, "picked before the crash", today=date(2021, 3, 19))
+print("not killed", flush=True)
+"""
+
+
+def _cut_off(path: Path, kill_at: str, n: int, case_ref: str) -> None:
+    done = subprocess.run([sys.executable, "-c", CUT_OFF, str(path), kill_at, str(n), case_ref], cwd=REPO,
+                          env=_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL, (done.returncode, done.stdout, done.stderr)
+
+
+def _candidate(path: Path) -> str:
+    ws = Workspace.open(path, LOGIN)
+    return next(c.case_ref for c in sorted(ws.cases("MACA-C86"), key=lambda c: c.case_ref) if not c.in_cohort)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    from storage.demo import build_demo
+
+    return build_demo(tmp_path / "ws", LOGIN).path
+
+
+@pytest.mark.parametrize("n", [1, 2], ids=["after-the-audit-file", "after-both-files"])
+def test_a_save_cut_off_between_its_files_is_finished_by_the_next_session(demo: Path, n: int) -> None:
+    case_ref = _candidate(demo)
+    picked = Workspace.open(demo, LOGIN).summary("MACA-C86")["picked"]
+    _cut_off(demo, "replace", n, case_ref)
+    assert (demo / ".commit").exists()  # the save's intent is on disk: it happened
+    ws = Workspace.open(demo, LOGIN)  # the next session finishes it before reading
+    assert not (demo / ".commit").exists()
+    assert ws.case("MACA-C86", case_ref).in_cohort
+    assert ws.summary("MACA-C86")["picked"] == picked + 1  # both files, never one
+    entries = [e for e in ws.journal() if e.key == f"MACA-C86/{case_ref}"]
+    assert len(entries) == 1 and entries[0].after["in_cohort"] is True  # journaled once
+    assert not list(demo.rglob("*.tmp"))
+    check = maca("check", "--db", demo)
+    assert (check.returncode, check.stderr) == (0, "")
+
+
+def test_a_save_killed_before_its_intent_did_not_happen(demo: Path) -> None:
+    case_ref = _candidate(demo)
+    before = data_bytes(demo)
+    _cut_off(demo, "intent", 1, case_ref)
+    ws = Workspace.open(demo, LOGIN)
+    assert not ws.case("MACA-C86", case_ref).in_cohort
+    assert data_bytes(demo) == before
+    ws.insert(User(login="next.one", role=Role.VIEWER), act=Act.MANAGE_USERS)  # the next save sweeps
+    assert not list(demo.rglob("*.tmp"))
+    assert maca("check", "--db", demo).returncode == 0
+
+
+def test_a_torn_journal_line_is_reported_then_trimmed_and_the_save_finished(demo: Path) -> None:
+    case_ref = _candidate(demo)
+    _cut_off(demo, "append", 1, case_ref)
+    [month] = sorted((demo / "journal").iterdir())
+    assert not month.read_bytes().endswith(b"\n")  # half a line
+    check = maca("check", "--db", demo)
+    assert check.returncode == 1
+    assert f"The journal file journal/{month.name} ends in a torn line" in check.stderr
+    # The save's intent holds its journal line: the next session trims the torn half and
+    # writes the whole line, once.
+    ws = Workspace.open(demo, LOGIN)
+    assert ws.case("MACA-C86", case_ref).in_cohort
+    raw = month.read_bytes()
+    assert raw.endswith(b"\n")
+    assert all(json.loads(line) for line in raw.splitlines())
+    assert [e.key for e in ws.journal()].count(f"MACA-C86/{case_ref}") == 1
+    assert maca("check", "--db", demo).returncode == 0
+
+
+def test_a_torn_line_left_by_hand_is_skipped_by_readers_and_trimmed_by_the_next_save(demo: Path) -> None:
+    [month] = sorted((demo / "journal").iterdir())
+    whole = month.read_bytes()
+    month.write_bytes(whole + b'{"at": "2021-03-19T10:')
+    ws = Workspace.open(demo, LOGIN)
+    assert len(ws.journal()) == whole.count(b"\n")
+    ws.insert(User(login="after.tear", role=Role.VIEWER), act=Act.MANAGE_USERS)
+    raw = month.read_bytes()
+    assert raw.startswith(whole) and raw.count(b"\n") == whole.count(b"\n") + 1
+    assert Workspace.open(demo, LOGIN).journal()[-1].key == "after.tear"

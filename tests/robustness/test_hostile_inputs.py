@@ -36,6 +36,7 @@ from audit.access import Act
 from audit.partnership import Role, User
 from storage.demo import build_demo
 from storage.lock import os_login
+from tests.workspace_files import copy_workspace, data_bytes
 from storage.workspace import Workspace
 from tui.cli import main as cli_main
 
@@ -91,13 +92,14 @@ class Outcome:
 
 
 def snapshot(folder: Path) -> dict[str, bytes | str]:
-    """Every file in the folder (a pipe or folder by its kind), lock side files aside."""
+    """Every file in the folder and the folders in it (a pipe or folder by its kind),
+    lock side files aside."""
     found: dict[str, bytes | str] = {}
-    for entry in sorted(folder.iterdir()):
+    for entry in sorted(folder.rglob("*")):
         if entry.name.endswith(SIDE_FILES):
             continue
         mode = entry.lstat().st_mode
-        found[entry.name] = entry.read_bytes() if stat.S_ISREG(mode) else stat.filemode(mode)
+        found[str(entry.relative_to(folder))] = entry.read_bytes() if stat.S_ISREG(mode) else stat.filemode(mode)
     return found
 
 
@@ -127,11 +129,11 @@ def assert_refused(outcome: Outcome, code: int, says: str, *, lines: int | None,
 
 
 @pytest.fixture(scope="module")
-def demo_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def demo_bytes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo workspace (audit MACA-C86, 52 candidates) whose lead is this login."""
     path = tmp_path_factory.mktemp("demo") / "ws.json"
     build_demo(path, LOGIN)
-    return path.read_bytes()
+    return path
 
 
 @dataclass
@@ -139,6 +141,10 @@ class Setup:
     folder: Path
     db: Path
     files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def partnership(self) -> Path:
+        return self.db / "partnership.json"
 
     def write(self, name: str, data: bytes | str) -> Path:
         path = self.folder / name
@@ -151,12 +157,10 @@ class Setup:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, demo_bytes: bytes) -> Setup:
+def setup(tmp_path: Path, demo_bytes: Path) -> Setup:
     folder = tmp_path / "shared"
     folder.mkdir()
-    db = folder / "ws.json"
-    db.write_bytes(demo_bytes)
-    db.chmod(0o600)
+    db = copy_workspace(demo_bytes, folder / "ws.json")
     return Setup(folder, db)
 
 
@@ -199,18 +203,19 @@ def scope(content: bytes | str | Callable[[], bytes | str], says: str, *, lines:
     return Hostile(NEW_AUDIT, 2, says, file_named("scope", content), lines)
 
 
-def damaged(change: Callable[[bytes], bytes]) -> Prepare:
+def damaged(change: Callable[[bytes], bytes], file: str = "partnership.json") -> Prepare:
     def prepare(s: Setup) -> None:
-        s.db.write_bytes(change(s.db.read_bytes()))
+        path = s.db / file
+        path.write_bytes(change(path.read_bytes()))
     return prepare
 
 
-def edited(change: Callable[[dict], None]) -> Prepare:
+def edited(change: Callable[[dict], None], file: str = "partnership.json") -> Prepare:
     def apply(raw: bytes) -> bytes:
         data = json.loads(raw)
         change(data)
         return json.dumps(data).encode("utf-8")
-    return damaged(apply)
+    return damaged(apply, file)
 
 
 def _first(data: dict, table: str) -> dict:
@@ -218,13 +223,13 @@ def _first(data: dict, table: str) -> dict:
 
 
 def _swap_db_for_folder(s: Setup) -> None:
-    s.db.unlink()
+    shutil.rmtree(s.db)
     s.db.mkdir()
 
 
 def _swap_db_for_fifo(s: Setup) -> None:
-    s.db.unlink()
-    os.mkfifo(s.db)
+    s.partnership.unlink()
+    os.mkfifo(s.partnership)
 
 
 def _many_bad_rows() -> str:
@@ -233,14 +238,15 @@ def _many_bad_rows() -> str:
 
 WORKSPACE_DAMAGE: dict[str, tuple[Prepare, str]] = {
     "truncated": (damaged(lambda raw: raw[: len(raw) // 2]), "the JSON stops inside a string that starts at"),
-    "truncated-between-values": (damaged(lambda raw: raw[: raw.rindex(b",", 0, len(raw) // 2) + 1]),
+    "truncated-between-values": (damaged(lambda raw: raw[: raw.index(b"},") + 2]),
                                  "the JSON stops at"),
     "not-json": (damaged(lambda raw: b"hello, this is not a workspace\n"), "it is not valid JSON"),
     "empty": (damaged(lambda raw: b""), "the file is empty"),
     "zero-filled": (damaged(lambda raw: b"\0" * len(raw)), "it is not valid JSON"),
     "json-list": (damaged(lambda raw: b"[1, 2, 3]"), "it holds a list, not an object of tables"),
     "table-is-a-list": (edited(lambda d: d.update(users=[])), "the table 'users' is a list"),
-    "document-is-a-number": (edited(lambda d: d["cases"].update({"1": 5})), "is a number, not an object"),
+    "document-is-a-number": (edited(lambda d: d["cases"].update({"1": 5}), f"audits/{AUDIT}.json"),
+                             "is a number, not an object"),
     "document-id-not-a-number": (edited(lambda d: d["users"].update(abc={"login": "x"})),
                                  "document id 'abc' that is not a whole number"),
     "wrong-type-in-a-document": (edited(lambda d: _first(d, "audits").update(cohort_target="many")),
@@ -321,8 +327,8 @@ CASES: dict[str, Hostile] = {
        for name, (prepare, says) in WORKSPACE_DAMAGE.items()},
     **{f"workspace-{name}-cohort": Hostile(COHORT, 2, says, prepare)
        for name, (prepare, says) in WORKSPACE_DAMAGE.items()},
-    "workspace-is-a-folder-check": Hostile(CHECK, 2, "is a folder, not a workspace file", _swap_db_for_folder),
-    "workspace-is-a-folder-cohort": Hostile(COHORT, 2, "is a folder, not a workspace file", _swap_db_for_folder),
+    "workspace-is-a-folder-check": Hostile(CHECK, 2, "is a folder but not a maca workspace", _swap_db_for_folder),
+    "workspace-is-a-folder-cohort": Hostile(COHORT, 2, "is a folder but not a maca workspace", _swap_db_for_folder),
     "workspace-missing": Hostile(("cohort", "--db", "{folder}/nope.json", "--audit", AUDIT), 2, "No workspace at"),
     "workspace-missing-folder-cohort": Hostile(("cohort", "--db", "{folder}/gone/ws.json", "--audit", AUDIT), 2,
                                                "does not exist"),
@@ -550,14 +556,13 @@ def shared(demo_bytes: bytes, capfd: pytest.CaptureFixture[str]) -> Iterator[tup
     folder = Path(tempfile.mkdtemp(prefix="maca-hostile-"))
     try:
         folder.chmod(0o755)
-        db = folder / "ws.json"
-        db.write_bytes(demo_bytes)
+        db = copy_workspace(demo_bytes, folder / "ws.json")
         other = Other(folder, capfd)
         ws = Workspace.open(db, LOGIN)
         if ws.get("users", other.login) is None:
             ws.insert(User(login=other.login, role=Role.LEAD), act=Act.MANAGE_USERS)
-        for path in folder.iterdir():
-            path.chmod(0o644)
+        for path in [db, *db.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
         yield Setup(folder, db), other
     finally:
         folder.chmod(0o755)
@@ -570,17 +575,18 @@ def test_a_read_only_file_can_be_viewed_but_not_saved(shared: tuple[Setup, Other
     viewed = other.run(s.argv(COHORT))
     assert viewed.code == 0 and viewed.out.startswith(f"{AUDIT}: "), viewed.err
     refused = other.run(s.argv(ADD_USER))
-    assert_refused(refused, 3, f"The workspace file {s.db} is not writable for you.", lines=1)
+    assert_refused(refused, 3, f"The workspace file {s.partnership} is not writable for you.", lines=1)
     assert snapshot(s.folder) == before
 
 
 def test_a_read_only_folder_refuses_saves(shared: tuple[Setup, Other]) -> None:
     s, other = shared
-    for path in s.folder.iterdir():
-        path.chmod(0o666)  # the file itself is writable: only the folder stops a save
+    for path in s.db.rglob("*"):
+        if path.is_file():
+            path.chmod(0o666)  # the files themselves are writable: only the folder stops a save
     before = snapshot(s.folder)
     refused = other.run(s.argv(ADD_USER))
-    assert_refused(refused, 3, f"The folder {s.folder} that holds the workspace is not writable for you.", lines=1)
+    assert_refused(refused, 3, f"The folder {s.db} of the workspace is not writable for you.", lines=1)
     assert snapshot(s.folder) == before
 
 
@@ -588,10 +594,10 @@ def test_an_unreadable_file_is_refused(shared: tuple[Setup, Other]) -> None:
     s, other = shared
     if other.simulated:
         pytest.skip("only the operating system itself can refuse a read to root")
-    s.db.chmod(0o600)
+    s.partnership.chmod(0o600)
     before = snapshot(s.folder)
     refused = other.run(s.argv(COHORT))
-    assert_refused(refused, 3, f"You cannot read {s.db}: the operating system denies it", lines=1)
+    assert_refused(refused, 3, f"You cannot read {s.partnership}: the operating system denies it", lines=1)
     assert snapshot(s.folder) == before
 
 
@@ -612,7 +618,7 @@ def test_a_lock_held_past_the_timeout_exits_4_naming_the_holder(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
 ) -> None:
     setup.write("cases", GOOD_CSV)
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(setup.db), holder], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(setup.partnership), holder], cwd=REPO,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
@@ -663,13 +669,11 @@ def test_a_failing_disk_refuses_the_save_and_leaves_the_file_as_it_was(
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("needs /proc to tell the workspace's descriptors from the test's own")
     setup.write("cases", GOOD_CSV)
-    original = setup.db.read_bytes()
+    original = data_bytes(setup.db)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, call, _fails_in(setup.folder, getattr(os, call), code))
         outcome = run(setup.argv(command), capfd)
     assert_refused(outcome, exit_code, says, lines=1)
-    assert setup.db.read_bytes() == original
-    assert not [p.name for p in setup.folder.iterdir() if p.name.endswith(".tmp")]  # no half-written file left
-    # The session's backup copy, if it was taken before the failure, is the file as it was.
-    bak = setup.db.with_name("ws.json.bak")
-    assert not bak.exists() or bak.read_bytes() == original
+    assert data_bytes(setup.db) == original
+    assert not [p.name for p in setup.folder.rglob("*.tmp")]  # no half-written file left
+    assert not (setup.db / ".commit").exists()

@@ -39,17 +39,20 @@ TODAY = date(2021, 5, 3)
 def ws(tmp_path: Path) -> Workspace:
     folder = tmp_path / "srv"
     folder.mkdir()
-    return build_demo(folder / "partnership.json", LOGIN)
+    return build_demo(folder / "partnership", LOGIN)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    """Every file in the folder and below it (the workspace folder, and what is beside it)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("name", ["partnership.json", "partnership.json.bak", "partnership.json.lock",
-                                  "partnership.json.lock.who", ".partnership.json.x1.tmp"])
+@pytest.mark.parametrize("name", ["partnership", "partnership/partnership.json", "partnership/partnership.json.lock",
+                                  "partnership/partnership.json.lock.who", f"partnership/audits/{DEMO_AUDIT}.json",
+                                  "partnership/journal/2021-03.jsonl", "partnership/new.md",
+                                  "partnership/.partnership.json.x1.tmp", "partnership.lock"])
 def test_no_write_lands_on_a_file_of_the_workspace(ws: Workspace, name: str) -> None:
-    ws.save(dataclasses.replace(ws.partnership(), name="Once more"), act=Act.MANAGE_USERS)  # makes a .bak
+    ws.save(dataclasses.replace(ws.partnership(), name="Once more"), act=Act.MANAGE_USERS)  # makes a backup
     before = snapshot(ws.path.parent)
     with pytest.raises(UnsafeDestination, match="one of the workspace's own files; nothing was written"):
         write_user_file(ws.path, ws.path.parent / name, b"chase list text")
@@ -60,7 +63,7 @@ def test_through_a_symlinked_folder(ws: Workspace, tmp_path: Path) -> None:
     link = tmp_path / "innocent"
     link.symlink_to(ws.path.parent)
     before = snapshot(ws.path.parent)
-    for name in ("partnership.json", "partnership.json.bak", "partnership.json.lock"):
+    for name in ("partnership", "partnership/partnership.json", "partnership/partnership.json.lock"):
         with pytest.raises(UnsafeDestination):
             write_user_file(ws.path, link / name, b"x")
     assert snapshot(ws.path.parent) == before
@@ -69,11 +72,11 @@ def test_through_a_symlinked_folder(ws: Workspace, tmp_path: Path) -> None:
 def test_through_a_hard_link(ws: Workspace, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    os.link(ws.path, out / "report.md")
-    before = ws.path.read_bytes()
+    os.link(ws.path / "partnership.json", out / "report.md")
+    before = (ws.path / "partnership.json").read_bytes()
     with pytest.raises(UnsafeDestination):
         write_user_file(ws.path, out / "report.md", b"x")
-    assert ws.path.read_bytes() == before
+    assert (ws.path / "partnership.json").read_bytes() == before
 
 
 def test_a_destination_that_is_a_symlink_is_refused(ws: Workspace, tmp_path: Path) -> None:
@@ -123,15 +126,16 @@ def test_missing_folder_and_a_folder_as_the_file(ws: Workspace, tmp_path: Path) 
 
 
 def test_export_refuses_the_backup_and_the_workspace(ws: Workspace, capsys) -> None:
-    """The attack of the issue, by the CLI: export onto `.bak`, then the workspace."""
+    """The attack of the issue, by the CLI: export onto a backup, then the workspace."""
     ws.save(dataclasses.replace(ws.partnership(), name="Once more"), act=Act.MANAGE_USERS)
+    backup = sorted((ws.path / "backups" / "partnership.json").iterdir())[-1]
     before = snapshot(ws.path.parent)
-    for name in ("partnership.json.bak", "partnership.json"):
-        code = main(["export", "--db", str(ws.path), "--audit", DEMO_AUDIT, "-o", str(ws.path.parent / name)])
+    for target in (backup, ws.path / "partnership.json", ws.path):
+        code = main(["export", "--db", str(ws.path), "--audit", DEMO_AUDIT, "-o", str(target)])
         assert code == 3
         assert "one of the workspace's own files; nothing was written" in capsys.readouterr().err
     with pytest.raises(UnsafeDestination):
-        export_report(ws, DEMO_AUDIT, ws.path.parent / "partnership.json.lock", "md", TODAY)
+        export_report(ws, DEMO_AUDIT, ws.path / "partnership.json.lock", "md", TODAY)
     assert snapshot(ws.path.parent) == before
     assert main(["check", "--db", str(ws.path)]) == 0
 

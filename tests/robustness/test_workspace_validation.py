@@ -12,6 +12,7 @@ import pytest
 from storage.demo import build_demo
 from storage.errors import CorruptWorkspace
 from storage.lock import os_login
+from storage.migrate import read_tables
 from storage.workspace import Workspace
 from storage.workspace_file import parse_workspace
 from tui.cli import main
@@ -19,9 +20,11 @@ from tui.cli import main
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    path = tmp_path_factory.mktemp("demo") / "w.json"
+    """The demo as one JSON file of tables: an older maca's workspace, which is read
+    (and refused) by the same parser as each file of a workspace folder."""
+    path = tmp_path_factory.mktemp("demo") / "w"
     build_demo(path, os_login())
-    return path.read_bytes()
+    return json.dumps(read_tables(path)).encode("utf-8")
 
 
 def with_text(demo: bytes, change) -> bytes:

@@ -13,6 +13,7 @@ from storage.cohort import CohortError, OverTarget, record_draw, set_in_cohort
 from storage.demo import build_demo
 from storage.errors import AccessDenied, ConflictError
 from storage.workspace import Workspace
+from tests.workspace_files import data_bytes
 
 REF = "MACA-C86"
 TODAY = date(2021, 4, 20)
@@ -180,7 +181,7 @@ def test_a_bulk_insert_with_a_taken_reference_saves_nothing(ws: Workspace, path:
     from audit.cases import CandidateCase
     from storage.cohort import import_candidates
 
-    before = path.read_bytes()
+    before = data_bytes(path)
     audit = ws.audit(REF)
     fresh = [CandidateCase(audit=REF, case_ref=f"NEW-{n}") for n in range(3)]
     for batch, taken in (([*fresh, CandidateCase(audit=REF, case_ref="NEW-1")], "NEW-1"),
@@ -188,7 +189,7 @@ def test_a_bulk_insert_with_a_taken_reference_saves_nothing(ws: Workspace, path:
         with pytest.raises(ConflictError) as caught:
             import_candidates(ws, audit, batch, source="x.csv")
         assert caught.value.key == f"{REF}/{taken}"
-        assert path.read_bytes() == before
+        assert data_bytes(path) == before
     assert Workspace.open(path, LEAD).case(REF, "NEW-0") is None
     assert import_candidates(ws, audit, fresh, source="x.csv") == 3
     assert [on_disk(path, f"NEW-{n}").rev for n in range(3)] == [1, 1, 1]

@@ -17,6 +17,7 @@ from storage.errors import AccessDenied
 from storage.lock import os_login
 from storage.returns import acknowledge_concern, cohort_refs, open_return, raise_concern
 from storage.workspace import Workspace
+from tests.workspace_files import copy_workspace
 
 REF = DEMO_AUDIT
 NOW = datetime(2021, 4, 20, 10, 0)
@@ -34,8 +35,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def path(template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "w.json"
-    target.write_bytes(template.read_bytes())
-    target.chmod(0o600)
+    copy_workspace(template, target)
     return target
 
 

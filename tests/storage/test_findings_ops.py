@@ -39,6 +39,8 @@ from storage.findings import (
 )
 from storage.lock import os_login
 from storage.workspace import Workspace
+from tests.workspace_files import on_disk as tables_on_disk
+from tests.workspace_files import copy_workspace
 
 REF = DEMO_AUDIT
 CASE = "RB-2020-001"
@@ -62,8 +64,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def path(template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "w.json"
-    target.write_bytes(template.read_bytes())
-    target.chmod(0o600)
+    copy_workspace(template, target)
     return target
 
 
@@ -81,7 +82,7 @@ def seed_returns(ws: Workspace) -> None:
 
 
 def on_disk(path: Path, table: str) -> list[dict]:
-    return list(json.loads(path.read_text())[table].values())
+    return list(tables_on_disk(path)[table].values())
 
 
 def test_promote_links_case_objective_and_received_agencies(ws: Workspace, path: Path) -> None:
@@ -141,7 +142,7 @@ def test_viewer_is_refused_everything(path: Path, ws: Workspace) -> None:
         with pytest.raises(AccessDenied):
             op()
     viewer.refusals.flush(viewer, everything=True)  # the two alike (edit the board) are one count
-    data = json.loads(path.read_text())
+    data = tables_on_disk(path)
     assert len(data["findings"]) == 1 and not data.get("discussions")
     assert [e.action for e in Workspace.open(path, "rlead").journal()[-4:]] == ["refused"] * 4
 

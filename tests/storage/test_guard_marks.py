@@ -47,7 +47,7 @@ def test_a_mark_clears_a_possible_match_until_the_text_changes(tmp_path: Path) -
         "marked a possible family name at scope, background as not an identifier: the colour, not the family")
     # Marking the same spot again keeps one mark.
     mark_not_identifier(reopened, DEMO_AUDIT, leak, "still the colour", now=NOW)
-    assert len([k for k in reopened._table("guard_marks").items]) == 1
+    assert len([k for k in reopened._table("guard_marks", DEMO_AUDIT).items]) == 1
     # A change of the text voids the mark.
     reopened.save(dataclasses.replace(reopened.audit(DEMO_AUDIT), background="Green spaces were used for contact!"),
                   act=Act.EDIT_SCOPE)

@@ -21,6 +21,7 @@ from storage.export import report_for
 from storage.lock import os_login
 from storage.narrative import NarrativeError, report_text, save_report_text
 from storage.workspace import Workspace
+from tests.workspace_files import copy_workspace
 
 REF = DEMO_AUDIT
 TODAY = date(2021, 4, 20)
@@ -36,8 +37,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ws(template: Path, tmp_path: Path) -> Workspace:
     target = tmp_path / "w.json"
-    target.write_bytes(template.read_bytes())
-    target.chmod(0o600)
+    copy_workspace(template, target)
     return Workspace.open(target, os_login())
 
 

@@ -25,6 +25,7 @@ from storage.atomic import _document, _serialise
 from storage.cohort import import_candidates, set_in_cohort, validate_candidates
 from storage.demo import build_demo
 from storage.errors import ConflictError
+from tests.workspace_files import on_disk as tables_on_disk
 from storage.workspace import Workspace
 
 REF = "MACA-C86"
@@ -119,7 +120,7 @@ def imported(tmp_path: Path) -> tuple[Workspace, Path]:
 
 def test_the_file_holds_the_documents_to_doc_makes(imported: tuple[Workspace, Path]) -> None:
     ws, path = imported
-    on_disk = json.loads(path.read_text(encoding="utf-8"))["cases"]
+    on_disk = tables_on_disk(path)["cases"]
     by_key = {f"{d['audit']}/{d['case_ref']}": d for d in on_disk.values()}
     for case in ws.cases(REF):
         assert by_key[case.key] == to_doc(case)
@@ -151,12 +152,12 @@ def test_a_stale_save_of_an_imported_case_shows_the_stored_document(imported: tu
 
 def test_the_fallback_writer_and_a_rebuilt_index_agree(imported: tuple[Workspace, Path]) -> None:
     ws, _ = imported
-    data = ws._data()
+    data = ws._audit_data(REF)
     assert any(isinstance(doc, CandidateCase) for doc in data["cases"].values())  # kept as themselves
     fallback = json.loads(json.dumps(data, default=_document))
     assert fallback == orjson.loads(_serialise(data))
     with pytest.raises(TypeError):
         _document(object())
     before = {c.key: c for c in ws.cases(REF)}
-    ws._tables = {}  # as after the index is dropped: rebuilt from the raw tables
+    ws._audit_tables = {}  # as after the index is dropped: rebuilt from the raw tables
     assert {c.key: c for c in ws.cases(REF)} == before

@@ -27,6 +27,8 @@ from storage.returns import (
     tool_for,
 )
 from storage.workspace import Workspace
+from tests.workspace_files import on_disk as tables_on_disk
+from tests.workspace_files import copy_workspace, data_bytes
 
 REF = DEMO_AUDIT
 NOW = datetime(2021, 4, 20, 10, 0)
@@ -44,8 +46,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def path(template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "w.json"
-    target.write_bytes(template.read_bytes())
-    target.chmod(0o600)
+    copy_workspace(template, target)
     return target
 
 
@@ -76,7 +77,7 @@ def complete(ws: Workspace, ret: Return) -> Return:
 
 
 def on_disk(path: Path, key: str) -> dict:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = tables_on_disk(path)
     found = [doc for doc in data["returns"].values() if f"{doc['audit']}/{doc['case_ref']}/{doc['agency']}" == key]
     assert len(found) == 1, f"{key} is not on disk exactly once"
     return found[0]
@@ -225,7 +226,7 @@ MATRIX = {
 def test_access_matrix(path: Path, role: str, op: str) -> None:
     _prepare(path)
     ws = as_(path, ROLES[role] or os_login())
-    before = path.read_bytes()
+    before = tables_on_disk(path)["returns"]
     allowed = MATRIX[role][op]
     action = _ops(ws, path)[op]
     if allowed:
@@ -241,7 +242,7 @@ def test_access_matrix(path: Path, role: str, op: str) -> None:
         journal = ws.journal()
         assert journal[-1].action == "refused" and journal[-1].who == ws.login
         # Nothing but the journal changed: the returns on disk are as they were.
-        assert json.loads(path.read_bytes())["returns"] == json.loads(before)["returns"]
+        assert tables_on_disk(path)["returns"] == before
 
 
 def test_coordinator_of_two_agencies_edits_both(path: Path) -> None:

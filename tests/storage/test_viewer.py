@@ -14,6 +14,7 @@ from audit.returns import Return
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.viewer import ViewerSafeWorkspace, viewer_safe
 from storage.workspace import Workspace
+from tests.workspace_files import data_bytes
 
 TYPED = "Ms Kingswear (DOB 30/08/2016, see file) was seen; NHS 485 777 3456 checked."
 MASKED = "Ms ‹name› (DOB ‹date of birth›, see file) was seen; NHS ‹system id› checked."
@@ -33,7 +34,7 @@ def workspace(tmp_path: Path) -> Workspace:
 
 def test_a_viewer_reads_every_record_masked(tmp_path: Path) -> None:
     path = workspace(tmp_path).path
-    before = path.read_bytes()
+    before = data_bytes(path)
     viewer = viewer_safe(Workspace.open(path, "panel.vic"))
     assert isinstance(viewer, ViewerSafeWorkspace)
     assert viewer.audit(DEMO_AUDIT).background == MASKED
@@ -52,7 +53,7 @@ def test_a_viewer_reads_every_record_masked(tmp_path: Path) -> None:
     assert "Kingswear" not in shown and "4857773456" not in shown and "‹hidden›" in shown
     # The same object is handed back while the record is unchanged; nothing is written.
     assert viewer.get("findings", f"{DEMO_AUDIT}/F1") is finding
-    assert path.read_bytes() == before
+    assert data_bytes(path) == before
 
 
 def test_leads_and_coordinators_read_what_was_typed(tmp_path: Path) -> None:

@@ -30,6 +30,9 @@ from storage.errors import (
     WorkspaceReadOnly,
 )
 from storage.workspace import SCHEMA_VERSION, UnknownUser, Workspace
+from tests.workspace_files import private
+from tests.workspace_files import on_disk as tables_on_disk
+from tests.workspace_files import data_bytes
 
 PARTNERSHIP = Partnership(
     name="Testbay Partnership",
@@ -50,7 +53,7 @@ def path(tmp_path: Path) -> Path:
 
 
 def on_disk(path: Path) -> dict:
-    return json.loads(path.read_bytes())
+    return tables_on_disk(path)
 
 
 def disk_docs(path: Path, table: str) -> dict[str, dict]:
@@ -84,7 +87,7 @@ def test_create_writes_a_0600_workspace_whose_caller_is_its_lead(tmp_path: Path)
     ws = Workspace.create(p, "lead1", PARTNERSHIP, users=[User("lead1", Role.VIEWER, name="Lee One"), *OTHERS])
     after = datetime.now()
 
-    assert stat.S_IMODE(os.stat(p).st_mode) == 0o600
+    assert private(p)
     data = on_disk(p)
     assert data["meta"]["1"]["schema"] == SCHEMA_VERSION
     assert data["meta"]["1"]["created_by"] == "lead1"
@@ -112,12 +115,12 @@ def test_create_writes_a_0600_workspace_whose_caller_is_its_lead(tmp_path: Path)
 
 
 def test_create_refuses_an_existing_file_and_leaves_it_alone(path: Path) -> None:
-    original = path.read_bytes()
+    original = data_bytes(path)
     with pytest.raises(WorkspaceError) as caught:
         Workspace.create(path, "someone", Partnership())
     assert str(caught.value) == f"{path} already exists; open it with `maca --db {path}` or choose another path."
     assert caught.value.exit_code == 2
-    assert path.read_bytes() == original
+    assert data_bytes(path) == original
 
 
 def test_create_refuses_a_missing_folder(tmp_path: Path) -> None:
@@ -136,7 +139,7 @@ def test_open_as_a_known_user(path: Path) -> None:
 
 
 def test_unknown_login_is_refused_with_a_sentence_naming_the_leads(path: Path) -> None:
-    original = path.read_bytes()
+    original = data_bytes(path)
     with pytest.raises(UnknownUser) as caught:
         Workspace.open(path, "stranger")
     assert isinstance(caught.value, AccessDenied)
@@ -145,7 +148,7 @@ def test_unknown_login_is_refused_with_a_sentence_naming_the_leads(path: Path) -
         "stranger is not a user of this workspace; ask a lead (lead1, lead2) to run "
         f"`maca users --db {path} add stranger --role coordinator --agency CODE`."
     )
-    assert path.read_bytes() == original
+    assert data_bytes(path) == original
 
 
 def test_opening_a_missing_workspace_says_how_to_create_one(tmp_path: Path) -> None:
@@ -208,23 +211,23 @@ def test_insert_save_delete_bump_rev_and_journal_changed_fields_only(path: Path)
 def test_saving_an_unchanged_copy_writes_nothing(path: Path) -> None:
     ws = Workspace.open(path, "lead1")
     user = ws.get("users", "viewer1")
-    original = path.read_bytes()
+    original = data_bytes(path)
     identity = os.stat(path).st_ino
     same = ws.save(dataclasses.replace(user), act=Act.MANAGE_USERS)
     assert same.rev == 1
-    assert path.read_bytes() == original
+    assert data_bytes(path) == original
     assert os.stat(path).st_ino == identity  # not even replaced by the same bytes
 
 
 def test_inserting_an_existing_key_is_a_conflict(path: Path) -> None:
     ws = Workspace.open(path, "lead1")
-    original = path.read_bytes()
+    original = data_bytes(path)
     with pytest.raises(ConflictError) as caught:
         ws.insert(User("viewer1", Role.LEAD), act=Act.MANAGE_USERS)
     assert str(caught.value) == "viewer1 already exists; someone may have added it a moment ago."
     assert caught.value.theirs["role"] == "viewer"
     assert caught.value.mine["role"] == "lead"
-    assert path.read_bytes() == original
+    assert data_bytes(path) == original
 
 
 # ---------------------------------------------------------------------- conflicts
@@ -235,7 +238,7 @@ def test_saving_from_a_stale_rev_is_a_conflict_carrying_both_versions(path: Path
     theirs_ws = Workspace.open(path, "lead2")
     stale = mine_ws.get("users", "viewer1")
     theirs_ws.save(dataclasses.replace(theirs_ws.get("users", "viewer1"), name="Theirs"), act=Act.MANAGE_USERS)
-    after_theirs = path.read_bytes()
+    after_theirs = data_bytes(path)
     journal_length = len(journal_on_disk(path))
 
     with pytest.raises(ConflictError) as caught:
@@ -247,7 +250,7 @@ def test_saving_from_a_stale_rev_is_a_conflict_carrying_both_versions(path: Path
     assert error.mine == {"login": "viewer1", "role": "viewer", "agencies": [], "name": "Mine", "rev": 1}
     assert error.theirs == {"login": "viewer1", "role": "viewer", "agencies": [], "name": "Theirs", "rev": 2}
     # Nothing changed on disk, not even the journal; both sessions now read theirs.
-    assert path.read_bytes() == after_theirs
+    assert data_bytes(path) == after_theirs
     assert len(journal_on_disk(path)) == journal_length
     assert mine_ws.get("users", "viewer1").name == "Theirs"
 
@@ -257,21 +260,21 @@ def test_deleting_from_a_stale_rev_and_saving_a_deleted_document_are_conflicts(p
     b = Workspace.open(path, "lead2")
     stale = a.get("users", "csc.coord")
     b.save(dataclasses.replace(b.get("users", "csc.coord"), name="Moved on"), act=Act.MANAGE_USERS)
-    snapshot = path.read_bytes()
+    snapshot = data_bytes(path)
     with pytest.raises(ConflictError) as caught:
         a.delete(stale, act=Act.MANAGE_USERS)
     assert str(caught.value) == "csc.coord was changed by someone else; look again before deleting it."
-    assert path.read_bytes() == snapshot
+    assert data_bytes(path) == snapshot
 
     stale_viewer = a.get("users", "viewer1")
     b.delete(b.get("users", "viewer1"), act=Act.MANAGE_USERS)
-    snapshot = path.read_bytes()
+    snapshot = data_bytes(path)
     with pytest.raises(ConflictError) as caught:
         a.save(dataclasses.replace(stale_viewer, name="Too late"), act=Act.MANAGE_USERS)
     assert str(caught.value) == "viewer1 was deleted by someone else while you were editing it."
     assert caught.value.theirs is None
     assert caught.value.mine["name"] == "Too late"
-    assert path.read_bytes() == snapshot
+    assert data_bytes(path) == snapshot
 
 
 # ---------------------------------------------------------------------- access
@@ -344,10 +347,11 @@ def test_a_coordinator_cannot_manage_users(path: Path) -> None:
 
 
 def test_a_newer_schema_opens_read_only_and_every_write_is_refused(path: Path) -> None:
-    data = on_disk(path)
+    pfile = path / "partnership.json"
+    data = json.loads(pfile.read_bytes())
     data["meta"]["1"]["schema"] = SCHEMA_VERSION + 1
-    path.write_text(json.dumps(data), encoding="utf-8")
-    original = path.read_bytes()
+    pfile.write_text(json.dumps(data), encoding="utf-8")
+    original = data_bytes(path)
 
     ws = Workspace.open(path, "lead1")
     reason = (f"This workspace was written by a newer maca (schema {SCHEMA_VERSION + 1}, this one reads "
@@ -365,8 +369,8 @@ def test_a_newer_schema_opens_read_only_and_every_write_is_refused(path: Path) -
     with pytest.raises(WorkspaceReadOnly):
         with ws.transaction():
             pass
-    assert path.read_bytes() == original
-    assert not Path(f"{path}.bak").exists()
+    assert data_bytes(path) == original
+    assert not (path / "backups").exists()
 
 
 # ---------------------------------------------------------------------- other sessions
@@ -419,7 +423,7 @@ def test_a_failed_transaction_leaves_the_file_and_the_view_unchanged(path: Path)
     ws = Workspace.open(path, "lead1")
     view_before = ws.users()
     journal_before = ws.journal()
-    original = path.read_bytes()
+    original = data_bytes(path)
 
     with pytest.raises(RuntimeError, match="boom"):
         with ws.transaction() as tx:
@@ -428,7 +432,7 @@ def test_a_failed_transaction_leaves_the_file_and_the_view_unchanged(path: Path)
             tx.delete(ws.get("users", "csc.coord"))
             raise RuntimeError("boom")
 
-    assert path.read_bytes() == original
+    assert data_bytes(path) == original
     assert ws.get("users", "ghost") is None
     assert ws.users() == view_before
     assert ws.get("users", "viewer1").name == "Vera"
@@ -447,14 +451,14 @@ def test_a_conflict_inside_a_transaction_rolls_back_its_earlier_changes(path: Pa
     other = Workspace.open(path, "lead2")
     stale = ws.get("users", "viewer1")
     other.save(dataclasses.replace(other.get("users", "viewer1"), name="Other"), act=Act.MANAGE_USERS)
-    snapshot = path.read_bytes()
+    snapshot = data_bytes(path)
 
     with pytest.raises(ConflictError):
         with ws.transaction() as tx:
             tx.insert(User("first.half", Role.VIEWER))
             tx.save(dataclasses.replace(stale, name="Stale"))
 
-    assert path.read_bytes() == snapshot
+    assert data_bytes(path) == snapshot
     assert ws.get("users", "first.half") is None
     assert ws.get("users", "viewer1").name == "Other"
 
@@ -463,32 +467,34 @@ def test_a_conflict_inside_a_transaction_rolls_back_its_earlier_changes(path: Pa
 
 
 def test_a_damaged_record_is_refused_with_the_reason_and_the_file_left_alone(path: Path) -> None:
-    data = on_disk(path)
+    pfile = path / "partnership.json"
+    data = json.loads(pfile.read_bytes())
     doc_id = next(k for k, u in data["users"].items() if u["login"] == "viewer1")
     data["users"][doc_id]["role"] = "boss"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    original = path.read_bytes()
+    pfile.write_text(json.dumps(data), encoding="utf-8")
+    original = data_bytes(path)
     with pytest.raises(CorruptWorkspace) as caught:
         Workspace.open(path, "lead1")
     assert str(caught.value) == (
-        f"{path} is not a readable maca workspace: its users record {doc_id} is damaged "
+        f"{pfile} is not a readable maca workspace: its users record {doc_id} is damaged "
         "(a stored User is malformed ('boss' is not a valid Role))."
     )
     assert caught.value.exit_code == 2
-    assert path.read_bytes() == original
+    assert data_bytes(path) == original
 
 
 def test_a_file_damaged_after_opening_is_never_written_over(path: Path) -> None:
     ws = Workspace.open(path, "lead1")
-    path.write_bytes(b"{oops")
+    pfile = path / "partnership.json"
+    pfile.write_bytes(b"{oops")
     with pytest.raises(CorruptWorkspace) as caught:
         ws.insert(User("newbie", Role.VIEWER), act=Act.MANAGE_USERS)
     assert "is not a readable maca workspace: it is not valid JSON at line 1, column 2" in str(caught.value)
     with pytest.raises(CorruptWorkspace):
         with ws.transaction() as tx:
             tx.insert(User("newbie", Role.VIEWER))
-    assert path.read_bytes() == b"{oops"
-    assert not Path(f"{path}.bak").exists()
+    assert pfile.read_bytes() == b"{oops"
+    assert not (path / "backups").exists()
 
 
 def test_a_save_that_waited_for_the_lock_says_how_long(tmp_path: Path) -> None:
@@ -503,7 +509,7 @@ def test_a_save_that_waited_for_the_lock_says_how_long(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
-         "print('held', flush=True); time.sleep(1.2); l.release()", str(ws.path) + ".lock"],
+         "print('held', flush=True); time.sleep(1.2); l.release()", str(ws.path / "partnership.json.lock")],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     start = time.monotonic()

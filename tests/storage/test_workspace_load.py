@@ -31,6 +31,7 @@ from audit.partnership import Partnership, Role, User
 from storage.check import check_workspace
 from storage.errors import ConflictError
 from storage.workspace import Workspace
+from tests.workspace_files import on_disk
 
 CTX = multiprocessing.get_context("spawn")
 JOIN_TIMEOUT = 120.0  # a hung child fails the test instead of hanging the suite
@@ -39,7 +40,7 @@ LOCK_TIMEOUT = 60.0  # see the module docstring
 
 def _timed_lock(ws: Workspace, waits: list[float]) -> None:
     """Record each wait for the cross-process lock (the one number a user would feel)."""
-    lock = ws.storage._lock
+    lock = ws.files.lock
     acquire = lock.acquire
 
     def timed() -> None:
@@ -123,7 +124,7 @@ def _report(capsys: pytest.CaptureFixture[str], title: str, results: dict[str, t
 
 
 def _journal(path: Path) -> list[dict[str, Any]]:
-    raw = json.loads(path.read_bytes())["journal"]
+    raw = on_disk(path)["journal"]
     assert sorted(map(int, raw)) == list(range(1, len(raw) + 1)), "journal ids must be unique and gapless"
     return [raw[k] for k in sorted(raw, key=int)]
 
@@ -140,7 +141,7 @@ def test_four_processes_inserting_250_each_lose_nothing(tmp_path: Path, capsys: 
     elapsed = time.monotonic() - started
     _report(capsys, "4 processes x 250 inserts", results, elapsed)
 
-    data = json.loads(path.read_bytes())  # valid JSON, or this raises
+    data = on_disk(path)  # valid JSON, or this raises
     logins = Counter(u["login"] for u in data["users"].values())
     expected = {f"{w}-{j:03d}" for w in writers for j in range(250)}
     assert {name for name in logins if "-" in name} == expected  # all 1,000 present
@@ -175,7 +176,7 @@ def test_two_processes_saving_one_document_200_times_each_lose_no_update(
     elapsed = time.monotonic() - started
     _report(capsys, "2 processes x 200 saves of one document", results, elapsed)
 
-    counter = [u for u in json.loads(path.read_bytes())["users"].values() if u["login"] == "counter"]
+    counter = [u for u in on_disk(path)["users"].values() if u["login"] == "counter"]
     assert counter == [{"login": "counter", "role": "viewer", "agencies": [], "name": "400", "rev": 401}]
     assert check_workspace(path) == []
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from storage.demo import build_demo
 from storage.lock import os_login
 from tests.terminal.tmux import MACA, Terminal, isolated_env
+from tests.workspace_files import on_disk
 
 POINT = "Fathers | [b]unseen[/b] # at home. Nobody asked who lived there."
 
@@ -51,7 +52,7 @@ def test_promote_a_point_and_move_its_card_by_keyboard(tmp_path: Path) -> None:
         term.wait_for("MACA-EXITED 0")
     finally:
         term.close()
-    data = json.loads(db.read_text())
+    data = on_disk(db)
     found = next(f for f in data["findings"].values() if f["id"] == finding_id)
     assert found["column"] == "recommendation"
     assert found["text"] == POINT and found["title"] == "Fathers | [b]unseen[/b] # at home."

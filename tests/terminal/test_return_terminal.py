@@ -14,6 +14,7 @@ from storage.demo import DEMO_AUDIT, build_demo
 from storage.lock import os_login
 from storage.returns import cohort_refs, tool_for
 from tests.terminal.tmux import MACA, Terminal, isolated_env
+from tests.workspace_files import on_disk
 
 EDITING = "▊ ✎ "  # the editor's label (✎ Evidence: saved as you type…), shown only while editing
 
@@ -101,7 +102,7 @@ def test_complete_and_submit_a_return_by_keyboard(tmp_path: Path) -> None:
     finally:
         term.close()
 
-    data = json.loads(ws.path.read_text(encoding="utf-8"))
+    data = on_disk(ws.path)
     found = [d for d in data["returns"].values() if (d["case_ref"], d["agency"]) == (case, "MID")]
     assert len(found) == 1
     ret = found[0]

@@ -30,7 +30,7 @@ def test_edit_objective_by_keyboard_lands_on_disk(tmp_path: Path) -> None:
         term.wait_for("MACA-EXITED 0")
     finally:
         term.close()
-    data = json.loads((Path(env["XDG_DATA_HOME"]) / "maca" / "demo.json").read_text())
+    data = json.loads((Path(env["XDG_DATA_HOME"]) / "maca" / "demo" / "partnership.json").read_text())
     audit = next(iter(data["audits"].values()))
     assert audit["objectives"][0]["title"] == "Curiosity | [b]respectful[/b] uncertainty"
 

@@ -1,0 +1,181 @@
+"""A realistic ten-year partnership, written as the old single-file workspace.
+
+100 audits (ten a year, 2015-2024), each the demo audit's scope and eight agencies'
+tools; 300 candidate cases (the demo extract's 52, repeated under new references);
+20 of them in the cohort, each with a return from every agency (160 returns with about
+5 KB of answers); 10 discussions, 15 findings, 20 actions; and the journal the app
+writes for that work: a create entry per document and, for each return, the net change
+of each answer typed (one entry per answer, holding only that answer: the field-level
+journal of DESIGN §7).
+
+It is built as raw documents (through the codec, so each is what maca writes) into one
+dict of tables, the old layout, and moving it to a folder is `storage.migrate`'s job:
+so the same builder feeds the migration's test (small `Scale`) and the benchmarks
+(full scale), and a folder of ten years is made in seconds, not by 50,000 saves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from audit.codec import to_doc
+from audit.csv_import import parse_candidates
+from audit.findings import Action, ActionStatus, Attendee, Column, Discussion, Finding
+from audit.grades import Answer, Grade
+from audit.journal import JournalEntry
+from audit.returns import QuestionAnswer, Return, SectionReturn, Status, StatusChange
+from audit.scope import Audit, Stage
+from storage.demo import DEMO_AUDIT, demo_audit, demo_partnership, sample_path
+from storage.schema import JOURNAL, META, SCHEMA_VERSION
+
+WORDS = ("the", "family", "was", "seen", "by", "health", "visitor", "at", "home", "and", "mother",
+         "reported", "concerns", "about", "partner", "school", "attendance", "improved", "after",
+         "referral", "to", "early", "help", "plan", "reviewed", "in", "core", "group", "meeting",
+         "father", "not", "engaged", "with", "services", "records", "show", "no", "escalation")
+
+
+@dataclass(frozen=True)
+class Scale:
+    years: int = 10
+    audits_per_year: int = 10
+    candidates: int = 300
+    cohort: int = 20
+    discussions: int = 10
+    findings: int = 15
+    actions: int = 20
+    answer_words: tuple[int, int] = (14, 34)  # evidence per answer: ~5 KB of answers a return
+
+
+FULL = Scale()
+SMALL = Scale(years=10, audits_per_year=1, candidates=12, cohort=3, discussions=2, findings=3, actions=3,
+              answer_words=(2, 6))
+
+
+def _text(rng: random.Random, low: int, high: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize() + "."
+
+
+class _Tables:
+    def __init__(self, login: str) -> None:
+        self.data: dict[str, dict[str, Any]] = {}
+        self.login = login
+
+    def store(self, table: str, obj: Any) -> dict[str, Any]:
+        docs = self.data.setdefault(table, {})
+        doc = to_doc(obj)
+        docs[str(len(docs) + 1)] = doc
+        return doc
+
+    def log(self, at: datetime, action: str, entity: str, key: str, ref: str, summary: str = "",
+            **change: Any) -> None:
+        entry = JournalEntry(at=at, who=self.login, action=action, entity=entity, key=key,
+                             summary=summary or f"{action} {key}", audit=ref, **change)
+        journal = self.data.setdefault(JOURNAL, {})
+        journal[str(len(journal) + 1)] = to_doc(entry)
+
+
+def _return(rng: random.Random, audit: Audit, case_ref: str, agency: str, when: datetime, who: str,
+            status: Status, words: tuple[int, int]) -> Return:
+    tool = audit.tools[agency]
+    answers = {qid: QuestionAnswer(answer=rng.choice(list(Answer)), evidence=_text(rng, *words))
+               for qid in tool.question_ids()}
+    sections = {s.objective: SectionReturn(grade=rng.choice(list(Grade)), rationale=_text(rng, 6, 16))
+                for s in tool.sections if s.graded}
+    history = [StatusChange(at=when, by=who, status=Status.DRAFT)]
+    if status is not Status.DRAFT:
+        history.append(StatusChange(at=when + timedelta(days=9), by=who, status=status))
+    return Return(
+        audit=audit.ref, case_ref=case_ref, agency=agency, status=status, involved=True,
+        involvement_period="2020", involvement_nature=_text(rng, 3, 8), summary=_text(rng, 10, 25),
+        auditor_name=who, auditor_role="Named professional", completed_on=when.date() + timedelta(days=9),
+        answers=answers, sections=sections, good_practice=_text(rng, 5, 15),
+        areas_for_development=_text(rng, 5, 15), impact_on_child=_text(rng, 5, 15),
+        recommendations=_text(rng, 5, 15), history=history,
+        submitted_at=when + timedelta(days=9) if status is not Status.DRAFT else None,
+        updated_at=when + timedelta(days=9), updated_by=who, rev=1 + len(answers),
+    )
+
+
+def build_tables(login: str, scale: Scale = FULL) -> dict[str, dict[str, Any]]:
+    """The old single file's tables for ten years of `scale` (deterministic)."""
+    rng = random.Random(20150101)
+    partnership, users = demo_partnership()
+    t = _Tables(login)
+    created = datetime(2015, 1, 5, 9, 0)
+    t.data[META] = {"1": {"schema": SCHEMA_VERSION, "created_at": created.isoformat(), "created_by": login}}
+    t.log(created, "create", "partnership", "partnership", "", after=t.store("partnership", dataclasses.replace(partnership, rev=1)))
+    from audit.partnership import Role, User
+
+    me = User(login=login, role=Role.LEAD, name="Lead", rev=1)
+    for user in [me, *(dataclasses.replace(u, rev=1) for u in users if u.login != login)]:
+        t.log(created, "create", "users", user.login, "", after=t.store("users", user))
+    template = demo_audit(partnership.agency_codes())
+    extract = parse_candidates(sample_path(f"{DEMO_AUDIT}-cases.csv").read_bytes(), audit=DEMO_AUDIT,
+                               agency_codes=partnership.agency_codes(), existing_refs=set()).cases
+    last_year = 2015 + scale.years - 1
+    for year in range(2015, last_year + 1):
+        for n in range(1, scale.audits_per_year + 1):
+            ref = f"MACA-{year}-{n:02d}"
+            start = datetime(year, 1 + n % 12, 3, 9, 0)
+            newest = year == last_year
+            audit = dataclasses.replace(
+                template, ref=ref, title=f"{template.title} ({year}, no. {n})",
+                lookback_start=date(year - 1, 1, 1), lookback_end=date(year - 1, 12, 31),
+                stage=Stage.FIELDWORK if newest else Stage.CLOSED, created_by=login, created_at=start, rev=1,
+            )
+            t.log(start, "create", "audits", ref, ref, after=t.store("audits", audit))
+            cohort: list[str] = []
+            for i in range(scale.candidates):
+                base = extract[i % len(extract)]
+                case_ref = base.case_ref if i < len(extract) else f"{base.case_ref}-{i // len(extract)}"
+                chosen = len(cohort) < scale.cohort and (i % max(1, scale.candidates // scale.cohort) == 0
+                                                         or scale.candidates - i <= scale.cohort - len(cohort))
+                if chosen:
+                    cohort.append(case_ref)
+                t.store("cases", dataclasses.replace(base, audit=ref, case_ref=case_ref, in_cohort=chosen, rev=1,
+                                                     decided_by=login if chosen else "",
+                                                     decided_at=start if chosen else None))
+            t.log(start, "import", "cases", ref, ref, summary=f"imported {scale.candidates} candidate cases")
+            typed = start + timedelta(days=30)
+            for case_ref in cohort:
+                for agency in audit.agencies:
+                    status = Status.DRAFT if newest else Status.SUBMITTED
+                    ret = _return(rng, audit, case_ref, agency, typed, login, status, scale.answer_words)
+                    doc = t.store("returns", ret)
+                    first = {k: doc[k] for k in ("audit", "case_ref", "agency", "status")}
+                    t.log(typed, "create", "returns", ret.key, ref, after=first)
+                    for qid, answer in doc["answers"].items():  # the net change of each answer typed
+                        t.log(typed + timedelta(minutes=5), "update", "returns", ret.key, ref,
+                              summary="saved a draft", before={"answers": {qid: None}},
+                              after={"answers": {qid: answer}})
+            for d in range(scale.discussions):
+                subject = cohort[d % len(cohort)] if cohort else f"S{d}"
+                disc = Discussion(audit=ref, subject=subject, held_on=(start + timedelta(days=60)).date(),
+                                  attendees=[Attendee(a, "Named professional") for a in audit.agencies[:4]],
+                                  agreed_grades={o.id: rng.choice(list(Grade)) for o in audit.objectives},
+                                  worked_well=[_text(rng, 8, 16)], worked_less_well=[_text(rng, 8, 16)],
+                                  notes=_text(rng, 30, 60), updated_by=login, updated_at=start, rev=1)
+                if any(x["subject"] == subject for x in t.data.get("discussions", {}).values()
+                       if x["audit"] == ref):
+                    continue
+                t.log(start + timedelta(days=60), "create", "discussions", disc.key, ref,
+                      after=t.store("discussions", disc))
+            for f in range(1, scale.findings + 1):
+                finding = Finding(audit=ref, id=f"F{f}", column=list(Column)[f % len(Column)],
+                                  title=_text(rng, 3, 6), text=_text(rng, 20, 40),
+                                  cases=cohort[:2], agencies=audit.agencies[:2], position=f,
+                                  created_by=login, created_at=start + timedelta(days=70), rev=1)
+                t.log(start + timedelta(days=70), "create", "findings", finding.key, ref,
+                      after=t.store("findings", finding))
+            for a in range(1, scale.actions + 1):
+                action = Action(audit=ref, id=f"A{a}", finding_id=f"F{1 + a % max(1, scale.findings)}",
+                                description=_text(rng, 10, 20), owner=audit.agencies[a % len(audit.agencies)],
+                                due=(start + timedelta(days=200)).date(),
+                                status=ActionStatus.COMPLETE if not newest else ActionStatus.PROPOSED, rev=1)
+                t.log(start + timedelta(days=80), "create", "actions", action.key, ref,
+                      after=t.store("actions", action))
+    return t.data

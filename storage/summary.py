@@ -1,0 +1,55 @@
+"""Each audit's summary figures, kept in the partnership file (DESIGN §7).
+
+What is viewed across audits (home's list, the concerns marker, the partnership's views)
+must be readable without opening every audit's file.  So every save that changes an
+audit's records recomputes that audit's figures from its records and writes them, in
+the same save, to the partnership file's ``summaries`` table.
+
+A figure is a function of the audit's records (by table) registered in ``FIGURES``;
+add one there and every save keeps it up to date (an old workspace gets it on the
+audit's next save, or at once with ``maca check --migrate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from audit.findings import ActionStatus
+from audit.returns import is_received
+
+__all__ = ["FIGURES", "figures_of"]
+
+Records = Mapping[str, list[Any]]  # table name -> the audit's records in it
+
+
+def _picked(records: Records) -> int:
+    return sum(1 for case in records.get("cases", []) if case.in_cohort)
+
+
+def _received(records: Records) -> int:
+    return sum(1 for ret in records.get("returns", []) if is_received(ret))
+
+
+def _open_concerns(records: Records) -> int:
+    return sum(1 for ret in records.get("returns", []) if ret.concern.open)
+
+
+def _open_actions(records: Records) -> int:
+    return sum(1 for action in records.get("actions", []) if action.status is not ActionStatus.COMPLETE)
+
+
+FIGURES: dict[str, Callable[[Records], Any]] = {
+    "cases": lambda records: len(records.get("cases", [])),
+    "picked": _picked,
+    "returns": lambda records: len(records.get("returns", [])),
+    "received": _received,
+    "open_concerns": _open_concerns,
+    "findings": lambda records: len(records.get("findings", [])),
+    "actions": lambda records: len(records.get("actions", [])),
+    "open_actions": _open_actions,
+}
+
+
+def figures_of(records: Records) -> dict[str, Any]:
+    return {name: figure(records) for name, figure in FIGURES.items()}
