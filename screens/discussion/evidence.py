@@ -177,14 +177,14 @@ class EvidenceScreen(Screen[None]):
     EvidenceScreen #evidence-detail { width: 3fr; padding: 0 1; border-left: tall $panel; }
     """
     BINDINGS = [
-        Binding("a", "add_activity", "Add activity"),
-        Binding("t", "add_theme", "Add theme"),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "delete", "Delete"),
-        Binding("f", "finding", "Theme to finding"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("escape", "back", "Back"),
+        Binding("a", "add_activity", "Add activity", id="evidence.add-activity"),
+        Binding("t", "add_theme", "Add theme", id="evidence.add-theme"),
+        Binding("e", "edit", "Edit", id="evidence.edit"),
+        Binding("d", "delete", "Delete", id="evidence.delete"),
+        Binding("f", "finding", "Theme to finding", id="evidence.to-finding"),
+        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("escape", "back", "Back", id="evidence.back"),
     ]
 
     def __init__(self, audit_ref: str) -> None:

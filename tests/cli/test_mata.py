@@ -16,6 +16,7 @@ from audit.word import read_docx
 from storage.demo import build_demo, sample_path
 from storage.lock import os_login
 from storage.workspace import Workspace
+from tests.workspace_files import copy_workspace
 from tests.audit.test_word import markdown_outline
 from tests.cli.test_export_cli import run
 
@@ -34,8 +35,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def db(template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "w.json"
-    target.write_bytes(template.read_bytes())
-    target.chmod(0o600)
+    copy_workspace(template, target)
     return target
 
 

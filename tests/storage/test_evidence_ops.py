@@ -18,6 +18,7 @@ from storage.errors import AccessDenied
 from storage.evidence import EvidenceError, delete_activity, delete_theme, save_activity, save_theme, theme_to_finding
 from storage.lock import os_login
 from storage.workspace import Workspace
+from tests.workspace_files import copy_workspace
 
 REF = "MATA-N21"
 
@@ -33,8 +34,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ws(template: Path, tmp_path: Path) -> Workspace:
     target = tmp_path / "w.json"
-    target.write_bytes(template.read_bytes())
-    target.chmod(0o600)
+    copy_workspace(template, target)
     return Workspace.open(target, os_login())
 
 
