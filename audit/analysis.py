@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from audit.cases import CandidateCase
+from audit.cases import AGE_BANDS, NOT_RECORDED_BAND, CandidateCase, age_band
 from audit.cohort import screen_cases
 from audit.findings import Discussion
 from audit.grades import Answer, Grade, distribution, most_common
@@ -172,6 +172,8 @@ class Analysis:
     contributing: dict[str, list[str]]
     # feature attribute -> (yes, no, not recorded) across the cohort
     features: dict[str, tuple[int, int, int]]
+    # age band at the start of the lookback -> cases of the cohort (every band, zeros kept)
+    age_bands: dict[str, int] = field(default_factory=dict)
     # objective id -> each agency's questions for it (scope order of agencies, tool order of
     # questions), counted over the agency's completed returns for the cohort
     questions: dict[str, list[QuestionCount]] = field(default_factory=dict)
@@ -271,7 +273,16 @@ def analyse(
         contributing={ref: [a for a in agencies if a in contributing_sets[ref]] for ref in cohort},
         features=features,
         questions=questions,
+        age_bands=_age_bands(cohort_cases, audit.lookback_start),
     )
+
+
+def _age_bands(cohort: list[CandidateCase], start: date | None) -> dict[str, int]:
+    """One-way counts of the cohort's age bands (never crossed with anything else)."""
+    counts = dict.fromkeys((*AGE_BANDS, NOT_RECORDED_BAND), 0)
+    for case in cohort:
+        counts[age_band(case.child_dob, start)] += 1
+    return counts
 
 
 def _question_counts(audit: Audit, objectives: list[str], agencies: list[str],

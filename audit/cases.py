@@ -83,6 +83,30 @@ class CandidateCase:
         return f"{self.audit}/{self.case_ref}"
 
 
+AGE_BANDS = ("unborn at the start", "under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over")
+NOT_RECORDED_BAND = "not recorded"
+
+
+def age_band(dob: date | None, start: date | None) -> str:
+    """The child's age at the start of the lookback, as a band (never the date itself):
+    a child born after the start was unborn then; no date of birth or no lookback is
+    "not recorded"."""
+    if dob is None or start is None:
+        return NOT_RECORDED_BAND
+    if dob > start:
+        return AGE_BANDS[0]
+    years = start.year - dob.year - ((start.month, start.day) < (dob.month, dob.day))
+    if years < 1:
+        return AGE_BANDS[1]
+    if years <= 4:
+        return AGE_BANDS[2]
+    if years <= 9:
+        return AGE_BANDS[3]
+    if years <= 15:
+        return AGE_BANDS[4]
+    return AGE_BANDS[5]
+
+
 def identifier_strings(case: CandidateCase) -> list[str]:
     """Every identifier of ``case`` as text that could appear in a report.
 

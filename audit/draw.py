@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from audit.cases import CandidateCase
+from audit.cases import CandidateCase, age_band
 
 NOT_RECORDED = "not recorded"
 SEED_DIGITS = 6
@@ -133,10 +133,15 @@ class BalanceField:
     stratum: Callable[[CandidateCase, Lookback], str]
 
 
+def _age(case: CandidateCase, lookback: Lookback) -> str:
+    return age_band(case.child_dob, lookback.start)
+
+
 BALANCE_FIELDS: tuple[BalanceField, ...] = (
     BalanceField("older_siblings", "older siblings (0, 1, 2, 3+)", _older_siblings),
     BalanceField("engagement_agency", "engagement agency (first engaged in the lookback)", _first_agency),
     BalanceField("males_in_household", "males in household (0, 1, 2+)", _males),
+    BalanceField("age_band", "age at the start of the lookback (bands)", _age),
 )
 
 

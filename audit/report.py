@@ -21,7 +21,7 @@ analysis screen shows.  Decisions where the design is silent:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -34,7 +34,9 @@ from audit.draw import balance_field
 from audit.findings import Action, Column, Discussion, Finding, Rag, rag
 from audit.grades import Grade
 from audit.guard import Quoted
+from audit.activities import Activity, Theme
 from audit.narrative import ReportText
+from audit.report_activities import activities_method, evidence, mata_summary, objective_evidence, themes
 from audit.partnership import Partnership
 from audit.report_evidence import (
     EarlierAudit,
@@ -67,7 +69,7 @@ from audit.report_sections import (
     yes_no,
 )
 from audit.returns import Return, Status
-from audit.scope import Audit, Stage
+from audit.scope import Audit, Kind, Stage
 from audit.text import natural_key
 
 
@@ -92,13 +94,16 @@ def build_report(
     *,
     text: ReportText | None = None,
     earlier_audits: Sequence[EarlierAudit] = (),
+    activities: Sequence[Activity] = (),
+    themes: Sequence[Theme] = (),
 ) -> Report:
     """The report of ``audit`` as of ``today``.
 
     ``earlier_findings`` maps ``"<audit ref>/<finding id>"`` (``Finding.key``) to the
     earlier audits' findings that this audit's findings re-test; ``text`` holds the
     lead's own words; ``earlier_audits`` are the other audits (with their analyses) a
-    comparison may be drawn with.
+    comparison may be drawn with; ``activities`` and ``themes`` are the audit's evidence
+    activities and the themes drawn from them (a MATA's method, which a MACA may add to).
     """
     analysis = analyse(audit, cases, returns, discussions, today)
     mine = [f for f in findings if f.audit == audit.ref and not f.proposed]
@@ -119,12 +124,36 @@ def build_report(
         text=text,
         earlier_audits=list(earlier_audits),
         out=out,
+        activities=sorted((x for x in activities if x.audit == audit.ref), key=lambda x: natural_key(x.id)),
+        themes=sorted((t for t in themes if t.audit == audit.ref), key=lambda t: natural_key(t.id)),
     )
-    for section in (_title, _summary, _background, _purpose, _methodology, _cohort, _by_objective,
-                    case_discussions, comparison, _good_practice, _development, conclusions,
-                    _recommendations, retested, timeline, appendix):
+    for section in _sections(ctx):
         section(ctx, out)
     return Report(out.text(), out.headings, analysis, out.quoted)
+
+
+def _sections(ctx: Context) -> list[Callable[[Context, Writer], None]]:
+    """The report's sections in order: a MATA's describe its activities and themes
+    instead of a case audit's method; the cases' sections stay only where cases were
+    audited (a bespoke audit over a cohort)."""
+    cases = bool(ctx.analysis.cohort) or bool(ctx.audit.criteria)
+    if ctx.audit.kind is Kind.MATA:
+        return [_title, mata_summary, _background, _purpose, _mata_methodology, evidence, themes,
+                *([_cohort] if ctx.analysis.cohort else []), _by_objective,
+                *([case_discussions] if cases else []), comparison, _good_practice, _development, conclusions,
+                _recommendations, retested, timeline, *([appendix] if ctx.analysis.cohort else [])]
+    extra = [evidence, themes] if ctx.activities or ctx.themes else []
+    return [_title, _summary, _background, _purpose, _methodology, _cohort, _by_objective, case_discussions,
+            *extra, comparison, _good_practice, _development, conclusions, _recommendations, retested,
+            timeline, appendix]
+
+
+def _mata_methodology(ctx: Context, out: Writer) -> None:
+    out.heading(2, "Methodology")
+    activities_method(ctx, out)
+    if ctx.analysis.cohort or ctx.audit.criteria:
+        out.heading(3, "Bespoke audit of cases")
+        _case_method(ctx, out)
 
 
 # ------------------------------------------------------------------------ the sections
@@ -211,9 +240,13 @@ def _concerns(ctx: Context, out: Writer) -> None:
 
 
 def _methodology(ctx: Context, out: Writer) -> None:
+    out.heading(2, "Methodology")
+    _case_method(ctx, out)
+
+
+def _case_method(ctx: Context, out: Writer) -> None:
     audit, a = ctx.audit, ctx.analysis
     s, r = a.screening, a.returns
-    out.heading(2, "Methodology")
     if audit.criteria:
         out.para(f"Candidate cases were screened against {count(len(audit.criteria), 'criterion', 'criteria')} "
                  f"for the lookback period {span(audit.lookback_start, audit.lookback_end)}:")
@@ -315,6 +348,12 @@ def _cohort(ctx: Context, out: Writer) -> None:
                      ", ".join(ctx.agency_code(x) for x in contributing) or "none yet"])
     out.table(["Case", "Unborn baby", "Older siblings", "Domestic abuse", "Substance misuse",
                "Maternal ill mental health", "Males in household", "Contributing agencies"], rows)
+    bands = [(band, k) for band, k in a.age_bands.items() if k]
+    if bands:
+        start = format_uk(ctx.audit.lookback_start, "the start of the lookback")
+        out.para(f"The children's ages on {start}, counted by band only (never beside any other detail of a "
+                 "case, so that no small group can identify a child):")
+        out.table(["Age at the start of the lookback", "Cases"], [[band.capitalize(), str(k)] for band, k in bands])
 
 
 def _by_objective(ctx: Context, out: Writer) -> None:
@@ -322,6 +361,12 @@ def _by_objective(ctx: Context, out: Writer) -> None:
     out.heading(2, "Findings by objective")
     if not audit.objectives:
         out.para("No objectives have been set, so there are no findings by objective.")
+        return
+    cases = audit.kind is Kind.MACA or bool(a.cohort)
+    if not cases:
+        out.para("This section takes each objective in turn: what the lead auditor concluded, the evidence "
+                 "activities that covered it, and the findings that relate to it.")
+        _objectives_without_cases(ctx, out)
         return
     out.para("This section first shows the grades agreed for each case at its discussion. It then takes "
              "each objective in turn: the grades the agencies gave in their completed audit tools, the "
@@ -339,7 +384,6 @@ def _by_objective(ctx: Context, out: Writer) -> None:
         out.para(note)
     else:
         out.para("No case has been discussed yet, so no grades have been agreed.")
-    known = {o.id for o in audit.objectives}
     for number_, objective in enumerate(audit.objectives, start=1):
         out.heading(3, objective.title, number=number_,
                     place=places.objective(audit, number_, "title", "title"))
@@ -359,8 +403,27 @@ def _by_objective(ctx: Context, out: Writer) -> None:
                  f"({count(agreed.total, 'case')})." if agreed.total
                  else "No grade has been agreed for this objective at a case discussion yet.")
         question_counts(ctx, out, objective)
+        objective_evidence(ctx, out, objective)
         _finding_list(ctx, out, [f for f in ctx.findings if f.objective == objective.id],
                       "No findings have been recorded for this objective yet.")
+    _findings_across(ctx, out)
+
+
+def _objectives_without_cases(ctx: Context, out: Writer) -> None:
+    """A thematic audit without a cohort: no grades to count, the evidence and findings."""
+    audit = ctx.audit
+    for number_, objective in enumerate(audit.objectives, start=1):
+        out.heading(3, objective.title, number=number_, place=places.objective(audit, number_, "title", "title"))
+        out.para(out.said(objective.text, places.objective(audit, number_, "text", "description"), "block"))
+        objective_narrative(ctx, out, objective, number_)
+        objective_evidence(ctx, out, objective)
+        _finding_list(ctx, out, [f for f in ctx.findings if f.objective == objective.id],
+                      "No findings have been recorded for this objective yet.")
+    _findings_across(ctx, out)
+
+
+def _findings_across(ctx: Context, out: Writer) -> None:
+    known = {o.id for o in ctx.audit.objectives}
     other = [f for f in ctx.findings if f.objective not in known]
     if other:
         out.heading(3, "Findings across objectives")

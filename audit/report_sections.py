@@ -15,6 +15,7 @@ from typing import Any
 
 from audit import markdown as md
 from audit import places
+from audit.activities import Activity, Theme
 from audit.analysis import Analysis, GradeCell
 from audit.cases import CandidateCase
 from audit.dates import format_uk
@@ -51,6 +52,8 @@ class Context:
     out: Writer
     text: ReportText | None = None  # the lead's own words
     earlier_audits: list[Any] = field(default_factory=list)  # report_evidence.EarlierAudit
+    activities: list[Activity] = field(default_factory=list)  # evidence activities, by id
+    themes: list[Theme] = field(default_factory=list)
 
     def agency(self, code: str) -> str:
         """An agency's name, escaped for inline use (recorded for the guard)."""

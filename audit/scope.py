@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from audit.activities import Activity, Theme, activities_from_toml, evidence_problems, themes_from_toml
 from audit.criteria import Criterion, criterion_from_toml
 from audit.tools import ToolTemplate
 from audit.workdays import rapid_review_due
@@ -140,6 +141,8 @@ class ScopeFile:
 
     audit: Audit
     template_files: dict[str, str] = field(default_factory=dict)
+    activities: list[Activity] = field(default_factory=list)  # evidence activities (a MATA's above all)
+    themes: list[Theme] = field(default_factory=list)
 
 
 class ScopeError(ValueError):
@@ -290,9 +293,11 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
         template_files = {canonical(k): v for k, v in templates.items()}
     else:
         problems.append('templates must map agency codes to files, e.g. templates = { MID = "mid-tool.toml" }.')
+    activities = activities_from_toml(_tables(data, "activities", problems), audit.ref, canonical, problems)
+    themes = themes_from_toml(_tables(data, "themes", problems), audit.ref, problems)
     known = {"ref", "kind", "title", "linked_review", "notification_date", "background", "purpose",
              "cohort_target", "lookback", "agencies", "objectives", "criteria", "milestones", "stage",
-             "templates"}
+             "templates", "activities", "themes"}
     for key in data:
         if key not in known:
             problems.append(f"Unknown setting {key!r}.")
@@ -301,13 +306,14 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
     # reported is not reported again by them ("title is missing", then "needs a title").
     said = {_root(p) for p in problems}
     problems.extend(p for p in validate_audit(audit, agency_codes) if _root(p) not in said)
+    problems.extend(evidence_problems(activities, themes, [o.id for o in audit.objectives], agency_codes))
     if problems:
         from audit.scope_lines import with_lines
 
         problems = [p if p.endswith((".", "?")) else p + "." for p in problems]
         raise ScopeError(source, with_lines(text, problems, [o.id for o in audit.objectives],
                                             [c.id for c in audit.criteria]))
-    return ScopeFile(audit=audit, template_files=template_files)
+    return ScopeFile(audit=audit, template_files=template_files, activities=activities, themes=themes)
 
 
 def _toml_problem(message: str) -> str:

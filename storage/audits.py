@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 from audit.access import Act
-from audit.scope import Audit, ScopeError, parse_scope
+from audit.activities import theme_finding
+from audit.scope import Audit, ScopeError, ScopeFile, parse_scope
 from audit.tools import tools_for_audit
 from storage.demo import sample_path
 from storage.workspace import Workspace
@@ -22,16 +25,27 @@ class ScopeProblems(ValueError):
 
 def audit_from_scope_file(ws: Workspace, path: Path) -> Audit:
     """Read and check a scope file, with its agencies' audit tools copied in."""
+    return scope_from_file(ws, path).audit
+
+
+def scope_from_file(ws: Workspace, path: Path) -> ScopeFile:
+    """Read and check a scope file: the audit with its agencies' audit tools copied in,
+    and any evidence activities and themes it records."""
     from audit.files import MB, read_regular_file
 
     try:
         raw = read_regular_file(path, limit=5 * MB, what="scope file")
     except ValueError as exc:
         raise ScopeProblems([str(exc)]) from None
-    return audit_from_scope_bytes(ws, raw, str(path), path.parent)
+    return scope_from_bytes(ws, raw, str(path), path.parent)
 
 
 def audit_from_scope_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None) -> Audit:
+    """The audit of :func:`scope_from_bytes`."""
+    return scope_from_bytes(ws, raw, source, folder).audit
+
+
+def scope_from_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None) -> ScopeFile:
     """The same from a scope file's bytes; ``folder`` is where its template files are, or
     ``None`` for a scope sent over SSH, which may not name files on the server."""
     try:
@@ -61,7 +75,7 @@ def audit_from_scope_bytes(ws: Workspace, raw: bytes, source: str, folder: Path 
         raise ScopeProblems(str(exc).splitlines()) from None
     audit.created_by = ws.login
     audit.created_at = datetime.now().replace(microsecond=0)
-    return audit
+    return scope
 
 
 def _taken_ref(ws: Workspace, text: str) -> list[str]:
@@ -80,5 +94,25 @@ def _taken_ref(ws: Workspace, text: str) -> list[str]:
     return [f"{f'line {line}: ' if line else ''}An audit {ref.strip()} already exists in this workspace."]
 
 
-def create_audit(ws: Workspace, audit: Audit, *, source: str) -> Audit:
-    return ws.insert(audit, act=Act.CREATE_AUDIT, summary=f"created audit {audit.ref} from {source}")
+def create_audit(ws: Workspace, audit: Audit | ScopeFile, *, source: str) -> Audit:
+    """Store a new audit; from a :class:`ScopeFile`, its activities and themes too, in
+    the same transaction (all or nothing)."""
+    scope = audit if isinstance(audit, ScopeFile) else ScopeFile(audit)
+    ws.require(Act.CREATE_AUDIT, audit=scope.audit.ref, key=scope.audit.ref)
+    with ws.transaction() as tx:
+        saved = tx.insert(scope.audit, summary=f"created audit {scope.audit.ref} from {source}")
+        for activity in scope.activities:
+            tx.insert(activity, summary=f"recorded {activity.kind.value} {activity.id} from {source}")
+        number, positions = 0, Counter[str]()
+        for theme in scope.themes:
+            if theme.agreed_on is not None:
+                # An agreed theme becomes a finding on the board (see audit.activities).
+                number += 1
+                finding = theme_finding(theme, scope.activities, scope.audit.agencies, f"F{number}")
+                finding.position = positions[finding.column]
+                positions[finding.column] += 1
+                finding.created_by, finding.created_at = ws.login, tx.at
+                tx.insert(finding, summary=f"theme {theme.id} became finding {finding.id}")
+                theme = dataclasses.replace(theme, finding_id=finding.id)
+            tx.insert(theme, summary=f"recorded theme {theme.id} from {source}")
+    return saved

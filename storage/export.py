@@ -105,6 +105,8 @@ def built_report(ws: Workspace, ref: str, today: date, *, actions: list[Action] 
         today,
         text=ws.get("report_texts", ref),
         earlier_audits=_earlier_audits(ws, audit, today),
+        activities=ws.activities(ref),
+        themes=ws.themes(ref),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from audit.activities import Activity, Theme
 from audit.approval import ReportApproval
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
@@ -35,6 +36,8 @@ MODELS: dict[str, type] = {
     "guard_marks": GuardMark,  # an audit's: a lead's "not an identifier here" (issue 16)
     "report_texts": ReportText,
     "ssh_keys": SshKey,  # partnership-wide: served mode's keys, one per user
+    "activities": Activity,
+    "themes": Theme,
     "approvals": ReportApproval,
 }
 JOURNAL = "journal"

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from audit.access import Act, decide
+from audit.activities import Activity, Theme
 from audit.approval import ReportApproval
 from audit.cases import CandidateCase, paused_gc
 from audit.codec import DocumentError, from_doc
@@ -300,6 +301,13 @@ class Workspace:
 
     def actions(self, ref: str) -> list[Action]:
         return self._for_audit("actions", ref)
+
+    def activities(self, ref: str) -> list[Activity]:
+        """The audit's evidence activities, by number (E1, E2 ... E10)."""
+        return sorted(self._for_audit("activities", ref), key=lambda a: (len(a.id), a.id))
+
+    def themes(self, ref: str) -> list[Theme]:
+        return sorted(self._for_audit("themes", ref), key=lambda t: (len(t.id), t.id))
 
     def approvals(self, ref: str) -> list[ReportApproval]:
         return self._for_audit("approvals", ref)

@@ -118,20 +118,24 @@ def init(args: argparse.Namespace) -> int:
 
 
 def new_audit(args: argparse.Namespace) -> int:
-    from storage.audits import ScopeProblems, audit_from_scope_file, create_audit
+    from storage.audits import ScopeProblems, create_audit, scope_from_file
 
     ws = _open(args.sub_db)
     ws.require(Act.CREATE_AUDIT)
     scope_path: Path = args.scope
     try:
-        audit = audit_from_scope_file(ws, scope_path)
+        scope = scope_from_file(ws, scope_path)
     except ScopeProblems as exc:
         for problem in exc.problems:
             _warn(f"{scope_path}: {problem}")
         raise UsageError(f"{scope_path} has {len(exc.problems)} problem(s); nothing was created.") from None
-    create_audit(ws, audit, source=scope_path.name)
+    audit = create_audit(ws, scope, source=scope_path.name)
+    evidence = ""
+    if scope.activities or scope.themes:
+        evidence = (f", {len(scope.activities)} evidence activit{'y' if len(scope.activities) == 1 else 'ies'}, "
+                    f"{len(scope.themes)} theme{'' if len(scope.themes) == 1 else 's'}")
     _say(f"Created audit {audit.ref}: {audit.title} ({len(audit.objectives)} objectives, "
-         f"{len(audit.criteria)} criteria, {len(audit.agencies)} agencies).")
+         f"{len(audit.criteria)} criteria, {len(audit.agencies)} agencies{evidence}).")
     return EXIT_OK
 
 

@@ -193,17 +193,17 @@ def _stdin(what: str, example: str, limit: int) -> bytes:
 
 
 def _new_audit(ws: Workspace) -> int:
-    from storage.audits import ScopeProblems, audit_from_scope_bytes, create_audit
+    from storage.audits import ScopeProblems, create_audit, scope_from_bytes
 
     ws.require(Act.CREATE_AUDIT)
     raw = _stdin("scope file", "ssh ... new-audit < scope.toml", 5 * 1024 * 1024)
     try:
-        audit = audit_from_scope_bytes(ws, raw, "the scope sent", None)
+        scope = scope_from_bytes(ws, raw, "the scope sent", None)
     except ScopeProblems as exc:
         for problem in exc.problems:
             print(f"maca: {strip_control(problem)}", file=sys.stderr)
         raise UsageError(f"The scope sent has {len(exc.problems)} problem(s); nothing was created.") from None
-    create_audit(ws, audit, source="a scope sent over SSH")
+    audit = create_audit(ws, scope, source="a scope sent over SSH")
     print(f"Created audit {audit.ref}: {audit.title}.")
     return EXIT_OK
 

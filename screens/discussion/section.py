@@ -50,6 +50,7 @@ class DiscussionSection(Section):
         Binding("p", "promote", "Promote", tooltip="the point to a finding", id="discussion.promote"),
         Binding("d", "delete_point", "Delete point", id="discussion.delete-point"),
         Binding("a", "add_session", "Add session", id="discussion.add-session"),
+        Binding("v", "evidence", "Evidence", tooltip="activities and themes", id="discussion.evidence"),
         *[Binding(str(n), f"grade({n})", "Agreed grade", tooltip=Grade.in_order()[n - 1].value,
                   show=n == 1, key_display="1-4" if n == 1 else None, id=f"discussion.grade-{n}") for n in range(1, 5)],
         Binding("0", "grade(0)", "Clear agreed grade", show=False, id="discussion.grade-clear"),
@@ -71,6 +72,8 @@ class DiscussionSection(Section):
         "p promotes the highlighted point to a finding linked to the case, the objective and the agencies; "
         "a co-ordinator's promotion is proposed until a lead accepts it on the board.",
         "Only leads record discussions; everyone can read them.",
+        "v opens the audit's evidence: its activities (focus groups, surveys, policy reviews, aggregated data, "
+        "bespoke audits, families' voices) and the themes drawn from them at the MATA discussion.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -169,9 +172,10 @@ class DiscussionSection(Section):
         if audit is None:
             return
         if self.subject is None:
-            head.update(Text("The cohort is empty: pick cases in section 2 first." if audit.kind is Kind.MACA
-                             else "No evidence session yet: press a to add a focus group, policy review or "
-                                  "aggregated data session."))
+            head.update(Text("The cohort is empty: pick cases in section 2 first (v shows any evidence "
+                             "activities)." if audit.kind is Kind.MACA
+                             else "No evidence session yet: v opens the audit's evidence activities and themes; "
+                                  "a adds a discussion session."))
             return
         ws = ctx(self.app).ws
         discussion = open_discussion(ws, audit.ref, self.subject)
@@ -380,6 +384,11 @@ class DiscussionSection(Section):
         found = await forms.promote(self, base, row.kind, point, self.last_objective)
         if found is not None:
             self.show_subject(row.id)
+
+    def action_evidence(self) -> None:
+        from screens.discussion.evidence import EvidenceScreen
+
+        self.app.push_screen(EvidenceScreen(self.audit_ref))
 
     @work(exclusive=True, group="discussion-edit")
     async def action_add_session(self) -> None:

@@ -190,14 +190,14 @@ class HomeScreen(Screen[None]):
                 [("Create the audit", served.send(["new-audit"], "scope.toml"))]))
             return
         from screens.dialogs.form import FormField, FormScreen
-        from storage.audits import ScopeProblems, audit_from_scope_file, create_audit
+        from storage.audits import ScopeProblems, create_audit, scope_from_file
 
         found: dict[str, Any] = {}
 
         def check(values: dict[str, Any]) -> list[str]:
             path = Path(values["path"]).expanduser()
             try:
-                found["audit"] = audit_from_scope_file(ws, path)
+                found["scope"] = scope_from_file(ws, path)
             except ScopeProblems as exc:
                 return exc.problems
             found["path"] = path
@@ -212,7 +212,7 @@ class HomeScreen(Screen[None]):
         if await self.app.push_screen_wait(form) is None:
             return
         try:
-            audit = create_audit(ws, found["audit"], source=found["path"].name)
+            audit = create_audit(ws, found["scope"], source=found["path"].name)
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
