@@ -42,7 +42,7 @@ def _from_help_over_an_audit(term: Terminal) -> None:
     term.keys("Enter")
     term.wait_for("1 Scope")
     term.keys("?")
-    term.wait_for("Keys: ")
+    term.wait_for("Keys in the Scope section")
 
 
 def _from_the_command_palette(term: Terminal) -> None:
