@@ -253,7 +253,16 @@ def test_local_port_forwarding_is_refused(server: Server) -> None:
                 received = b""
         assert b"SSH-2.0" not in received
     finally:
-        client.terminate()
+        stop_client(client)
+
+
+def stop_client(client: subprocess.Popen[str]) -> None:
+    """End an ssh client that may sit in its channel loop; SIGTERM is not always acted on at once there."""
+    client.terminate()
+    try:
+        client.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        client.kill()
         client.communicate(timeout=10)
 
 
