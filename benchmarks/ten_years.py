@@ -235,11 +235,11 @@ def build_tables(login: str, scale: Scale = FULL) -> dict[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- the cache
 
 CACHE = Path(__file__).resolve().parents[1] / "tmp" / "cache"
-# The cache's key: the schema version, the scale, the login, and these files (the builder
-# and the folder layout).  A change elsewhere that changes what is stored bumps
+# The cache's key: the schema version, the scale, the login, and these files (the builder,
+# the folder layout and the summaries in it).  A change elsewhere that changes what is stored bumps
 # SCHEMA_VERSION; anything else that should rebuild it bumps BUILD.
 BUILD = 1
-SHAPED_BY = ("benchmarks/ten_years.py", "storage/migrate.py", "storage/layout.py")
+SHAPED_BY = ("benchmarks/ten_years.py", "storage/migrate.py", "storage/layout.py", "storage/summary.py")
 
 
 def cache_key(scale: Scale, login: str) -> str:
@@ -258,7 +258,8 @@ class Built:
     migrate_seconds: float  # moving it into a folder (storage.migrate)
 
 
-def cached_folder(scale: Scale = FULL, login: str | None = None, *, name: str = "") -> Built:
+def cached_folder(scale: Scale = FULL, login: str | None = None, *, name: str = "",
+                  cache: Path = CACHE) -> Built:
     """The workspace folder of `scale`, built once (untimed by the benchmarks) and kept
     under tmp/cache/NAME-KEY; older builds of the same name are removed."""
     import orjson
@@ -271,14 +272,14 @@ def cached_folder(scale: Scale = FULL, login: str | None = None, *, name: str = 
     login = login or os_login()
     name = name or ("ten-years" if scale == FULL else "scale")
     key = cache_key(scale, login)
-    target, info = CACHE / f"{name}-{key}", CACHE / f"{name}-{key}.info.json"
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(CACHE / f".{name}.lock")):
+    target, info = cache / f"{name}-{key}", cache / f"{name}-{key}.info.json"
+    cache.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(cache / f".{name}.lock")):
         if not (Layout(target).is_workspace() and info.exists()):
-            for old in CACHE.glob(f"{name}-*"):  # an older version's build
+            for old in cache.glob(f"{name}-*"):  # an older version's build
                 shutil.rmtree(old) if old.is_dir() else old.unlink()
-            print(f"building the {name} workspace (once, cached in {CACHE}) ...", file=sys.stderr, flush=True)
-            with tempfile.TemporaryDirectory(dir=CACHE, prefix=f".{name}-building-") as tmp:
+            print(f"building the {name} workspace (once, cached in {cache}) ...", file=sys.stderr, flush=True)
+            with tempfile.TemporaryDirectory(dir=cache, prefix=f".{name}-building-") as tmp:
                 started = time.perf_counter()
                 old_file = Path(tmp) / "ws.json"
                 old_file.write_bytes(orjson.dumps(build_tables(login, scale)))
