@@ -15,7 +15,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from audit.cases import CandidateCase
-from audit.returns import Concern, Return, TransitionError, _clean_required
+from audit.return_transitions import _clean_required
+from audit.returns import Concern, Return, TransitionError
 
 MACA = "maca"  # holder_by when the case's engagement named the holding agency
 
