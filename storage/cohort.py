@@ -9,7 +9,7 @@ from datetime import date, datetime
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.codec import to_doc
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit, Draw
 from audit.text import clean_text
@@ -56,7 +56,7 @@ class OverTarget(CohortError):
     """The change would take the cohort past its target and was not confirmed."""
 
 
-def case_eligibility(audit: Audit, case: CandidateCase, today: date) -> bool | None:
+def _eligibility(audit: Audit, case: CandidateCase, today: date) -> bool | None:
     """True when every criterion is met, False when any is unmet, else None (unknown).
 
     An audit without a lookback period cannot screen anything, so its cases are unknown.
@@ -137,7 +137,7 @@ def _decide(
     if not in_cohort:
         _reason(cleaned, required=True, why="to take a case out of the cohort")
     else:
-        eligible = case_eligibility(audit, current, today)
+        eligible = _eligibility(audit, current, today)
         if eligible is not True:
             why = ("to add a case that is not eligible" if eligible is False
                    else "to add a case whose eligibility is not known")
@@ -208,7 +208,7 @@ def _check_draw(
                 f"{ref} was added to the cohort by someone else meanwhile; draw again. Nothing was saved.",
                 key=case.key,
             )
-        if case_eligibility(audit, case, today) is not True:
+        if _eligibility(audit, case, today) is not True:
             raise CohortError(f"{ref} is not eligible, so it cannot be drawn; nothing was saved.")
         cases.append(case)
     already = sum(1 for c in ws.cases(audit_ref) if c.in_cohort)
