@@ -142,7 +142,7 @@ def return_for_clarification(ret: Return, by: str, now: datetime, comment: str) 
         raise TransitionError(
             f"Only a return with the lead can be returned for clarification; this one is {ret.status.value}."
         )
-    comment = _clean_required(comment, "The comment", "Say what needs clarifying: the comment is empty.")
+    comment = required_text(comment, "The comment", "Say what needs clarifying: the comment is empty.")
     new = copy.deepcopy(ret)
     new.status = Status.RETURNED
     new.clarification = comment
@@ -160,7 +160,7 @@ def raise_concern(ret: Return, by: str, now: datetime, details: str) -> Return:
     """
     if ret.concern.open:
         raise TransitionError("A safeguarding concern is already open on this return and waits for a lead.")
-    details = _clean_required(details, "The concern", "Describe the concern: the details are empty.")
+    details = required_text(details, "The concern", "Describe the concern: the details are empty.")
     new = copy.deepcopy(ret)
     new.concern = Concern(raised=True, details=details, raised_by=by, raised_at=now)
     new.updated_at, new.updated_by = now, by
@@ -171,7 +171,7 @@ def acknowledge_concern(ret: Return, by: str, now: datetime, action_taken: str) 
     """Close the open concern, recording who acknowledged it and the action taken."""
     if not ret.concern.open:
         raise TransitionError("There is no open safeguarding concern on this return to acknowledge.")
-    action_taken = _clean_required(
+    action_taken = required_text(
         action_taken, "The action taken", "Say what action was taken: it is empty."
     )
     new = copy.deepcopy(ret)
@@ -194,7 +194,9 @@ def _clean_text(value: Any, label: str) -> str:
     return value
 
 
-def _clean_required(value: Any, label: str, empty_message: str) -> str:
+def required_text(value: Any, label: str, empty_message: str) -> str:
+    """Typed text a transition needs (a comment, a concern, an action): control bytes
+    removed, within the limit and not blank, else :class:`TransitionError`."""
     value = _clean_text(value, label)
     if not value.strip():
         raise TransitionError(empty_message)

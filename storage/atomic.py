@@ -38,6 +38,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from audit.codec import to_doc
+from audit.files import NotRegularFile, read_regular
 from storage.errors import (
     CorruptWorkspace,
     NotFound,
@@ -49,12 +50,10 @@ from storage.errors import (
 )
 from storage.files import (
     Identity,
-    NotRegularFile,
     can_access,
     check_writable,
     file_identity,
     link_copy,
-    read_regular_file,
     real_path,
     stat_identity,
     sweep_temps,
@@ -291,7 +290,7 @@ def restore_backup(
     target = real_path(path)
     bak = sibling(target, ".bak")
     try:
-        raw, bak_stat = read_regular_file(bak)
+        raw, bak_stat = read_regular(bak)
     except FileNotFoundError:
         raise NotFound(f"There is no backup copy {bak} to restore.", path=target) from None
     except NotRegularFile as exc:

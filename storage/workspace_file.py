@@ -15,8 +15,9 @@ import math
 import os
 from typing import Any
 
+from audit.files import NotRegularFile, read_regular
 from storage.errors import CorruptWorkspace, read_error
-from storage.files import Identity, NotRegularFile, read_regular_file, stat_identity
+from storage.files import Identity, stat_identity
 
 __all__ = ["Tables", "load_workspace", "parse_workspace"]
 
@@ -127,7 +128,7 @@ def load_workspace(path: str | os.PathLike[str]) -> tuple[Tables, Identity]:
     (from the open descriptor, so a concurrent replace cannot pair new bytes with an
     old identity)."""
     try:
-        raw, st = read_regular_file(path)
+        raw, st = read_regular(path)
     except NotRegularFile as exc:
         raise CorruptWorkspace(path, str(exc)) from None
     except OSError as exc:

@@ -16,7 +16,8 @@ from audit.access import Act
 from audit.dates import format_uk
 from audit.returns import is_received
 from audit.scope import Audit
-from screens.context import WorkspaceChanged, ctx, plain
+from audit.text import plain
+from screens.context import WorkspaceChanged, ctx
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
