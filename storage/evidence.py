@@ -25,9 +25,9 @@ from audit.activities import (
     theme_finding,
     theme_problems,
 )
+from audit.findings import next_id
 from audit.text import MAX_TEXT, field_text
 from storage.errors import NotFound, WorkspaceError
-from storage.findings import next_id
 from storage.workspace import Workspace
 
 

@@ -18,13 +18,13 @@ Bad input raises :class:`FindingError`, one sentence ending "nothing was saved".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import dataclasses
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
 from audit.access import Act
-from audit.findings import (  # the domain helpers are imported from here by older callers
+from audit.findings import (
     MAX_TITLE,
     Action,
     ActionStatus,
@@ -34,11 +34,9 @@ from audit.findings import (  # the domain helpers are imported from here by old
     Finding,
     Rag,
     Retest,
-    id_number,
     card_title,
-    format_attendee,
+    id_number,
     next_id,
-    parse_attendees,
     rag,
     short_title,
 )
