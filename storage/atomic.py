@@ -1,4 +1,10 @@
-"""A TinyDB storage that several processes can share safely (DESIGN §7).
+"""The single-file workspace's TinyDB storage, and the encoder every workspace file uses.
+
+The workspace is a folder now (`storage.layout`): its files are read and written by
+`storage.folder` and landed by `storage.commit`, and nothing in maca opens an
+:class:`AtomicJSONStorage` any more but its own tests; ``_serialise`` is the one encoder
+of every JSON file, and the file helpers re-exported below are imported from here.
+What the storage did for the old single file:
 
 Every change happens inside :meth:`AtomicJSONStorage.transaction`: take the workspace
 lock, re-read the file only if it changed on disk, let TinyDB change the tables in
