@@ -54,6 +54,7 @@ class Context:
     earlier_audits: list[Any] = field(default_factory=list)  # report_evidence.EarlierAudit
     activities: list[Activity] = field(default_factory=list)  # evidence activities, by id
     themes: list[Theme] = field(default_factory=list)
+    _numbers: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def agency(self, code: str) -> str:
         """An agency's name, escaped for inline use (recorded for the guard)."""
@@ -80,9 +81,9 @@ class Context:
         return self.out.said(ref, places.case_reference(self.audit, n, key), how)
 
     def _cohort_numbers(self) -> dict[str, int]:
-        if not hasattr(self, "_numbers"):
-            object.__setattr__(self, "_numbers", {c.case_ref: n for n, c in enumerate(self.cohort, start=1)})
-        return self._numbers  # type: ignore[attr-defined]
+        if self._numbers is None:
+            self._numbers = {c.case_ref: n for n, c in enumerate(self.cohort, start=1)}
+        return self._numbers
 
     def in_column(self, column: Column) -> list[Finding]:
         return [f for f in self.findings if f.column is column]

@@ -49,7 +49,10 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        for twice, _ in pairs:
+            if twice in seen:
+                break
+            seen.add(twice)
         raise _Unreadable(f"the key {_short(twice)} appears twice in one object, so one of its values "
                           "would be silently lost")
     return found
