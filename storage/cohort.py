@@ -9,10 +9,10 @@ from datetime import date, datetime
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.codec import to_doc
-from audit.screening import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit, Draw
-from audit.text import clean_text
+from audit.screening import screen_cases
+from audit.text import field_text
 from storage.errors import ConflictError, NotFound, WorkspaceError
 from storage.workspace import Workspace, now
 
@@ -67,10 +67,7 @@ def _eligibility(audit: Audit, case: CandidateCase, today: date) -> bool | None:
 
 
 def _reason(reason: str, *, required: bool, why: str) -> str:
-    try:
-        cleaned = clean_text(reason, MAX_REASON).strip()
-    except ValueError as exc:
-        raise CohortError(f"The reason is too long: {exc}; nothing was saved.") from None
+    cleaned = field_text(reason, "The reason is too long", MAX_REASON, error=CohortError)
     if required and not cleaned:
         raise CohortError(f"A reason is required {why}; nothing was saved.")
     return cleaned
