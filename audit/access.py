@@ -35,6 +35,7 @@ class Act(StrEnum):
     ACT_ON_CONCERN = "record the action taken on a safeguarding concern"
     APPROVE_REPORT = "record the report's approval"
     EDIT_PARTNERSHIP = "change the partnership's settings"
+    PLAN_PROGRAMME = "plan the partnership's programme"
 
 
 _LEAD_ONLY = {
@@ -53,6 +54,7 @@ _LEAD_ONLY = {
     Act.APPROVE_REPORT,
     Act.EDIT_PARTNERSHIP,
     Act.REVIEW_IDENTIFIERS,
+    Act.PLAN_PROGRAMME,
 }
 
 

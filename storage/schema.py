@@ -16,6 +16,7 @@ from audit.findings import Action, Discussion, Finding
 from audit.guard_marks import GuardMark
 from audit.narrative import ReportText
 from audit.partnership import Partnership, User
+from audit.programme import PlannedAudit
 from audit.returns import Return
 from audit.scope import Audit
 from audit.ssh_keys import SshKey
@@ -39,6 +40,7 @@ MODELS: dict[str, type] = {
     "activities": Activity,
     "themes": Theme,
     "approvals": ReportApproval,
+    "planned": PlannedAudit,  # partnership-wide: the programme's audits not yet scoped (issue 19)
 }
 JOURNAL = "journal"
 META = "meta"

@@ -35,6 +35,7 @@ from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
 from audit.journal import JournalEntry
 from audit.partnership import Partnership, Role, User
+from audit.programme import PlannedAudit
 from audit.returns import Return
 from audit.scope import Audit
 from storage.commit import pending
@@ -266,6 +267,10 @@ class Workspace:
         if found is None:
             raise NotFound(f"There is no audit {ref!r} in this workspace.")
         return found
+
+    def planned(self) -> list[PlannedAudit]:
+        """The programme's planned audits (issue 19), by id."""
+        return sorted(self._table("planned").items.values(), key=lambda p: (len(p.id), p.id))
 
     def summary(self, ref: str) -> dict[str, Any]:
         """Audit `ref`'s figures (`storage.summary.FIGURES`) without reading its file.
