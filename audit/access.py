@@ -36,6 +36,7 @@ class Act(StrEnum):
     APPROVE_REPORT = "record the report's approval"
     EDIT_PARTNERSHIP = "change the partnership's settings"
     PLAN_PROGRAMME = "plan the partnership's programme"
+    RECORD_LEARNING = "record the learning shared"
 
 
 _LEAD_ONLY = {
@@ -55,6 +56,7 @@ _LEAD_ONLY = {
     Act.EDIT_PARTNERSHIP,
     Act.REVIEW_IDENTIFIERS,
     Act.PLAN_PROGRAMME,
+    Act.RECORD_LEARNING,
 }
 
 

@@ -77,6 +77,7 @@ FIGURES: dict[str, Callable[[Records], Any]] = {
     "received_in_cohort": _received_in_cohort,
     "open_action_dues": _open_action_dues,
     "approvals": lambda records: len(records.get("approvals", [])),
+    "disseminations": lambda records: len(records.get("disseminations", [])),
 }
 
 
