@@ -136,7 +136,21 @@ def new_audit(args: argparse.Namespace) -> int:
                     f"{len(scope.themes)} theme{'' if len(scope.themes) == 1 else 's'}")
     _say(f"Created audit {audit.ref}: {audit.title} ({len(audit.objectives)} objectives, "
          f"{len(audit.criteria)} criteria, {len(audit.agencies)} agencies{evidence}).")
+    _say_retest(ws, audit.ref)
     return EXIT_OK
+
+
+def _say_retest(ws: Workspace, ref: str) -> None:
+    """The findings of earlier audits on the same objectives, to re-test (issue 19 item 6)."""
+    from audit.text import strip_control
+    from storage.retest import retest_lines
+
+    lines = retest_lines(ws, ref)
+    if lines:
+        _say(f"To re-test: {len(lines)} finding(s) of earlier audits on the same objectives "
+             "(link them on the Findings board with r):")
+        for line in lines:
+            _say(f"  {strip_control(line)}")
 
 
 # --------------------------------------------------------------------------- cohort

@@ -211,6 +211,9 @@ def _new_audit(ws: Workspace) -> int:
         raise UsageError(f"The scope sent has {len(exc.problems)} problem(s); nothing was created.") from None
     audit = create_audit(ws, scope, source="a scope sent over SSH")
     print(f"Created audit {audit.ref}: {audit.title}.")
+    from tui.commands import _say_retest
+
+    _say_retest(ws, audit.ref)
     return EXIT_OK
 
 

@@ -332,6 +332,19 @@ class HomeScreen(Screen[None]):
         tell(self, f"Created audit {audit.ref}" + (f" for planned audit {plan.id}." if plan else "."))
         self.refresh_data()
         self._select(f"audit:{audit.ref}")
+        self.show_retest(audit.ref)
+
+    def show_retest(self, ref: str) -> None:
+        """The findings of earlier audits on the new audit's objectives, to re-test."""
+        from screens.dialogs.details import InfoScreen
+        from storage.retest import retest_lines
+
+        lines = retest_lines(ctx(self.app).ws, ref)
+        if lines:
+            body = Text("\n".join(f"• {line}" for line in lines))
+            body.append("\n\nThe Scope section lists them too; link one to a finding on the Findings "
+                        "board (5) with r to record whether its learning is embedded.", style="dim")
+            self.app.push_screen(InfoScreen(f"{ref}: learning of earlier audits to re-test", body))
 
     # ------------------------------------------------------------------ elsewhere
 

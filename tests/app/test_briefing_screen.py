@@ -36,7 +36,7 @@ async def test_the_lead_edits_the_briefing_and_records_a_delivery(tmp_path: Path
         assert "pre-filled from the findings" in str(app.screen.query_one("#briefing-heading").render())
         assert "## 7. Where to find more" in _page(app)
         await pilot.press("e")
-        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query("#field-why")))
         app.screen.query_one("#field-why", TextArea).text = f"{HOSTILE}\n- {HOSTILE}"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, BriefingScreen) and idle(app))
@@ -46,7 +46,7 @@ async def test_the_lead_edits_the_briefing_and_records_a_delivery(tmp_path: Path
         assert ws.get("briefings", DEMO_AUDIT).sections["why"].startswith(SHOWN)
         # A delivery: a seminar reaching two agencies.
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query("#field-note")))
         form = app.screen
         form.query_one("#field-note").value = HOSTILE
         await pilot.press("ctrl+s")

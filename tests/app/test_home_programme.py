@@ -38,7 +38,7 @@ async def test_a_lead_plans_an_audit_with_hostile_text(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query("#field-theme")))
         app.screen.query_one("#field-theme", Input).value = HOSTILE
         app.screen.query_one("#field-year", Input).value = "2022"
         app.screen.query_one("#field-quarter", Input).value = "q5"
@@ -57,7 +57,7 @@ async def test_a_lead_plans_an_audit_with_hostile_text(tmp_path: Path) -> None:
         assert f"Planned P1: {SHOWN}" in _detail(app) and f"lead: {SHOWN}" in _detail(app)
         # Edit: e opens the plan's form; the year moves it.
         await pilot.press("e")
-        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query("#field-year")))
         app.screen.query_one("#field-year", Input).value = "2021"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, HomeScreen) and idle(app) and "head:2021:planned" in _rows(app))
@@ -80,7 +80,7 @@ async def test_n_on_a_planned_row_starts_that_audit(tmp_path: Path) -> None:
         await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         assert app.screen.selected_key() == "plan:P1"  # planned comes first in its year
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query("#field-path")))
         assert "Start planned audit P1" in str(app.screen.query_one("#form-title").render())
         app.screen.query_one("#field-path", Input).value = str(scope)
         await pilot.press("ctrl+s")
