@@ -28,14 +28,16 @@ def _title(text: str) -> Text:
     return Text(plain(text), no_wrap=True, overflow="ellipsis")
 
 
-def fit_titles(rows: list[list[Any]], width: int) -> None:
-    """Cut the titles so that every column fits in ``width`` (the other columns are as
-    wide as their widest cell; each has two cells of padding)."""
-    others = sum(max([len(label)] + [row[i].cell_len for row in rows]) + 2
-                 for i, label in enumerate(COLUMNS) if i != TITLE)
-    room = max(MIN_TITLE, width - others - 2 - 2)  # the title's padding, a scroll bar
+def widths(rows: list[list[Any]], width: int) -> list[int]:
+    """Each column as wide as its widest cell, the title taking the room the others leave
+    in ``width`` (DataTable pads each column by 2, and a scroll bar takes 2); the titles
+    are cut to it.  Set on every redraw: a refilled table keeps the widths it had."""
+    found = [max([len(label)] + [row[i].cell_len for row in rows]) for i, label in enumerate(COLUMNS)]
+    room = width - (sum(found) - found[TITLE]) - 2 * len(COLUMNS) - 2
+    found[TITLE] = min(found[TITLE], max(MIN_TITLE, room))
     for row in rows:
-        row[TITLE].truncate(room, overflow="ellipsis")
+        row[TITLE].truncate(found[TITLE], overflow="ellipsis")
+    return found
 
 
 def heading_row(year: int | None, group: Group, first: bool) -> list[Any]:

@@ -66,8 +66,6 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label)
         self.refresh_data()
         table.focus()
 
@@ -95,8 +93,9 @@ class HomeScreen(Screen[None]):
                                                                 c.today())))
                     elif entry.plan is not None:
                         built.append((entry.key, rows.plan_row(entry.plan)))
-        rows.fit_titles([cells for _, cells in built], self.size.width)
-        table.clear()
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, rows.widths([cells for _, cells in built], self.size.width)):
+            table.add_column(label, key=label, width=width)
         for key, cells in built:
             table.add_row(*cells, key=key)
         empty = self.query_one("#home-empty", Static)
