@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from textual.widgets import TextArea
 
-from audit.returns import set_answer
+from audit.return_transitions import set_answer
 from storage.demo import DEMO_AUDIT
 from storage.drafts import PENDING
 from storage.layout import Layout
@@ -121,10 +121,10 @@ async def test_thirty_seconds_idle_journal_the_typing_with_the_editor_still_open
         await until(pilot, lambda: tool.editing is not None)
         await type_in(pilot, tool, "First words.")  # inserts the return: journaled at once
         count = len(journal_on_disk(path))
-        monkeypatch.setattr("screens.tool.saving.IDLE_SECONDS", 0.3)  # 30 s, shortened
+        monkeypatch.setattr("screens.tool.saving.IDLE_SECONDS", 3)  # 30 s, shortened
         await type_in(pilot, tool, " More words.")
         assert len(journal_on_disk(path)) == count and pending(path)
-        await until(pilot, lambda: not pending(path))
+        await until(pilot, lambda: not pending(path), timeout=20)
         assert tool.editing is not None
         entry = journal_on_disk(path)[-1]
     assert len(journal_on_disk(path)) == count + 1
