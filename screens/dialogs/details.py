@@ -85,7 +85,7 @@ def case_text(app: App, case: CandidateCase) -> Text:
     line("Ethnicity", case.ethnicity or "not recorded")
     line("Level of intervention", case.level_of_intervention or "not recorded")
     if audit.lookback_start and audit.lookback_end:
-        from audit.cohort import screen_cases
+        from audit.screening import screen_cases
 
         screened = screen_cases(audit, [case], c.today())[0]
         text.append("\nCriteria\n", style="bold underline")
