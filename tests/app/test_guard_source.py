@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from textual.widgets import Static, TextArea
 
 from audit.access import Act
@@ -46,7 +45,6 @@ async def test_a_family_name_typed_into_the_background_is_told_and_saved(tmp_pat
     assert open_as(ws.path, "rlead").audit(DEMO_AUDIT).background == "Ms Kingswear's children were seen at home."
 
 
-@pytest.mark.slow  # seconds of CPU (a long flow); make test runs it
 async def test_a_date_of_birth_typed_into_a_return_is_told_once_and_saved(tmp_path: Path) -> None:
     ws = demo_workspace(tmp_path)
     victim = next(c for c in ws.cases(DEMO_AUDIT) if c.child_dob is not None)
