@@ -130,7 +130,7 @@ async def test_filter_to_what_one_agency_still_owes(path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_grid(app, pilot)
         await pilot.press("f")
-        assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query(Select)))
         app.screen.query_one(Select).value = "MID"
         await pilot.press("ctrl+s")
         assert await until(pilot, lambda: section.agency_filter == "MID")
@@ -143,7 +143,7 @@ async def test_filter_to_what_one_agency_still_owes(path: Path) -> None:
         for key, widest in [("__case__", len(owed[0])), ("MID", len("✎ 8/26 !")), ("__total__", len("Received"))]:
             assert table.columns[key].get_render_width(table) >= widest + 1, key  # one space apart
         await pilot.press("f")
-        assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query(Select)))
         app.screen.query_one(Select).value = "*"
         await pilot.press("ctrl+s")
         assert await until(pilot, lambda: len(table.columns) == 10)
@@ -227,7 +227,7 @@ def test_filtered_grid_snapshot(snap_compare, path: Path) -> None:
         app = pilot.app
         await open_grid(app, pilot)
         await pilot.press("f")
-        assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query(Select)))
         app.screen.query_one(Select).value = "CSC"
         await pilot.press("ctrl+s")
         assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
