@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.profile import level_of
 from tests.app.helpers import open_as
 from tests.app.test_cohort_section import REF, draw_in_app
