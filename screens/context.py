@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.message import Message
 
+from storage.watch import Changes
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -27,7 +29,15 @@ def ctx(app: App) -> MacaContext:
 
 
 class WorkspaceChanged(Message):
-    """Another session saved: whatever is on screen should be read again."""
+    """The workspace committed a change, this session's or another's: what is on screen
+    should be read again (`changes` says which files, for a screen that shows one audit).
+
+    The app posts it to every screen after every commit (tui/app.py); screens refresh
+    from it alone, never by hand after a save of their own."""
+
+    def __init__(self, changes: Changes | None = None) -> None:
+        super().__init__()
+        self.changes = changes if changes is not None else Changes(partnership=True, own=False)
 
 
 def plain(text: str) -> str:

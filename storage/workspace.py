@@ -53,6 +53,7 @@ from storage.errors import (
 from storage.refusals import RefusalLog
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
 from storage.transaction import Keyed, Transaction, audit_of, now, summaries_of
+from storage.watch import Changes, changes_of
 
 # Re-exported: the rest of maca imports these from here.
 __all__ = [
@@ -113,7 +114,8 @@ class Workspace:
         self._tables: dict[str, _Table] = {}
         self._audit_raw: dict[str, dict[str, Any]] = {}
         self._audit_tables: dict[tuple[str, str], _Table] = {}
-        self.listeners: list[Callable[[], None]] = []
+        # Told of every commit this session makes, as it lands (in the saving thread).
+        self.listeners: list[Callable[[Changes], None]] = []
         self.refusals = RefusalLog()
 
     # ----------------------------------------------------------------- opening
@@ -205,6 +207,12 @@ class Workspace:
 
     def _table(self, name: str, ref: str = "") -> _Table:
         """Table `name` decoded (of audit `ref`'s file when it holds an audit's records)."""
+        if not self.files.follow_disk and not self.files.in_transaction():
+            # The app swaps other sessions' saves in itself (storage.watch): what is
+            # decoded is current, and a save landing in another thread is not waited for.
+            cached = self._audit_tables.get((name, ref)) if is_audit_table(name) else self._tables.get(name)
+            if cached is not None:
+                return cached
         if is_audit_table(name):
             data = self._audit_data(ref)
             table = self._audit_tables.get((name, ref))
@@ -238,7 +246,18 @@ class Workspace:
         changed = self.files.changed_on_disk()
         for file in changed:
             file.read()
+        if changed:  # the decoded tables of those files are decoded again when next read
+            self._data()
+            for ref in list(self._audit_raw):
+                self._audit_data(ref)
+            self._announce(changes_of(self, [f.path for f in changed], own=False))
         return bool(changed)
+
+    def _announce(self, changes: Changes) -> None:
+        """Tell the listeners (the app: one WorkspaceChanged to every screen) of a commit."""
+        if changes:
+            for listener in list(self.listeners):
+                listener(changes)
 
     @property
     def schema(self) -> int:
@@ -370,14 +389,18 @@ class Workspace:
         # The GC is paused for the transaction: an import inserts and encodes 50,000
         # documents, and the collector would rescan the growing heap many times over
         # (it made the import 1.6x slower); reference counting still frees the garbage.
-        with paused_gc(), self.files.transaction(create=create):
-            tx = Transaction(self)
-            yield tx
-            tx.finish()
+        try:
+            with paused_gc(), self.files.transaction(create=create):
+                tx = Transaction(self)
+                yield tx
+                tx.finish()
+        except BaseException:
+            # The decoded tables may hold this transaction's staged keys: decode again.
+            self._tables, self._audit_tables = {}, {}
+            raise
         # Only after the files are on disk do the decoded caches learn the new versions.
         tx.apply_to_caches()
-        for listener in list(self.listeners):
-            listener()
+        self._announce(changes_of(self, self.files.landed, own=True))
 
     def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "",
              defer_journal: bool = False) -> M:

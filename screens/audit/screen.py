@@ -101,10 +101,31 @@ class AuditScreen(Screen[None]):
     def help_notes(self) -> list[str]:
         return list(self.section.HELP_NOTES) if self.section is not None else []
 
-    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
+    _stale = False  # a commit was announced while another screen covered this one
+
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        if not message.changes.touches(self.audit_ref):
+            return  # another audit's records
+        if not self.is_current:
+            self._stale = True  # under the audit tool: redrawn once, when shown again
+            return
+        self.catch_up()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Show the latest: the open section now, the others when next shown."""
         self.update_identity()
+        shown = self.section
         for section in self.query(Section):
-            section.refresh_data()
+            if section is shown:
+                section.stale = False
+                section.refresh_data()
+            else:
+                section.stale = True
 
     def action_back(self) -> None:
         self.app.pop_screen()

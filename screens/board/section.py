@@ -105,9 +105,9 @@ class BoardSection(Section):
     def on_mount(self) -> None:
         self.refresh_data()
 
-    def on_show(self) -> None:
-        """Back on the board: show what this session changed elsewhere (a point promoted in
-        Discussion), with the selection on the one card added meanwhile, if one was."""
+    def catch_up(self) -> None:
+        """Back on the board after commits made meanwhile (a point promoted in Discussion):
+        the selection goes to the one card added meanwhile, if one was."""
         audit = self.audit()
         if audit is None or self._known is None:
             return

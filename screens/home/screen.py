@@ -17,7 +17,7 @@ from audit.dates import format_uk
 from audit.returns import is_received
 from audit.scope import Audit
 from screens.context import WorkspaceChanged, ctx, plain
-from screens.saving import tell
+from screens.saving import commit, tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
@@ -51,7 +51,8 @@ class HomeScreen(Screen[None]):
         yield Static("", id="home-empty")
         yield Footer()
 
-    _resumed = False
+    _stale = False  # a commit was announced while another screen covered this one
+    _select: str | None = None  # the audit to highlight when the list is next drawn
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -70,7 +71,7 @@ class HomeScreen(Screen[None]):
         else:
             self.query_one("#home-heading", Static).update(Text("Audits"))
         table = self.query_one(DataTable)
-        keep = self.selected_ref()
+        keep, self._select = self._select or self.selected_ref(), None
         table.clear()
         audits = ws.audits()
         for audit in audits:
@@ -211,15 +212,12 @@ class HomeScreen(Screen[None]):
         )
         if await self.app.push_screen_wait(form) is None:
             return
-        try:
-            audit = create_audit(ws, found["scope"], source=found["path"].name)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        audit = await commit(self, lambda: create_audit(ws, found["scope"], source=found["path"].name),
+                             done=None, retry=False)
+        if audit is None:
             return
         tell(self, f"Created audit {audit.ref}.")
-        self.refresh_data()
-        table = self.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index(audit.ref))
+        self._select = audit.ref  # highlighted when the commit's WorkspaceChanged redraws the list
 
     def action_users(self) -> None:
         from screens.users.screen import open_users
@@ -237,12 +235,12 @@ class HomeScreen(Screen[None]):
         open_journal(self.app)
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
-        self.refresh_data()
+        # Under an audit's screen the list is redrawn once, when it is shown again.
+        self._stale = not self.is_current
+        if not self._stale:
+            self.refresh_data()
 
     def on_screen_resume(self) -> None:
-        # Back from an audit: this session's own saves (a new title, a picked cohort) are
-        # not announced by the file watch, which only reports other sessions' saves.
-        # When the workspace says "committed" for every save, that message replaces this.
-        if self._resumed:
+        if self._stale:
+            self._stale = False
             self.refresh_data()
-        self._resumed = True  # the first resume is the first showing: on_mount filled it
