@@ -40,11 +40,11 @@ async def off_loop(work: Callable[[], T]) -> T:
 
 
 async def commit(widget: Widget, save: Callable[[], T], *, done: str | None = "Saved.",
-                 retry: bool = True) -> T | None:
+                 retry: bool = True, conflict: str = "") -> T | None:
     """The one way a screen saves: `save()` runs off the event loop; a refusal or failure
     is one sentence and nothing changed; a conflict shows both versions and the user
     chooses ("mine" runs `save` again, which reads the latest version itself; with
-    ``retry=False`` a conflict is told, not asked).  Returns what `save` returned, or None
+    ``retry=False`` a conflict is told, not asked: `conflict`, or the error's sentence).  Returns what `save` returned, or None
     when nothing was saved.  Must run in a worker when it may ask (it waits for a dialog).
     """
     while True:
@@ -52,7 +52,7 @@ async def commit(widget: Widget, save: Callable[[], T], *, done: str | None = "S
             saved = await off_loop(save)
         except ConflictError as exc:
             if not retry:
-                tell(widget, str(exc), error=True)
+                tell(widget, conflict or str(exc), error=True)
                 return None
             if await ask_conflict(widget, str(exc), exc.mine, exc.theirs) != "mine":
                 return None

@@ -120,7 +120,7 @@ class WorkspaceFiles:
         self._journal: dict[Path, list[bytes]] = {}
         self._dirty: set[Path] = set()
         self._swept = False
-        self.landed: list[Path] = []  # the files the last transaction wrote
+        self.landed: list[Path] = []  # the files the last transaction wrote (or, failed, forgot)
         # False in a session whose app picks up other sessions' saves itself
         # (`storage.watch`, in a thread): a read then hands out what was read last
         # instead of stat-ing, and perhaps parsing, the file on the UI thread.
@@ -215,6 +215,7 @@ class WorkspaceFiles:
                 except BaseException:
                     for file in self._enlisted.values():
                         file.forget()
+                    self.landed = list(self._enlisted)  # none landed: read again when next asked for
                     raise
                 finally:
                     self.partnership.may_be_missing = False

@@ -45,6 +45,7 @@ from storage.layout import audit_tables, is_audit_table
 from storage.summary import FIGURES, figures_of
 from storage.errors import (
     AccessDenied,
+    ConflictError,
     CorruptWorkspace,
     NotFound,
     WorkspaceError,
@@ -394,9 +395,11 @@ class Workspace:
                 tx = Transaction(self)
                 yield tx
                 tx.finish()
-        except BaseException:
+        except BaseException as exc:
             # The decoded tables may hold this transaction's staged keys: decode again.
             self._tables, self._audit_tables = {}, {}
+            if isinstance(exc, ConflictError):  # another session's version was read: show it
+                self._announce(changes_of(self, self.files.landed, own=False))
             raise
         # Only after the files are on disk do the decoded caches learn the new versions.
         tx.apply_to_caches()
