@@ -33,6 +33,7 @@ __all__ = [
     "chase_list",
     "cohort_refs",
     "open_concerns",
+    "with_concerns",
     "open_return",
     "raise_concern",
     "return_for_clarification",
@@ -79,9 +80,21 @@ def open_return(ws: Workspace, ref: str, case_ref: str, agency: str) -> Return:
     return Return(audit=ref, case_ref=case_ref, agency=agency)
 
 
+def with_concerns(ws: Workspace, *, raised_by: str | None = None) -> list[str]:
+    """The audits with an open concern (or, given `raised_by`, one that login raised), from
+    the partnership file's summaries: the others' files are not read for the marker."""
+    refs = []
+    for audit in ws.audits():
+        figures = ws.summary(audit.ref)
+        if raised_by is None and figures.get("open_concerns") or \
+                raised_by is not None and raised_by in figures.get("concern_raisers", [raised_by]):
+            refs.append(audit.ref)
+    return refs
+
+
 def open_concerns(ws: Workspace, ref: str | None = None) -> list[Return]:
     """Returns with an immediate safeguarding concern not yet acknowledged, oldest first."""
-    refs = [ref] if ref is not None else [a.ref for a in ws.audits()]
+    refs = [ref] if ref is not None else with_concerns(ws)
     found = [r for audit_ref in refs for r in ws.returns(audit_ref) if r.concern.open]
     return sorted(found, key=lambda r: (r.concern.raised_at or datetime.min, r.key))
 

@@ -35,6 +35,12 @@ def _open_concerns(records: Records) -> int:
     return sum(1 for ret in records.get("returns", []) if ret.concern.open)
 
 
+def _concern_raisers(records: Records) -> list[str]:
+    """Who raised a safeguarding concern in the audit, open or closed (what the raiser is
+    told on starting maca), so that no audit without one is read for it."""
+    return sorted({ret.concern.raised_by for ret in records.get("returns", []) if ret.concern.raised})
+
+
 def _open_actions(records: Records) -> int:
     return sum(1 for action in records.get("actions", []) if action.status is not ActionStatus.COMPLETE)
 
@@ -45,6 +51,7 @@ FIGURES: dict[str, Callable[[Records], Any]] = {
     "returns": lambda records: len(records.get("returns", [])),
     "received": _received,
     "open_concerns": _open_concerns,
+    "concern_raisers": _concern_raisers,
     "findings": lambda records: len(records.get("findings", [])),
     "actions": lambda records: len(records.get("actions", [])),
     "open_actions": _open_actions,

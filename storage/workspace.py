@@ -292,6 +292,8 @@ class Workspace:
 
         An audit saved before a figure was added is summed from its file once."""
         found = summaries_of(self._data()).get(ref)
+        if found is None and ref not in self.files._audits and not self.files.layout.audit(ref).exists():
+            return figures_of({})  # no records yet (a new audit): nothing to read or watch
         if found is None or any(name not in found for name in FIGURES):
             return figures_of({t: list(self._table(t, ref).items.values()) for t in audit_tables()})
         return found
