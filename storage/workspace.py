@@ -335,9 +335,10 @@ class Workspace:
         return self._for_audit("approvals", ref)
 
     def all_actions(self) -> list[Action]:
-        """Every audit's SMART actions, for the partnership's tracker (reads each audit's
-        file once, then only those another session changed)."""
-        return [a for audit in self.audits() for a in self.actions(audit.ref)]
+        """Every audit's SMART actions, for the partnership's tracker: only the files of the
+        audits whose summary counts an action are read."""
+        return [a for audit in self.audits() if self.summary(audit.ref).get("actions")
+                for a in self.actions(audit.ref)]
 
     def get(self, obj_or_table: Any, key: str | None = None) -> Any:
         """The stored version of a document (by example object, or by table and key)."""
