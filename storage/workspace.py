@@ -242,6 +242,23 @@ class Workspace:
         """True when another session saved a file this one has read (one stat a file)."""
         return bool(self.files.changed_on_disk())
 
+    def release(self, ref: str) -> bool:
+        """Stop holding and watching audit `ref`'s file: no screen shows it any more, so a
+        poll does not stat it and another session's save to it costs this one nothing.
+        It is read again when next asked for.  False if a save held the files just then."""
+        if not self.files._mutex.acquire(timeout=0.05):
+            return False
+        try:
+            if self.files.in_transaction():
+                return False
+            self.files._audits.pop(ref, None)
+            self._audit_raw.pop(ref, None)
+            for key in [k for k in self._audit_tables if k[1] == ref]:
+                del self._audit_tables[key]
+            return True
+        finally:
+            self.files._mutex.release()
+
     def refresh(self) -> bool:
         """Re-read what another session saved; True when there is something new to show."""
         changed = self.files.changed_on_disk()

@@ -127,5 +127,15 @@ class AuditScreen(Screen[None]):
             else:
                 section.stale = True
 
+    def on_unmount(self) -> None:
+        # Only the files on screen are watched: this audit's is let go unless another
+        # screen still shows it.
+        try:
+            stack = self.app.screen_stack
+        except Exception:  # the app is closing
+            return
+        if not any(s is not self and getattr(s, "audit_ref", None) == self.audit_ref for s in stack):
+            ctx(self.app).ws.release(self.audit_ref)
+
     def action_back(self) -> None:
         self.app.pop_screen()

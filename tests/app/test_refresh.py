@@ -121,3 +121,17 @@ async def test_own_save_runs_off_the_event_loop_and_is_announced_once(
         await pilot.press("escape")
         assert await until(pilot, lambda: isinstance(app.screen, HomeScreen)
                            and "Unborn babies: retitled here" in home_titles(app))
+
+
+
+async def test_an_audit_left_is_let_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the files a session's screens show are looked at on each poll: leaving an
+    audit lets its file go (storage: tests/storage/test_workspace.py)."""
+    released: list[str] = []
+    original = Workspace.release
+    monkeypatch.setattr(Workspace, "release", lambda ws, ref: (released.append(ref), original(ws, ref))[1])
+    app = app_for(demo_workspace(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_audit(pilot)
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, HomeScreen) and released == [REF])
