@@ -11,12 +11,14 @@ that reads the workspace.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage.errors import CorruptWorkspace
 from storage.files import Identity
+from storage.layout import SUMMARIES
 from storage.folder import TableFile
 from storage.workspace_file import Tables, load_workspace
 
@@ -33,10 +35,16 @@ class Changes:
     partnership: bool = False  # settings, agencies, users, the audits and their figures
     audits: frozenset[str] = frozenset()  # the audits whose own records changed
     own: bool = True  # saved by this session
+    # The partnership file's tables that changed, when known (None: any of them).
+    tables: frozenset[str] | None = None
 
     def touches(self, ref: str) -> bool:
-        """Whether audit `ref`, as shown on its screen, may look different now."""
-        return self.partnership or ref in self.audits
+        """Whether audit `ref`, as shown on its screen, may look different now: its own
+        records, or the partnership file beyond the audits' figures (those are shown on
+        home, and in the concern marker every screen's identity bar carries)."""
+        if ref in self.audits:
+            return True
+        return self.partnership and (self.tables is None or bool(self.tables - {SUMMARIES}))
 
     def __bool__(self) -> bool:
         return self.partnership or bool(self.audits)
@@ -52,6 +60,7 @@ class Loaded:
     data: Tables
     identity: Identity | None
     tables: dict[str, _Table] = field(default_factory=dict)
+    changed: frozenset[str] | None = None  # the tables whose documents differ (None: unknown)
 
 
 def changes_of(ws: Workspace, paths: list[Path], *, own: bool) -> Changes:
@@ -81,7 +90,8 @@ def load(ws: Workspace, stale: list[TableFile]) -> list[Loaded]:
             data, identity = load_workspace(file.path)
         else:
             data, identity = {}, None
-        item = Loaded(file, ref, seen, data, identity)
+        item = Loaded(file, ref, seen, data, identity,
+                      changed=None if ref else _changed_tables(file._data, data))
         names = [n for (n, r) in list(ws._audit_tables) if r == ref] if ref else list(ws._tables)
         for name in names:
             try:
@@ -90,6 +100,17 @@ def load(ws: Workspace, stale: list[TableFile]) -> list[Loaded]:
                 raise CorruptWorkspace(file.path, str(exc)) from None
         loaded.append(item)
     return loaded
+
+
+def _changed_tables(old: Tables | None, new: Tables) -> frozenset[str] | None:
+    """The tables whose documents differ between two versions of a file (None if unknown:
+    a save of this session's may be changing `old` in place as we look)."""
+    if old is None:
+        return None
+    try:
+        return frozenset(name for name in set(old) | set(new) if old.get(name) != new.get(name))
+    except RuntimeError:
+        return None
 
 
 def swap_in(ws: Workspace, loaded: list[Loaded]) -> Changes:
@@ -102,6 +123,7 @@ def swap_in(ws: Workspace, loaded: list[Loaded]) -> Changes:
         return Changes(own=False)  # a save is landing: the next poll looks again
     try:
         taken = []
+        tables: frozenset[str] | None = None
         for item in loaded:
             file = item.file
             if file._identity != item.seen or file._staged is not None:
@@ -116,7 +138,10 @@ def swap_in(ws: Workspace, loaded: list[Loaded]) -> Changes:
                 ws._raw = item.data
                 ws._tables = dict(item.tables)
             taken.append(file.path)
-        return changes_of(ws, taken, own=False)
+            if not item.ref:
+                tables = item.changed
+        changes = changes_of(ws, taken, own=False)
+        return dataclasses.replace(changes, tables=tables) if changes.partnership else changes
     finally:
         files._mutex.release()
 

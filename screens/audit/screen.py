@@ -105,7 +105,9 @@ class AuditScreen(Screen[None]):
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         if not message.changes.touches(self.audit_ref):
-            return  # another audit's records
+            if message.changes.partnership and self.is_current:
+                self.update_identity()  # another audit's figures: the concern marker may change
+            return
         if not self.is_current:
             self._stale = True  # under the audit tool: redrawn once, when shown again
             return

@@ -59,7 +59,8 @@ def test_another_sessions_save_is_loaded_aside_then_swapped_in(path: Path) -> No
     loaded = load(ws, stale)
     assert ws.audit(REF).title == title  # loading (in a thread) changes nothing yet
     changes = swap_in(ws, loaded)
-    assert changes == Changes(partnership=True, own=False)
+    assert changes == Changes(partnership=True, own=False, tables=frozenset({"audits"}))
+    assert changes.touches(REF) and changes.touches("ANOTHER")  # an audit's title: every audit screen
     assert ws.audit(REF).title == "Retitled elsewhere"
     assert stale_files(ws) == [] and heard == []  # the app announces what swap_in returns
 
@@ -82,6 +83,21 @@ def test_each_commit_is_announced_with_its_files(path: Path) -> None:
     retitle(path, "Retitled elsewhere")
     assert ws.refresh() is True  # a read by hand announces what it found too
     assert heard[-1] == Changes(partnership=True, own=False)
+
+
+def test_a_change_to_another_audits_figures_leaves_this_audits_screen_alone(path: Path) -> None:
+    ws, _ = watching(path)
+    assert ws.summary(REF)
+    coord = Workspace.open(path, "mid.coord")
+    ret = open_return(coord, REF, cohort_refs(coord, REF)[0], "MID")
+    from storage.returns import raise_concern
+
+    raise_concern(coord, ret, "Bruise on the baby's arm.")  # the audit's figures change
+    changes = swap_in(ws, load(ws, stale_files(ws)))
+    assert changes.tables == frozenset({"summaries"})
+    assert changes.touches(REF) is False  # its file was not read by this session ...
+    assert ws.summary(REF)["open_concerns"] == 1  # ... but its figures are current
+    assert not changes.touches("ANOTHER")
 
 
 def test_an_audit_let_go_is_not_watched(path: Path) -> None:
