@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -53,16 +54,18 @@ def scope_from_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None
     except UnicodeDecodeError:
         raise ScopeProblems([f"{source} is not UTF-8 text."]) from None
     try:
-        scope = parse_scope(text, source=source, agency_codes=ws.partnership().agency_codes())
+        scope: ScopeFile | None = parse_scope(text, source=source, agency_codes=ws.partnership().agency_codes())
+        problems: list[str] = []
     except ScopeError as exc:
-        # A taken ref is said in the same round as the file's own problems, not after.
-        raise ScopeProblems(exc.problems + _taken_ref(ws, text)) from None
-    if folder is None and scope.template_files:
-        raise ScopeProblems(["A scope sent over SSH cannot name template files on the server; leave them "
-                             "out to use maca's standard audit tools."])
+        scope, problems = exc.partial, exc.problems
+    # A taken ref and a bad template file are said in the same round as the file's own
+    # problems (each with its line), not after those are fixed.
+    problems = problems + _taken_ref(ws, text)
+    if scope is not None:
+        problems += _template_problems(scope, text, folder)
+    if problems or scope is None:
+        raise ScopeProblems(_in_file_order(problems))
     audit = scope.audit
-    if ws.get("audits", audit.ref) is not None:
-        raise ScopeProblems([f"An audit {audit.ref} already exists in this workspace."])
     overrides = {code: (folder or Path()) / name for code, name in scope.template_files.items()}
     try:
         audit.tools = tools_for_audit(
@@ -76,6 +79,40 @@ def scope_from_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None
     audit.created_by = ws.login
     audit.created_at = datetime.now().replace(microsecond=0)
     return scope
+
+
+def _template_problems(scope: ScopeFile, text: str, folder: Path | None) -> list[str]:
+    """The problems of the audit tool templates a scope names, each with the line that
+    names it; over SSH (no ``folder``) naming one at all is the problem."""
+    from audit.scope_lines import Place, ScopeLines
+    from audit.tools import checked_template
+
+    taking_part = set(scope.audit.agencies)
+    named = {code: name for code, name in scope.template_files.items() if code in taking_part or not taking_part}
+    lines = ScopeLines.of(text)
+    whole = lines.line(Place("templates"))
+    if folder is None:
+        if not named:
+            return []
+        at = f"line {whole}: " if whole else ""
+        return [f"{at}A scope sent over SSH cannot name template files on the server; leave them "
+                "out to use maca's standard audit tools."]
+    problems: list[str] = []
+    for code, name in named.items():
+        # `[templates]` as a table gives each agency its own line; an inline table, one.
+        line = next((n for (table, _, key), n in lines.keys.items()
+                     if table == "templates" and key.strip().upper() == code.upper()), whole)
+        _, found = checked_template(code, folder / name)
+        problems += [f"line {line}: {p}" if line else p for p in found]
+    return problems
+
+
+def _in_file_order(problems: list[str]) -> list[str]:
+    """Problems without a line first, then down the file (as `audit.scope_lines.with_lines`)."""
+    def line(problem: str) -> int:
+        m = re.match(r"line (\d+): ", problem)
+        return int(m.group(1)) if m else 0
+    return sorted(problems, key=line)
 
 
 def _taken_ref(ws: Workspace, text: str) -> list[str]:

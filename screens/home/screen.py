@@ -23,7 +23,6 @@ from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
 
 COLUMNS = ("Ref", "Title", "Kind", "Stage", "Cohort", "Returns", "Next milestone")
-FIXED_WIDTH = 70  # every column but the title, with cell padding, at their widest
 
 
 class HomeScreen(Screen[None]):
@@ -56,8 +55,6 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label)
         self.refresh_data()
         table.focus()
 
@@ -72,10 +69,21 @@ class HomeScreen(Screen[None]):
             self.query_one("#home-heading", Static).update(Text("Audits"))
         table = self.query_one(DataTable)
         keep, self._select = self._select or self.selected_ref(), None
-        table.clear()
         audits = ws.audits()
-        for audit in audits:
-            table.add_row(*self.row(audit), key=audit.ref)
+        rows = [(audit.ref, self.row(audit)) for audit in audits]
+        # Each column as wide as its widest cell, set here (a refilled table keeps the
+        # widths it had); the title takes the room the others leave, with DataTable's
+        # padding of 2 a column and a scrollbar's 2.
+        widths = [max([len(label)] + [cells[i].cell_len for _, cells in rows]) for i, label in enumerate(COLUMNS)]
+        title = COLUMNS.index("Title")
+        room = self.size.width - (sum(widths) - widths[title]) - 2 * len(COLUMNS) - 2
+        widths[title] = min(widths[title], max(12, room))
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, widths):
+            table.add_column(label, key=label, width=width)
+        for key, cells in rows:
+            cells[title].truncate(widths[title], overflow="ellipsis")
+            table.add_row(*cells, key=key)
         empty = self.query_one("#home-empty", Static)
         empty.display = not audits
         empty.update(Text("No audits yet. Press n to create one from a scope file (see README, 'Scope file')."))
@@ -133,9 +141,7 @@ class HomeScreen(Screen[None]):
             next_text = Text(f"✗ {format_uk(milestone.due)} overdue", style="bold red")
         else:
             next_text = Text(f"· {format_uk(milestone.due)} due")
-        title_width = max(12, self.size.width - FIXED_WIDTH)
-        title = Text(plain(audit.title), no_wrap=True, overflow="ellipsis")
-        title.truncate(title_width, overflow="ellipsis")
+        title = Text(plain(audit.title), no_wrap=True, overflow="ellipsis")  # cut to the room by refresh_data
         return [
             Text(audit.ref, style="bold"),
             title,

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it.tree import SyntaxTreeNode
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -59,6 +60,29 @@ _CSS = Path(__file__).with_name("report.tcss")
 LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator shows
 
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
+
+
+class HeadingPrompt(Table):
+    """A jump list entry: the heading in full, wrapped under its own start rather than
+    cut with an ellipsis (at 80 columns the list is 24 wide and most headings longer).
+    ``str()`` gives the heading as one line."""
+
+    shown = ""
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+def heading_prompt(level: int, title: str) -> HeadingPrompt:
+    indent = _INDENT.get(level, "")
+    grid = HeadingPrompt(box=None, padding=0, collapse_padding=True, show_header=False, show_edge=False, pad_edge=False,
+                         expand=True)
+    grid.shown = indent + title
+    if indent:
+        grid.add_column(width=len(indent), no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row(*([Text(indent)] if indent else []), Text(title))
+    return grid
 
 
 class ReportSection(Section):
@@ -174,8 +198,7 @@ class ReportSection(Section):
         options = self.query_one(OptionList)
         keep = options.highlighted
         options.clear_options()
-        options.add_options([Option(Text(_INDENT.get(level, "") + title, no_wrap=True, overflow="ellipsis"))
-                             for level, title, _ in report.headings])
+        options.add_options([Option(heading_prompt(level, title)) for level, title, _ in report.headings])
         self._heading_lines = [line for _, _, line in report.headings]
         if report.headings:
             options.highlighted = min(keep or 0, len(report.headings) - 1)

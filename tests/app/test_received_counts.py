@@ -36,4 +36,4 @@ async def test_home_and_returns_count_the_same_received_returns(tmp_path: Path) 
         await until(pilot, lambda: "received" in str(head.render()))
         assert f"{completed} of 120 received · {not_involved} not involved" in str(head.render())
         grid = section.query_one(DataTable)
-        assert grid.get_cell("__received__", "__total__").plain == f"{completed}/120"
+        assert grid.get_cell("__received__", "__total__").plain.strip() == f"{completed}/120"
