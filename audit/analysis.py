@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from audit.cases import AGE_BANDS, NOT_RECORDED_BAND, CandidateCase, age_band
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.findings import Discussion
 from audit.grades import Answer, Grade, distribution, most_common
 from audit.returns import OUTSTANDING, RECEIVED, Return, Status

@@ -39,7 +39,3 @@ class WorkspaceChanged(Message):
         super().__init__()
         self.changes = changes if changes is not None else Changes(partnership=True, own=False)
 
-
-def plain(text: str) -> str:
-    """One line of user text for a cramped cell: newlines folded, nothing else touched."""
-    return " ".join(text.split())

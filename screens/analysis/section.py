@@ -39,12 +39,12 @@ from audit.dates import format_uk
 from audit.grades import Grade
 from audit.returns import Status
 from audit.scope import Audit
+from audit.text import plain
 from screens.analysis.questions import QUESTION_GRID, describe_question, fill_question_grid
-from screens.context import ctx, plain
+from screens.context import ctx
 from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
-from screens.widgets.virtual_table import clean
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 
@@ -207,7 +207,7 @@ class AnalysisSection(Section):
         try:
             audit = ws.audit(ref)
             analysis = analyse(audit, ws.cases(ref), ws.returns(ref), ws.discussions(ref), c.today())
-            names = {code: clean(plain(ws.partnership().agency_name(code))) for code in audit.agencies}
+            names = {code: plain(ws.partnership().agency_name(code)) for code in audit.agencies}
         except WorkspaceError as exc:
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(tell, self, str(exc), error=True)
@@ -232,7 +232,7 @@ class AnalysisSection(Section):
 
     def objective_title(self, objective_id: str) -> str:
         found = self.audit.objective(objective_id) if self.audit else None
-        return clean(plain(found.title)) if found is not None else objective_id
+        return plain(found.title) if found is not None else objective_id
 
     def fill_agency_grid(self) -> None:
         a = self.analysis

@@ -82,7 +82,7 @@ def case_text(app: App, case: CandidateCase) -> Text:
         periods = [f"{e.agency} {format_uk(e.start, '?')}–{format_uk(e.end, 'ongoing')}" for e in case.engagement]
         line("Engagement", "; ".join(periods))
     if audit.lookback_start and audit.lookback_end:
-        from audit.cohort import screen_cases
+        from audit.screening import screen_cases
 
         screened = screen_cases(audit, [case], c.today())[0]
         text.append("\nCriteria\n", style="bold underline")

@@ -1,9 +1,9 @@
 """Autosave for the audit tool: unsaved changes as functions, saved within half a second.
 
 Every change is a function from a return to the edited return (the transitions of
-:mod:`audit.returns`).  Changes not yet saved are kept as a list of such functions on top
-of ``base``, the version last read or saved, and autosaved half a second after the first
-of them.  When someone else saved the same return in between, the user sees both
+:mod:`audit.return_transitions`).  Changes not yet saved are kept as a list of such
+functions on top of ``base``, the version last read or saved, and autosaved half a
+second after the first of them.  When someone else saved the same return in between, the user sees both
 versions and chooses: their changes are re-applied on top of the newer version, or
 dropped.  Nothing is overwritten silently; a lost connection loses at most half a second.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from audit import returns as domain
+from audit import return_transitions as domain
 from audit.access import Act
 from audit.returns import Return, TransitionError, is_editable
 from screens.context import ctx

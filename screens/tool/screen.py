@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from audit import returns as domain
+from audit import return_transitions as domain
 from audit.access import Act, decide
 from audit.dates import format_uk, parse_date
 from audit.grades import Answer, Grade
