@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from audit.access import Act
-from audit.returns import edit
+from audit.return_transitions import edit
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.lock import os_login
 from storage.returns import cohort_refs, open_return, save_draft
