@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.message import Message
 
@@ -11,6 +11,7 @@ from storage.watch import Changes
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.screen import Screen
 
     from screens.served import Served
     from storage.workspace import Workspace
@@ -26,6 +27,18 @@ class MacaContext(Protocol):
 def ctx(app: App) -> MacaContext:
     """The running app seen as the screens' context (the app implements MacaContext)."""
     return cast("MacaContext", app)
+
+
+def covered(screen: Screen[Any]) -> bool:
+    """Whether a full screen lies above `screen` in the stack (a dialog does not hide it):
+    such a screen redraws once, when shown again, not on every commit."""
+    try:
+        stack = screen.app.screen_stack
+    except Exception:  # the app is closing
+        return True
+    if screen not in stack:
+        return True
+    return any(not above.is_modal for above in stack[stack.index(screen) + 1:])
 
 
 class WorkspaceChanged(Message):

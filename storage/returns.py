@@ -26,6 +26,7 @@ from audit.partnership import Role
 from audit.returns import Return, Status, days_overdue, is_outstanding, progress
 from audit.tools import ToolTemplate, generic_tool
 from storage.errors import NotFound
+from storage.summary import audits_with
 from storage.workspace import Workspace, now as _now
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
     "chase_list",
     "cohort_refs",
     "open_concerns",
-    "with_concerns",
     "open_return",
     "raise_concern",
     "return_for_clarification",
@@ -82,21 +82,9 @@ def open_return(ws: Workspace, ref: str, case_ref: str, agency: str) -> Return:
     return Return(audit=ref, case_ref=case_ref, agency=agency)
 
 
-def with_concerns(ws: Workspace, *, raised_by: str | None = None) -> list[str]:
-    """The audits with an open concern (or, given `raised_by`, one that login raised), from
-    the partnership file's summaries: the others' files are not read for the marker."""
-    refs = []
-    for audit in ws.audits():
-        figures = ws.summary(audit.ref)
-        if raised_by is None and figures.get("open_concerns") or \
-                raised_by is not None and raised_by in figures.get("concern_raisers", [raised_by]):
-            refs.append(audit.ref)
-    return refs
-
-
 def open_concerns(ws: Workspace, ref: str | None = None) -> list[Return]:
     """Returns with an immediate safeguarding concern not yet acknowledged, oldest first."""
-    refs = [ref] if ref is not None else with_concerns(ws)
+    refs = [ref] if ref is not None else audits_with(ws, "open_concerns")  # not every audit's file
     found = [r for audit_ref in refs for r in ws.returns(audit_ref) if r.concern.open]
     return sorted(found, key=lambda r: (r.concern.raised_at or datetime.min, r.key))
 

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
-from screens.context import WorkspaceChanged, ctx
+from screens.context import WorkspaceChanged, covered, ctx
 from screens.audit.sections import SECTIONS, Section, SectionSpec, section_by_number
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
@@ -105,10 +105,10 @@ class AuditScreen(Screen[None]):
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         if not message.changes.touches(self.audit_ref):
-            if message.changes.partnership and self.is_current:
+            if message.changes.partnership and not covered(self):
                 self.update_identity()  # another audit's figures: the concern marker may change
             return
-        if not self.is_current:
+        if covered(self):
             self._stale = True  # under the audit tool: redrawn once, when shown again
             return
         self.catch_up()

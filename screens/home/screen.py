@@ -22,7 +22,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from audit.access import Act
 from audit.programme import PlannedAudit, Proposal, programme
 from audit.scope import Audit
-from screens.context import WorkspaceChanged, ctx
+from screens.context import WorkspaceChanged, covered, ctx
 from screens.home import rows
 from screens.saving import commit, tell
 from screens.widgets.identity import IdentityBar
@@ -364,7 +364,7 @@ class HomeScreen(Screen[None]):
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         # Every commit, this session's or another's; under an audit's screen the list is
         # redrawn once, when it is shown again.
-        self._stale = not self.is_current
+        self._stale = covered(self)
         if not self._stale:
             self.refresh_data()
 
