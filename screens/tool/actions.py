@@ -57,7 +57,7 @@ class ToolForms:
 
     async def concern(self) -> None:
         screen = self.screen
-        screen.stop_editing()
+        screen.editor.stop()
         ws = ctx(screen.app).ws
         if not self.allowed(Act.EDIT_RETURN):
             return
@@ -108,7 +108,7 @@ class ToolForms:
 
     async def submit(self) -> None:
         screen, autosave = self.screen, self.autosave
-        screen.stop_editing()
+        screen.editor.stop()
         if not screen.may_edit() or not autosave.flush():
             return
         gaps = submission_gaps(screen.ret, screen.tool)

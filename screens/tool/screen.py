@@ -3,7 +3,8 @@
 The form is a list of rows (header, each section's grade, its questions, the overall
 fields, the concern) with the highlighted row in full beside it.  Answers and grades are
 single keys; text is typed into an editor under the detail and saved as it is typed
-(:mod:`screens.tool.saving`); forms and status changes live in :mod:`screens.tool.actions`.
+(:mod:`screens.tool.editor`, :mod:`screens.tool.saving`: an autosave object the screen holds); forms and
+status changes live in :mod:`screens.tool.actions` (a forms object, likewise).
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit import return_transitions as domain
 from audit.access import Act, decide
-from audit.dates import parse_date
 from audit.grades import Answer, Grade
 from audit.returns import Return, Status, is_editable, progress
 from screens.context import WorkspaceChanged, ctx
 from screens.saving import tell
 from screens.tool.actions import ToolForms
-from screens.tool.rows import ToolRow, editor_hint, label_of, tool_rows, value_of
+from screens.tool.editor import ToolEditor
+from screens.tool.rows import ToolRow, tool_rows
 from screens.tool.saving import Autosave
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
@@ -60,7 +61,7 @@ class ToolScreen(Screen[None]):
         self.case_ref = case_ref
         self.agency = agency
         self.rows: list[ToolRow] = []
-        self.editing: ToolRow | None = None
+        self.editor = ToolEditor(self)
         self.save_state = Text("")
         self.shown: dict[str, Text] = {}
         self.forms = ToolForms(self)
@@ -80,14 +81,7 @@ class ToolScreen(Screen[None]):
             with Vertical(id="tool-side"):
                 with VerticalScroll(id="tool-detail-scroll"):
                     yield Static(id="tool-detail")
-                with Vertical(id="tool-editor"):
-                    yield Label(id="tool-editor-label")
-                    yield Static(id="tool-editor-problem")
-                    # The existing text is kept, the cursor at its end: `e` adds to it.
-                    yield Input(id="tool-line", select_on_focus=False)
-                    text = TextArea(id="tool-text", soft_wrap=True, tab_behavior="focus")
-                    text.show_line_numbers = False
-                    yield text
+                yield self.editor
         yield Footer()
 
     WRAP_FROM = 100  # list columns from which its rows wrap instead of being cut
@@ -129,6 +123,11 @@ class ToolScreen(Screen[None]):
             "Leads: R sends a received return back for clarification with a comment;"
             " a acknowledges an open concern with the action taken.",
         ]
+
+    @property
+    def editing(self) -> ToolRow | None:
+        """The row whose editor is open, if any."""
+        return self.editor.row
 
     @property
     def ret(self) -> Return:
@@ -336,97 +335,11 @@ class ToolScreen(Screen[None]):
         if row.edit == "involved":
             self.run_worker(self.forms.involved(), exclusive=True, group="tool-form")
         else:
-            self.start_editing(row)
-
-    def start_editing(self, row: ToolRow) -> None:
-        """Open the editor under the item's text: one-line, date and multi-line fields
-        alike, each saved as typed (a date once it is whole), esc always done."""
-        self.editing = row
-        self.query_one("#tool-side").add_class("editing")
-        line, area = self.query_one("#tool-line", Input), self.query_one("#tool-text", TextArea)
-        value = value_of(row, self.ret)
-        what = {"question": "Evidence", "section": "Rationale for the grade"}.get(row.kind) or label_of(row)
-        self.query_one("#tool-editor-label", Label).update(editor_hint(what, row.edit))
-        self.show_problem("")
-        line.display = row.edit in ("line", "date")
-        area.display = row.edit == "text"
-        # Focus at once (not after the queued events, as widget.focus() would): keys typed
-        # right after e must land in the editor, not answer questions.
-        if row.edit in ("line", "date"):
-            line.placeholder = "DD/MM/YYYY" if row.edit == "date" else ""
-            with line.prevent(Input.Changed):
-                line.value = value
-            self.set_focus(line)
-            line.cursor_position = len(value)
-        else:
-            area.load_text(value)
-            self.set_focus(area)
-            area.move_cursor(area.document.end)
-
-    def finish_editing(self) -> None:
-        """enter in a one-line or date field, esc in any: keep what was typed and close.
-
-        A date is checked first: one that is not a date keeps the editor open with the
-        reason, so a typed date is never dropped without a word."""
-        row = self.editing
-        if row is not None and row.edit == "date":
-            typed = self.query_one("#tool-line", Input).value.strip()
-            try:
-                when = parse_date(typed) if typed else None
-            except ValueError as exc:
-                self.show_problem(f"✗ {exc}. Correct it, or empty the field to leave the date blank.")
-                return
-            if when != self.ret.completed_on and self.may_edit():
-                self.autosave.record(row.id, self.autosave.setter("completed_on", when))
-        self.stop_editing()
-
-    def show_problem(self, text: str) -> None:
-        problem = self.query_one("#tool-editor-problem", Static)
-        problem.update(Text(text))
-        problem.display = bool(text)
-
-    def stop_editing(self) -> None:
-        if self.editing is None:
-            return
-        self.editing = None
-        self.query_one("#tool-side").remove_class("editing")
-        self.set_focus(self.query_one(OptionList))  # at once, as in start_editing
-        self.autosave.settle()  # the editor closed: save now, and journal the net change of the typing
-        self.refresh_view(identity=False)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "tool-line" and self.editing is not None:
-            if self.editing.edit == "date":
-                self.show_problem("")  # checked when done: half a date is not a date yet
-            else:
-                self.typed(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "tool-line":
-            event.stop()
-            self.finish_editing()
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if event.text_area.id == "tool-text":
-            self.typed(event.text_area.text)
-
-    def typed(self, value: str) -> None:
-        row = self.editing
-        if row is None:
-            return
-        if row.kind == "question":
-            qid = row.field
-            self.autosave.record(row.id, lambda r: domain.set_answer(r, self.autosave.login, now(), qid, evidence=value), typing=True)
-        elif row.kind == "section":
-            objective = row.field
-            self.autosave.record(row.id, lambda r: domain.set_grade(r, self.autosave.login, now(), objective, rationale=value),
-                        typing=True)
-        else:
-            self.autosave.record(row.id, self.autosave.setter(row.field, value), typing=True)
+            self.editor.start(row)
 
     def action_back(self) -> None:
         if self.editing is not None:
-            self.finish_editing()
+            self.editor.finish()
             return
         if self.autosave.settle():  # the return is left: its typing is journaled
             self.dismiss(None)

@@ -58,8 +58,8 @@ async def type_in(pilot, tool, text: str, every: int = 3) -> int:
     saves = 0
     for start in range(0, len(text), every):
         area.insert(text[start:start + every])
-        await until(pilot, lambda: bool(tool.pending))
-        assert tool.flush(), tool.save_state
+        await until(pilot, lambda: bool(tool.autosave.pending))
+        assert tool.autosave.flush(), tool.save_state
         saves += 1
     return saves
 
