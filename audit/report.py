@@ -35,6 +35,7 @@ from audit.activities import Activity, Theme
 from audit.narrative import ReportText
 from audit.report_activities import activities_method, evidence, mata_summary, themes
 from audit.partnership import Partnership
+from audit.report_profile import cohort_outline
 from audit.report_evidence import EarlierAudit, case_discussions, comparison, conclusions, lead_summary
 from audit.report_findings import by_objective, development, good_practice, recommendations
 from audit.report_method import case_method, methodology
@@ -225,9 +226,4 @@ def _cohort(ctx: Context, out: Writer) -> None:
                      ", ".join(ctx.agency_code(x) for x in contributing) or "none yet"])
     out.table(["Case", "Unborn baby", "Older siblings", "Domestic abuse", "Substance misuse",
                "Maternal ill mental health", "Males in household", "Contributing agencies"], rows)
-    bands = [(band, k) for band, k in a.age_bands.items() if k]
-    if bands:
-        start = format_uk(ctx.audit.lookback_start, "the start of the lookback")
-        out.para(f"The children's ages on {start}, counted by band only (never beside any other detail of a "
-                 "case, so that no small group can identify a child):")
-        out.table(["Age at the start of the lookback", "Cases"], [[band.capitalize(), str(k)] for band, k in bands])
+    cohort_outline(ctx, out)

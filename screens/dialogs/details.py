@@ -81,6 +81,9 @@ def case_text(app: App, case: CandidateCase) -> Text:
     else:
         periods = [f"{e.agency} {format_uk(e.start, '?')}–{format_uk(e.end, 'ongoing')}" for e in case.engagement]
         line("Engagement", "; ".join(periods))
+    line("Gender", case.gender or "not recorded")
+    line("Ethnicity", case.ethnicity or "not recorded")
+    line("Level of intervention", case.level_of_intervention or "not recorded")
     if audit.lookback_start and audit.lookback_end:
         from audit.screening import screen_cases
 

@@ -118,7 +118,7 @@ def test_rows_do_not_share_engagement_lists() -> None:
 
 
 def test_a_large_file_with_a_few_bad_values_names_each_one_on_its_line() -> None:
-    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30,Name,01/01/2015,,"
+    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30,Name,01/01/2015,,,female,White British,CIN"
             for n in range(3000)]
     rows[1200] = rows[1200].replace("CSC:2020-01-01..2020-06-30", "CSC:2020-06-30..2020-01-01")
     rows[2500] = rows[2500].replace(",yes,", ",perhaps,").replace("01/01/2015", "2015-02-30")
@@ -240,7 +240,7 @@ def test_an_import_leaves_no_reference_cycles(wrong: bool) -> None:
     # paused_gc defers collections, and what it leaves is promoted to the oldest
     # generation: a cycle made here (a cache holding a bound method of its owner, say)
     # would keep the whole parse alive until a full collection.
-    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30; POL:01/02/2020..,Name,01/01/2015,,"
+    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30; POL:01/02/2020..,Name,01/01/2015,,,m,Mixed,"
             for n in range(500)]
     if wrong:
         rows[7] = rows[7].replace("yes", "perhaps").replace("CSC:", "XYZ:")
