@@ -39,6 +39,8 @@ class Stage(StrEnum):
     FIELDWORK = "fieldwork"
     DISCUSSION = "discussion"
     REPORTING = "reporting"
+    REPORT_APPROVED = "report approved"  # a lead recorded the report's approval (audit.approval)
+    LEARNING_SHARED = "learning shared"  # briefings and seminars delivered (audit.briefing)
     CLOSED = "closed"
 
     @property
@@ -49,6 +51,8 @@ class Stage(StrEnum):
             "fieldwork": "fieldwork",
             "discussion": "discussion",
             "reporting": "reporting",
+            "report approved": "report approved",
+            "learning shared": "learning shared",
             "closed": "closed",
         }[self.value]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from audit.access import Act
 from audit.activities import theme_finding
+from audit.programme import PlannedAudit
 from audit.scope import Audit, ScopeError, ScopeFile, parse_scope
 from audit.tools import tools_for_audit
 from storage.demo import sample_path
@@ -131,13 +132,17 @@ def _taken_ref(ws: Workspace, text: str) -> list[str]:
     return [f"{f'line {line}: ' if line else ''}An audit {ref.strip()} already exists in this workspace."]
 
 
-def create_audit(ws: Workspace, audit: Audit | ScopeFile, *, source: str) -> Audit:
+def create_audit(ws: Workspace, audit: Audit | ScopeFile, *, source: str, plan: PlannedAudit | None = None) -> Audit:
     """Store a new audit; from a :class:`ScopeFile`, its activities and themes too, in
-    the same transaction (all or nothing)."""
+    the same transaction (all or nothing); ``plan``, the programme's planned audit it
+    starts, is marked as promoted to it in that transaction too."""
     scope = audit if isinstance(audit, ScopeFile) else ScopeFile(audit)
     ws.require(Act.CREATE_AUDIT, audit=scope.audit.ref, key=scope.audit.ref)
     with ws.transaction() as tx:
         saved = tx.insert(scope.audit, summary=f"created audit {scope.audit.ref} from {source}")
+        if plan is not None:
+            tx.save(dataclasses.replace(plan, promoted_to=saved.ref),
+                    summary=f"planned audit {plan.id} became {saved.ref}")
         for activity in scope.activities:
             tx.insert(activity, summary=f"recorded {activity.kind.value} {activity.id} from {source}")
         number, positions = 0, Counter[str]()

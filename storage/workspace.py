@@ -1,12 +1,21 @@
-"""The workspace: a shared folder of files, its documents, revs, the journal and access.
+"""The workspace: a document store of our own over a shared folder of files (DESIGN §7).
 
-Screens and the CLI talk to this object, never to TinyDB.  Documents are stored in
-TinyDB's layout (table -> {doc id: document}), partnership-wide tables in the
-partnership file and an audit's own records in that audit's file (`storage.layout`),
-through `storage.folder`.  Every write happens in one locked transaction that re-reads
-only the files another process changed, checks the document's `rev`, writes it with the
-next rev, journals the change, and lands on disk atomically (`storage.commit`).  An
-audit's file is read only when something asks for that audit's records.
+Screens and the CLI talk to this object, never to the files.  The folder
+(`storage.layout`) holds ``partnership.json`` (partnership-wide tables: settings,
+agencies, users, the audits and their summary figures), ``audits/REF.json`` (one audit's
+own records: cases, returns, findings, ...), ``journal/YYYY-MM.jsonl`` (the journal, one
+entry a line, appended only) and ``backups/`` (each file's pre-write versions,
+`storage.backups`).
+
+Each JSON file holds tables in TinyDB's layout (table -> {doc id: document}) and is read
+and written through TinyDB's Storage API (`storage.folder.TableFile`); TinyDB's tables
+and queries are not used.  The store on top is ours: documents indexed by key and
+decoded to models (`_Table`), a ``rev`` per document checked on every save, a journal
+entry per change, access checked by `require`.  Every write happens in one locked
+transaction that re-reads only the files another process changed, checks the
+document's ``rev``, writes it with the next rev, journals the change, and lands on disk
+atomically (`storage.commit`).  An audit's file is read only when something asks for
+that audit's records.
 
 Models handed out are shared with a per-file-version cache so that 20,000 cases do not
 have to be decoded on every keystroke: treat them as read-only and save edited copies
@@ -21,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from datetime import datetime
+from datetime import date, datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,11 +39,13 @@ from typing import Any, TypeVar
 from audit.access import Act, decide
 from audit.activities import Activity, Theme
 from audit.approval import ReportApproval
+from audit.briefing import Dissemination
 from audit.cases import CandidateCase, paused_gc
 from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
 from audit.journal import JournalEntry
 from audit.partnership import Partnership, Role, User
+from audit.programme import PlannedAudit
 from audit.returns import Return
 from audit.scope import Audit
 from storage.commit import pending
@@ -267,6 +278,10 @@ class Workspace:
             raise NotFound(f"There is no audit {ref!r} in this workspace.")
         return found
 
+    def planned(self) -> list[PlannedAudit]:
+        """The programme's planned audits (issue 19), by id."""
+        return sorted(self._table("planned").items.values(), key=lambda p: (len(p.id), p.id))
+
     def summary(self, ref: str) -> dict[str, Any]:
         """Audit `ref`'s figures (`storage.summary.FIGURES`) without reading its file.
 
@@ -308,6 +323,10 @@ class Workspace:
 
     def themes(self, ref: str) -> list[Theme]:
         return sorted(self._for_audit("themes", ref), key=lambda t: (len(t.id), t.id))
+
+    def disseminations(self, ref: str) -> list[Dissemination]:
+        """Seminars and briefings delivered, oldest first."""
+        return sorted(self._for_audit("disseminations", ref), key=lambda d: (d.held_on or date.min, len(d.id), d.id))
 
     def approvals(self, ref: str) -> list[ReportApproval]:
         return self._for_audit("approvals", ref)

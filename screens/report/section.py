@@ -94,6 +94,7 @@ class ReportSection(Section):
         Binding("A", "approve", "Approve", id="report.approve"),
         Binding("M", "marking", "Marking", id="report.marking"),
         Binding("c", "contents", "Contents", id="report.contents"),
+        Binding("B", "briefing", "Briefing", key_display="B", id="report.briefing"),
         Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
         Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
@@ -111,6 +112,8 @@ class ReportSection(Section):
         "A records the report's approval (by whom, when; leads only): that version is frozen and exports as "
         "final until something changes, when it becomes the next version's draft. M sets the protective "
         "marking every export carries at its top and bottom.",
+        "B opens the 7-minute briefing for practitioners: pre-filled from the findings, edited by the lead, "
+        "exported as Markdown or HTML, with the briefings and seminars delivered.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -309,6 +312,11 @@ class ReportSection(Section):
 
         if await set_marking(self):
             self.refresh_data()
+
+    def action_briefing(self) -> None:
+        from screens.briefing.screen import open_briefing
+
+        open_briefing(self.app, self.audit_ref)
 
     # ------------------------------------------------------------------ export
 

@@ -81,7 +81,9 @@ class ScopeSection(Section):
             return
         options = self.query_one(OptionList)
         keep = select or self.current_id()
-        self.rows = scope_rows(audit, c.ws.partnership(), c.today())
+        from storage.retest import retest_lines
+
+        self.rows = scope_rows(audit, c.ws.partnership(), c.today(), retest_lines(c.ws, audit.ref))
         options.clear_options()
         options.add_options([Option(row.label, id=row.id) for row in self.rows])
         ids = [row.id for row in self.rows]
@@ -277,6 +279,9 @@ class ScopeSection(Section):
         values = await self.ask("Kind", [FormField("kind", "Kind", "select", audit.kind.value, options, required=True)])
         if values is not None:
             await self.save(lambda a: _set(a, kind=Kind(values["kind"])), "changed the kind", select="kind", base=audit)
+
+    async def edit_retest(self, audit: Audit, row: Row) -> None:
+        tell(self, "Link an earlier audit's finding on the Findings board (5): highlight a finding there, press r.")
 
     async def edit_stage(self, audit: Audit, row: Row) -> None:
         options = [(s.label, s.value) for s in Stage]
