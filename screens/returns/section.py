@@ -155,12 +155,6 @@ class ReturnsSection(Section):
         self.refresh_data()
         self.focus_first()
 
-    def on_show(self) -> None:
-        # Back from another section of this session (a case taken out of the cohort): the
-        # file watch reports only other sessions' saves.
-        if self.grid is not None:
-            self.refresh_data()
-
     def focus_first(self) -> None:
         # May be called before the table is mounted (the section was just added): then
         # on_mount focuses it instead.
@@ -314,7 +308,7 @@ class ReturnsSection(Section):
             return
         from screens.tool.screen import ToolScreen
 
-        self.app.push_screen(ToolScreen(self.audit_ref, case_ref, agency), lambda _: self.refresh_data())
+        self.app.push_screen(ToolScreen(self.audit_ref, case_ref, agency))
 
     def action_concerns(self) -> None:
         from screens.returns.concerns import ConcernAlertScreen

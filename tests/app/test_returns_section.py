@@ -273,8 +273,8 @@ async def test_open_concerns_are_listed_from_the_grid(path: Path) -> None:
         assert "No immediate safeguarding concern is open." in notes(app)
         coord = Workspace.open(path, "ey.coord")
         raise_concern(coord, open_return(coord, REF, cases[2], "EY"), "Child not seen since March.")
-        section.refresh_data()
-        assert cell(section, cases[2], "EY") == "◦ — ! ⚠"
+        app.poll_workspace()  # the app reads other sessions' saves on its poll, in a thread
+        assert await until(pilot, lambda: cell(section, cases[2], "EY") == "◦ — ! ⚠")
         await pilot.press("exclamation_mark")
         assert await until(pilot, lambda: isinstance(app.screen, ConcernAlertScreen))
 
