@@ -50,7 +50,8 @@ class InfoScreen(ModalScreen[None]):
         # in view: at 80x24 a journal entry filled the box and was cut at its border.
         # The box may be 90% of the screen above the footer; border, title and foot take 4.
         room = int((self.size.height - 1) * 0.9) - 4
-        self.query_one(VerticalScroll).styles.max_height = max(3, min(30, room))
+        for scroller in self.query(VerticalScroll):  # none yet when a resize comes before compose
+            scroller.styles.max_height = max(3, min(30, room))
 
 
 def _yes_no(value: bool | None) -> str:

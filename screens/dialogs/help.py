@@ -90,7 +90,8 @@ class HelpScreen(ModalScreen[None]):
         width = min(84, int(self.size.width * 0.95)) - 4  # the border and padding
         foot = len(Text(self.foot_text).wrap(self.app.console, max(10, width)))
         room = int((self.size.height - 1) * 0.9) - 4 - foot
-        self.query_one("#help-keys", VerticalScroll).styles.max_height = max(3, room)
+        for scroller in self.query("#help-keys").results(VerticalScroll):  # none before compose
+            scroller.styles.max_height = max(3, room)
 
     def action_scroll(self, direction: str) -> None:
         scroller = self.query_one("#help-keys", VerticalScroll)
