@@ -254,9 +254,21 @@ class ReturnsSection(Section):
         key = table.coordinate_to_cell_key(table.cursor_coordinate)
         return str(key.row_key.value), str(key.column_key.value)
 
+    def own_column(self) -> int:
+        """Where the cursor starts: a co-ordinator's own first agency (POL's started on
+        CSC, seven columns away from the only returns they may edit), else the first."""
+        user = ctx(self.app).ws.user
+        table = self.query_one(DataTable)
+        for agency in user.agencies if user is not None else []:
+            try:
+                return table.get_column_index(agency)
+            except ColumnDoesNotExist:
+                continue
+        return FIRST_AGENCY
+
     def restore_cursor(self, keep: tuple[str, str] | None) -> None:
         table = self.query_one(DataTable)
-        row, column = 0, FIRST_AGENCY
+        row, column = 0, self.own_column()
         if keep is not None:
             try:
                 row = table.get_row_index(keep[0])
@@ -265,7 +277,7 @@ class ReturnsSection(Section):
             try:
                 column = table.get_column_index(keep[1])
             except ColumnDoesNotExist:
-                column = FIRST_AGENCY
+                column = self.own_column()
         if table.row_count:
             table.move_cursor(row=row, column=column, animate=False)
 
