@@ -2,8 +2,9 @@
 
 Every operation here is what a screen or the CLI calls; each checks access through
 ``ws.require``/``ws.save`` so a refusal says why and is journaled, whoever asks.  The
-status rules themselves live in :mod:`audit.returns`; this module only adds who may do
-it, when it happened, and the one atomic save with its rev check.
+status rules themselves live in :mod:`audit.returns` and :mod:`audit.return_transitions`;
+this module only adds who may do it, when it happened, and the one atomic save with its
+rev check.
 
 A return passed in is the version the caller started from (its ``rev``).  If someone
 saved the same return since, the save raises :class:`~storage.errors.ConflictError`
@@ -14,21 +15,20 @@ submitting, a read-only status) raise :class:`audit.returns.TransitionError`, a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from audit import returns as domain
+from audit import return_transitions as transitions
 from audit.access import Act
 from audit.dates import format_uk
 from audit.partnership import Role
-from audit.returns import Return, Status, days_overdue, is_outstanding, progress
+from audit.returns import Return, Status
+from audit.returns_grid import ReturnsGrid, build_grid
 from audit.tools import ToolTemplate, generic_tool
 from storage.errors import NotFound
+from storage.summary import audits_with
 from storage.workspace import Workspace, now as _now
 
 __all__ = [
-    "GridCell",
-    "ReturnsGrid",
     "acknowledge_concern",
     "chase_list",
     "cohort_refs",
@@ -81,7 +81,7 @@ def open_return(ws: Workspace, ref: str, case_ref: str, agency: str) -> Return:
 
 def open_concerns(ws: Workspace, ref: str | None = None) -> list[Return]:
     """Returns with an immediate safeguarding concern not yet acknowledged, oldest first."""
-    refs = [ref] if ref is not None else [a.ref for a in ws.audits()]
+    refs = [ref] if ref is not None else audits_with(ws, "open_concerns")  # not every audit's file
     found = [r for audit_ref in refs for r in ws.returns(audit_ref) if r.concern.open]
     return sorted(found, key=lambda r: (r.concern.raised_at or datetime.min, r.key))
 
@@ -101,7 +101,7 @@ def _where(ret: Return) -> str:
 
 
 def save_draft(ws: Workspace, ret: Return, *, summary: str = "", settle: bool = True) -> Return:
-    """Autosave an edited return (a copy made with the :mod:`audit.returns` transitions).
+    """Autosave an edited return (a copy made with the :mod:`audit.return_transitions` functions).
 
     An untouched not-started return is not written: opening a tool leaves no trace.
     """
@@ -125,14 +125,14 @@ def submit_return(ws: Workspace, ret: Return, *, now: datetime | None = None) ->
     """
     ws.require(Act.EDIT_RETURN, agency=ret.agency, audit=ret.audit, key=ret.key)
     tool = tool_for(ws, ret.audit, ret.agency)
-    new = domain.submit(ret, tool, ws.login, now or _now())
+    new = transitions.submit(ret, tool, ws.login, now or _now())
     return _store(ws, new, Act.EDIT_RETURN, f"{new.status.value}: {_where(ret)}")
 
 
 def return_for_clarification(ws: Workspace, ret: Return, comment: str, *, now: datetime | None = None) -> Return:
     """A lead sends a received return back to its agency with a comment."""
     ws.require(Act.RETURN_FOR_CLARIFICATION, audit=ret.audit, key=ret.key)
-    new = domain.return_for_clarification(ret, ws.login, now or _now(), comment)
+    new = transitions.return_for_clarification(ret, ws.login, now or _now(), comment)
     return _store(ws, new, Act.RETURN_FOR_CLARIFICATION, f"returned {_where(ret)} for clarification")
 
 
@@ -142,7 +142,7 @@ def raise_concern(ws: Workspace, ret: Return, details: str, *, now: datetime | N
     Whoever may edit the return may raise one, in any status (a submitted return too).
     """
     ws.require(Act.EDIT_RETURN, agency=ret.agency, audit=ret.audit, key=ret.key)
-    new = domain.raise_concern(ret, ws.login, now or _now(), details)
+    new = transitions.raise_concern(ret, ws.login, now or _now(), details)
     from audit.concerns import MACA, refer
     from storage.concerns import holder_on_raising
 
@@ -156,87 +156,21 @@ def raise_concern(ws: Workspace, ret: Return, details: str, *, now: datetime | N
 def acknowledge_concern(ws: Workspace, ret: Return, action_taken: str, *, now: datetime | None = None) -> Return:
     """A lead closes the open concern, recording the action taken."""
     ws.require(Act.ACKNOWLEDGE_CONCERN, audit=ret.audit, key=ret.key)
-    new = domain.acknowledge_concern(ret, ws.login, now or _now(), action_taken)
+    new = transitions.acknowledge_concern(ret, ws.login, now or _now(), action_taken)
     return _store(ws, new, Act.ACKNOWLEDGE_CONCERN, f"acknowledged the safeguarding concern on {_where(ret)}")
 
 
 # ------------------------------------------------------------------------- the grid
 
 
-@dataclass(frozen=True)
-class GridCell:
-    case_ref: str
-    agency: str
-    status: Status
-    answered: int
-    total: int
-    overdue_days: int | None  # None without a due date; 0 when not overdue
-    concern_open: bool = False
-
-    @property
-    def outstanding(self) -> bool:
-        return self.status in domain.OUTSTANDING
-
-    @property
-    def received(self) -> bool:
-        """A completed audit tool with the lead; "not involved" is not received."""
-        return self.status in domain.RECEIVED
-
-    @property
-    def overdue(self) -> bool:
-        return self.outstanding and bool(self.overdue_days)
-
-
-@dataclass(frozen=True)
-class ReturnsGrid:
-    """Cohort cases × participating agencies, as the Returns section shows them."""
-
-    audit: str
-    due: date | None
-    cases: list[str]
-    agencies: list[str]
-    cells: dict[tuple[str, str], GridCell] = field(default_factory=dict)
-
-    def cell(self, case_ref: str, agency: str) -> GridCell:
-        return self.cells[(case_ref, agency)]
-
-    def received_for_agency(self, agency: str) -> int:
-        return sum(1 for c in self.cases if self.cell(c, agency).received)
-
-    def overdue_for_agency(self, agency: str) -> int:
-        return sum(1 for c in self.cases if self.cell(c, agency).overdue)
-
-    def received_for_case(self, case_ref: str) -> int:
-        return sum(1 for a in self.agencies if self.cell(case_ref, a).received)
-
-    def overdue_for_case(self, case_ref: str) -> int:
-        return sum(1 for a in self.agencies if self.cell(case_ref, a).overdue)
-
-    def not_involved(self) -> int:
-        return sum(1 for c in self.cells.values() if c.status is domain.Status.NOT_INVOLVED)
-
-    def outstanding_cases(self, agency: str) -> list[str]:
-        return [c for c in self.cases if self.cell(c, agency).outstanding]
-
-
 def returns_grid(ws: Workspace, ref: str, today: date) -> ReturnsGrid:
     """The status, progress and overdue days of every expected return of ``ref``."""
     audit = ws.audit(ref)
-    due = audit.returns_due()
-    overdue = days_overdue(due, today)
     cases = cohort_refs(ws, ref)
     tools = {agency: tool_for(ws, ref, agency) for agency in audit.agencies}
-    cells: dict[tuple[str, str], GridCell] = {}
-    for case_ref in cases:
-        for agency in audit.agencies:
-            ret = ws.get_return(ref, case_ref, agency) or Return(audit=ref, case_ref=case_ref, agency=agency)
-            answered, total = progress(ret, tools[agency])
-            cells[(case_ref, agency)] = GridCell(
-                case_ref, agency, ret.status, answered, total,
-                overdue if is_outstanding(ret) else (0 if overdue is not None else None),
-                ret.concern.open,
-            )
-    return ReturnsGrid(ref, due, cases, list(audit.agencies), cells)
+    found = {(case_ref, agency): ret for case_ref in cases for agency in audit.agencies
+             if (ret := ws.get_return(ref, case_ref, agency)) is not None}
+    return build_grid(ref, audit.returns_due(), cases, list(audit.agencies), found, tools, today)
 
 
 def chase_list(ws: Workspace, ref: str, today: date, agency: str | None = None) -> list[str]:

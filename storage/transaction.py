@@ -197,7 +197,8 @@ class Transaction:
         stored, new = complete(model, current), complete(model, doc)
         if stored == {**new, "rev": stored.get("rev")}:
             return obj  # nothing changed: no write, no journal noise
-        self.raw(table, ref)[doc_id] = doc  # type: ignore[index]
+        assert doc_id is not None  # found, with its document
+        self.raw(table, ref)[doc_id] = doc
         self._staged.append((table, ref, key, saved))
         if defer_journal:
             drafts.defer(self, table, ref, key, stored, summary, audit_of(saved))
@@ -225,7 +226,8 @@ class Transaction:
                 mine=_full(obj),
                 theirs=complete(MODELS[table], current),
             )
-        del self.raw(table, ref)[doc_id]  # type: ignore[arg-type]
+        assert doc_id is not None  # found, with its document
+        del self.raw(table, ref)[doc_id]
         del self.ws._table(table, ref).ids[obj.key]
         self._staged.append((table, ref, obj.key, None))
         if table == "audits":
@@ -257,9 +259,10 @@ class Transaction:
 
     def finish(self) -> None:
         """Redo the figures of every audit whose records changed (same save)."""
+        created = {key for table, _, key, obj in self._staged if table == "audits" and obj is not None}
         for ref in sorted(self._audits):
-            if ref not in self.ws._table("audits").items:
-                continue
+            if ref not in self.ws._table("audits").items and ref not in created:
+                continue  # deleted, or never was
             figures = figures_of(self._records(ref))
             table = self.ws._data().get(SUMMARIES, {})
             doc_id = next((i for i, d in table.items() if d.get("ref") == ref), None)

@@ -39,12 +39,13 @@ from audit.dates import format_uk
 from audit.grades import Grade
 from audit.returns import Status
 from audit.scope import Audit
+from audit.text import plain
+from screens.analysis.profile import profile_text
 from screens.analysis.questions import QUESTION_GRID, describe_question, fill_question_grid
-from screens.context import ctx, plain
+from screens.context import ctx
 from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
-from screens.widgets.virtual_table import clean
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 
@@ -148,6 +149,7 @@ class AnalysisSection(Section):
         Binding("t", "toggle_grid", "Other grid", tooltip="objectives × agencies, or cases × objectives",
                 id="analysis.other-grid"),
         Binding("a", "answers", "Answers", id="analysis.answers"),
+        Binding("c", "profile", "Profile", tooltip="the cohort profile: one-way counts, as in the report", id="analysis.profile"),
     ]
     HELP_NOTES = [
         "Analysis: grades count from completed (submitted or resubmitted) returns of the cohort; agreed "
@@ -156,6 +158,8 @@ class AnalysisSection(Section):
         "Symbols: ✦ outstanding, ✓ good, ! requires improvement, ✗ inadequate, · none yet.",
         "a shows the answers to every question of the agencies' audit tools, counted over their completed "
         "returns (the report's question tables); a or t goes back to the grades.",
+        "c shows the cohort profile the report gives: age band, gender, ethnicity and level of intervention, "
+        "each counted on its own.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -178,9 +182,6 @@ class AnalysisSection(Section):
         self.query_one("#analysis-counts", Static).update(Text("Working out the numbers…"))
         self.show_title()
         self.refresh_data()
-
-    def on_show(self) -> None:
-        self.refresh_data()  # an edit made in another section of this session
 
     def on_resize(self) -> None:
         if self.analysis is not None:  # the objectives' column follows the width
@@ -210,7 +211,7 @@ class AnalysisSection(Section):
         try:
             audit = ws.audit(ref)
             analysis = analyse(audit, ws.cases(ref), ws.returns(ref), ws.discussions(ref), c.today())
-            names = {code: clean(plain(ws.partnership().agency_name(code))) for code in audit.agencies}
+            names = {code: plain(ws.partnership().agency_name(code)) for code in audit.agencies}
         except WorkspaceError as exc:
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(tell, self, str(exc), error=True)
@@ -235,7 +236,7 @@ class AnalysisSection(Section):
 
     def objective_title(self, objective_id: str) -> str:
         found = self.audit.objective(objective_id) if self.audit else None
-        return clean(plain(found.title)) if found is not None else objective_id
+        return plain(found.title) if found is not None else objective_id
 
     def fill_agency_grid(self) -> None:
         a = self.analysis
@@ -410,6 +411,12 @@ class AnalysisSection(Section):
                       if self.grid.id == QUESTION_GRID else
                       "\n✦ Out=outstanding ✓ Good ! RI=requires improvement ✗ Inad=inadequate · none", style="dim")
         self.query_one("#analysis-detail", Static).update(line + legend)
+
+    def action_profile(self) -> None:
+        if self.analysis is None:
+            tell(self, "The numbers are still being worked out.")
+            return
+        self.app.push_screen(InfoScreen(f"Cohort profile · {self.audit_ref}", profile_text(self.analysis)))
 
     def action_open(self) -> None:
         head, _, body = self.describe()

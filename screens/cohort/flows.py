@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.worker import Worker, WorkerFailed
 
 from audit.access import Act
+from audit.cases import CandidateCase
 from audit.criteria import Outcome
 from audit.csv_import import ImportResult
 from audit.draw import BALANCE_FIELDS, Lookback, balance_field, balance_function, draw, new_seed, strata_counts
@@ -23,12 +24,11 @@ from screens.access import allowed
 from screens.cohort.modals import ReportScreen
 from screens.cohort.rows import CohortRow
 from screens.context import ctx
-from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
 from storage.case_trail import case_trail
-from screens.saving import tell
+from screens.saving import commit, tell
 from storage.cohort import MAX_REASON, import_candidates, record_draw, set_in_cohort
-from storage.errors import ConflictError, WorkspaceError
+from storage.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from screens.cohort.section import CohortSection
@@ -94,34 +94,25 @@ async def toggle(section: CohortSection, row: CohortRow) -> None:
     values = await app.push_screen_wait(FormScreen(title, [field]))
     if values is None:
         return
-    expected = case.rev
-    while True:
-        try:
-            saved = set_in_cohort(c.ws, section.audit_ref, case.case_ref, adding, values["reason"] or "",
-                                  expected_rev=expected, today=c.today())
-        except ConflictError as exc:
-            choice = await app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
-            c.ws.refresh()
-            latest = c.ws.case(section.audit_ref, case.case_ref)
-            if choice == "mine" and latest is not None:
-                expected = latest.rev
-                continue
-            tell(section, "Kept the other version; your change was not saved.")
-            break
-        except WorkspaceError as exc:
-            tell(section, str(exc), error=True)
-            break
-        else:
-            section.refresh_data()
-            size, target = _cohort_size(section)
-            verb = "Added" if saved.in_cohort else "Took"
-            where = "to" if saved.in_cohort else "out of"
-            message = f"{verb} {saved.case_ref} {where} the cohort ({size}/{target})."
-            if size > target:
-                message += f" ▲ The cohort is over its target of {target}."
-            tell(section, message)
-            return
-    section.refresh_data()
+    seen = [case.rev]  # the version the lead looked at; after a conflict, theirs
+
+    def save() -> CandidateCase:
+        latest = c.ws.case(section.audit_ref, case.case_ref)
+        expected = seen.pop() if seen else (latest.rev if latest is not None else case.rev)
+        return set_in_cohort(c.ws, section.audit_ref, case.case_ref, adding, values["reason"] or "",
+                             expected_rev=expected, today=c.today())
+
+    saved = await commit(section, save, done=None)
+    if saved is None:
+        return
+    target = c.ws.audit(section.audit_ref).cohort_target
+    size = sum(1 for row in c.ws.cases(section.audit_ref) if row.in_cohort)
+    verb = "Added" if saved.in_cohort else "Took"
+    where = "to" if saved.in_cohort else "out of"
+    message = f"{verb} {saved.case_ref} {where} the cohort ({size}/{target})."
+    if size > target:
+        message += f" ▲ The cohort is over its target of {target}."
+    tell(section, message)
 
 
 # ---------------------------------------------------------------------- random draw
@@ -194,15 +185,12 @@ async def random_draw(section: CohortSection) -> None:
                                                    yes="add them")):
         tell(section, "Nothing was drawn.")
         return
-    try:
-        record_draw(c.ws, section.audit_ref, picked,
-                    Draw(seed=seed, size=size, balance_by=balance if by else ""),
-                    allow_over_target=over, today=c.today())
-    except WorkspaceError as exc:
-        tell(section, str(exc), error=True)
-        section.refresh_data()
+    done = await commit(section, lambda: record_draw(c.ws, section.audit_ref, picked,
+                                                     Draw(seed=seed, size=size, balance_by=balance if by else ""),
+                                                     allow_over_target=over, today=c.today()),
+                        done=None, retry=False)
+    if done is None:
         return
-    section.refresh_data()
     drew = f"Drew 1 case with seed {seed}; it is" if size == 1 else f"Drew {size} cases with seed {seed}; they are"
     tell(section, f"{drew} in the cohort ({size_now + size}/{target}).")
 
@@ -316,5 +304,4 @@ async def import_csv(section: CohortSection) -> None:
         return
     finally:
         section.hide_progress()
-        section.refresh_data()
     tell(section, f"Imported {n:,} candidate case{'s' * (n != 1)} from {path.name}.")

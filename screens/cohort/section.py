@@ -19,7 +19,7 @@ from textual.containers import Container, Horizontal
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from audit.access import Act
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit
 from screens.cohort import flows as cohort_flows
@@ -126,9 +126,6 @@ class CohortSection(Section):
         self.query_one("#cohort-body").set_class(width >= WIDE, "wide")
 
     def focus_first(self) -> None:
-        """Called each time the section is shown: catch up with this session's own saves
-        elsewhere (the scope's target or criteria), which no WorkspaceChanged announces."""
-        self.refresh_data()
         self.table.focus()
 
     @property

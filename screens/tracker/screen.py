@@ -23,9 +23,10 @@ from textual.widgets import DataTable, Static
 from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Rag
+from audit.text import plain
 from audit.tracker import TrackerFilter, TrackerRow, counts, status_text
 from screens.board.cards import RAG_STYLE
-from screens.context import WorkspaceChanged, ctx, plain
+from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.details import InfoScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -137,7 +138,8 @@ class TrackerScreen(Screen[None]):
         row = self.current()
         text = Text()
         if row is None:
-            any_action = bool(ctx(self.app).ws.all_actions())
+            ws = ctx(self.app).ws
+            any_action = any(ws.summary(audit.ref).get("actions") for audit in ws.audits())
             text.append("No action matches the filter; f changes it." if any_action else
                         "No SMART action yet: actions are added to recommendations on an audit's findings board.",
                         style="italic")
