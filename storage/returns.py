@@ -15,23 +15,20 @@ submitting, a read-only status) raise :class:`audit.returns.TransitionError`, a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from audit import return_transitions as transitions
-from audit import returns as domain
 from audit.access import Act
 from audit.dates import format_uk
 from audit.partnership import Role
-from audit.returns import Return, Status, days_overdue, is_outstanding, progress
+from audit.returns import Return, Status
+from audit.returns_grid import ReturnsGrid, build_grid
 from audit.tools import ToolTemplate, generic_tool
 from storage.errors import NotFound
 from storage.summary import audits_with
 from storage.workspace import Workspace, now as _now
 
 __all__ = [
-    "GridCell",
-    "ReturnsGrid",
     "acknowledge_concern",
     "chase_list",
     "cohort_refs",
@@ -166,80 +163,14 @@ def acknowledge_concern(ws: Workspace, ret: Return, action_taken: str, *, now: d
 # ------------------------------------------------------------------------- the grid
 
 
-@dataclass(frozen=True)
-class GridCell:
-    case_ref: str
-    agency: str
-    status: Status
-    answered: int
-    total: int
-    overdue_days: int | None  # None without a due date; 0 when not overdue
-    concern_open: bool = False
-
-    @property
-    def outstanding(self) -> bool:
-        return self.status in domain.OUTSTANDING
-
-    @property
-    def received(self) -> bool:
-        """A completed audit tool with the lead; "not involved" is not received."""
-        return self.status in domain.RECEIVED
-
-    @property
-    def overdue(self) -> bool:
-        return self.outstanding and bool(self.overdue_days)
-
-
-@dataclass(frozen=True)
-class ReturnsGrid:
-    """Cohort cases × participating agencies, as the Returns section shows them."""
-
-    audit: str
-    due: date | None
-    cases: list[str]
-    agencies: list[str]
-    cells: dict[tuple[str, str], GridCell] = field(default_factory=dict)
-
-    def cell(self, case_ref: str, agency: str) -> GridCell:
-        return self.cells[(case_ref, agency)]
-
-    def received_for_agency(self, agency: str) -> int:
-        return sum(1 for c in self.cases if self.cell(c, agency).received)
-
-    def overdue_for_agency(self, agency: str) -> int:
-        return sum(1 for c in self.cases if self.cell(c, agency).overdue)
-
-    def received_for_case(self, case_ref: str) -> int:
-        return sum(1 for a in self.agencies if self.cell(case_ref, a).received)
-
-    def overdue_for_case(self, case_ref: str) -> int:
-        return sum(1 for a in self.agencies if self.cell(case_ref, a).overdue)
-
-    def not_involved(self) -> int:
-        return sum(1 for c in self.cells.values() if c.status is domain.Status.NOT_INVOLVED)
-
-    def outstanding_cases(self, agency: str) -> list[str]:
-        return [c for c in self.cases if self.cell(c, agency).outstanding]
-
-
 def returns_grid(ws: Workspace, ref: str, today: date) -> ReturnsGrid:
     """The status, progress and overdue days of every expected return of ``ref``."""
     audit = ws.audit(ref)
-    due = audit.returns_due()
-    overdue = days_overdue(due, today)
     cases = cohort_refs(ws, ref)
     tools = {agency: tool_for(ws, ref, agency) for agency in audit.agencies}
-    cells: dict[tuple[str, str], GridCell] = {}
-    for case_ref in cases:
-        for agency in audit.agencies:
-            ret = ws.get_return(ref, case_ref, agency) or Return(audit=ref, case_ref=case_ref, agency=agency)
-            answered, total = progress(ret, tools[agency])
-            cells[(case_ref, agency)] = GridCell(
-                case_ref, agency, ret.status, answered, total,
-                overdue if is_outstanding(ret) else (0 if overdue is not None else None),
-                ret.concern.open,
-            )
-    return ReturnsGrid(ref, due, cases, list(audit.agencies), cells)
+    found = {(case_ref, agency): ret for case_ref in cases for agency in audit.agencies
+             if (ret := ws.get_return(ref, case_ref, agency)) is not None}
+    return build_grid(ref, audit.returns_due(), cases, list(audit.agencies), found, tools, today)
 
 
 def chase_list(ws: Workspace, ref: str, today: date, agency: str | None = None) -> list[str]:

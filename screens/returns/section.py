@@ -25,6 +25,7 @@ from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
 
 from audit.dates import format_uk
 from audit.returns import Status
+from audit.returns_grid import GridCell, ReturnsGrid
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -71,7 +72,7 @@ class Legend:
             yield Text(line)
 
 
-def cell_text(cell: ops.GridCell) -> Text:
+def cell_text(cell: GridCell) -> Text:
     text = Text(no_wrap=True)
     style = "bold red" if cell.overdue else STATUS_STYLE[cell.status]
     if cell.status is Status.NOT_INVOLVED:
@@ -143,7 +144,7 @@ class ReturnsSection(Section):
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
         super().__init__(audit_ref, **kwargs)
         self.agency_filter: str | None = None
-        self.grid: ops.ReturnsGrid | None = None
+        self.grid: ReturnsGrid | None = None
         self._gap_for = 0  # the width the columns' gap was chosen for
 
     def compose(self) -> ComposeResult:
@@ -216,7 +217,7 @@ class ReturnsSection(Section):
         if self.grid is not None and self._gap_for != (self.query_one(DataTable).size.width or self.app.size.width) - 1:
             self.refresh_data()
 
-    def show_head(self, grid: ops.ReturnsGrid, shown: int) -> None:
+    def show_head(self, grid: ReturnsGrid, shown: int) -> None:
         c = ctx(self.app)
         head = Text()
         head.append(due_text(grid.due, c.today()), style="bold")
@@ -253,9 +254,21 @@ class ReturnsSection(Section):
         key = table.coordinate_to_cell_key(table.cursor_coordinate)
         return str(key.row_key.value), str(key.column_key.value)
 
+    def own_column(self) -> int:
+        """Where the cursor starts: a co-ordinator's own first agency (POL's started on
+        CSC, seven columns away from the only returns they may edit), else the first."""
+        user = ctx(self.app).ws.user
+        table = self.query_one(DataTable)
+        for agency in user.agencies if user is not None else []:
+            try:
+                return table.get_column_index(agency)
+            except ColumnDoesNotExist:
+                continue
+        return FIRST_AGENCY
+
     def restore_cursor(self, keep: tuple[str, str] | None) -> None:
         table = self.query_one(DataTable)
-        row, column = 0, FIRST_AGENCY
+        row, column = 0, self.own_column()
         if keep is not None:
             try:
                 row = table.get_row_index(keep[0])
@@ -264,7 +277,7 @@ class ReturnsSection(Section):
             try:
                 column = table.get_column_index(keep[1])
             except ColumnDoesNotExist:
-                column = FIRST_AGENCY
+                column = self.own_column()
         if table.row_count:
             table.move_cursor(row=row, column=column, animate=False)
 

@@ -240,3 +240,25 @@ def editor_hint(what: str, edit: str) -> Text:
     else:
         text.append(" · saved as you type · enter or esc: done")
     return text
+
+
+def value_of(row: ToolRow, ret: Return) -> str:
+    """The text a row's editor starts from."""
+    if row.kind == "question":
+        given = ret.answers.get(row.field)
+        return given.evidence if given else ""
+    if row.kind == "section":
+        graded = ret.sections.get(row.field)
+        return graded.rationale if graded else ""
+    if row.edit == "date":
+        return format_uk(ret.completed_on, "")
+    return str(getattr(ret, row.field) or "")
+
+
+def label_of(row: ToolRow) -> str:
+    """What a header or overall field is called."""
+    if row.field in HEADER_FIELDS:
+        return HEADER_FIELDS[row.field][0]
+    if row.field in OVERALL_FIELDS:
+        return OVERALL_FIELDS[row.field][0]
+    return row.field

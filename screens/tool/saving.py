@@ -19,11 +19,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from textual import work
-
 from audit import return_transitions as domain
-from audit.access import Act
-from audit.returns import Return, TransitionError, is_editable
+from audit.returns import Return, TransitionError
 from screens.context import ctx
 from screens.dialogs.conflict import ConflictScreen
 from screens.identifiers import holds_identifiers, warn_identifiers
@@ -32,58 +29,43 @@ from storage import returns as ops
 from storage.drafts import IDLE_SECONDS
 from storage.errors import ConflictError, WorkspaceError
 from screens.tool.rows import HEADER_FIELDS, OVERALL_FIELDS
-from storage.workspace import now
+from storage.workspace import Workspace, now
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
     from audit.tools import ToolTemplate
+    from screens.tool.screen import ToolScreen
 
 Change = Callable[[Return], Return]
 SAVE_DELAY = 0.5  # seconds from the first unsaved change to its autosave
 
 
-class AutosaveMixin:
-    """The saving half of :class:`screens.tool.screen.ToolScreen` (which supplies the view)."""
+class Autosave:
+    """The return a :class:`~screens.tool.screen.ToolScreen` shows, and its saving.
 
-    audit_ref: str
-    case_ref: str
-    agency: str
-    base: Return
-    ret: Return
-    pending: list[tuple[str, Change]]
-    editing: object | None  # the row whose editor is open
-    unsettled: bool  # an autosave of this return waits to be journaled (storage.drafts)
-    _timer: Timer | None
-    _idle: Timer | None
-    _resolving: bool
+    ``base`` is the version last read or saved, ``ret`` what the screen shows (``base``
+    with the ``pending`` changes on top).  The screen holds one, made when it has read
+    the return, and shows what it says through ``set_save_state`` and ``refresh_view``.
+    """
 
-    if TYPE_CHECKING:  # provided by ToolScreen and Textual's Screen
-        from textual.app import App
+    def __init__(self, screen: ToolScreen, base: Return) -> None:
+        self.screen = screen
+        self.base = self.ret = base
+        self.pending: list[tuple[str, Change]] = []  # (row id, change) not yet saved
+        self.save_failure = ""  # why the last save failed: what ctrl+q says, if it comes to that
+        self.unsettled = False  # an autosave of this return waits to be journaled (storage.drafts)
+        self.resolving = False  # the conflict dialog is open
+        self._timer: Timer | None = None
+        self._idle: Timer | None = None
 
-        app: App[Any]
-
-        def set_save_state(self, text: str, style: str = "") -> None: ...
-        def refresh_view(self, *, identity: bool = True) -> None: ...
-        def readonly_reason(self) -> str | None: ...
-        def set_timer(self, delay: float, callback: Callable[[], Any]) -> Timer: ...
+    @property
+    def ws(self) -> Workspace:
+        return ctx(self.screen.app).ws
 
     @property
     def login(self) -> str:
-        return ctx(self.app).ws.login
-
-    def may_edit(self) -> bool:
-        """Check (and journal a refusal) before any change; tell the user why not."""
-        ws = ctx(self.app).ws
-        try:
-            ws.require(Act.EDIT_RETURN, agency=self.agency, audit=self.audit_ref, key=self.ret.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        if not is_editable(self.ret):
-            tell(self, self.readonly_reason() or "This return is read-only.", error=True)
-            return False
-        return True
+        return self.ws.login
 
     def record(self, row_id: str, change: Change, *, typing: bool = False) -> bool:
         """Apply a change and schedule its autosave.
@@ -94,7 +76,7 @@ class AutosaveMixin:
         try:
             new = change(self.ret)
         except TransitionError as exc:
-            tell(self, str(exc), error=True)
+            tell(self.screen, str(exc), error=True)
             return False
         if new == self.ret:
             return True
@@ -103,11 +85,11 @@ class AutosaveMixin:
             self.pending[-1] = (row_id, change)  # typing: the latest text of the field wins
         else:
             self.pending.append((row_id, change))
-        self.set_save_state("saving…", "italic")
+        self.screen.set_save_state("saving…", "italic")
         if self._timer is None:
-            self._timer = self.set_timer(SAVE_DELAY, self.flush)
+            self._timer = self.screen.set_timer(SAVE_DELAY, self.flush)
         if not typing:
-            self.refresh_view(identity=False)
+            self.screen.refresh_view(identity=False)
         return True
 
     def setter(self, name: str, value: Any) -> Change:
@@ -124,34 +106,34 @@ class AutosaveMixin:
             self._timer.stop()
             self._timer = None
         if settle is None:
-            settle = self.editing is None
+            settle = self.screen.editing is None
         if not self.pending:
             return True
-        if self._resolving:
+        if self.resolving:
             return False
-        ws = ctx(self.app).ws
+        screen = self.screen
         try:
-            saved = ops.save_draft(ws, self.ret, settle=settle)
+            saved = ops.save_draft(self.ws, self.ret, settle=settle)
         except ConflictError as exc:
-            self.set_save_state("not saved: someone else saved this return", "bold red")
-            self.resolve_conflict(exc)
+            screen.set_save_state("not saved: someone else saved this return", "bold red")
+            screen.run_worker(self.resolve_conflict(exc), exclusive=True, group="tool-conflict")
             return False
         except (WorkspaceError, TransitionError) as exc:
-            self.set_save_state("not saved", "bold red")
-            self.save_failure = str(exc)  # what ctrl+q says, if it comes to that
-            tell(self, str(exc), error=True)
+            screen.set_save_state("not saved", "bold red")
+            self.save_failure = str(exc)
+            tell(screen, str(exc), error=True)
             return False
         self.save_failure = ""
         before = self.base
         self.base = self.ret = saved
         self.pending = []
         self.deferred(not settle)
-        self.set_save_state(f"saved {datetime.now():%H:%M:%S}", "green")
-        warn_identifiers(self, before, saved)  # type: ignore[arg-type]
-        if holds_identifiers(self, saved):  # type: ignore[arg-type]
-            self.set_save_state(f"saved {datetime.now():%H:%M:%S} · holds what looks like an identifier of a case",
-                                "bold yellow")
-        self.refresh_view(identity=False)
+        screen.set_save_state(f"saved {datetime.now():%H:%M:%S}", "green")
+        warn_identifiers(screen, before, saved)
+        if holds_identifiers(screen, saved):
+            screen.set_save_state(f"saved {datetime.now():%H:%M:%S} · holds what looks like an identifier of a case",
+                                  "bold yellow")
+        screen.refresh_view(identity=False)
         return True
 
     def deferred(self, waiting: bool) -> None:
@@ -161,7 +143,7 @@ class AutosaveMixin:
             self._idle = None
         self.unsettled = waiting
         if waiting:
-            self._idle = self.set_timer(IDLE_SECONDS, self.settle)
+            self._idle = self.screen.set_timer(IDLE_SECONDS, self.settle)
 
     def settle(self) -> bool:
         """Save what is unsaved and journal the net change of the typing autosaved since
@@ -172,11 +154,17 @@ class AutosaveMixin:
             return False
         if self.unsettled:
             try:
-                ops.settle_draft(ctx(self.app).ws, self.ret)
+                ops.settle_draft(self.ws, self.ret)
             except WorkspaceError:
                 pass  # kept in the file with its base: Workspace.settle_idle journals it
             self.deferred(False)
         return True
+
+    def reset(self, stored: Return) -> None:
+        """Show ``stored`` (saved by a journaled save, or someone else's), nothing unsaved."""
+        self.base = self.ret = stored
+        self.pending = []
+        self.deferred(False)
 
     def adopt(self, stored: Return) -> None:
         """Start again from ``stored``, with this session's unsaved changes on top."""
@@ -187,13 +175,14 @@ class AutosaveMixin:
                 ret = change(ret)
                 kept.append((row_id, change))
             except TransitionError as exc:
-                tell(self, f"An unsaved change could not be kept: {exc}", error=True)
+                tell(self.screen, f"An unsaved change could not be kept: {exc}", error=True)
         self.base, self.ret, self.pending = stored, ret, kept
 
     def latest(self) -> Return:
-        ws = ctx(self.app).ws
+        ws = self.ws
         ws.refresh()
-        return ops.open_return(ws, self.audit_ref, self.case_ref, self.agency)
+        screen = self.screen
+        return ops.open_return(ws, screen.audit_ref, screen.case_ref, screen.agency)
 
     def rebased(self, stored: Return) -> Return | None:
         """``stored`` with this session's unsaved changes on top, or None if they no longer apply."""
@@ -205,61 +194,63 @@ class AutosaveMixin:
             return None
         return ret
 
-    @work(exclusive=True, group="tool-conflict")
     async def resolve_conflict(self, exc: ConflictError) -> None:
-        """Show both versions, question by question; re-apply ours on top of theirs, or drop ours."""
-        self._resolving = True
+        """Show both versions, question by question; re-apply ours on top of theirs, or drop ours.
+        Runs in a worker of the screen (it waits for the dialog)."""
+        screen = self.screen
+        self.resolving = True
         choice = None
         try:
             theirs = self.latest()
             mine = self.rebased(theirs) or self.ret
-            tool = ops.tool_for(ctx(self.app).ws, self.audit_ref, self.agency)
+            tool = ops.tool_for(self.ws, screen.audit_ref, screen.agency)
             before = conflict_view(self.base, tool)
             message = "Someone else saved this return while you were changing it. They changed " + \
                 _changed(before, conflict_view(theirs, tool)) + "; you changed " + \
                 _changed(before, conflict_view(self.ret, tool)) + "."
-            choice = await self.app.push_screen_wait(ConflictScreen(
+            choice = await screen.app.push_screen_wait(ConflictScreen(
                 message, conflict_view(mine, tool), conflict_view(theirs, tool), mine_label="Yours, on top of theirs"))
             latest = self.latest()
             if choice == "mine":
                 self.adopt(latest)
             elif choice == "theirs":
                 self.base, self.ret, self.pending = latest, latest, []
-                self.set_save_state("kept their version", "yellow")
-                tell(self, "Kept the other version; your unsaved changes were dropped.")
+                screen.set_save_state("kept their version", "yellow")
+                tell(screen, "Kept the other version; your unsaved changes were dropped.")
             else:
-                self.set_save_state("not saved: choose a version (any change asks again)", "bold red")
+                screen.set_save_state("not saved: choose a version (any change asks again)", "bold red")
         finally:
-            self._resolving = False
+            self.resolving = False
         if choice == "mine":
             self.flush()
-        self.refresh_view()
+        screen.refresh_view()
 
     async def run_op(self, op: Callable[[Return], Return], done: str) -> Return | None:
         """A status or concern change applied to the latest stored return and saved at once."""
+        screen = self.screen
         self.flush()
         while True:
             current = self.latest()
             try:
                 saved = op(current)
             except TransitionError as exc:
-                tell(self, str(exc), error=True)
+                tell(screen, str(exc), error=True)
                 return None
             except ConflictError as exc:
-                choice = await self.app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
+                choice = await screen.app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
                 if choice == "mine":
                     continue
-                tell(self, "Nothing was saved; the other version is shown.")
+                tell(screen, "Nothing was saved; the other version is shown.")
                 self.adopt(self.latest())
-                self.refresh_view()
+                screen.refresh_view()
                 return None
             except WorkspaceError as exc:
-                tell(self, str(exc), error=True)
+                tell(screen, str(exc), error=True)
                 return None
             self.adopt(saved)
             self.deferred(False)  # that save journaled the typing before it too
-            self.refresh_view()
-            tell(self, done)
+            screen.refresh_view()
+            tell(screen, done)
             return saved
 
     def unsaved_work(self) -> str | None:
@@ -267,23 +258,24 @@ class AutosaveMixin:
         (and to journal the typing autosaved, as leaving the return does)."""
         if self.settle():
             return None
-        tool = ops.tool_for(ctx(self.app).ws, self.audit_ref, self.agency)
+        screen = self.screen
+        tool = ops.tool_for(self.ws, screen.audit_ref, screen.agency)
         what = _changed(conflict_view(self.base, tool), conflict_view(self.ret, tool))
-        if self._resolving:
+        if self.resolving:
             why = "someone else saved this return too, and it waits for your choice of version"
         else:
-            why = getattr(self, "save_failure", "") or "the last save failed"
-        return (f"your changes to {what} in {self.agency}'s return for case {self.case_ref} "
+            why = self.save_failure or "the last save failed"
+        return (f"your changes to {what} in {screen.agency}'s return for case {screen.case_ref} "
                 f"({why.rstrip('.')})")
 
-    def on_unmount(self) -> None:
-        """Leaving by ctrl+q or a closed connection: save and journal what is left, if it
-        still can be."""
+    def close(self) -> None:
+        """The screen is leaving (ctrl+q, a closed connection): save and journal what is
+        left, if it still can be."""
         try:
-            if self.pending and not self._resolving:
-                ops.save_draft(ctx(self.app).ws, self.ret)  # journals the typing before it too
+            if self.pending and not self.resolving:
+                ops.save_draft(self.ws, self.ret)  # journals the typing before it too
             elif self.unsettled:
-                ops.settle_draft(ctx(self.app).ws, self.ret)
+                ops.settle_draft(self.ws, self.ret)
         except (WorkspaceError, TransitionError):
             pass  # a conflict cannot be shown any more; the other version stays intact
         self.unsettled = False

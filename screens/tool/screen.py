@@ -3,7 +3,8 @@
 The form is a list of rows (header, each section's grade, its questions, the overall
 fields, the concern) with the highlighted row in full beside it.  Answers and grades are
 single keys; text is typed into an editor under the detail and saved as it is typed
-(:mod:`screens.tool.saving`); forms and status changes live in :mod:`screens.tool.actions`.
+(:mod:`screens.tool.editor`, :mod:`screens.tool.saving`: an autosave object the screen holds); forms and
+status changes live in :mod:`screens.tool.actions` (a forms object, likewise).
 """
 
 from __future__ import annotations
@@ -13,19 +14,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit import return_transitions as domain
 from audit.access import Act, decide
-from audit.dates import format_uk, parse_date
 from audit.grades import Answer, Grade
 from audit.returns import Return, Status, is_editable, progress
 from screens.context import WorkspaceChanged, ctx
 from screens.saving import tell
-from screens.tool.actions import ToolActionsMixin
-from screens.tool.rows import HEADER_FIELDS, OVERALL_FIELDS, ToolRow, editor_hint, tool_rows
-from screens.tool.saving import Change
+from screens.tool.actions import ToolForms
+from screens.tool.editor import ToolEditor
+from screens.tool.rows import ToolRow, tool_rows
+from screens.tool.saving import Autosave
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
 from storage import returns as ops
@@ -33,7 +34,7 @@ from storage.errors import WorkspaceError
 from storage.workspace import now
 
 
-class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the mixins' set_timer; goes with them (issue 14)
+class ToolScreen(Screen[None]):
     CSS_PATH = "tool.tcss"
     BINDINGS = [
         Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
@@ -60,14 +61,11 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         self.case_ref = case_ref
         self.agency = agency
         self.rows: list[ToolRow] = []
-        self.pending: list[tuple[str, Change]] = []  # (row id, change) not yet saved
-        self.editing: ToolRow | None = None
+        self.editor = ToolEditor(self)
         self.save_state = Text("")
         self.shown: dict[str, Text] = {}
-        self._timer = None
-        self._idle = None
-        self.unsettled = False
-        self._resolving = False
+        self.forms = ToolForms(self)
+        self.autosave: Autosave  # made in on_mount, once the return is read
         self.sub_title = "Audit tool"
 
     # ------------------------------------------------------------------ layout
@@ -83,14 +81,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
             with Vertical(id="tool-side"):
                 with VerticalScroll(id="tool-detail-scroll"):
                     yield Static(id="tool-detail")
-                with Vertical(id="tool-editor"):
-                    yield Label(id="tool-editor-label")
-                    yield Static(id="tool-editor-problem")
-                    # The existing text is kept, the cursor at its end: `e` adds to it.
-                    yield Input(id="tool-line", select_on_focus=False)
-                    text = TextArea(id="tool-text", soft_wrap=True, tab_behavior="focus")
-                    text.show_line_numbers = False
-                    yield text
+                yield self.editor
         yield Footer()
 
     WRAP_FROM = 100  # list columns from which its rows wrap instead of being cut
@@ -104,16 +95,16 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         try:
             self.audit = ws.audit(self.audit_ref)
             self.tool = ops.tool_for(ws, self.audit_ref, self.agency)
-            self.base = ops.open_return(ws, self.audit_ref, self.case_ref, self.agency)
+            base = ops.open_return(ws, self.audit_ref, self.case_ref, self.agency)
         except WorkspaceError as exc:  # e.g. the case left the cohort a moment ago
             tell(self, str(exc), error=True)
             self.call_after_refresh(self.dismiss, None)
             return
-        self.ret = self.base
+        self.autosave = Autosave(self, base)
         self.objectives = {o.id: o.text for o in self.audit.objectives}
-        stamp = self.base.updated_at
+        stamp = base.updated_at
         if stamp is not None:
-            self.set_save_state(f"saved {stamp:%d/%m/%Y %H:%M} by {self.base.updated_by}", "dim")
+            self.set_save_state(f"saved {stamp:%d/%m/%Y %H:%M} by {base.updated_by}", "dim")
         else:
             self.set_save_state("changes save as you type", "dim")
         self.refresh_view()
@@ -132,6 +123,16 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
             "Leads: R sends a received return back for clarification with a comment;"
             " a acknowledges an open concern with the action taken.",
         ]
+
+    @property
+    def editing(self) -> ToolRow | None:
+        """The row whose editor is open, if any."""
+        return self.editor.row
+
+    @property
+    def ret(self) -> Return:
+        """The return as shown: the stored version with the unsaved changes on top."""
+        return self.autosave.ret
 
     # ------------------------------------------------------------------ showing
 
@@ -247,14 +248,30 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         """Another session saved: show their version unless we hold unsaved changes
         (then the next save meets theirs as a conflict and the user chooses)."""
-        if not hasattr(self, "ret") or not self.query("#tool-list"):
+        if not hasattr(self, "autosave") or not self.query("#tool-list"):
             return  # never opened (see on_mount), or being taken down
         stored = ctx(self.app).ws.get_return(self.audit_ref, self.case_ref, self.agency)
-        if stored is not None and stored.rev != self.base.rev and not self.pending and self.editing is None:
-            self.base = self.ret = stored
+        autosave = self.autosave
+        if stored is not None and stored.rev != autosave.base.rev and not autosave.pending and self.editing is None:
+            autosave.reset(stored)
         self.refresh_view()
 
-    # ------------------------------------------------------------------ changing
+    def may_edit(self) -> bool:
+        """Check (and journal a refusal) before any change; tell the user why not."""
+        if not self.forms.allowed(Act.EDIT_RETURN):
+            return False
+        if not is_editable(self.ret):
+            tell(self, self.readonly_reason() or "This return is read-only.", error=True)
+            return False
+        return True
+
+    def unsaved_work(self) -> str | None:
+        """What ctrl+q would lose (screens.dialogs.quit), after trying to save it now."""
+        return self.autosave.unsaved_work() if hasattr(self, "autosave") else None
+
+    def on_unmount(self) -> None:
+        if hasattr(self, "autosave"):
+            self.autosave.close()
 
     # ------------------------------------------------------------------ keys
 
@@ -272,7 +289,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
             return
         if row.id == "header.involved":
             if value in ("yes", "no") and self.may_edit():
-                self.record(row.id, self.setter("involved", value == "yes"))
+                self.autosave.record(row.id, self.autosave.setter("involved", value == "yes"))
             elif value not in ("yes", "no"):
                 tell(self, "Involved: press y for yes or n for no.")
             return
@@ -282,7 +299,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         if self.may_edit():
             answer = Answer(value)
             qid = row.field
-            self.record(row.id, lambda r: domain.set_answer(r, self.login, now(), qid, answer=answer))
+            self.autosave.record(row.id, lambda r: domain.set_answer(r, self.autosave.login, now(), qid, answer=answer))
 
     def action_grade(self, number: int) -> None:
         row = self.current_row()
@@ -297,8 +314,8 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
             return
         grade = Grade.in_order()[number - 1]
         objective = section.objective
-        if self.record(f"section:{objective}",
-                       lambda r: domain.set_grade(r, self.login, now(), objective, grade=grade)):
+        if self.autosave.record(f"section:{objective}",
+                       lambda r: domain.set_grade(r, self.autosave.login, now(), objective, grade=grade)):
             graded = self.ret.sections.get(objective)
             if graded is not None and not graded.rationale.strip():
                 tell(self, f"Graded {grade.label.lower()}. Give the reason: highlight the section and press e.")
@@ -316,106 +333,32 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         if not self.may_edit():
             return
         if row.edit == "involved":
-            self.edit_involved()
+            self.run_worker(self.forms.involved(), exclusive=True, group="tool-form")
         else:
-            self.start_editing(row)
-
-    def start_editing(self, row: ToolRow) -> None:
-        """Open the editor under the item's text: one-line, date and multi-line fields
-        alike, each saved as typed (a date once it is whole), esc always done."""
-        self.editing = row
-        self.query_one("#tool-side").add_class("editing")
-        line, area = self.query_one("#tool-line", Input), self.query_one("#tool-text", TextArea)
-        value = _value_of(row, self.ret)
-        what = {"question": "Evidence", "section": "Rationale for the grade"}.get(row.kind) or _label_of(row)
-        self.query_one("#tool-editor-label", Label).update(editor_hint(what, row.edit))
-        self.show_problem("")
-        line.display = row.edit in ("line", "date")
-        area.display = row.edit == "text"
-        # Focus at once (not after the queued events, as widget.focus() would): keys typed
-        # right after e must land in the editor, not answer questions.
-        if row.edit in ("line", "date"):
-            line.placeholder = "DD/MM/YYYY" if row.edit == "date" else ""
-            with line.prevent(Input.Changed):
-                line.value = value
-            self.set_focus(line)
-            line.cursor_position = len(value)
-        else:
-            area.load_text(value)
-            self.set_focus(area)
-            area.move_cursor(area.document.end)
-
-    def finish_editing(self) -> None:
-        """enter in a one-line or date field, esc in any: keep what was typed and close.
-
-        A date is checked first: one that is not a date keeps the editor open with the
-        reason, so a typed date is never dropped without a word."""
-        row = self.editing
-        if row is not None and row.edit == "date":
-            typed = self.query_one("#tool-line", Input).value.strip()
-            try:
-                when = parse_date(typed) if typed else None
-            except ValueError as exc:
-                self.show_problem(f"✗ {exc}. Correct it, or empty the field to leave the date blank.")
-                return
-            if when != self.ret.completed_on and self.may_edit():
-                self.record(row.id, self.setter("completed_on", when))
-        self.stop_editing()
-
-    def show_problem(self, text: str) -> None:
-        problem = self.query_one("#tool-editor-problem", Static)
-        problem.update(Text(text))
-        problem.display = bool(text)
-
-    def stop_editing(self) -> None:
-        if self.editing is None:
-            return
-        self.editing = None
-        self.query_one("#tool-side").remove_class("editing")
-        self.set_focus(self.query_one(OptionList))  # at once, as in start_editing
-        self.settle()  # the editor closed: save now, and journal the net change of the typing
-        self.refresh_view(identity=False)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "tool-line" and self.editing is not None:
-            if self.editing.edit == "date":
-                self.show_problem("")  # checked when done: half a date is not a date yet
-            else:
-                self.typed(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "tool-line":
-            event.stop()
-            self.finish_editing()
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if event.text_area.id == "tool-text":
-            self.typed(event.text_area.text)
-
-    def typed(self, value: str) -> None:
-        row = self.editing
-        if row is None:
-            return
-        if row.kind == "question":
-            qid = row.field
-            self.record(row.id, lambda r: domain.set_answer(r, self.login, now(), qid, evidence=value), typing=True)
-        elif row.kind == "section":
-            objective = row.field
-            self.record(row.id, lambda r: domain.set_grade(r, self.login, now(), objective, rationale=value),
-                        typing=True)
-        else:
-            self.record(row.id, self.setter(row.field, value), typing=True)
+            self.editor.start(row)
 
     def action_back(self) -> None:
         if self.editing is not None:
-            self.finish_editing()
+            self.editor.finish()
             return
-        if self.settle():
+        if self.autosave.settle():  # the return is left: its typing is journaled
             self.dismiss(None)
+
+    def action_concern(self) -> None:
+        self.run_worker(self.forms.concern(), exclusive=True, group="tool-form")
+
+    def action_clarify(self) -> None:
+        self.run_worker(self.forms.clarify(), exclusive=True, group="tool-form")
+
+    def action_acknowledge(self) -> None:
+        self.run_worker(self.forms.acknowledge(), exclusive=True, group="tool-form")
+
+    def action_submit(self) -> None:
+        self.run_worker(self.forms.submit(), exclusive=True, group="tool-form")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         ws = ctx(self.app).ws
-        if action in _CHANGES and hasattr(self, "ret"):
+        if action in _CHANGES and hasattr(self, "autosave"):
             # A return this user may not change (received, another agency's, a viewer, a
             # read-only workspace) does not offer its keys; the title says why.
             return self.readonly_reason() is None
@@ -427,23 +370,3 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
 
 _CHANGES = frozenset({"answer", "grade", "edit", "submit"})
 
-
-def _value_of(row: ToolRow, ret: Return) -> str:
-    """The text a row's editor starts from."""
-    if row.kind == "question":
-        given = ret.answers.get(row.field)
-        return given.evidence if given else ""
-    if row.kind == "section":
-        graded = ret.sections.get(row.field)
-        return graded.rationale if graded else ""
-    if row.edit == "date":
-        return format_uk(ret.completed_on, "")
-    return str(getattr(ret, row.field) or "")
-
-
-def _label_of(row: ToolRow) -> str:
-    if row.field in HEADER_FIELDS:
-        return HEADER_FIELDS[row.field][0]
-    if row.field in OVERALL_FIELDS:
-        return OVERALL_FIELDS[row.field][0]
-    return row.field

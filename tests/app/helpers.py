@@ -25,9 +25,11 @@ def open_as(path: Path, login: str) -> Workspace:
     return Workspace.open(path, login)
 
 
-async def until(pilot, condition, timeout: float = 5.0) -> bool:
+async def until(pilot, condition, timeout: float = 20.0) -> bool:
     """Let the app run until `condition()` holds: keys start workers and mounts that take
     a few frames, more on a loaded machine, so a fixed number of pauses is not enough.
+    The timeout is generous (eight test runs on two cores made 5 s flaky): waiting costs
+    nothing once the condition holds, only a failing test waits it out.
 
     The one waiting helper of the tests: it fails the test with the condition's name on
     timeout, and returns True so that `assert await until(...)` reads naturally."""
@@ -51,7 +53,7 @@ def notes(app, severity: str | None = None) -> list[str]:
     return [n.message for n in app._notifications if severity is None or n.severity == severity]
 
 
-async def press_until(pilot, key: str, condition, timeout: float = 5.0) -> None:
+async def press_until(pilot, key: str, condition, timeout: float = 20.0) -> None:
     await pilot.press(key)
     await until(pilot, condition, timeout)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.cohort import screen_cases
 from audit.profile import level_of
+from audit.screening import screen_cases
 from tests.app.helpers import open_as
 from tests.app.test_cohort_section import REF, draw_in_app
 from tests.conftest import TODAY

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, OptionList
 
 from audit.access import Act
@@ -40,6 +41,7 @@ def prompts(screen: LeakScreen) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
+@pytest.mark.slow  # seconds of CPU (a long flow); make test runs it
 async def test_a_lead_marks_a_possible_match_and_the_export_goes_ahead(tmp_path: Path, monkeypatch) -> None:
     ws = with_common_names(tmp_path)
     monkeypatch.chdir(tmp_path)  # the export's default folder is the current one

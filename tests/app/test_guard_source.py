@@ -32,14 +32,14 @@ async def test_a_family_name_typed_into_the_background_is_told_and_saved(tmp_pat
         await key_then(pilot, "e", lambda: modal(pilot, FormScreen))
         app.screen.query_one("#field-background", TextArea).text = "Ms Kingswear's children were seen at home."
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: WARNING in messages(app), timeout=5)
+        await until(pilot, lambda: WARNING in messages(app))
         assert not any("kingswear" in m.lower() for m in messages(app))
         # Saving it again unchanged says nothing more (a dialog clears the notifications).
         await go_to(pilot, section, "background")
         await key_then(pilot, "e", lambda: modal(pilot, FormScreen))
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: not modal(pilot, FormScreen), timeout=5)
-        await until(pilot, lambda: any(m.startswith("Saved") for m in messages(app)), timeout=5)
+        await until(pilot, lambda: not modal(pilot, FormScreen))
+        await until(pilot, lambda: any(m.startswith("Saved") for m in messages(app)))
         await pilot.pause(0.2)
         assert WARNING not in messages(app)
     assert open_as(ws.path, "rlead").audit(DEMO_AUDIT).background == "Ms Kingswear's children were seen at home."
@@ -57,7 +57,7 @@ async def test_a_date_of_birth_typed_into_a_return_is_told_once_and_saved(tmp_pa
         await pilot.press("escape")
         await wait_saved(pilot, tool)
         dob_warning = "This looks like the date of birth of a case: reports will refuse it until it is taken out."
-        assert await until(pilot, lambda: dob_warning in messages(app), timeout=5)
+        assert await until(pilot, lambda: dob_warning in messages(app))
         assert "holds what looks like an identifier of a case" in visible(tool.query_one("#tool-saved", Static))
         assert messages(app).count(dob_warning) == 1
         assert not any(f"{victim.child_dob:%d/%m/%Y}" in m for m in messages(app))

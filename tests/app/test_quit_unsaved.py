@@ -37,7 +37,7 @@ async def test_a_failing_draft_asks_keep_trying_or_quit(path: Path, monkeypatch:
         failing_saves(monkeypatch)
         await go_to(pilot, tool, "overall.good_practice")
         await pilot.press("e", *"Only here", "escape")
-        await until(pilot, lambda: tool.pending and getattr(tool, "save_failure", ""))
+        await until(pilot, lambda: tool.autosave.pending and tool.autosave.save_failure)
         await pilot.press("ctrl+q")
         await until(pilot, lambda: isinstance(app.screen, QuitScreen))
         shown = str(app.screen.query_one("#quit-lost", Static).render())
@@ -45,13 +45,13 @@ async def test_a_failing_draft_asks_keep_trying_or_quit(path: Path, monkeypatch:
         assert "The disk is full; your change was not saved)" in shown
         await pilot.press("k")  # keep trying: still failing, so the app stays
         await until(pilot, lambda: not isinstance(app.screen, QuitScreen))
-        assert app.is_running and tool.pending
+        assert app.is_running and tool.autosave.pending
         assert any(n.startswith("Still not saved: your changes to good practice") for n in notes(app))
         monkeypatch.undo()  # the disk has room again
         await pilot.press("ctrl+q")
         await until(pilot, lambda: isinstance(app.screen, QuitScreen) or not app.is_running)
     # ctrl+q saved it first, so nothing was left to ask about.
-    assert not tool.pending
+    assert not tool.autosave.pending
 
 
 async def test_quit_anyway_leaves_without_saving(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,7 +61,7 @@ async def test_quit_anyway_leaves_without_saving(path: Path, monkeypatch: pytest
         failing_saves(monkeypatch)
         await go_to(pilot, tool, "overall.good_practice")
         await pilot.press("e", *"Lost", "escape")
-        await until(pilot, lambda: bool(tool.pending))
+        await until(pilot, lambda: bool(tool.autosave.pending))
         await pilot.press("ctrl+q")
         await until(pilot, lambda: isinstance(app.screen, QuitScreen))
         await pilot.press("escape")  # stay

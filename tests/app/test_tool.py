@@ -81,7 +81,7 @@ def visible(widget: Static) -> str:
 
 
 async def wait_saved(pilot, tool: ToolScreen) -> None:
-    assert await until(pilot, lambda: not tool.pending), "the change should have been autosaved"
+    assert await until(pilot, lambda: not tool.autosave.pending), "the change should have been autosaved"
 
 
 @pytest.mark.slow
@@ -244,9 +244,9 @@ async def test_keep_theirs_drops_my_unsaved_change(path: Path) -> None:
         await pilot.press("y")
         assert await until(pilot, lambda: isinstance(app.screen, ConflictScreen))
         await pilot.press("t")
-        assert await until(pilot, lambda: not tool.pending)
+        assert await until(pilot, lambda: not tool.autosave.pending)
         assert stored(path)["answers"]["mid-curiosity-1"]["answer"] == "no"
-        assert tool.ret.answers["mid-curiosity-1"].answer is Answer.NO and not tool.pending
+        assert tool.ret.answers["mid-curiosity-1"].answer is Answer.NO and not tool.autosave.pending
 
 
 @pytest.mark.slow
@@ -360,7 +360,7 @@ async def test_quitting_right_after_typing_still_saves(path: Path, monkeypatch: 
         tool = await open_tool(app, pilot)
         await go_to(pilot, tool, "overall.good_practice")
         await pilot.press("e", *"Typed just before ctrl+q")
-        assert tool.pending  # not yet autosaved
+        assert tool.autosave.pending  # not yet autosaved
         await pilot.press("ctrl+q")
     assert stored(path)["good_practice"] == "Typed just before ctrl+q"
 

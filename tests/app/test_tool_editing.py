@@ -20,6 +20,7 @@ def path(tmp_path: Path) -> Path:
     return demo_workspace(tmp_path).path
 
 
+@pytest.mark.slow  # seconds of CPU (a long flow); make test runs it
 async def test_a_date_is_typed_in_place_and_a_wrong_one_is_kept_with_the_reason(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -46,6 +47,7 @@ async def test_a_date_is_typed_in_place_and_a_wrong_one_is_kept_with_the_reason(
         assert tool.editing is None and stored(path)["completed_on"] == "2021-02-28"
 
 
+@pytest.mark.slow  # seconds of CPU (a long flow); make test runs it
 async def test_e_keeps_the_existing_text_and_adds_to_it(path: Path) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -61,7 +63,7 @@ async def test_e_keeps_the_existing_text_and_adds_to_it(path: Path) -> None:
         assert stored(path)["good_practice"] == "Seen weekly\nby the same midwife"
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("size", [(80, 24), pytest.param((120, 40), marks=pytest.mark.slow)])  # one size in the edit loop
 async def test_the_editor_sits_under_the_item_with_a_whole_hint(path: Path, size: tuple[int, int]) -> None:
     app = app_for(Workspace.open(path, "mid.coord"))
     async with app.run_test(size=size) as pilot:

@@ -58,8 +58,8 @@ async def type_in(pilot, tool, text: str, every: int = 3) -> int:
     saves = 0
     for start in range(0, len(text), every):
         area.insert(text[start:start + every])
-        await until(pilot, lambda: bool(tool.pending))
-        assert tool.flush(), tool.save_state
+        await until(pilot, lambda: bool(tool.autosave.pending))
+        assert tool.autosave.flush(), tool.save_state
         saves += 1
     return saves
 
@@ -146,7 +146,7 @@ async def test_quitting_with_the_editor_open_journals_the_typing(path: Path, how
             await pilot.press("ctrl+q")
         else:
             app.exit()  # screens unmount as the app closes
-        await until(pilot, lambda: not app.is_running)
+        await until(pilot, lambda: not app.is_running, timeout=20)
     entries = journal_on_disk(path)[count:]
     assert len(entries) == 1 and not pending(path)
     assert [a["evidence"] for a in entries[0]["after"]["answers"].values()] == ["Start. Seen by the health visitor."]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from textual.widgets import Button, Input, Label, Static
 
 from audit.csv_import import Problem
@@ -39,6 +41,7 @@ async def open_cohort(pilot) -> CohortSection:
     return pilot.app.screen.query_one(CohortSection)
 
 
+@pytest.mark.slow  # seconds of CPU (a long flow); make test runs it
 async def test_drawing_one_case_says_one_case_and_the_dialogs_say_what_ctrl_s_does(tmp_path: Path) -> None:
     app = app_for(demo_workspace(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
