@@ -53,6 +53,8 @@ class CohortSection(Section):
                 id="cohort.quick-cohort"),
         Binding("r", "draw", "Random draw", id="cohort.draw"),
         Binding("i", "import_csv", "Import CSV", id="cohort.import"),
+        Binding("f", "confirm_fact", "Confirm fact", tooltip="a fact confirmed at screening, such as unborn: CSC",
+                id="cohort.confirm-fact"),
         Binding("v", "toggle_detail", "Detail", tooltip="show or hide the case's detail", id="cohort.detail"),
     ]
     HELP_NOTES = [
@@ -324,6 +326,14 @@ class CohortSection(Section):
     @work(exclusive=True, group="cohort-edit")
     async def action_draw(self) -> None:
         await cohort_flows.random_draw(self)
+
+    @work(exclusive=True, group="cohort-edit")
+    async def action_confirm_fact(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            tell(self, "No case is highlighted: move to a case first.")
+            return
+        await cohort_flows.confirm_fact(self, row)
 
     @work(exclusive=True, group="cohort-edit")
     async def action_import_csv(self) -> None:
