@@ -46,6 +46,19 @@ class Engagement:
     end: date | None = None  # None = ongoing
 
 
+@dataclass
+class Confirmation:
+    """A fact the lead confirmed at screening (``audit.confirm``): what it is now, who
+    confirmed it (an agency or a record), the lead's login, when, and what it was."""
+
+    fact: str  # a CandidateCase field: unborn, older_siblings, ..., level_of_intervention
+    value: str  # as people read it: yes, no, 2, child in need
+    source: str = ""  # "CSC", "midwifery booking": never a person's name is asked for
+    by: str = ""
+    at: datetime | None = None
+    was: str = ""  # the value before, as people read it ("not recorded")
+
+
 @native_document
 @dataclass(init=False)
 class CandidateCase:
@@ -75,6 +88,7 @@ class CandidateCase:
     gender: str = ""  # female, male, another gender, not recorded; "" = blank
     ethnicity: str = ""  # an ONS 2021 group or "group: category"; "not recorded"; ""
     level_of_intervention: str = ""  # early help ... looked after, not recorded; ""
+    confirmed: list[Confirmation] | None = None  # facts the lead confirmed at screening
     in_cohort: bool = False
     decision_reason: str = ""  # why picked or set aside
     decided_by: str = ""

@@ -48,7 +48,7 @@ def yes_no(value: str, bad: list[str]) -> bool | None:
     return result
 
 
-def _count(value: str, bad: list[str]) -> int | None:
+def count(value: str, bad: list[str]) -> int | None:
     if value.isascii() and value.isdigit():
         if len(value) <= MAX_COUNT_DIGITS:
             return int(value)
@@ -206,7 +206,7 @@ def parse_column(name: str, col: Sequence[str], values: Values, report: Report) 
         return _by_distinct(col, values.dob, report)
     if name in PROFILE_COLUMNS:  # blank is "", as for text
         return [v or "" for v in _by_distinct(col, PROFILE_PARSERS[name], report)]
-    return _by_distinct(col, _count, report)  # counts
+    return _by_distinct(col, count, report)  # counts
 
 
 def _by_distinct(col: Sequence[str], explain: Callable[[str, list[str]], Any], report: Report) -> list[Any]:

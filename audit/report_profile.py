@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from audit.analysis import Analysis
 from audit.dates import format_uk
 from audit.profile import NOT_RECORDED, PROFILE_COLUMNS, PROFILE_LABELS, SMALL_GROUP, small
-from audit.report_sections import Context, Writer
+from audit.confirm import confirmed_count
+from audit.report_sections import Context, Writer, count
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,10 @@ def cohort_outline(ctx: Context, out: Writer) -> None:
         out.para(f"The children's ages on {start}, counted by band only (never beside any other detail of a "
                  "case, so that no small group can identify a child):")
         out.table([ages.label, "Cases"], _rows(ages))
+    confirmed = confirmed_count(ctx.cohort)
+    if confirmed:
+        out.para(f"The lead auditor confirmed {count(confirmed, 'fact')} of this profile with the agencies at "
+                 "screening, where the extract had left them blank or had them wrong.")
     recorded = [p for p in rest if p.recorded]
     missing = [p.label.split(" (")[0].lower() for p in rest if not p.recorded]
     if recorded:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from audit.access import Act
 from audit.cases import CandidateCase
+from audit.confirm import FACTS, confirm, confirmation_of
 from audit.codec import to_doc
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit, Draw
@@ -140,6 +141,41 @@ def _decide(
                    else "to add a case whose eligibility is not known")
             _reason(cleaned, required=True, why=why)
     return edited, _summary("added" if in_cohort else "removed", case_ref, cleaned)
+
+
+def confirm_fact(
+    ws: Workspace, audit_ref: str, case_ref: str, fact: str, value: str, source: str, *,
+    expected_rev: int | None = None,
+) -> CandidateCase:
+    """Record a fact the lead confirmed at screening (``audit.confirm``): the fact is set
+    on the case, so screening, the profile and the report use it, and the confirmation is
+    kept with it.  Needs ``Act.EDIT_COHORT``; a bad value or a missing source is one
+    sentence and nothing is saved; ``expected_rev`` as for :func:`set_in_cohort`.
+    Journaled as "confirmed unborn baby: yes for RB-2020-003 (CSC)"."""
+    ws.require(Act.EDIT_COHORT, audit=audit_ref, key=f"{audit_ref}/{case_ref}")
+    _confirmed(ws, audit_ref, case_ref, fact, value, source, expected_rev, at=None)  # cheap refusal first
+    with ws.transaction() as tx:
+        edited, summary = _confirmed(ws, audit_ref, case_ref, fact, value, source, expected_rev, at=tx.at)
+        return tx.save(edited, summary=summary)
+
+
+def _confirmed(ws: Workspace, audit_ref: str, case_ref: str, fact: str, value: str, source: str,
+               expected_rev: int | None, *, at: datetime | None) -> tuple[CandidateCase, str]:
+    current = ws.case(audit_ref, case_ref)
+    if current is None:
+        raise NotFound(f"There is no case {case_ref} in {audit_ref}; nothing was saved.")
+    try:
+        edited = confirm(current, fact, value, source, by=ws.login, at=at or now())
+    except ValueError as exc:
+        raise CohortError(f"{str(exc).rstrip('.')}; nothing was saved.") from None
+    if expected_rev is not None and current.rev != expected_rev:
+        raise ConflictError(
+            f"{case_ref} was changed by someone else while you were confirming; nothing was saved.",
+            key=current.key, mine=to_doc(edited), theirs=to_doc(current),
+        )
+    done = confirmation_of(edited, fact)
+    assert done is not None
+    return edited, f"confirmed {FACTS[fact][0].lower()}: {done.value} for {case_ref} ({done.source})"
 
 
 def draw_reason(seed: int) -> str:

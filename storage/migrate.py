@@ -4,7 +4,8 @@ An old workspace is one JSON file holding every table and the journal.  Given to
 ``--db``, it is moved into a folder beside it (``ws.json`` -> ``ws/``) the first time a
 lead opens it, or by ``maca check --migrate``: the folder is built complete under a
 temporary name, fsynced, and renamed into place, so a crash leaves either no folder or
-a whole one; the original file is never changed.  The old file's lock is held
+a whole one; the original file is never changed.  A thematic audit's old evidence
+"sessions" become evidence activities on the way (``convert_sessions``).  The old file's lock is held
 meanwhile, so no session of an older maca writes it half way through.  Anyone else is
 told which lead to ask.  After that, ``--db ws.json`` opens the folder.
 """
@@ -22,7 +23,9 @@ from typing import Any
 
 from audit.codec import DocumentError, from_doc, to_doc
 from audit.files import NotRegularFile, read_regular
+from audit.findings import Discussion
 from audit.journal import JournalEntry
+from audit.sessions import activity_from_session, is_session
 from storage.atomic import _serialise
 from storage.drafts import PENDING
 from storage.errors import AccessDenied, CorruptWorkspace, NotFound, WorkspaceError, read_error, save_error
@@ -121,13 +124,53 @@ def migrate(path: Path, login: str, *, lock_timeout: float = 10.0) -> Path:
         if schema > SCHEMA_VERSION:
             raise WorkspaceError(f"{path} was written by a newer maca (schema {schema}); "
                                  f"this one cannot move it.", path=path)
+        at = datetime.now().replace(microsecond=0)
+        converted = convert_sessions(tables, path, who=login, at=at)
         files, journal = split_tables(tables, path)
+        journal.extend(converted)
         entry = JournalEntry(at=datetime.now().replace(microsecond=0), who=login, action="migrate",
                              entity="", key="", summary=f"moved the workspace from the file {path.name} "
                              f"into this folder (the file is kept as it was)")
         journal.append(to_doc(entry))
         _build(target, files, journal, mode=st.st_mode)
     return target
+
+
+def convert_sessions(tables: Tables, path: Path, *, who: str, at: datetime) -> list[dict[str, Any]]:
+    """Turn every old MATA evidence session (a discussion that is not a case's) into an
+    evidence activity, in ``tables`` itself; one journal entry each, whose ``before`` is
+    the session as it was (attendees' names included: the activity keeps none)."""
+    discussions = tables.get("discussions", {})
+    sessions = [(doc_id, doc) for doc_id, doc in discussions.items() if isinstance(doc, dict) and is_session(doc)]
+    if not sessions:
+        return []
+    activities = tables.setdefault("activities", {})
+    titles: dict[str, dict[str, str]] = {
+        str(doc.get("ref")): {str(o.get("id")): str(o.get("title")) for o in doc.get("objectives", [])
+                              if isinstance(o, dict)}
+        for doc in tables.get("audits", {}).values() if isinstance(doc, dict)}
+    entries = []
+    for doc_id, doc in sorted(sessions, key=lambda item: _number(item[0])):
+        try:
+            session = from_doc(Discussion, doc)
+        except DocumentError as exc:
+            raise CorruptWorkspace(path, f"its discussions record {doc_id} is damaged ({exc})") from None
+        taken = [a.get("id", "") for a in activities.values() if a.get("audit") == session.audit]
+        number = max((_number(i[1:]) for i in taken if i[:1] == "E"), default=0) + 1
+        activity = activity_from_session(session, f"E{number}", titles.get(session.audit, {}))
+        after = to_doc(activity)
+        activities[str(max((_number(k) for k in activities), default=0) + 1)] = after
+        del discussions[doc_id]
+        entries.append(to_doc(JournalEntry(
+            at=at, who=who, action="migrate", entity="activities", key=f"{session.audit}/{activity.id}",
+            summary=f"turned the {session.session_kind} session {session.subject!r} into evidence activity "
+                    f"{activity.id} (attendees by role and agency; their names stay in this entry)",
+            before=doc, after=after, audit=session.audit)))
+    return entries
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else 0
 
 
 def split_tables(tables: Tables, path: Path) -> tuple[dict[str, Tables], list[dict[str, Any]]]:

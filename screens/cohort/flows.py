@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerFailed
 
 from audit.access import Act
 from audit.cases import CandidateCase
+from audit.confirm import FACTS, MAX_SOURCE, confirm, confirmation_of, shown_value
 from audit.criteria import Outcome
 from audit.csv_import import ImportResult
 from audit.draw import BALANCE_FIELDS, Lookback, balance_field, balance_function, draw, new_seed, strata_counts
@@ -27,7 +28,7 @@ from screens.context import ctx
 from screens.dialogs.form import FormField, FormScreen
 from storage.case_trail import case_trail
 from screens.saving import commit, tell
-from storage.cohort import MAX_REASON, import_candidates, record_draw, set_in_cohort
+from storage.cohort import MAX_REASON, confirm_fact as save_confirmation, import_candidates, record_draw, set_in_cohort
 from storage.errors import WorkspaceError
 
 if TYPE_CHECKING:
@@ -113,6 +114,53 @@ async def toggle(section: CohortSection, row: CohortRow) -> None:
     if size > target:
         message += f" ▲ The cohort is over its target of {target}."
     tell(section, message)
+
+
+# ---------------------------------------------------------------------- confirm a fact
+
+
+async def confirm_fact(section: CohortSection, row: CohortRow) -> None:
+    """f: a fact the lead confirmed at screening ("unborn: confirmed by CSC"), set on the
+    case so that screening, the profile and the report count it."""
+    app = section.app
+    c = ctx(app)
+    case = row.case
+    if not _allowed(section, Act.EDIT_COHORT, case.key):
+        return
+    # Facts not yet recorded first: those are what a lead usually checks.
+    facts = sorted(FACTS, key=lambda f: getattr(case, f) not in (None, ""))
+    options = [(f"{FACTS[f][0]} (now {shown_value(getattr(case, f))})", f) for f in facts]
+
+    def check(v: dict[str, Any]) -> list[str]:
+        try:
+            confirm(case, v["fact"], v["value"] or "", v["source"] or "", by=c.ws.login, at=None)
+        except ValueError as exc:
+            return [str(exc)]
+        return []
+
+    values = await app.push_screen_wait(FormScreen(f"Confirm a fact · {case.case_ref}", [
+        FormField("fact", "Fact", "select", facts[0], options, required=True,
+                  hint="Set on the case: screening, the cohort profile and the report count it."),
+        FormField("value", "Confirmed value", required=True, max_length=120,
+                  hint="As in the CSV: yes or no, a number, or a gender, ethnicity or level of intervention."),
+        FormField("source", "Confirmed by", required=True, max_length=MAX_SOURCE,
+                  hint="The agency or record, such as CSC or midwifery booking (not a person's name)."),
+    ], check, save_label="Confirm"))
+    if values is None:
+        return
+    def save() -> CandidateCase:
+        return save_confirmation(c.ws, section.audit_ref, case.case_ref, values["fact"], values["value"],
+                                 values["source"], expected_rev=case.rev)
+
+    saved = await commit(section, save, done=None, retry=False,
+                         conflict=f"{case.case_ref} was changed by someone else meanwhile; nothing was saved. "
+                                  "Look again and confirm the fact again if it is still needed.")
+    if saved is None:
+        return
+    done = confirmation_of(saved, values["fact"])
+    assert done is not None
+    tell(section, f"{saved.case_ref}: {FACTS[done.fact][0].lower()} is {done.value}, confirmed by {done.source} "
+                  f"(was {done.was}).")
 
 
 # ---------------------------------------------------------------------- random draw

@@ -53,6 +53,8 @@ class CohortSection(Section):
                 id="cohort.quick-cohort"),
         Binding("r", "draw", "Random draw", id="cohort.draw"),
         Binding("i", "import_csv", "Import CSV", id="cohort.import"),
+        Binding("f", "confirm_fact", "Confirm", tooltip="a fact confirmed at screening, such as unborn by CSC",
+                id="cohort.confirm-fact"),
         Binding("v", "toggle_detail", "Detail", tooltip="show or hide the case's detail", id="cohort.detail"),
     ]
     HELP_NOTES = [
@@ -63,7 +65,10 @@ class CohortSection(Section):
         "co-ordinators); e, u, c show only eligible cases, cases with unknowns, or the cohort; "
         "esc clears the filter. o sorts by the highlighted column (h/l move between columns).",
         "r draws cases at random from the eligible ones not yet in the cohort. The seed is shown and "
-        "stored: the same seed with the same eligible cases draws the same cases.",
+        "stored: the same seed with the same eligible cases draws the same cases; it can balance on a "
+        "feature or on the cohort profile (gender, ethnicity, level of intervention).",
+        "f records a fact confirmed at screening (unborn baby: yes, confirmed by CSC) on the highlighted "
+        "case: screening, the cohort profile and the report then count it instead of not recorded.",
         "i imports candidate cases from a CSV file: every problem is listed and nothing is imported "
         "unless the whole file is valid.",
         "Only leads change the cohort or import; everyone can read it.",
@@ -321,6 +326,14 @@ class CohortSection(Section):
     @work(exclusive=True, group="cohort-edit")
     async def action_draw(self) -> None:
         await cohort_flows.random_draw(self)
+
+    @work(exclusive=True, group="cohort-edit")
+    async def action_confirm_fact(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            tell(self, "No case is highlighted: move to a case first.")
+            return
+        await cohort_flows.confirm_fact(self, row)
 
     @work(exclusive=True, group="cohort-edit")
     async def action_import_csv(self) -> None:

@@ -69,19 +69,24 @@ def case_text(app: App, case: CandidateCase) -> Text:
     audit = ws.audit(case.audit)
     text = Text()
 
-    def line(label: str, value: str, style: str = "") -> None:
+    def line(label: str, value: str, style: str = "", fact: str = "") -> None:
         text.append(f"{label}: ", style="bold")
-        text.append(value + "\n", style=style)
+        text.append(value, style=style)
+        confirmed = next((c for c in case.confirmed or () if c.fact == fact), None) if fact else None
+        if confirmed is not None:  # people's text: appended as Text, never markup
+            text.append(f"  (confirmed by {confirmed.source} at screening, {format_uk(confirmed.at, '?')}; "
+                        f"was {confirmed.was})", style="italic")
+        text.append("\n")
 
     line("In the cohort", "yes ■" if case.in_cohort else "no ·")
     if case.decision_reason:
         line("Reason", case.decision_reason)
-    line("Unborn baby", _yes_no(case.unborn))
-    line("Older siblings", _count(case.older_siblings))
-    line("Domestic abuse", _yes_no(case.domestic_abuse))
-    line("Substance misuse", _yes_no(case.substance_misuse))
-    line("Maternal mental health", _yes_no(case.maternal_mental_health))
-    line("Males in household", _count(case.males_in_household))
+    line("Unborn baby", _yes_no(case.unborn), fact="unborn")
+    line("Older siblings", _count(case.older_siblings), fact="older_siblings")
+    line("Domestic abuse", _yes_no(case.domestic_abuse), fact="domestic_abuse")
+    line("Substance misuse", _yes_no(case.substance_misuse), fact="substance_misuse")
+    line("Maternal mental health", _yes_no(case.maternal_mental_health), fact="maternal_mental_health")
+    line("Males in household", _count(case.males_in_household), fact="males_in_household")
     if case.engagement is None:
         line("Engagement", "not recorded")
     elif not case.engagement:
@@ -89,9 +94,9 @@ def case_text(app: App, case: CandidateCase) -> Text:
     else:
         periods = [f"{e.agency} {format_uk(e.start, '?')}–{format_uk(e.end, 'ongoing')}" for e in case.engagement]
         line("Engagement", "; ".join(periods))
-    line("Gender", case.gender or "not recorded")
-    line("Ethnicity", case.ethnicity or "not recorded")
-    line("Level of intervention", case.level_of_intervention or "not recorded")
+    line("Gender", case.gender or "not recorded", fact="gender")
+    line("Ethnicity", case.ethnicity or "not recorded", fact="ethnicity")
+    line("Level of intervention", case.level_of_intervention or "not recorded", fact="level_of_intervention")
     if audit.lookback_start and audit.lookback_end:
         from audit.screening import screen_cases
 

@@ -14,7 +14,7 @@ import pytest
 from audit.draw import Lookback, balance_function, draw
 from audit.scope import Draw
 from audit.word import read_docx
-from storage.cohort import record_draw
+from storage.cohort import confirm_fact, record_draw
 from storage.demo import build_demo, sample_path
 from storage.lock import os_login
 from storage.workspace import Workspace
@@ -28,6 +28,7 @@ HEADER = ("case_ref,unborn,older_siblings,domestic_abuse,substance_misuse,matern
 # Every case meets the Torbay criteria (unborn baby and older sibling; domestic abuse or
 # substance misuse; maternal ill mental health; engaged with CSC in 2020).  The last
 # three columns are the profile, in the spellings extracts use; the age is at 01/01/2020.
+# T15's unborn baby is blank in the extract: the lead confirms it with CSC at screening.
 ROWS = """\
 T01,yes,1,yes,no,yes,CSC:2020-02-01..2020-11-30,2016-03-01,female,White British,child protection
 T02,yes,2,yes,no,yes,CSC:2020-02-01..2020-11-30,2014-05-05,male,White British,child in need
@@ -43,7 +44,7 @@ T11,yes,2,yes,no,yes,CSC:2020-02-01..2020-11-30,2011-04-04,female,Black African,
 T12,yes,1,yes,no,yes,CSC:2020-02-01..2020-11-30,2017-01-01,,White British,
 T13,yes,1,yes,yes,yes,CSC:2020-02-01..2020-11-30,2018-08-08,female,Mixed,child protection
 T14,yes,4,yes,no,yes,CSC:2020-02-01..2020-11-30,2008-10-10,male,White British,LAC
-T15,yes,1,yes,no,yes,CSC:2020-02-01..2020-11-30,,female,,child in need
+T15,,1,yes,no,yes,CSC:2020-02-01..2020-11-30,,female,,child in need
 """
 
 # Worked out by hand from ROWS (each list sums to 15).
@@ -91,6 +92,7 @@ def torbay(template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     code, out, err = run(capsys, "import-cases", "--db", db, "--audit", REF, cases)
     assert (code, err) == (0, ""), out
     ws = Workspace.open(db, LOGIN)
+    confirm_fact(ws, REF, "T15", "unborn", "yes", "CSC")
     pool = {c.case_ref: c for c in ws.cases(REF)}
     by = balance_function("level_of_intervention", pool, Lookback(date(2020, 1, 1), date(2020, 12, 31),
                                                                   date(2021, 3, 19)))
@@ -115,6 +117,8 @@ def test_the_report_counts_the_profile_of_the_fifteen_cases_as_worked_out_by_han
         assert [r for r in re.findall(r"^\| (.+?) \| (.+?) \|$", block, re.M) if "---" not in r[0]] == rows, heading
     assert ("Across the 15 cases: unborn baby in 15 of 15, domestic abuse in 13 of 15, substance misuse in 4 of 15 "
             "and maternal ill mental health in 15 of 15.") in profile
+    assert ("The lead auditor confirmed 1 fact of this profile with the agencies at screening, where the extract "
+            "had left them blank or had them wrong.") in profile
     assert "Groups of fewer than 3 children are marked" in profile
     assert "balanced by level of intervention (early help to looked after)" in report
     # One way only: the per-case table carries no profile column, and no line of the
