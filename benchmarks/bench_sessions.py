@@ -86,21 +86,30 @@ def _wait(tmux: Tmux, target: str, done: object, what: str, timeout: float = 120
         time.sleep(0.02)
 
 
+def open_audit(tmux: Tmux, target: str) -> str:
+    """From home into the first audit in fieldwork (home lists audits in progress first,
+    or by ref: then it is the last); its ref."""
+    for key in ("Enter", "G"):
+        time.sleep(1.0)  # home's table takes its keys once it has settled
+        if key == "G":
+            tmux.keys_to(target, "G")
+            time.sleep(0.5)
+        tmux.keys_to(target, "Enter")
+        screen = _wait(tmux, target, lambda s: " · " in s.splitlines()[0] and "Scope" in s, "opening an audit")
+        title = screen.splitlines()[0]
+        if " · fieldwork · " in title:
+            return title.split()[1]
+        tmux.keys_to(target, "Escape")
+        _wait(tmux, target, lambda s: " · " not in s.splitlines()[0], "going back home")
+    raise TmuxError(f"{target}: found no audit in fieldwork")
+
+
 def open_field(tmux: Tmux, target: str, ref: str, agency: str, column: int) -> None:
     """From home to the audit tool of `agency`'s return for the audit's first case, on
     the field the typists type into."""
-    for _ in range(5):
-        time.sleep(1.0)  # home's table takes its keys once it has settled
-        tmux.keys_to(target, "G")
-        time.sleep(0.5)
-        tmux.keys_to(target, "Enter")
-        screen = _wait(tmux, target, lambda s: " · " in s.splitlines()[0] and "Scope" in s, "opening an audit")
-        if f"{ref} · " in screen.splitlines()[0]:
-            break
-        tmux.keys_to(target, "Escape")
-        _wait(tmux, target, lambda s: "Audits" in s, "going back home")
-    else:
-        raise TmuxError(f"{target}: could not open {ref}")
+    opened = open_audit(tmux, target)
+    if opened != ref:
+        raise TmuxError(f"{target}: opened {opened}, not {ref}")
     tmux.keys_to(target, "3")
     _wait(tmux, target, lambda s: "Returns due" in s, "the returns grid")
     for _ in range(column):
@@ -189,8 +198,6 @@ def collect(runs: int) -> list[Figure]:
         home = Path(tmp)
         path = copy_of(built, home / "ten-years")
         ws = Workspace.open(path, os_login())
-        ref = ws.audits()[-1].ref
-        case = sorted(r.case_ref for r in ws.returns(ref))[0]
         env = {"XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
                "XDG_CACHE_HOME": str(home / "cache"), "PYTHONDONTWRITEBYTECODE": "",
                "PYTHONPYCACHEPREFIX": str(home / "pycache")}
@@ -202,6 +209,10 @@ def collect(runs: int) -> list[Figure]:
             typists = {agency: targets[n] for n, (agency, _, _) in enumerate(TYPISTS)}
             idle = {target: TYPISTS[n % len(TYPISTS)][0] for n, target in enumerate(targets[len(TYPISTS):])}
             columns = {agency: column for agency, column, _ in TYPISTS}
+            ref = open_audit(tmux, targets[0])  # the audit every session opens
+            tmux.keys_to(targets[0], "Escape")
+            _wait(tmux, targets[0], lambda s: " · " not in s.splitlines()[0], "going back home")
+            case = sorted(r.case_ref for r in ws.returns(ref) if r.status.value == "draft")[0]
             for agency, target in typists.items():
                 open_field(tmux, target, ref, agency, columns[agency])
             for target, agency in idle.items():

@@ -77,7 +77,7 @@ def collect(runs: int) -> list[Figure]:
                 time.sleep(SETTLE)
                 memory[name].append(peak_rss_mb(pid))
                 tmux.send_keys("C-q")
-                if not tmux.wait_dead(10):
+                if not tmux.wait_dead(60):
                     raise RuntimeError(f"{name} did not quit on ctrl+q")
                 return seen - started
 

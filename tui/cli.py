@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "until the file is right.")
     new_audit.add_argument("--db", type=Path, required=True, dest="sub_db", metavar="PATH", help=_DB_HELP)
     new_audit.add_argument("scope", type=Path, metavar="SCOPE.toml", help="the scope file")
+    new_audit.add_argument("--plan", default=None, metavar="ID",
+                           help="the programme's planned audit this scope starts (e.g. P1, as home lists it)")
 
     imp = _sub(sub, "import-cases", "import candidate cases from CSV",
                "Import candidate cases into an audit from a CSV extract. The whole file is checked "

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from audit.access import Act
 from audit.partnership import Partnership
+from audit.programme import PlannedAudit
 from audit.scope import Audit
 from storage.lock import os_login
 from storage.workspace import Workspace
@@ -129,7 +130,7 @@ def new_audit(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             _warn(f"{scope_path}: {problem}")
         raise UsageError(f"{scope_path} has {len(exc.problems)} problem(s); nothing was created.") from None
-    audit = create_audit(ws, scope, source=scope_path.name)
+    audit = create_audit(ws, scope, source=scope_path.name, plan=planned(ws, getattr(args, "plan", None)))
     evidence = ""
     if scope.activities or scope.themes:
         evidence = (f", {len(scope.activities)} evidence activit{'y' if len(scope.activities) == 1 else 'ies'}, "
@@ -138,6 +139,18 @@ def new_audit(args: argparse.Namespace) -> int:
          f"{len(audit.criteria)} criteria, {len(audit.agencies)} agencies{evidence}).")
     _say_retest(ws, audit.ref)
     return EXIT_OK
+
+
+def planned(ws: Workspace, ident: str | None) -> PlannedAudit | None:
+    """The planned audit a new audit starts (``--plan``), checked before anything is created."""
+    if ident is None:
+        return None
+    plan = ws.get("planned", ident.strip().upper())
+    if plan is None:
+        raise UsageError(f"There is no planned audit {ident.strip()[:20]!r} on the programme; nothing was created.")
+    if plan.promoted_to and ws.get("audits", plan.promoted_to) is not None:
+        raise UsageError(f"Planned audit {plan.id} was already started as {plan.promoted_to}; nothing was created.")
+    return plan
 
 
 def _say_retest(ws: Workspace, ref: str) -> None:

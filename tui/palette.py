@@ -47,6 +47,8 @@ class MacaCommands(Provider):
                 audit = ws.audit(ref)
             except WorkspaceError:
                 return
+            yield (f"7-minute briefing of {ref}", partial(self._briefing, ref),
+                   "The one-page briefing for practitioners, and the learning shared")
             for case in sorted(ws.cases(ref), key=lambda c: c.case_ref):
                 state = "in the cohort" if case.in_cohort else "candidate"
                 yield (f"Case {case.case_ref}", partial(self._show_case, ref, case.case_ref), f"{ref} · {state}")
@@ -67,6 +69,12 @@ class MacaCommands(Provider):
         from screens.journal.screen import open_journal
 
         open_journal(self.app, screen.audit_ref if isinstance(screen, AuditScreen) else None)
+
+    def _briefing(self, ref: str) -> None:
+        from screens.briefing.screen import BriefingScreen, open_briefing
+
+        if not isinstance(self.app.screen, BriefingScreen):
+            open_briefing(self.app, ref)
 
     def _tracker(self) -> None:
         from screens.tracker.screen import TrackerScreen

@@ -6,7 +6,7 @@ of a short allow-list, parsed strictly, that moves files over the channel itself
 
     export REF [--format md|html|docx|briefing|briefing-html]   the report (or the briefing), to stdout
     import-cases REF [--dry-run]         candidate cases, CSV from stdin
-    new-audit                            an audit from a scope file (TOML) on stdin
+    new-audit [--plan ID]                an audit from a scope file (TOML) on stdin (for a planned audit)
     cohort REF [--json]                  every candidate against the criteria
     chase REF [--agency CODE]            the chase list (a co-ordinator's: their agencies')
     whoami                               who this key is
@@ -122,6 +122,8 @@ def _command_parser(name: str) -> argparse.ArgumentParser:
     parser = _Strict(prog=name, add_help=False, allow_abbrev=False)
     if name not in ("whoami", "new-audit"):
         parser.add_argument("ref")
+    if name == "new-audit":
+        parser.add_argument("--plan", default=None)
     if name == "export":
         parser.add_argument("--format", choices=["md", "html", "docx", "briefing", "briefing-html"], default="md")
     elif name == "import-cases":
@@ -149,7 +151,7 @@ def _command(path: Path, login: str, words: list[str]) -> int:
         print(f"{user.describe()} · {ws.partnership().name}")
         return EXIT_OK
     if name == "new-audit":
-        return _new_audit(ws)
+        return _new_audit(ws, opts.plan)
     audit = ws.audit(opts.ref)
     if name == "export":
         from storage.export import IdentifierLeak, export_bytes
@@ -198,10 +200,12 @@ def _stdin(what: str, example: str, limit: int) -> bytes:
     return data
 
 
-def _new_audit(ws: Workspace) -> int:
+def _new_audit(ws: Workspace, plan_id: str | None = None) -> int:
     from storage.audits import ScopeProblems, create_audit, scope_from_bytes
+    from tui.commands import planned
 
     ws.require(Act.CREATE_AUDIT)
+    plan = planned(ws, plan_id)
     raw = _stdin("scope file", "ssh ... new-audit < scope.toml", 5 * 1024 * 1024)
     try:
         scope = scope_from_bytes(ws, raw, "the scope sent", None)
@@ -209,7 +213,7 @@ def _new_audit(ws: Workspace) -> int:
         for problem in exc.problems:
             print(f"maca: {strip_control(problem)}", file=sys.stderr)
         raise UsageError(f"The scope sent has {len(exc.problems)} problem(s); nothing was created.") from None
-    audit = create_audit(ws, scope, source="a scope sent over SSH")
+    audit = create_audit(ws, scope, source="a scope sent over SSH", plan=plan)
     print(f"Created audit {audit.ref}: {audit.title}.")
     from tui.commands import _say_retest
 

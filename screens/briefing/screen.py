@@ -69,6 +69,8 @@ class BriefingScreen(Screen[None]):
     def refresh_data(self) -> None:
         from storage.briefing import briefing_page
 
+        if not self.query("#briefing-text"):
+            return  # the app is closing while the screen mounts
         c = ctx(self.app)
         ws = c.ws
         who = ws.user.describe() if ws.user else ws.login

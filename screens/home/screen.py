@@ -298,7 +298,8 @@ class HomeScreen(Screen[None]):
                 "New audit from a scope file",
                 "Run this on your own computer, with the name of your scope file (TOML, see the README) "
                 "after <; every problem in it is listed, and the new audit appears here when it is made.",
-                [("Create the audit", served.send(["new-audit"], "scope.toml"))]))
+                [("Create the audit", served.send(["new-audit", *(["--plan", plan.id] if plan else [])],
+                                                  "scope.toml"))]))
             return
         from screens.dialogs.form import FormField, FormScreen
         from storage.audits import ScopeProblems, create_audit, scope_from_file

@@ -86,3 +86,15 @@ def test_snapshot_briefing(snap_compare, tmp_path: Path) -> None:
         await until(pilot, lambda: "Background" in _page(pilot.app))
 
     assert snap_compare(app_for(ws), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_the_palette_opens_the_briefing(tmp_path: Path) -> None:
+    from tests.app.helpers import open_audit
+    from tui.palette import MacaCommands
+
+    app = app_for(build_demo(tmp_path / "demo.json", os_login()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_audit(pilot)
+        commands = {name: run for name, run, _ in MacaCommands(app.screen)._commands()}
+        commands[f"7-minute briefing of {DEMO_AUDIT}"]()
+        await until(pilot, lambda: isinstance(app.screen, BriefingScreen) and "Background" in _page(app))

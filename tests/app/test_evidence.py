@@ -35,7 +35,12 @@ def messages(app) -> list[str]:
 
 async def open_evidence(pilot) -> EvidenceScreen:
     await until(pilot, lambda: pilot.app.focused is not None)
-    await pilot.press("j")  # the MATA is the second audit on home
+    home = pilot.app.screen
+    for _ in range(8):  # home lists the programme by year: step down to the MATA's row
+        if home.selected_ref() == REF:
+            break
+        await pilot.press("j")
+    assert home.selected_ref() == REF
     await open_audit(pilot)
     await pilot.press("4")
     await until(pilot, lambda: pilot.app.screen.query("#section-discussion"))

@@ -105,7 +105,7 @@ BAD = {
     "title not text": (BASE.replace('"A test audit"', "42"), ["title must be text."]),
     "bad kind": (BASE + 'kind = "AUDIT"\n', ["kind must be \"MACA\" or \"MATA\", not 'AUDIT'."]),
     "bad stage": (BASE + 'stage = "done"\n',
-                  ["stage must be one of scoping, cohort, fieldwork, discussion, reporting, closed, not 'done'."]),
+                  ["stage must be one of scoping, cohort, fieldwork, discussion, reporting, report approved, learning shared, closed, not 'done'."]),
     "cohort_target not a whole number": (BASE.replace("cohort_target = 5", 'cohort_target = "15"'),
                                          ["cohort_target must be a whole number, e.g. cohort_target = 15."]),
     "cohort_target a fraction": (BASE.replace("cohort_target = 5", "cohort_target = 7.5"),
