@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import DataTable, OptionList, Static, TextArea
 
 from audit.grades import Answer, Grade
 from audit.return_transitions import edit, set_answer, set_grade
@@ -62,8 +62,15 @@ async def open_tool(app, pilot, agency: str = "MID", row: int = 0) -> ToolScreen
     """Open the Returns grid and the tool of one cell, by keyboard, as a user would."""
     await app.push_screen(AuditScreen(REF, "returns"))
     await until(pilot, lambda: app.focused is not None and app.screen.current == "returns")
-    for _ in range(AGENCIES.index(agency)):
-        await pilot.press("l")
+    grid = app.screen.query_one(DataTable)
+
+    def column() -> str:
+        return str(grid.coordinate_to_cell_key(grid.cursor_coordinate).column_key.value)
+
+    while column() != agency:  # the cursor starts on a co-ordinator's own agency
+        before = column()
+        await pilot.press("l" if AGENCIES.index(agency) > AGENCIES.index(before) else "h")
+        await until(pilot, lambda: column() != before)
     for _ in range(row):
         await pilot.press("j")
     await pilot.press("enter")
