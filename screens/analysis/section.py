@@ -23,7 +23,6 @@ grade carries its symbol and a short label.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -48,7 +47,6 @@ from screens.widgets.virtual_table import clean
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 
-_CSS = Path(__file__).with_name("analysis.tcss")
 
 GRADE_STYLE = {
     Grade.OUTSTANDING: "bold green",
@@ -143,7 +141,6 @@ class GradeGrid(DataTable):
 
 
 class AnalysisSection(Section):
-    DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
         Binding("t", "toggle_grid", "Other grid", tooltip="objectives × agencies, or cases × objectives",
                 id="analysis.other-grid"),

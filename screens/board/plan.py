@@ -16,12 +16,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Column, Rag, rag, short_title
+from screens.dialogs.base import Dialog
 from screens.access import allowed
 from screens.board.cards import rag_text
 from screens.context import WorkspaceChanged, ctx, plain
@@ -33,17 +33,8 @@ from storage.errors import WorkspaceError
 from storage.findings import action_plan, add_action, column_of, delete_action, edit_action
 
 
-class ActionPlanScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    ActionPlanScreen { align: center middle; }
-    ActionPlanScreen > Vertical {
-        width: 98%; height: 90%; border: round $accent; background: $surface; padding: 0 1;
-    }
-    ActionPlanScreen #plan-title { text-style: bold; }
-    ActionPlanScreen #plan-filter { color: $text-muted; }
-    ActionPlanScreen DataTable { height: 1fr; }
-    ActionPlanScreen #plan-detail { height: auto; max-height: 8; border-top: solid $panel; }
-    """
+class ActionPlanScreen(Dialog[None]):
+    CSS_PATH = "board.tcss"
     BINDINGS = [
         Binding("a", "add", "Add action", id="plan.add"),
         Binding("e", "edit", "Edit", key_display="e/enter", id="plan.edit"),
@@ -67,8 +58,8 @@ class ActionPlanScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(id="plan-title")
-            yield Static(id="plan-filter")
+            yield Static(id="plan-title", classes="dialog-title")
+            yield Static(id="plan-filter", classes="dialog-keys")
             yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="plan-detail")
         yield Footer()
@@ -154,9 +145,6 @@ class ActionPlanScreen(ModalScreen[None]):
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.refresh_data()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
     # ------------------------------------------------------------------ filters
 

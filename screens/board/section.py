@@ -13,7 +13,6 @@ refusal is a sentence, and journaled by the workspace.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -50,7 +49,6 @@ class BoardColumn(OptionList):
 
 
 class BoardSection(Section):
-    DEFAULT_CSS = Path(__file__).with_name("board.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("a", "add", "Add", id="board.add"),
         Binding("e", "edit", "Edit", id="board.edit"),

@@ -8,7 +8,6 @@ flows (add/remove with a reason, random draw, CSV import) live in `cohort_flows`
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -39,7 +38,6 @@ NO_MATCH = "No candidates match the filter."
 
 
 class CohortSection(Section):
-    DEFAULT_CSS = Path(__file__).with_name("cohort.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("slash", "filter", "Filter", key_display="/", id="cohort.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="cohort.clear-filter"),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -42,7 +41,6 @@ from storage.findings import open_discussion, save_discussion, subjects
 
 
 class DiscussionSection(Section):
-    DEFAULT_CSS = Path(__file__).with_name("discussion.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("e", "edit_record", "Edit record", id="discussion.edit"),
         Binding("w", "add_point('well')", "Worked well +", tooltip="add a point", id="discussion.add-well"),

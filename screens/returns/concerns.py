@@ -21,7 +21,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -30,6 +29,7 @@ from audit.access import Act, decide
 from audit.dates import format_uk
 from audit.partnership import Role
 from audit.returns import Return, TransitionError
+from screens.dialogs.base import Dialog
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -133,22 +133,13 @@ def check_concerns(app: App) -> None:
     app.push_screen(ConcernAlertScreen())
 
 
-class ConcernAlertScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    ConcernAlertScreen { align: center middle; }
-    ConcernAlertScreen > Vertical {
-        width: 100; max-width: 98%; height: auto; max-height: 90%;
-        border: thick $error; background: $surface; padding: 0 1;
-    }
-    ConcernAlertScreen #concern-title { text-style: bold; color: $error; margin-bottom: 1; }
-    ConcernAlertScreen OptionList { height: auto; max-height: 26; }
-    ConcernAlertScreen #concern-keys { color: $text-muted; margin-top: 1; }
-    """
+class ConcernAlertScreen(Dialog[None]):
+    CSS_PATH = "returns.tcss"
     BINDINGS = [
         Binding("a", "acknowledge", "Close", id="concerns.acknowledge"),
         Binding("h", "refer", "Holding agency", id="concerns.refer"),
         Binding("r", "record", "Record our action", id="concerns.record"),
-        Binding("escape", "dismiss(None)", "Not now", id="concerns.close"),
+        Binding("escape", "close", "Not now", id="concerns.close"),
         Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
@@ -159,9 +150,9 @@ class ConcernAlertScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(id="concern-title")
+            yield Static(id="concern-title", classes="dialog-title")
             yield OptionList(id="concern-list")
-            yield Static(id="concern-keys")
+            yield Static(id="concern-keys", classes="dialog-keys")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

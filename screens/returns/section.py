@@ -17,12 +17,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static, TextArea
 from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
 
 from audit.dates import format_uk
 from audit.returns import Status
+from screens.dialogs.base import Dialog
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -80,11 +80,6 @@ class GridTable(DataTable):
 
 
 class ReturnsSection(Section):
-    DEFAULT_CSS = """
-    ReturnsSection #returns-head { height: auto; padding: 0 1; }
-    ReturnsSection #returns-grid { height: 1fr; }
-    ReturnsSection #returns-legend { height: auto; padding: 0 1; color: $text-muted; }
-    """
     BINDINGS = [
         Binding("f", "filter", "Outstanding for…", tooltip="one agency", id="returns.filter"),
         Binding("c", "chase", "Chase list", id="returns.chase"),
@@ -294,23 +289,15 @@ class ReturnsSection(Section):
                                                                       if self.agency_filter else [])))
 
 
-class ChaseScreen(ModalScreen[None]):
+class ChaseScreen(Dialog[None]):
     """The chase list: read it, select and copy it, `y` copies all, `x` exports it to a file."""
 
-    DEFAULT_CSS = """
-    ChaseScreen { align: center middle; }
-    ChaseScreen > Vertical {
-        width: 110; max-width: 98%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    ChaseScreen #chase-title { text-style: bold; }
-    ChaseScreen TextArea { height: 24; }
-    ChaseScreen #chase-keys { color: $text-muted; }
-    """
+    CSS_PATH = "returns.tcss"
+
     BINDINGS = [
         Binding("x", "export", "Export to a file", id="chase.export"),
         Binding("y", "copy", "Copy all", id="chase.copy"),
-        Binding("escape", "dismiss(None)", "Close", id="chase.close"),
+        Binding("escape", "close", "Close", id="chase.close"),
     ]
 
     def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path,
@@ -328,13 +315,13 @@ class ChaseScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.chase_title), id="chase-title")
+            yield Static(Text(self.chase_title), id="chase-title", classes="dialog-title")
             area = TextArea(self.text or "Nothing is outstanding.", read_only=True, soft_wrap=False,
                             id="chase-text")
             area.show_line_numbers = False
             yield area
             yield Static(Text("x export to a text file   ·   y copy all to the clipboard   ·   esc close"),
-                         id="chase-keys")
+                         id="chase-keys", classes="dialog-keys")
         yield Footer()
 
     def on_mount(self) -> None:

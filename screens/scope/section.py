@@ -31,11 +31,6 @@ Change = Callable[[Audit], Audit]
 
 
 class ScopeSection(Section):
-    DEFAULT_CSS = """
-    ScopeSection Horizontal { height: 1fr; }
-    ScopeSection OptionList { width: 62%; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
-    ScopeSection #scope-detail { width: 1fr; height: 1fr; padding: 0 1; border-left: tall $panel; }
-    """
     BINDINGS = [
         Binding("enter,e", "edit", "Edit", id="scope.edit"),
         Binding("a", "add", "Add", id="scope.add"),
