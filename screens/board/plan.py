@@ -22,7 +22,7 @@ from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Column, Rag, rag, short_title
 from screens.dialogs.base import Dialog
-from screens.access import allowed
+from screens.access import Acts, allowed, permitted
 from screens.board.cards import rag_text
 from screens.context import WorkspaceChanged, ctx, plain
 from screens.dialogs.confirm import ConfirmScreen
@@ -46,6 +46,7 @@ class ActionPlanScreen(Dialog[None]):
         Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
         Binding("escape,q", "close", "Close", id="plan.close"),
     ]
+    ACTS: Acts = {"add": Act.EDIT_BOARD, "edit": Act.EDIT_BOARD, "delete": Act.EDIT_BOARD}
 
     def __init__(self, audit_ref: str, finding_id: str | None = None) -> None:
         super().__init__()
@@ -176,6 +177,9 @@ class ActionPlanScreen(Dialog[None]):
         self.refresh_data()
 
     # ------------------------------------------------------------------ editing
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def allowed(self) -> bool:
         return allowed(self, Act.EDIT_BOARD, audit=self.audit_ref, key=f"{self.audit_ref}/actions")

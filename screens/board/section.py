@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 from audit.access import Act
 from audit.findings import Column, Finding, short_title
 from audit.scope import Audit
-from screens.access import allowed
+from screens.access import Acts, allowed, permitted
 from screens.board import forms
 from screens.board.cards import COLUMNS, Filters, card_text, details_text, outside_cohort, status_text
 from screens.board.plan import ActionPlanScreen
@@ -73,6 +73,8 @@ class BoardSection(Section):
         Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
         Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"add": (Act.EDIT_BOARD, Act.PROPOSE_FINDING), "edit": Act.EDIT_BOARD, "delete": Act.EDIT_BOARD,
+                  "move": Act.EDIT_BOARD, "reorder": Act.EDIT_BOARD, "retest": Act.EDIT_BOARD, "accept": Act.EDIT_BOARD}
     HELP_NOTES = [
         "Findings: h/l change column, j/k card; H/L move the card left/right, J/K down/up its column.",
         "Cards show the objective, how many cases evidence it and the agencies; ◇ marks a co-ordinator's "
@@ -244,7 +246,7 @@ class BoardSection(Section):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":  # otherwise escape goes back to the audits, as everywhere
             return self.filters.active or self.query_one("#board-filter", Input).has_focus
-        return True
+        return permitted(self, self.ACTS, action)
 
     def action_clear_filter(self) -> None:
         self.filters = Filters()

@@ -27,6 +27,7 @@ from screens.cohort.table import CohortTable
 from screens.context import ctx
 from screens.dialogs.details import case_details, case_text
 from screens.saving import tell
+from screens.access import Acts, permitted
 from screens.audit.sections import Section
 from screens.widgets.virtual_table import VirtualTable
 from storage.errors import WorkspaceError
@@ -53,6 +54,7 @@ class CohortSection(Section):
         Binding("i", "import_csv", "Import CSV", id="cohort.import"),
         Binding("v", "toggle_detail", "Detail", tooltip="show or hide the case's detail", id="cohort.detail"),
     ]
+    ACTS: Acts = {"draw": Act.EDIT_COHORT, "import_csv": Act.IMPORT_CASES}
     HELP_NOTES = [
         "Cohort: C1, C2 … are the scope's criteria (legend under the counter): ✓ met, ✗ unmet, ? unknown.",
         "space adds the highlighted case to the cohort or takes it out. A reason is required to take a "
@@ -285,7 +287,7 @@ class CohortSection(Section):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":  # otherwise escape goes back to the audits, as everywhere
             return bool(self.text_filter or self.quick or self.query_one("#cohort-filter", Input).has_focus)
-        return True
+        return permitted(self, self.ACTS, action)
 
     def action_clear_filter(self) -> None:
         self.text_filter, self.quick = "", None

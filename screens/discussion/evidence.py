@@ -27,6 +27,7 @@ from audit.access import Act
 from audit.activities import Activity, ActivityKind, Evidence, Figure, Participant, Theme
 from audit.dates import format_uk
 from audit.findings import Column
+from screens.access import Acts, allowed, permitted
 from screens.context import WorkspaceChanged, ctx, plain
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -186,6 +187,8 @@ class EvidenceScreen(Screen[None]):
         Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
         Binding("escape", "back", "Back", id="evidence.back"),
     ]
+    ACTS: Acts = {"add_activity": Act.EDIT_DISCUSSION, "add_theme": Act.EDIT_DISCUSSION, "edit": Act.EDIT_DISCUSSION,
+                  "delete": Act.EDIT_DISCUSSION, "finding": Act.EDIT_BOARD}
 
     def __init__(self, audit_ref: str) -> None:
         super().__init__()
@@ -272,13 +275,11 @@ class EvidenceScreen(Screen[None]):
 
     # ------------------------------------------------------------------ editing
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
+
     def _allowed(self, act: Act = Act.EDIT_DISCUSSION) -> bool:
-        try:
-            ctx(self.app).ws.require(act, audit=self.audit_ref, key=self.audit_ref)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, act, audit=self.audit_ref, key=self.audit_ref)
 
     def _objectives(self) -> list[tuple[str, str]]:
         audit = ctx(self.app).ws.audit(self.audit_ref)

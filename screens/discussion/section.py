@@ -29,7 +29,7 @@ from audit.findings import Discussion
 from audit.grades import Grade
 from audit.returns import Return, is_received
 from audit.scope import Audit, Kind
-from screens.access import allowed
+from screens.access import Acts, allowed, permitted
 from screens.discussion import forms
 from screens.context import ctx
 from screens.discussion.rows import POINT_LISTS, Row, discussion_rows, head_text, subject_label
@@ -61,6 +61,9 @@ class DiscussionSection(Section):
         Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
         Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"edit_record": Act.EDIT_DISCUSSION, "add_point": Act.EDIT_DISCUSSION, "grade": Act.EDIT_DISCUSSION,
+                  "delete_point": Act.EDIT_DISCUSSION, "add_session": Act.EDIT_DISCUSSION,
+                  "promote": (Act.EDIT_BOARD, Act.PROPOSE_FINDING)}
     HELP_NOTES = [
         "Discussion: left, the cohort's cases (or a thematic audit's sessions); right, per objective each "
         "agency's grade (✦ outstanding, ✓ good, ! requires improvement, ✗ inadequate; ✎ draft, ◦ not started, "
@@ -231,11 +234,13 @@ class DiscussionSection(Section):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "grade":  # otherwise 1-4 switch sections, as everywhere
             row = self.current_row()
-            return self.pane == 1 and row is not None and row.kind == "objective"
+            if not (self.pane == 1 and row is not None and row.kind == "objective"):
+                return False
         if action == "add_session":
             audit = self.audit()
-            return audit is not None and audit.kind is Kind.MATA
-        return True
+            if audit is None or audit.kind is not Kind.MATA:
+                return False
+        return permitted(self, self.ACTS, action)
 
     def action_pane(self, index: int) -> None:
         self.pane = index

@@ -16,6 +16,7 @@ from audit.access import Act
 from audit.dates import format_uk
 from audit.returns import is_received
 from audit.scope import Audit
+from screens.access import Acts, permitted
 from screens.context import WorkspaceChanged, ctx, plain
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
@@ -39,6 +40,10 @@ class HomeScreen(Screen[None]):
         Binding("g", "cursor('top')", "First", show=False, id="move.first"),
         Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"new_audit": Act.CREATE_AUDIT, "journal": Act.READ_JOURNAL, "users": Act.MANAGE_USERS}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def help_title(self) -> str:
         return "Keys on the home screen: the partnership's audits"

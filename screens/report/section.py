@@ -41,6 +41,7 @@ from audit.cases import paused_gc
 from audit.dates import format_uk
 from audit.guard import Leak
 from audit.report import Report
+from screens.access import Acts, permitted
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -73,6 +74,8 @@ class ReportSection(Section):
         Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
         Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"export": Act.EXPORT_REPORT, "write": Act.WRITE_REPORT, "approve": Act.APPROVE_REPORT,
+                  "marking": Act.EDIT_PARTNERSHIP}
     HELP_NOTES = [
         "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
@@ -208,6 +211,9 @@ class ReportSection(Section):
             if rows.get(line, 1 << 30) <= last:
                 current = n
         options.highlighted = current
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def action_cursor(self, step: int) -> None:
         options = self.query_one(OptionList)

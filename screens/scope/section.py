@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from audit.access import Act
 from audit.criteria import KINDS, PARTICIPATING, PREDICATES, Criterion
 from audit.scope import OBJECTIVE_ID, Audit, Kind, Milestone, Objective, Stage, validate_audit
-from screens.access import allowed
+from screens.access import Acts, allowed, permitted
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -42,6 +42,7 @@ class ScopeSection(Section):
         Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
         Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"edit": Act.EDIT_SCOPE, "add": Act.EDIT_SCOPE, "delete": Act.EDIT_SCOPE, "move": Act.EDIT_SCOPE}
     HELP_NOTES = [
         "Scope: only leads edit; everyone else reads. Each edit is saved at once and journaled.",
         "If someone else saved the scope first you see both versions and choose.",
@@ -139,6 +140,9 @@ class ScopeSection(Section):
         options.action_last() if last else options.action_first()
 
     # ------------------------------------------------------------------ saving
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def allowed(self) -> bool:
         return allowed(self, Act.EDIT_SCOPE, audit=self.audit_ref, key=self.audit_ref)

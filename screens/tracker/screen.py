@@ -25,6 +25,7 @@ from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Rag
 from audit.tracker import TrackerFilter, TrackerRow, counts, status_text
 from screens.board.cards import RAG_STYLE
+from screens.access import Acts, permitted
 from screens.context import WorkspaceChanged, ctx, plain
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.details import InfoScreen
@@ -55,6 +56,14 @@ class TrackerScreen(Screen[None]):
         Binding("g", "cursor('top')", "First", show=False, id="move.first"),
         Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
+    # Recording progress is the owning agency's (its co-ordinators') or a lead's: the key
+    # follows the highlighted action's owner.
+    ACTS: Acts = {"update": Act.UPDATE_ACTION, "sign_off": Act.SIGN_OFF_ACTION, "send_back": Act.SIGN_OFF_ACTION,
+                  "export": Act.EXPORT_TRACKER}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        row = self.current()
+        return permitted(self, self.ACTS, action, agency=row.action.owner if row is not None else None)
 
     def __init__(self, where: TrackerFilter | None = None) -> None:
         super().__init__()
@@ -169,6 +178,7 @@ class TrackerScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self.show_detail()
+        self.refresh_bindings()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
