@@ -171,12 +171,7 @@ def describe(record: Activity | Theme, activities: dict[str, Activity], names: d
 
 
 class EvidenceScreen(Screen[None]):
-    DEFAULT_CSS = """
-    EvidenceScreen #evidence-status { height: 1; padding: 0 1; color: $text-muted; }
-    EvidenceScreen Horizontal { height: 1fr; }
-    EvidenceScreen OptionList { width: 2fr; height: 1fr; }
-    EvidenceScreen #evidence-detail { width: 3fr; padding: 0 1; border-left: tall $panel; }
-    """
+    CSS_PATH = "discussion.tcss"
     BINDINGS = [
         Binding("a", "add_activity", "Add activity", id="evidence.add-activity"),
         Binding("t", "add_theme", "Add theme", id="evidence.add-theme"),

@@ -117,14 +117,7 @@ def entry_text(entry: JournalEntry) -> Text:
 class JournalScreen(Screen[None]):
     """Read-only by nature: the journal is never edited, only read and filtered."""
 
-    DEFAULT_CSS = """
-    JournalScreen #journal-filter-line { height: 1; padding: 0 1; color: $text-muted; }
-    JournalScreen #journal-search { display: none; }
-    JournalScreen #journal-search.shown { display: block; }
-    JournalScreen Horizontal { height: 1fr; }
-    JournalScreen VirtualTable { width: 5fr; }
-    JournalScreen #journal-detail { width: 2fr; padding: 0 1; border-left: tall $panel; }
-    """
+    CSS_PATH = "journal.tcss"
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/", id="journal.search"),
         Binding("u", "pick('who')", "By user", id="journal.by-user"),

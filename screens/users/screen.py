@@ -50,10 +50,7 @@ KEY_HINT = ("Paste the whole public key, one line from their .pub file (ssh-ed25
 
 
 class UsersScreen(Screen[None]):
-    DEFAULT_CSS = """
-    UsersScreen #users-note { height: auto; padding: 0 1; color: $text-muted; }
-    UsersScreen VirtualTable { height: 1fr; }
-    """
+    CSS_PATH = "users.tcss"
     BINDINGS = [
         Binding("a", "add", "Add", id="users.add"),
         Binding("e", "edit", "Role and agencies", id="users.edit"),
