@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -230,18 +230,18 @@ class BoardSection(Section):
         self.query_one("#board-filter-bar").add_class("shown")
         self.query_one("#board-filter", Input).focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "board-filter":
-            event.stop()
-            self.filters.text = event.value
-            self.refresh_data()
+    @on(Input.Changed, "#board-filter")
+    def filter_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filters.text = event.value
+        self.refresh_data()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "board-filter":
-            event.stop()
-            if not self.filters.text.strip():
-                self.query_one("#board-filter-bar").remove_class("shown")
-            self.focus_first()
+    @on(Input.Submitted, "#board-filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not self.filters.text.strip():
+            self.query_one("#board-filter-bar").remove_class("shown")
+        self.focus_first()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":  # otherwise escape goes back to the audits, as everywhere

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
@@ -271,18 +271,18 @@ class CohortSection(Section):
         self.query_one("#cohort-filter-bar").add_class("shown")
         self.query_one("#cohort-filter", Input).focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "cohort-filter":
-            event.stop()
-            self.text_filter = event.value
-            self.apply_filter()
+    @on(Input.Changed, "#cohort-filter")
+    def filter_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.text_filter = event.value
+        self.apply_filter()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "cohort-filter":
-            event.stop()
-            if not self.text_filter.strip():
-                self.query_one("#cohort-filter-bar").remove_class("shown")
-            self.table.focus()
+    @on(Input.Submitted, "#cohort-filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not self.text_filter.strip():
+            self.query_one("#cohort-filter-bar").remove_class("shown")
+        self.table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":  # otherwise escape goes back to the audits, as everywhere

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Literal
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -147,12 +148,15 @@ class FormScreen(Dialog[dict[str, Any] | None]):
         if self.on_change is not None and event.select.id and event.select.id.startswith("field-"):
             self.on_change(self, event.select.id.removeprefix("field-"), event.value)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, "#form-save")
+    def save_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "form-save":
-            self.action_save()
-        else:
-            self.action_close()
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_close()
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         # What the user is typing is never replaced; they are told, and saving checks.

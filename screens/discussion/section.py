@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -201,24 +201,31 @@ class DiscussionSection(Section):
             return None
         return next((r for r in self.rows if r.id == option.id), None)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(OptionList.OptionHighlighted, "#discussion-subjects")
+    def subject_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option_list.id == "discussion-subjects":
-            index = event.option_index
-            if 0 <= index < len(self.subject_ids) and self.subject_ids[index] != self.subject:
-                self.subject = self.subject_ids[index]
-                self.show_subject()
-        else:
-            row = self.current_row()
-            if row is not None and row.kind == "objective":
-                self.last_objective = row.item
+        index = event.option_index
+        if 0 <= index < len(self.subject_ids) and self.subject_ids[index] != self.subject:
+            self.subject = self.subject_ids[index]
+            self.show_subject()
         self.refresh_bindings()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(OptionList.OptionHighlighted, "#discussion-rows")
+    def row_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option_list.id == "discussion-subjects":
-            self.action_pane(1)
-            return
+        row = self.current_row()
+        if row is not None and row.kind == "objective":
+            self.last_objective = row.item
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#discussion-subjects")
+    def subject_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_pane(1)
+
+    @on(OptionList.OptionSelected, "#discussion-rows")
+    def row_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         row = self.current_row()
         if row is None:
             return
