@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from datetime import date
 from typing import Any
 
@@ -50,6 +52,7 @@ class MacaApp(App[int]):
         self._today = today
         self.watch_interval = watch_interval
         self._too_small: TooSmallScreen | None = None
+        self._hung_up = False
         self._started = False  # Resize arrives before on_mount; the notice must sit on top
 
     def today(self) -> date:
@@ -75,8 +78,34 @@ class MacaApp(App[int]):
         self.call_after_refresh(tell_raiser, self)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
+        self._catch_hang_up()
         self._started = True
         self.check_size()
+
+    def _catch_hang_up(self) -> None:
+        """A dropped connection (sshd sends SIGHUP) or a TERM saves what can be saved first.
+
+        Python's default for both is to die at once, losing whatever the last autosave had
+        not reached; here each open screen saves as for ctrl+q, then the app ends.  The
+        handlers go with the event loop when it closes."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.hang_up)
+            except (NotImplementedError, RuntimeError, ValueError):
+                return  # not the main thread, or no signals on this platform
+
+    def hang_up(self) -> None:
+        """Save every screen's unsaved work, then end: nobody is left to ask."""
+        from screens.dialogs.quit import unsaved_work
+
+        if self._hung_up:
+            return
+        self._hung_up = True
+        try:
+            unsaved_work(self)
+        finally:
+            self.exit(return_code=1)
 
     def poll_workspace(self) -> None:
         """Notice other sessions' saves and have every open screen show them."""

@@ -1,8 +1,9 @@
-"""A dropped SSH connection (SIGHUP) while evidence is being typed loses at most about a second.
+"""A dropped SSH connection (SIGHUP) while evidence is being typed loses nothing.
 
-The app autosaves a draft half a second after the first unsaved change; this test types
-into the evidence of a question, waits a little over a second, hangs up the terminal as
-a dropped connection would, and reopens the return in a new session.
+The app autosaves a draft half a second after the first unsaved change, and on SIGHUP
+(or TERM) saves what each screen has before it ends. These tests type into a return,
+hang up the terminal as a dropped connection would (after a pause, and at once, before
+any autosave), and reopen the return in a new session.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def _maca_pid(term: Terminal) -> int:
     return int(out[0])
 
 
-def test_sighup_while_typing_evidence_keeps_the_draft(tmp_path: Path) -> None:
+def _type_then_hang_up(tmp_path: Path, pause: float) -> tuple[Path, str]:
+    """Type TYPED into the MID return of the first cohort case, wait `pause`, send SIGHUP;
+    the workspace and the case's ref."""
     ws = build_demo(tmp_path / "w.json", os_login())
     case = cohort_refs(ws, DEMO_AUDIT)[0]
     env = isolated_env(tmp_path)
@@ -54,11 +57,23 @@ def test_sighup_while_typing_evidence_keeps_the_draft(tmp_path: Path) -> None:
         term.keys("e")
         term.wait_for(EDITING)
         term.keys(TYPED, literal=True)
-        time.sleep(1.0)  # a person pausing for thought; the draft saves within a second
+        term.wait_for("present #2")  # the last words typed are on screen
+        time.sleep(pause)
         os.kill(_maca_pid(term), signal.SIGHUP)
         term.wait_for("MACA-EXITED", timeout=10)
     finally:
         term.close()
-    stored = Workspace.open(ws.path, os_login()).get_return(DEMO_AUDIT, case, "MID")
+    return ws.path, case
+
+
+def test_sighup_while_typing_evidence_keeps_the_draft(tmp_path: Path) -> None:
+    path, case = _type_then_hang_up(tmp_path, pause=1.0)  # a person pausing for thought
+    stored = Workspace.open(path, os_login()).get_return(DEMO_AUDIT, case, "MID")
     assert stored is not None and stored.status.value == "draft"
     assert stored.recommendations == TYPED
+
+
+def test_sighup_before_the_autosave_saves_what_was_typed(tmp_path: Path) -> None:
+    path, case = _type_then_hang_up(tmp_path, pause=0.0)  # the line drops mid-sentence
+    stored = Workspace.open(path, os_login()).get_return(DEMO_AUDIT, case, "MID")
+    assert stored is not None and stored.recommendations == TYPED
