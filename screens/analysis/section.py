@@ -44,6 +44,7 @@ from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
 from screens.widgets.virtual_table import clean
+from screens.widgets.lists import RowTable
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 
@@ -126,17 +127,14 @@ def counts_text(a: Analysis) -> Text:
     return text
 
 
-class GradeGrid(DataTable):
-    """A DataTable with a cell cursor and the vi keys the rest of the app uses."""
+class GradeGrid(RowTable):
+    """A DataTable with a cell cursor and the vi keys the rest of the app uses (h/l
+    here, j/k/g/G from RowTable)."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Distribution", tooltip="every grade given in the cell", id="analysis.distribution"),
-        Binding("j", "cursor_down", "Down", show=False, id="move.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="move.up"),
         Binding("h", "cursor_left", "Left", show=False, id="move.left"),
         Binding("l", "cursor_right", "Right", show=False, id="move.right"),
-        Binding("g", "scroll_top", "First", show=False, id="move.first"),
-        Binding("G", "scroll_bottom", "Last", show=False, id="move.last"),
     ]
 
 

@@ -29,6 +29,7 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell
 from screens.widgets.footer import Footer
+from screens.widgets.lists import RowTable
 from storage.errors import WorkspaceError
 from storage.findings import action_plan, add_action, column_of, delete_action, edit_action
 
@@ -42,8 +43,6 @@ class ActionPlanScreen(Dialog[None]):
         Binding("o", "filter_owner", "Owner filter", id="plan.filter-owner"),
         Binding("s", "filter_status", "Status filter", id="plan.filter-status"),
         Binding("v", "toggle_scope", "This / all", tooltip="this finding's actions or every action", id="plan.scope"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
         Binding("escape,q", "close", "Close", id="plan.close"),
     ]
     ACTS: Acts = {"add": Act.EDIT_BOARD, "edit": Act.EDIT_BOARD, "delete": Act.EDIT_BOARD}
@@ -61,7 +60,7 @@ class ActionPlanScreen(Dialog[None]):
         with Vertical():
             yield Static(id="plan-title", classes="dialog-title")
             yield Static(id="plan-filter", classes="dialog-keys")
-            yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="plan-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="plan-detail")
         yield Footer()
 
@@ -135,10 +134,6 @@ class ActionPlanScreen(Dialog[None]):
         if not self.shown or not 0 <= table.cursor_row < len(self.shown):
             return None
         return self.shown[table.cursor_row]
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.action_cursor_down() if step > 0 else table.action_cursor_up()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -35,11 +35,12 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
+from screens.widgets.lists import PickList
 from storage.errors import ConflictError, WorkspaceError
 from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of
 
 
-class BoardColumn(OptionList):
+class BoardColumn(PickList):
     """One column of cards."""
 
     def __init__(self, column: Column) -> None:
@@ -68,10 +69,6 @@ class BoardSection(Section):
         Binding("left", "column(-1)", "Column left", show=False, id="arrow.left"),
         Binding("l", "column(1)", "Column right", show=False, id="move.right"),
         Binding("right", "column(1)", "Column right", show=False, id="arrow.right"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
     ACTS: Acts = {"add": (Act.EDIT_BOARD, Act.PROPOSE_FINDING), "edit": Act.EDIT_BOARD, "delete": Act.EDIT_BOARD,
                   "move": Act.EDIT_BOARD, "reorder": Act.EDIT_BOARD, "retest": Act.EDIT_BOARD, "accept": Act.EDIT_BOARD}
@@ -215,14 +212,6 @@ class BoardSection(Section):
     def action_column(self, step: int) -> None:
         self.column_index = max(0, min(len(COLUMNS) - 1, self.column_index + step))
         self.lists[self.column_index].focus()
-
-    def action_cursor(self, step: int) -> None:
-        listing = self.lists[self.column_index]
-        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        listing = self.lists[self.column_index]
-        listing.action_last() if last else listing.action_first()
 
     # ------------------------------------------------------------------ filters
 

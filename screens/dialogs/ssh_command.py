@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 
 
 class SshCommandScreen(Dialog[None]):
@@ -32,7 +33,7 @@ class SshCommandScreen(Dialog[None]):
         with Vertical():
             yield Static(Text(self.ssh_title), id="ssh-title", classes="dialog-title")
             yield Static(Text(self.intro), id="ssh-intro")
-            yield OptionList(*[Option(Text.assemble((f"{label}\n", "italic"), command), id=str(i))
+            yield PickList(*[Option(Text.assemble((f"{label}\n", "italic"), command), id=str(i))
                                for i, (label, command) in enumerate(self.commands)], id="ssh-commands")
             yield Static(Text("enter / y copy the highlighted command to the clipboard   ·   esc close"),
                          id="ssh-keys", classes="dialog-keys")

@@ -33,6 +33,7 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
 from screens.widgets.identity import IdentityBar
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 from storage.evidence import delete_activity, delete_theme, save_activity, save_theme, theme_to_finding
 
@@ -178,8 +179,6 @@ class EvidenceScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="evidence.edit"),
         Binding("d", "delete", "Delete", id="evidence.delete"),
         Binding("f", "finding", "Theme to finding", id="evidence.to-finding"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
         Binding("escape", "back", "Back", id="evidence.back"),
     ]
     ACTS: Acts = {"add_activity": Act.EDIT_DISCUSSION, "add_theme": Act.EDIT_DISCUSSION, "edit": Act.EDIT_DISCUSSION,
@@ -194,7 +193,7 @@ class EvidenceScreen(Screen[None]):
         yield IdentityBar()
         yield Static(id="evidence-status")
         with Horizontal():
-            yield OptionList(id="evidence-list")
+            yield PickList(id="evidence-list")
             with VerticalScroll(id="evidence-detail"):
                 yield Static(id="evidence-detail-text")
         yield Footer()
@@ -260,10 +259,6 @@ class EvidenceScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_edit()
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
     def action_back(self) -> None:
         self.dismiss()

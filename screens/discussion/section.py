@@ -36,6 +36,7 @@ from screens.discussion.rows import POINT_LISTS, Row, discussion_rows, head_text
 from screens.dialogs.confirm import ConfirmScreen
 from screens.saving import apply_change, tell
 from screens.audit.sections import Section
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 from storage.findings import open_discussion, save_discussion, subjects
 
@@ -56,10 +57,6 @@ class DiscussionSection(Section):
         Binding("left", "pane(0)", "Cases", show=False, tooltip="the list on the left", id="arrow.left"),
         Binding("l", "pane(1)", "Record", show=False, tooltip="the record on the right", id="move.right"),
         Binding("right", "pane(1)", "Record", show=False, tooltip="the record on the right", id="arrow.right"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
     ACTS: Acts = {"edit_record": Act.EDIT_DISCUSSION, "add_point": Act.EDIT_DISCUSSION, "grade": Act.EDIT_DISCUSSION,
                   "delete_point": Act.EDIT_DISCUSSION, "add_session": Act.EDIT_DISCUSSION,
@@ -87,10 +84,10 @@ class DiscussionSection(Section):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield OptionList(id="discussion-subjects", markup=False)
+            yield PickList(id="discussion-subjects", markup=False)
             with Vertical(id="discussion-right"):
                 yield Static(id="discussion-head")
-                yield OptionList(id="discussion-rows", markup=False)
+                yield PickList(id="discussion-rows", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -258,17 +255,6 @@ class DiscussionSection(Section):
         if isinstance(event.widget, OptionList):
             self.pane = 1 if event.widget.id == "discussion-rows" else 0
             self.refresh_bindings()
-
-    def _focused_list(self) -> OptionList:
-        return self.rows_list if self.pane else self.subjects_list
-
-    def action_cursor(self, step: int) -> None:
-        listing = self._focused_list()
-        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        listing = self._focused_list()
-        listing.action_last() if last else listing.action_first()
 
     # ------------------------------------------------------------------ saving
 

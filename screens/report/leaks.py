@@ -26,6 +26,7 @@ from screens.context import ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 from storage.guard import mark_not_identifier
 
@@ -88,8 +89,6 @@ class LeakScreen(Dialog[Leak | None]):
         Binding("escape,q", "close", "Close", id="leaks.close"),
         Binding("enter", "go", "Go to the field", show=True, id="leaks.go"),
         Binding("m", "mark", "Not an identifier here", id="leaks.mark"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self, title: str, message: str, audit_ref: str, leaks: list[Leak]) -> None:
@@ -107,7 +106,7 @@ class LeakScreen(Dialog[Leak | None]):
         with Vertical():
             yield Static(Text(self.leak_title), id="leak-title", classes="dialog-title")
             yield Static(Text(self.message), id="leak-message")
-            yield OptionList(*self._options(), id="leak-list")
+            yield PickList(*self._options(), id="leak-list")
             yield Static(self._keys(), id="leak-keys", classes="dialog-keys")
         yield Footer()
 
@@ -141,10 +140,6 @@ class LeakScreen(Dialog[Leak | None]):
         leak = self.highlighted
         if leak is not None:
             self.dismiss(leak)
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
     @work(exclusive=True, group="leak-mark")
     async def action_mark(self) -> None:

@@ -51,6 +51,7 @@ from screens.report.words import write_words
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for
@@ -69,10 +70,6 @@ class ReportSection(Section):
         Binding("A", "approve", "Approve", id="report.approve"),
         Binding("M", "marking", "Marking", id="report.marking"),
         Binding("c", "contents", "Contents", id="report.contents"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
     ACTS: Acts = {"export": Act.EXPORT_REPORT, "write": Act.WRITE_REPORT, "approve": Act.APPROVE_REPORT,
                   "marking": Act.EDIT_PARTNERSHIP}
@@ -101,7 +98,7 @@ class ReportSection(Section):
         with Horizontal():
             with Vertical(id="report-side"):
                 yield Static("Contents", id="report-contents-title")
-                yield OptionList(id="report-headings")
+                yield PickList(id="report-headings")
             with Vertical(id="report-main"):
                 yield Static(id="report-status")
                 yield ReportView(id="report-view")
@@ -214,14 +211,6 @@ class ReportSection(Section):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return permitted(self, self.ACTS, action)
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_last() if last else options.action_first()
 
     def action_contents(self) -> None:
         side = self.query_one("#report-side")

@@ -36,6 +36,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.dialogs.too_small import TooSmallScreen
 from screens.saving import tell
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 from storage import concerns as referral
 from storage import returns as ops
 from storage.errors import ConflictError, WorkspaceError
@@ -140,8 +141,6 @@ class ConcernAlertScreen(Dialog[None]):
         Binding("h", "refer", "Holding agency", id="concerns.refer"),
         Binding("r", "record", "Record our action", id="concerns.record"),
         Binding("escape", "close", "Not now", id="concerns.close"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self) -> None:
@@ -151,7 +150,7 @@ class ConcernAlertScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(id="concern-title", classes="dialog-title")
-            yield OptionList(id="concern-list")
+            yield PickList(id="concern-list")
             yield Static(id="concern-keys", classes="dialog-keys")
         yield Footer()
 
@@ -198,10 +197,6 @@ class ConcernAlertScreen(Dialog[None]):
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         if self.query("#concern-list"):  # not while being composed or taken down
             self.refresh_list()
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

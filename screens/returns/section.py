@@ -29,6 +29,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.audit.sections import Section
 from screens.widgets.footer import Footer
+from screens.widgets.lists import RowTable
 from storage import returns as ops
 from storage.errors import WorkspaceError
 
@@ -73,7 +74,7 @@ def due_text(due: Any, today: Any) -> str:
     return f"Returns due {format_uk(due)} ({when})"
 
 
-class GridTable(DataTable):
+class GridTable(RowTable):
     """The grid, whose enter says in the footer what it does (DataTable's own is hidden)."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open return", id="returns.open")]
@@ -85,11 +86,7 @@ class ReturnsSection(Section):
         Binding("c", "chase", "Chase list", id="returns.chase"),
         Binding("exclamation_mark", "concerns", "Open concerns", key_display="!", id="returns.concerns"),
         Binding("h", "move('left')", "Left", show=False, id="move.left"),
-        Binding("j", "move('down')", "Down", show=False, id="move.down"),
-        Binding("k", "move('up')", "Up", show=False, id="move.up"),
         Binding("l", "move('right')", "Right", show=False, id="move.right"),
-        Binding("g", "move('top')", "First", show=False, id="move.first"),
-        Binding("G", "move('bottom')", "Last", show=False, id="move.last"),
     ]
     HELP_NOTES = [
         "Returns: each cell is one agency's return for one cohort case. enter opens its audit tool.",
@@ -222,9 +219,7 @@ class ReturnsSection(Section):
 
     def action_move(self, where: str) -> None:
         table = self.query_one(DataTable)
-        {"left": table.action_cursor_left, "right": table.action_cursor_right, "up": table.action_cursor_up,
-         "down": table.action_cursor_down, "top": table.action_scroll_top,
-         "bottom": table.action_scroll_bottom}[where]()
+        table.action_cursor_left() if where == "left" else table.action_cursor_right()
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()

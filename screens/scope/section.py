@@ -25,6 +25,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
 from screens.scope.rows import GROUPS, Row, scope_rows
 from screens.audit.sections import Section
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 
 Change = Callable[[Audit], Audit]
@@ -37,10 +38,6 @@ class ScopeSection(Section):
         Binding("d", "delete", "Delete", id="scope.delete"),
         Binding("J", "move(1)", "Move down", key_display="J", show=False, id="scope.move-down"),
         Binding("K", "move(-1)", "Move up", key_display="K", show=False, id="scope.move-up"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
     ACTS: Acts = {"edit": Act.EDIT_SCOPE, "add": Act.EDIT_SCOPE, "delete": Act.EDIT_SCOPE, "move": Act.EDIT_SCOPE}
     HELP_NOTES = [
@@ -54,7 +51,7 @@ class ScopeSection(Section):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield OptionList(id="scope-list")
+            yield PickList(id="scope-list")
             with VerticalScroll(id="scope-detail"):
                 yield Static(id="scope-detail-text")
 
@@ -130,14 +127,6 @@ class ScopeSection(Section):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_edit()
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_last() if last else options.action_first()
 
     # ------------------------------------------------------------------ saving
 

@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 
 from audit.returns import Gap
 
@@ -22,8 +23,6 @@ class GapsScreen(Dialog[str | None]):
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="tool-info.close"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self, gaps: list[Gap]) -> None:
@@ -34,7 +33,7 @@ class GapsScreen(Dialog[str | None]):
         count = "1 gap" if len(self.gaps) == 1 else f"{len(self.gaps)} gaps"
         with Vertical():
             yield Static(Text(f"Not submitted: {count} to fill first."), id="gaps-title", classes="dialog-title")
-            yield OptionList(*[Option(Text(f"✗ {gap.message}"), id=str(i)) for i, gap in enumerate(self.gaps)])
+            yield PickList(*[Option(Text(f"✗ {gap.message}"), id=str(i)) for i, gap in enumerate(self.gaps)])
             yield Static(Text("enter goes to the highlighted gap   ·   esc closes"), id="gaps-keys", classes="dialog-keys")
         yield Footer()
 
@@ -44,7 +43,3 @@ class GapsScreen(Dialog[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.gaps[int(event.option.id or 0)].where)
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()

@@ -34,6 +34,7 @@ from screens.saving import tell
 from screens.tracker.text import history_text
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
+from screens.widgets.lists import RowTable
 from storage import tracker as ops
 from storage.errors import WorkspaceError
 from storage.export import IdentifierLeak
@@ -51,10 +52,6 @@ class TrackerScreen(Screen[None]):
         Binding("x", "export", "Export", id="tracker.export"),
         Binding("enter", "history", "History", priority=True, id="tracker.history"),
         Binding("escape", "back", "Back", id="tracker.back"),
-        Binding("j", "cursor('down')", "Down", show=False, id="move.down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="move.up"),
-        Binding("g", "cursor('top')", "First", show=False, id="move.first"),
-        Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
     # Recording progress is the owning agency's (its co-ordinators') or a lead's: the key
     # follows the highlighted action's owner.
@@ -87,7 +84,7 @@ class TrackerScreen(Screen[None]):
         yield IdentityBar()
         yield Static("", id="tracker-heading")
         yield Static("", id="tracker-filter")
-        yield DataTable(id="tracker-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="tracker-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="tracker-detail")
         yield Footer()
 
@@ -190,11 +187,6 @@ class TrackerScreen(Screen[None]):
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.refresh_data()
-
-    def action_cursor(self, where: str) -> None:
-        table = self.query_one(DataTable)
-        {"down": table.action_cursor_down, "up": table.action_cursor_up,
-         "top": table.action_scroll_top, "bottom": table.action_scroll_bottom}[where]()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -167,3 +167,24 @@ def test_every_modal_is_a_dialog_that_escape_closes() -> None:
         assert issubclass(cls, Dialog), cls
         escapes = cls._merge_bindings().key_to_bindings.get("escape", [])
         assert [b.action for b in escapes] == ["close"], cls
+
+
+def test_j_k_g_g_are_bound_once_on_the_list_widgets() -> None:
+    """One list widget (issue 17 item 2): j/k/g/G come from screens/widgets/lists.py on the
+    lists themselves; only views that scroll (not lists) bind them to scrolling. The tool
+    (screens/tool) and home screen still bind their own (their owners' areas)."""
+    from pathlib import Path
+
+    import screens
+
+    scrolling = {"dialogs/help.py", "cohort/modals.py", "report/view.py"}
+    not_yet = {"tool/screen.py", "home/screen.py"}
+    root = Path(screens.__file__).parent
+    for module in root.rglob("*.py"):
+        name = module.relative_to(root).as_posix()
+        if name == "widgets/lists.py" or name in scrolling | not_yet:
+            continue
+        text = module.read_text(encoding="utf-8")
+        for key in ("j", "k", "g", "G"):
+            assert f'Binding("{key}", "cursor' not in text and f'Binding("{key}", "move(' not in text, (name, key)
+            assert f'Binding("{key}", "scroll' not in text, (name, key)
