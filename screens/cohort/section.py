@@ -3,7 +3,8 @@
 The table is a `VirtualTable` over `CohortRow`s, so 20,000 candidates stay interactive:
 cases are screened once per version (see `cohort_rows.RowCache`), `/` filters by a
 precomputed lower-case haystack, and only the rows on screen are painted.  The longer
-flows (add/remove with a reason, random draw, CSV import) live in `cohort_flows`.
+flows (add/remove with a reason, random draw, CSV import) live in
+`CohortEdits` (flows.py), which the section holds as `edits`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from audit.access import Act
 from audit.cohort import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit
-from screens.cohort import flows as cohort_flows
+from screens.cohort.flows import CohortEdits
 from screens.cohort.rows import CohortRow, RowCache, cell, columns_for, legend_text, predicate, sort_key, status_text
 from screens.cohort.table import CohortTable
 from screens.context import ctx
@@ -72,6 +73,7 @@ class CohortSection(Section):
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
         super().__init__(audit_ref, **kwargs)
         self.cache = RowCache()
+        self.edits = CohortEdits(self)
         self.text_filter = ""
         self.quick: str | None = None
         self.detail_hidden = False
@@ -258,7 +260,7 @@ class CohortSection(Section):
 
     @work(exclusive=True, group="cohort-edit")
     async def toggle(self, row: CohortRow) -> None:
-        await cohort_flows.toggle(self, row)
+        await self.edits.toggle(row)
 
     # ------------------------------------------------------------------ filtering
 
@@ -323,11 +325,11 @@ class CohortSection(Section):
 
     @work(exclusive=True, group="cohort-edit")
     async def action_draw(self) -> None:
-        await cohort_flows.random_draw(self)
+        await self.edits.random_draw()
 
     @work(exclusive=True, group="cohort-edit")
     async def action_import_csv(self) -> None:
-        await cohort_flows.import_csv(self)
+        await self.edits.import_csv()
 
     @work(thread=True, exclusive=True, group="cohort-parse", exit_on_error=False)
     def parse_in_thread(self, data: bytes, audit: Audit, codes: list[str], existing: set[str],
