@@ -45,7 +45,8 @@ from screens.access import Acts, permitted
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
-from screens.report.view import Layout, Look, ReportView, layout, parse
+from screens.report.layout import Layout, Look, layout, parse
+from screens.report.view import ReportView
 from screens.report.leaks import LeakScreen, fix_hint, summary
 from screens.report.words import write_words
 from screens.saving import tell
