@@ -27,7 +27,7 @@ from audit.access import Act
 from audit.findings import Column, Finding, short_title
 from audit.scope import Audit
 from screens.access import Acts, allowed, permitted
-from screens.board import forms
+from screens.board.forms import BoardForms
 from screens.board.cards import COLUMNS, Filters, card_text, details_text, outside_cohort, status_text
 from screens.board.plan import ActionPlanScreen
 from screens.context import ctx
@@ -85,6 +85,7 @@ class BoardSection(Section):
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
         super().__init__(audit_ref, **kwargs)
         self.filters = Filters()
+        self.forms = BoardForms(self)
         self.column_index = 0
         self._known: set[str] | None = None  # the cards at the last refresh
 
@@ -252,8 +253,8 @@ class BoardSection(Section):
         audit = self.audit()
         if audit is None:
             return
-        chosen, value = await forms.choose(self, "Show the cards of one objective", "Objective",
-                                           self.filters.objective, [(o.title, o.id) for o in audit.objectives])
+        chosen, value = await self.forms.choose("Show the cards of one objective", "Objective",
+                                                self.filters.objective, [(o.title, o.id) for o in audit.objectives])
         if chosen:
             self.filters.objective = value
             self.refresh_data()
@@ -265,9 +266,9 @@ class BoardSection(Section):
         if audit is None:
             return
         names = ctx(self.app).ws.partnership()
-        chosen, value = await forms.choose(self, "Show the cards that involve one agency", "Agency",
-                                           self.filters.agency,
-                                           [(f"{a}  {names.agency_name(a)}", a) for a in audit.agencies])
+        chosen, value = await self.forms.choose("Show the cards that involve one agency", "Agency",
+                                                self.filters.agency,
+                                                [(f"{a}  {names.agency_name(a)}", a) for a in audit.agencies])
         if chosen:
             self.filters.agency = value
             self.refresh_data()
@@ -326,7 +327,7 @@ class BoardSection(Section):
         ws = ctx(self.app).ws
         if not ws.can(Act.EDIT_BOARD) and not self.allowed(Act.PROPOSE_FINDING):
             return
-        new = await forms.add(self, COLUMNS[self.column_index])
+        new = await self.forms.add(COLUMNS[self.column_index])
         if new is not None:
             self.column_index = COLUMNS.index(new.column)
             self.refresh_data(select=new.id)
@@ -337,7 +338,7 @@ class BoardSection(Section):
         f = self._card("edit")
         if f is None or not self.allowed(key=f.key):
             return
-        await forms.edit(self, f)
+        await self.forms.edit(f)
         saved = ctx(self.app).ws.get(f)
         if saved is not None:
             self.column_index = COLUMNS.index(saved.column)
@@ -384,7 +385,7 @@ class BoardSection(Section):
         f = self._card("link")
         if f is None or not self.allowed(key=f.key):
             return
-        await forms.retest(self, f)
+        await self.forms.retest(f)
         self.refresh_data(select=f.id)
 
     @work(exclusive=True, group="board-edit")

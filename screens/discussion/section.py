@@ -30,7 +30,7 @@ from audit.grades import Grade
 from audit.returns import Return, is_received
 from audit.scope import Audit, Kind
 from screens.access import Acts, allowed, permitted
-from screens.discussion import forms
+from screens.discussion.forms import DiscussionForms
 from screens.context import ctx
 from screens.discussion.rows import POINT_LISTS, Row, discussion_rows, head_text, subject_label
 from screens.dialogs.confirm import ConfirmScreen
@@ -77,6 +77,7 @@ class DiscussionSection(Section):
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
         super().__init__(audit_ref, **kwargs)
         self.subject: str | None = None
+        self.forms = DiscussionForms(self)
         self.rows: list[Row] = []
         self.subject_ids: list[str] = []
         self.last_objective = ""
@@ -313,7 +314,7 @@ class DiscussionSection(Section):
         base = self.discussion()
         if base is None or not self.allowed():
             return
-        values = await forms.record(self, base)
+        values = await self.forms.record(base)
         if values is not None:
             def change(d: Discussion) -> None:
                 d.held_on, d.attendees, d.notes = values["held_on"], values["attendees"], values["notes"]
@@ -325,7 +326,7 @@ class DiscussionSection(Section):
         base = self.discussion()
         if base is None or not self.allowed():
             return
-        text = await forms.point(self, kind, "")
+        text = await self.forms.point(kind, "")
         if text is not None:
             field = POINT_LISTS[kind]
             at = len(getattr(base, field))
@@ -340,7 +341,7 @@ class DiscussionSection(Section):
             return
         field, index = POINT_LISTS[row.kind], int(row.item)
         old = getattr(base, field)[index]
-        text = await forms.point(self, row.kind, old)
+        text = await self.forms.point(row.kind, old)
         if text is not None:
             def change(d: Discussion) -> None:
                 points = getattr(d, field)
@@ -377,7 +378,7 @@ class DiscussionSection(Section):
         if base is None:
             return
         point = getattr(base, POINT_LISTS[row.kind])[int(row.item)]
-        found = await forms.promote(self, base, row.kind, point, self.last_objective)
+        found = await self.forms.promote(base, row.kind, point, self.last_objective)
         if found is not None:
             self.show_subject(row.id)
 
@@ -390,7 +391,7 @@ class DiscussionSection(Section):
     async def action_add_session(self) -> None:
         if not self.allowed():
             return
-        name = await forms.session(self)
+        name = await self.forms.session()
         if name is not None:
             self.refresh_data(select=name)
 
