@@ -35,6 +35,8 @@ class Act(StrEnum):
     ACT_ON_CONCERN = "record the action taken on a safeguarding concern"
     APPROVE_REPORT = "record the report's approval"
     EDIT_PARTNERSHIP = "change the partnership's settings"
+    PLAN_PROGRAMME = "plan the partnership's programme"
+    RECORD_LEARNING = "record the learning shared"
 
 
 _LEAD_ONLY = {
@@ -53,6 +55,8 @@ _LEAD_ONLY = {
     Act.APPROVE_REPORT,
     Act.EDIT_PARTNERSHIP,
     Act.REVIEW_IDENTIFIERS,
+    Act.PLAN_PROGRAMME,
+    Act.RECORD_LEARNING,
 }
 
 

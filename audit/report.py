@@ -164,7 +164,7 @@ def _title(ctx: Context, out: Writer) -> None:
     out.said(audit.title, places.scope(audit, "title", "title"))
     out.heading(1, f"{audit.ref}: {audit.title}")
     out.para(f"{out.said(ctx.partnership.name, places.partnership())}: {audit.kind.label} report, as at {format_uk(ctx.today)}.")
-    if audit.stage not in (Stage.REPORTING, Stage.CLOSED):
+    if audit.stage not in (Stage.REPORTING, Stage.REPORT_APPROVED, Stage.LEARNING_SHARED, Stage.CLOSED):
         out.para(f"The audit is at the {audit.stage.label} stage, so its numbers will "
                  "change as returns and discussions come in.")
     out.para("Cases are identified by pseudonymous reference only. This report is shared within the "

@@ -169,12 +169,20 @@ def matching(audit: Audit, other: Audit) -> dict[str, str]:
     return found
 
 
+def earlier_than(audit: Audit, others: list[Audit]) -> list[Audit]:
+    """The audits that started before ``audit`` and share an objective with it, oldest
+    first (the most recent three): those the report compares, and whose findings are
+    listed to re-test when it is scoped (:mod:`audit.retest`)."""
+    mine = _started(audit)
+    found = [o for o in others if o.ref != audit.ref and _started(o) < mine and matching(audit, o)]
+    found.sort(key=_started)
+    return found[-MAX_COMPARED:]
+
+
 def comparable(audit: Audit, others: list[EarlierAudit]) -> list[EarlierAudit]:
     """The earlier audits sharing an objective with ``audit``, oldest first (at most three)."""
-    mine = _started(audit)
-    found = [e for e in others if e.audit.ref != audit.ref and _started(e.audit) < mine and matching(audit, e.audit)]
-    found.sort(key=lambda e: _started(e.audit))
-    return found[-MAX_COMPARED:]
+    by_ref = {e.audit.ref: e for e in others}
+    return [by_ref[a.ref] for a in earlier_than(audit, [e.audit for e in others])]
 
 
 def comparison(ctx: Context, out: Writer) -> None:

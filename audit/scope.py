@@ -39,6 +39,8 @@ class Stage(StrEnum):
     FIELDWORK = "fieldwork"
     DISCUSSION = "discussion"
     REPORTING = "reporting"
+    REPORT_APPROVED = "report approved"  # a lead recorded the report's approval (audit.approval)
+    LEARNING_SHARED = "learning shared"  # briefings and seminars delivered (audit.briefing)
     CLOSED = "closed"
 
     @property
@@ -49,6 +51,8 @@ class Stage(StrEnum):
             "fieldwork": "fieldwork",
             "discussion": "discussion",
             "reporting": "reporting",
+            "report approved": "report approved",
+            "learning shared": "learning shared",
             "closed": "closed",
         }[self.value]
 
@@ -148,9 +152,12 @@ class ScopeFile:
 class ScopeError(ValueError):
     """A scope file with problems; `problems` holds one sentence each."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[str], partial: ScopeFile | None = None) -> None:
         self.source = source
         self.problems = problems
+        # What could be read despite the problems, so the files the scope names (its
+        # audit tool templates) are checked in the same round (see storage.audits).
+        self.partial = partial
         super().__init__(f"{source}: " + "\n".join(problems))
 
 
@@ -312,7 +319,8 @@ def parse_scope(text: str, *, source: str, agency_codes: list[str], today: date 
 
         problems = [p if p.endswith((".", "?")) else p + "." for p in problems]
         raise ScopeError(source, with_lines(text, problems, [o.id for o in audit.objectives],
-                                            [c.id for c in audit.criteria]))
+                                            [c.id for c in audit.criteria]),
+                         ScopeFile(audit=audit, template_files=template_files, activities=activities, themes=themes))
     return ScopeFile(audit=audit, template_files=template_files, activities=activities, themes=themes)
 
 

@@ -305,18 +305,25 @@ def tools_for_audit(
         if path is None:
             tools[code] = generic_tool(code, objectives)
             continue
-        try:
-            template = load_template_file(path)
-        except ValueError as exc:
-            problems.append(str(exc))
-            continue
-        if template.agency != code:
-            problems.append(f"{path}: is the audit tool for agency {template.agency}, not {code}.")
-            continue
-        tools[code] = tool_for_audit(template, objectives)
+        template, found = checked_template(code, path)
+        problems += found
+        if template is not None:
+            tools[code] = tool_for_audit(template, objectives)
     if problems:
         raise ValueError("\n".join(problems))
     return tools
+
+
+def checked_template(code: str, path: Path) -> tuple[ToolTemplate | None, list[str]]:
+    """The template file at ``path`` named for agency ``code``, or ``None`` with every
+    problem found (one sentence each, naming the file)."""
+    try:
+        template = load_template_file(path)
+    except ValueError as exc:
+        return None, str(exc).splitlines()
+    if template.agency != code:
+        return None, [f"{path}: is the audit tool for agency {template.agency}, not {code}."]
+    return template, []
 
 
 def _slug(text: str) -> str:

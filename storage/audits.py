@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 from audit.access import Act
 from audit.activities import theme_finding
+from audit.programme import PlannedAudit
 from audit.scope import Audit, ScopeError, ScopeFile, parse_scope
 from audit.tools import tools_for_audit
 from storage.demo import sample_path
@@ -53,16 +55,18 @@ def scope_from_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None
     except UnicodeDecodeError:
         raise ScopeProblems([f"{source} is not UTF-8 text."]) from None
     try:
-        scope = parse_scope(text, source=source, agency_codes=ws.partnership().agency_codes())
+        scope: ScopeFile | None = parse_scope(text, source=source, agency_codes=ws.partnership().agency_codes())
+        problems: list[str] = []
     except ScopeError as exc:
-        # A taken ref is said in the same round as the file's own problems, not after.
-        raise ScopeProblems(exc.problems + _taken_ref(ws, text)) from None
-    if folder is None and scope.template_files:
-        raise ScopeProblems(["A scope sent over SSH cannot name template files on the server; leave them "
-                             "out to use maca's standard audit tools."])
+        scope, problems = exc.partial, exc.problems
+    # A taken ref and a bad template file are said in the same round as the file's own
+    # problems (each with its line), not after those are fixed.
+    problems = problems + _taken_ref(ws, text)
+    if scope is not None:
+        problems += _template_problems(scope, text, folder)
+    if problems or scope is None:
+        raise ScopeProblems(_in_file_order(problems))
     audit = scope.audit
-    if ws.get("audits", audit.ref) is not None:
-        raise ScopeProblems([f"An audit {audit.ref} already exists in this workspace."])
     overrides = {code: (folder or Path()) / name for code, name in scope.template_files.items()}
     try:
         audit.tools = tools_for_audit(
@@ -76,6 +80,40 @@ def scope_from_bytes(ws: Workspace, raw: bytes, source: str, folder: Path | None
     audit.created_by = ws.login
     audit.created_at = datetime.now().replace(microsecond=0)
     return scope
+
+
+def _template_problems(scope: ScopeFile, text: str, folder: Path | None) -> list[str]:
+    """The problems of the audit tool templates a scope names, each with the line that
+    names it; over SSH (no ``folder``) naming one at all is the problem."""
+    from audit.scope_lines import Place, ScopeLines
+    from audit.tools import checked_template
+
+    taking_part = set(scope.audit.agencies)
+    named = {code: name for code, name in scope.template_files.items() if code in taking_part or not taking_part}
+    lines = ScopeLines.of(text)
+    whole = lines.line(Place("templates"))
+    if folder is None:
+        if not named:
+            return []
+        at = f"line {whole}: " if whole else ""
+        return [f"{at}A scope sent over SSH cannot name template files on the server; leave them "
+                "out to use maca's standard audit tools."]
+    problems: list[str] = []
+    for code, name in named.items():
+        # `[templates]` as a table gives each agency its own line; an inline table, one.
+        line = next((n for (table, _, key), n in lines.keys.items()
+                     if table == "templates" and key.strip().upper() == code.upper()), whole)
+        _, found = checked_template(code, folder / name)
+        problems += [f"line {line}: {p}" if line else p for p in found]
+    return problems
+
+
+def _in_file_order(problems: list[str]) -> list[str]:
+    """Problems without a line first, then down the file (as `audit.scope_lines.with_lines`)."""
+    def line(problem: str) -> int:
+        m = re.match(r"line (\d+): ", problem)
+        return int(m.group(1)) if m else 0
+    return sorted(problems, key=line)
 
 
 def _taken_ref(ws: Workspace, text: str) -> list[str]:
@@ -94,13 +132,17 @@ def _taken_ref(ws: Workspace, text: str) -> list[str]:
     return [f"{f'line {line}: ' if line else ''}An audit {ref.strip()} already exists in this workspace."]
 
 
-def create_audit(ws: Workspace, audit: Audit | ScopeFile, *, source: str) -> Audit:
+def create_audit(ws: Workspace, audit: Audit | ScopeFile, *, source: str, plan: PlannedAudit | None = None) -> Audit:
     """Store a new audit; from a :class:`ScopeFile`, its activities and themes too, in
-    the same transaction (all or nothing)."""
+    the same transaction (all or nothing); ``plan``, the programme's planned audit it
+    starts, is marked as promoted to it in that transaction too."""
     scope = audit if isinstance(audit, ScopeFile) else ScopeFile(audit)
     ws.require(Act.CREATE_AUDIT, audit=scope.audit.ref, key=scope.audit.ref)
     with ws.transaction() as tx:
         saved = tx.insert(scope.audit, summary=f"created audit {scope.audit.ref} from {source}")
+        if plan is not None:
+            tx.save(dataclasses.replace(plan, promoted_to=saved.ref),
+                    summary=f"planned audit {plan.id} became {saved.ref}")
         for activity in scope.activities:
             tx.insert(activity, summary=f"recorded {activity.kind.value} {activity.id} from {source}")
         number, positions = 0, Counter[str]()

@@ -46,7 +46,7 @@ class IdentifierLeak(AccessDenied):
 
     exit_code = 3
 
-    def __init__(self, ref: str, leaks: list[Leak]) -> None:
+    def __init__(self, ref: str, leaks: list[Leak], *, what: str = "report") -> None:
         certain = sum(1 for leak in leaks if leak.certain)
         possible = len(leaks) - certain
         parts = []
@@ -54,9 +54,10 @@ class IdentifierLeak(AccessDenied):
             parts.append(f"it holds identifiers of cases at {_places(certain)} (listed); take them out of the "
                          "audit's text")
         if possible:
+            review = "(Report, r)" if what == "report" else "(Report, B, then x)"
             parts.append(f"{_places(possible)} may hold a family name (listed) for a lead to review in the app "
-                         "(Report, r)")
-        super().__init__(f"The {ref} report was not exported: {'; '.join(parts)}; then export again.")
+                         f"{review}")
+        super().__init__(f"The {ref} {what} was not exported: {'; '.join(parts)}; then export again.")
         self.ref = ref
         self.leaks = leaks
 

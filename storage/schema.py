@@ -11,11 +11,13 @@ from typing import Any
 
 from audit.activities import Activity, Theme
 from audit.approval import ReportApproval
+from audit.briefing import Briefing, Dissemination
 from audit.cases import CandidateCase
 from audit.findings import Action, Discussion, Finding
 from audit.guard_marks import GuardMark
 from audit.narrative import ReportText
 from audit.partnership import Partnership, User
+from audit.programme import PlannedAudit
 from audit.returns import Return
 from audit.scope import Audit
 from audit.ssh_keys import SshKey
@@ -39,6 +41,9 @@ MODELS: dict[str, type] = {
     "activities": Activity,
     "themes": Theme,
     "approvals": ReportApproval,
+    "planned": PlannedAudit,
+    "briefings": Briefing,  # an audit's: the lead's 7-minute briefing (issue 19 item 4)
+    "disseminations": Dissemination,  # an audit's: seminars and briefings delivered  # partnership-wide: the programme's audits not yet scoped (issue 19)
 }
 JOURNAL = "journal"
 META = "meta"

@@ -39,6 +39,30 @@ def _open_actions(records: Records) -> int:
     return sum(1 for action in records.get("actions", []) if action.status is not ActionStatus.COMPLETE)
 
 
+def _discussed(records: Records) -> int:
+    """Cohort cases whose discussion has been held (as the analysis counts them)."""
+    cohort = {case.case_ref for case in records.get("cases", []) if case.in_cohort}
+    return len({d.subject for d in records.get("discussions", [])
+                if d.session_kind == "case" and d.held_on is not None and d.subject in cohort})
+
+
+def _received_in_cohort(records: Records) -> dict[str, int]:
+    """Completed returns of cohort cases, by agency: home's returns progress counts those of
+    the agencies taking part, as the Returns section does."""
+    cohort = {case.case_ref for case in records.get("cases", []) if case.in_cohort}
+    found: dict[str, int] = {}
+    for ret in records.get("returns", []):
+        if ret.case_ref in cohort and is_received(ret):
+            found[ret.agency] = found.get(ret.agency, 0) + 1
+    return found
+
+
+def _open_action_dues(records: Records) -> list[str]:
+    """The due dates (ISO) of open actions, so home counts the overdue ones on any day."""
+    return sorted(a.due.isoformat() for a in records.get("actions", [])
+                  if a.status is not ActionStatus.COMPLETE and a.due is not None)
+
+
 FIGURES: dict[str, Callable[[Records], Any]] = {
     "cases": lambda records: len(records.get("cases", [])),
     "picked": _picked,
@@ -48,6 +72,12 @@ FIGURES: dict[str, Callable[[Records], Any]] = {
     "findings": lambda records: len(records.get("findings", [])),
     "actions": lambda records: len(records.get("actions", [])),
     "open_actions": _open_actions,
+    # The programme on home (issue 19): the stage maca proposes, overdue actions.
+    "discussed": _discussed,
+    "received_in_cohort": _received_in_cohort,
+    "open_action_dues": _open_action_dues,
+    "approvals": lambda records: len(records.get("approvals", [])),
+    "disseminations": lambda records: len(records.get("disseminations", [])),
 }
 
 

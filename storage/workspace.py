@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from datetime import datetime
+from datetime import date, datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,11 +30,13 @@ from typing import Any, TypeVar
 from audit.access import Act, decide
 from audit.activities import Activity, Theme
 from audit.approval import ReportApproval
+from audit.briefing import Dissemination
 from audit.cases import CandidateCase, paused_gc
 from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
 from audit.journal import JournalEntry
 from audit.partnership import Partnership, Role, User
+from audit.programme import PlannedAudit
 from audit.returns import Return
 from audit.scope import Audit
 from storage.commit import pending
@@ -267,6 +269,10 @@ class Workspace:
             raise NotFound(f"There is no audit {ref!r} in this workspace.")
         return found
 
+    def planned(self) -> list[PlannedAudit]:
+        """The programme's planned audits (issue 19), by id."""
+        return sorted(self._table("planned").items.values(), key=lambda p: (len(p.id), p.id))
+
     def summary(self, ref: str) -> dict[str, Any]:
         """Audit `ref`'s figures (`storage.summary.FIGURES`) without reading its file.
 
@@ -308,6 +314,10 @@ class Workspace:
 
     def themes(self, ref: str) -> list[Theme]:
         return sorted(self._for_audit("themes", ref), key=lambda t: (len(t.id), t.id))
+
+    def disseminations(self, ref: str) -> list[Dissemination]:
+        """Seminars and briefings delivered, oldest first."""
+        return sorted(self._for_audit("disseminations", ref), key=lambda d: (d.held_on or date.min, len(d.id), d.id))
 
     def approvals(self, ref: str) -> list[ReportApproval]:
         return self._for_audit("approvals", ref)

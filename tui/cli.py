@@ -140,8 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--audit", required=True, metavar="REF", help="the audit's reference, e.g. MACA-C86")
     export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
                         help="the file to write (default: <REF>-report-<date>.<format> beside the workspace)")
-    export.add_argument("--format", choices=["md", "html", "docx"], default=None,
-                        help="md (the default), html or docx (Word); a .html or .docx output file implies it")
+    export.add_argument("--format", choices=["md", "html", "docx", "briefing", "briefing-html"], default=None,
+                        help="md (the default), html or docx (Word); a .html or .docx output file implies it; "
+                             "briefing: the 7-minute briefing for practitioners as Markdown (as HTML with "
+                             "briefing-html or a .html output file)")
 
     from tui import tracker_cli
 

@@ -136,7 +136,21 @@ def new_audit(args: argparse.Namespace) -> int:
                     f"{len(scope.themes)} theme{'' if len(scope.themes) == 1 else 's'}")
     _say(f"Created audit {audit.ref}: {audit.title} ({len(audit.objectives)} objectives, "
          f"{len(audit.criteria)} criteria, {len(audit.agencies)} agencies{evidence}).")
+    _say_retest(ws, audit.ref)
     return EXIT_OK
+
+
+def _say_retest(ws: Workspace, ref: str) -> None:
+    """The findings of earlier audits on the same objectives, to re-test (issue 19 item 6)."""
+    from audit.text import strip_control
+    from storage.retest import retest_lines
+
+    lines = retest_lines(ws, ref)
+    if lines:
+        _say(f"To re-test: {len(lines)} finding(s) of earlier audits on the same objectives "
+             "(link them on the Findings board with r):")
+        for line in lines:
+            _say(f"  {strip_control(line)}")
 
 
 # --------------------------------------------------------------------------- cohort
@@ -246,6 +260,8 @@ def export(args: argparse.Namespace) -> int:
         suffix = args.output.suffix.lower() if args.output is not None else ""
         fmt = {".html": "html", ".htm": "html", ".docx": "docx"}.get(suffix, "md")
     ws = _open(args.sub_db)
+    if fmt in ("briefing", "briefing-html"):
+        return _export_briefing(ws, args, fmt)
     try:
         result = export_report(ws, args.audit, args.output, fmt, date.today())
     except IdentifierLeak as exc:
@@ -254,6 +270,23 @@ def export(args: argparse.Namespace) -> int:
             _warn(leak.describe())
         raise
     _say(f"Exported the {args.audit} report to {result.path} ({result.size:,} bytes, {result.fmt}).")
+    return EXIT_OK
+
+
+def _export_briefing(ws: Workspace, args: argparse.Namespace, fmt: str) -> int:
+    """`maca export --format briefing`: the 7-minute briefing, Markdown or HTML."""
+    from storage.briefing import export_briefing
+    from storage.export import IdentifierLeak
+
+    suffix = args.output.suffix.lower() if args.output is not None else ""
+    kind = "html" if fmt == "briefing-html" or suffix in (".html", ".htm") else "md"
+    try:
+        result = export_briefing(ws, args.audit, args.output, kind, date.today())
+    except IdentifierLeak as exc:
+        for leak in exc.leaks:
+            _warn(leak.describe())
+        raise
+    _say(f"Exported the {args.audit} briefing to {result.path} ({result.size:,} bytes, {kind}).")
     return EXIT_OK
 
 

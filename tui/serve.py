@@ -4,7 +4,7 @@ sshd runs it for an auditor's key (the `authorized_keys` line `maca users` write
 no command sent it opens the app as LOGIN; otherwise ``SSH_ORIGINAL_COMMAND`` must be one
 of a short allow-list, parsed strictly, that moves files over the channel itself:
 
-    export REF [--format md|html|docx]   the report, to stdout
+    export REF [--format md|html|docx|briefing|briefing-html]   the report (or the briefing), to stdout
     import-cases REF [--dry-run]         candidate cases, CSV from stdin
     new-audit                            an audit from a scope file (TOML) on stdin
     cohort REF [--json]                  every candidate against the criteria
@@ -123,7 +123,7 @@ def _command_parser(name: str) -> argparse.ArgumentParser:
     if name not in ("whoami", "new-audit"):
         parser.add_argument("ref")
     if name == "export":
-        parser.add_argument("--format", choices=["md", "html", "docx"], default="md")
+        parser.add_argument("--format", choices=["md", "html", "docx", "briefing", "briefing-html"], default="md")
     elif name == "import-cases":
         parser.add_argument("--dry-run", action="store_true")
     elif name == "cohort":
@@ -158,7 +158,13 @@ def _command(path: Path, login: str, words: list[str]) -> int:
             raise UsageError("A Word document is not for a terminal; send it to a file: "
                              f"`... export {audit.ref} --format docx > report.docx`.")
         try:
-            payload = export_bytes(ws, audit.ref, opts.format, date.today())
+            if opts.format.startswith("briefing"):
+                from storage.briefing import export_briefing_bytes
+
+                kind = "html" if opts.format == "briefing-html" else "md"
+                payload = export_briefing_bytes(ws, audit.ref, kind, date.today())
+            else:
+                payload = export_bytes(ws, audit.ref, opts.format, date.today())
         except IdentifierLeak as exc:
             for leak in exc.leaks:
                 print(leak.describe(), file=sys.stderr)
@@ -205,6 +211,9 @@ def _new_audit(ws: Workspace) -> int:
         raise UsageError(f"The scope sent has {len(exc.problems)} problem(s); nothing was created.") from None
     audit = create_audit(ws, scope, source="a scope sent over SSH")
     print(f"Created audit {audit.ref}: {audit.title}.")
+    from tui.commands import _say_retest
+
+    _say_retest(ws, audit.ref)
     return EXIT_OK
 
 

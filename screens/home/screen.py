@@ -1,4 +1,10 @@
-"""Home: the workspace's audits at a glance; open one, or start a new one from a scope file."""
+"""Home: the partnership's programme by year (issue 19 item 1): audits planned, in
+progress, reported and closed; open one, plan one, start a planned one from its scope
+file, confirm the stage maca proposes.
+
+Drawn from the partnership file alone: each audit's figures are its summary
+(`storage.summary`), so home reads no audit's own file.
+"""
 
 from __future__ import annotations
 
@@ -11,27 +17,31 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from audit.access import Act
-from audit.dates import format_uk
-from audit.returns import is_received
+from audit.programme import PlannedAudit, Proposal, programme
 from audit.scope import Audit
 from screens.access import Acts, permitted
-from screens.context import WorkspaceChanged, ctx, plain
+from screens.context import WorkspaceChanged, ctx
+from screens.home import rows
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
 
-COLUMNS = ("Ref", "Title", "Kind", "Stage", "Cohort", "Returns", "Next milestone")
-FIXED_WIDTH = 70  # every column but the title, with cell padding, at their widest
+COLUMNS = rows.COLUMNS
 
 
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("enter", "open", "Open audit", priority=True, id="home.open"),
+        Binding("enter", "open", "Open", priority=True, id="home.open"),
         Binding("n", "new_audit", "New audit", id="home.new-audit"),
+        Binding("p", "plan", "Plan audit", id="home.plan"),
+        Binding("e", "edit_plan", "Edit plan", id="home.edit-plan"),
+        Binding("d", "delete_plan", "Delete plan", id="home.delete-plan"),
+        Binding("s", "confirm_stage", "Confirm stage", id="home.confirm-stage"),
         Binding("a", "tracker", "Actions", id="home.actions"),
         Binding("J", "journal", "Journal", key_display="J", id="home.journal"),
         Binding("U", "users", "Users", key_display="U", id="home.users"),
@@ -40,13 +50,15 @@ class HomeScreen(Screen[None]):
         Binding("g", "cursor('top')", "First", show=False, id="move.first"),
         Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
-    ACTS: Acts = {"new_audit": Act.CREATE_AUDIT, "journal": Act.READ_JOURNAL, "users": Act.MANAGE_USERS}
+    ACTS: Acts = {"new_audit": Act.CREATE_AUDIT, "journal": Act.READ_JOURNAL, "users": Act.MANAGE_USERS,
+                  "plan": Act.PLAN_PROGRAMME, "edit_plan": Act.PLAN_PROGRAMME, "delete_plan": Act.PLAN_PROGRAMME,
+                  "confirm_stage": Act.EDIT_SCOPE}
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return permitted(self, self.ACTS, action)
+    _resumed = False
+    _row = 0  # the cursor's last row, to step over headings in the direction it moved
 
     def help_title(self) -> str:
-        return "Keys on the home screen: the partnership's audits"
+        return "Keys on the home screen: the partnership's programme"
 
     def compose(self) -> ComposeResult:
         yield IdentityBar()
@@ -56,134 +68,233 @@ class HomeScreen(Screen[None]):
         yield Static("", id="home-empty")
         yield Footer()
 
-    _resumed = False
-
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label)
         self.refresh_data()
         table.focus()
 
+    # ------------------------------------------------------------------ drawing
+
     def refresh_data(self) -> None:
-        ws = ctx(self.app).ws
+        c = ctx(self.app)
+        ws = c.ws
         who = ws.user.describe() if ws.user else ws.login
         self.query_one(IdentityBar).show(ws.partnership().name, who,
                                          warning="read-only" if ws.read_only_reason else "")
-        if ws.read_only_reason:
-            self.query_one("#home-heading", Static).update(Text("⚠ " + ws.read_only_reason))
-        else:
-            self.query_one("#home-heading", Static).update(Text("Audits"))
+        heading = Text("⚠ " + ws.read_only_reason) if ws.read_only_reason else Text("The programme, by year")
+        self.query_one("#home-heading", Static).update(heading)
         table = self.query_one(DataTable)
-        keep = self.selected_ref()
-        table.clear()
-        audits = ws.audits()
-        for audit in audits:
-            table.add_row(*self.row(audit), key=audit.ref)
+        keep = self.selected_key()
+        audits, plans = ws.audits(), ws.planned()
+        built: list[tuple[str, list[Any]]] = []
+        for year in programme(audits, plans):
+            for n, (group, entries) in enumerate(year.groups.items()):
+                built.append((f"head:{year.year}:{group.value}", rows.heading_row(year.year, group, n == 0)))
+                for entry in entries:
+                    if entry.audit is not None:
+                        figures = ws.summary(entry.audit.ref)
+                        built.append((entry.key, rows.audit_row(entry.audit, figures, self.proposal(entry.audit),
+                                                                c.today())))
+                    elif entry.plan is not None:
+                        built.append((entry.key, rows.plan_row(entry.plan)))
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, rows.widths([cells for _, cells in built], self.size.width)):
+            table.add_column(label, key=label, width=width)
+        for key, cells in built:
+            table.add_row(*cells, key=key)
         empty = self.query_one("#home-empty", Static)
-        empty.display = not audits
-        empty.update(Text("No audits yet. Press n to create one from a scope file (see README, 'Scope file')."))
-        if keep is not None and keep in {a.ref for a in audits}:
-            table.move_cursor(row=table.get_row_index(keep))
+        empty.display = not built
+        empty.update(Text("No audits yet. Press n to create one from a scope file (see README, 'Scope file'), "
+                          "or p to plan one."))
+        keys = [key for key, _ in built]
+        if keep is not None and keep in keys:
+            self._row = keys.index(keep)
+        else:
+            self._row = next((i for i, key in enumerate(keys) if not key.startswith("head:")), 0)
+        if built:
+            table.move_cursor(row=self._row)
         self.show_detail()
+        self.refresh_bindings()
+
+    def proposal(self, audit: Audit) -> Proposal | None:
+        from storage.programme import proposal_for
+
+        return proposal_for(ctx(self.app).ws, audit)
 
     def show_detail(self) -> None:
-        """The highlighted audit's full title and next milestone, which the table may clip."""
+        """The highlighted row's whole story, which the table may clip."""
         detail = self.query_one("#home-detail", Static)
-        ref = self.selected_ref()
         c = ctx(self.app)
-        audit = c.ws.get("audits", ref) if ref else None
-        detail.display = audit is not None
-        if audit is None:
-            return
-        text = Text()
-        text.append(f"{audit.ref}: ", style="bold")
-        text.append(plain(audit.title) + "\n")
-        milestone = audit.next_milestone()
-        if milestone is None:
-            text.append("No milestone pending.")
-        else:
-            text.append(f"Next milestone: {plain(milestone.name)}, due {format_uk(milestone.due)}")
-            if milestone.overdue(c.today()):
-                days = (c.today() - milestone.due).days
-                text.append(f" — ✗ overdue by {days} day{'s' if days != 1 else ''}", style="bold red")
-        detail.update(text)
+        lead = c.ws.can(Act.PLAN_PROGRAMME)
+        plan, audit = self.selected_plan(), self.selected_audit()
+        detail.display = plan is not None or audit is not None
+        if plan is not None:
+            detail.update(rows.plan_detail(plan, lead))
+        elif audit is not None:
+            detail.update(rows.audit_detail(audit, c.ws.summary(audit.ref), self.proposal(audit), c.today(),
+                                            c.ws.can(Act.EDIT_SCOPE)))
 
-    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = self.query_one(DataTable)
+        if event.cursor_row != table.cursor_row:
+            return  # a highlight from before a redraw or a later move: the cursor is elsewhere now
+        if event.row_key.value and str(event.row_key.value).startswith("head:"):
+            # A heading is not a row to act on: step past it, the way the cursor went.
+            step = 1 if event.cursor_row >= self._row and event.cursor_row + 1 < table.row_count else -1
+            if event.cursor_row == 0:
+                step = 1
+            target = event.cursor_row + step
+            if 0 <= target < table.row_count:
+                table.move_cursor(row=target)
+                return
+        self._row = event.cursor_row
         self.show_detail()
+        self.refresh_bindings()
 
     def on_resize(self) -> None:
         self.refresh_data()
 
-    def row(self, audit: Audit) -> list[Any]:
-        c = ctx(self.app)
-        ws = c.ws
-        today = c.today()
-        cases = ws.cases(audit.ref)
-        picked = sum(1 for case in cases if case.in_cohort)
-        cohort = Text(f"{picked}/{audit.cohort_target}")
-        if picked > audit.cohort_target:
-            cohort.append(" ▲ over", style="bold yellow")
-        returns = ws.returns(audit.ref)
-        expected = picked * len(audit.agencies)
-        cohort_refs = {case.case_ref for case in cases if case.in_cohort}
-        taking_part = set(audit.agencies)
-        # The same count as the Returns section's: the cohort's returns, completed ones only.
-        received = sum(1 for r in returns if r.case_ref in cohort_refs and r.agency in taking_part and is_received(r))
-        milestone = audit.next_milestone()
-        if milestone is None:
-            next_text = Text("—")
-        elif milestone.overdue(today):
-            next_text = Text(f"✗ {format_uk(milestone.due)} overdue", style="bold red")
-        else:
-            next_text = Text(f"· {format_uk(milestone.due)} due")
-        title_width = max(12, self.size.width - FIXED_WIDTH)
-        title = Text(plain(audit.title), no_wrap=True, overflow="ellipsis")
-        title.truncate(title_width, overflow="ellipsis")
-        return [
-            Text(audit.ref, style="bold"),
-            title,
-            Text(audit.kind.value),
-            Text(audit.stage.label),
-            cohort,
-            Text(f"{received}/{expected}"),
-            next_text,
-        ]
+    # ------------------------------------------------------------------ the cursor
 
-    def selected_ref(self) -> str | None:
+    def selected_key(self) -> str | None:
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return str(row_key.value)
 
+    def selected_ref(self) -> str | None:
+        """The highlighted audit's ref (None on a planned audit)."""
+        key = self.selected_key()
+        return key.removeprefix("audit:") if key and key.startswith("audit:") else None
+
+    def selected_audit(self) -> Audit | None:
+        ref = self.selected_ref()
+        return ctx(self.app).ws.get("audits", ref) if ref else None
+
+    def selected_plan(self) -> PlannedAudit | None:
+        key = self.selected_key()
+        if not key or not key.startswith("plan:"):
+            return None
+        return ctx(self.app).ws.get("planned", key.removeprefix("plan:"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys about a planned audit or a proposed stage show only on such a row (the
+        footer keeps its room for the keys that work here; help lists them all)."""
+        if action in ("edit_plan", "delete_plan") and self.selected_plan() is None:
+            return False
+        if action == "confirm_stage":
+            audit = self.selected_audit()
+            if audit is None or self.proposal(audit) is None:
+                return False
+        return permitted(self, self.ACTS, action)  # dimmed for a login that may not
+
     def action_cursor(self, where: str) -> None:
         table = self.query_one(DataTable)
         {"down": table.action_cursor_down, "up": table.action_cursor_up,
          "top": table.action_scroll_top, "bottom": table.action_scroll_bottom}[where]()
 
+    # ------------------------------------------------------------------ opening
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.open(str(event.row_key.value))
+        self.action_open()
 
     def action_open(self) -> None:
         ref = self.selected_ref()
         if ref is not None:
             self.open(ref)
+        elif self.selected_plan() is not None:
+            if ctx(self.app).ws.can(Act.PLAN_PROGRAMME):
+                self.action_edit_plan()
+            else:
+                tell(self, "This audit is planned, not yet scoped: there is nothing to open yet.")
 
     def open(self, ref: str) -> None:
         from screens.audit.screen import AuditScreen
 
         self.app.push_screen(AuditScreen(ref))
 
+    def _select(self, key: str) -> None:
+        table = self.query_one(DataTable)
+        try:
+            table.move_cursor(row=table.get_row_index(key))
+        except RowDoesNotExist:  # the row went with a refresh by another session: leave the cursor
+            return
+
+    # ------------------------------------------------------------------ the programme
+
+    @work(exclusive=True)
+    async def action_plan(self) -> None:
+        from screens.home.plans import add_plan_flow
+
+        ws = ctx(self.app).ws
+        try:
+            ws.require(Act.PLAN_PROGRAMME, key="planned")
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        saved = await add_plan_flow(self, ctx(self.app).today())
+        if saved is not None:
+            self.refresh_data()
+            self._select(f"plan:{saved.id}")
+
+    @work(exclusive=True)
+    async def action_edit_plan(self) -> None:
+        from screens.home.plans import edit_plan_flow
+
+        plan = self.selected_plan()
+        if plan is None:
+            return
+        try:
+            ctx(self.app).ws.require(Act.PLAN_PROGRAMME, key=plan.key)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        if await edit_plan_flow(self, plan) is not None:
+            self.refresh_data()
+
+    @work(exclusive=True)
+    async def action_delete_plan(self) -> None:
+        from screens.home.plans import delete_plan_flow
+
+        plan = self.selected_plan()
+        if plan is None:
+            return
+        try:
+            ctx(self.app).ws.require(Act.PLAN_PROGRAMME, key=plan.key)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        if await delete_plan_flow(self, plan):
+            self.refresh_data()
+
+    @work(exclusive=True)
+    async def action_confirm_stage(self) -> None:
+        from screens.home.plans import confirm_stage_flow
+
+        audit = self.selected_audit()
+        proposal = self.proposal(audit) if audit is not None else None
+        if audit is None or proposal is None:
+            return
+        try:
+            ctx(self.app).ws.require(Act.EDIT_SCOPE, audit=audit.ref, key=audit.ref)
+        except WorkspaceError as exc:
+            tell(self, str(exc), error=True)
+            return
+        if await confirm_stage_flow(self, audit.ref, proposal):
+            self.refresh_data()
+
     @work(exclusive=True)
     async def action_new_audit(self) -> None:
+        """A new audit from a scope file; on a planned audit's row, that plan's audit."""
         ws = ctx(self.app).ws
         try:
             ws.require(Act.CREATE_AUDIT)
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
+        plan = self.selected_plan()
         served = ctx(self.app).served
         if served is not None:  # no server path: the scope file comes up the SSH channel
             from screens.dialogs.ssh_command import SshCommandScreen
@@ -208,8 +319,9 @@ class HomeScreen(Screen[None]):
             found["path"] = path
             return []
 
+        title = f"Start planned audit {plan.id} from its scope file" if plan else "New audit from a scope file"
         form = FormScreen(
-            "New audit from a scope file",
+            title,
             [FormField("path", "Scope file (TOML, see README)", required=True,
                        hint="For example sample_data/MACA-C86.toml; every problem in the file is listed here.")],
             validate=check,
@@ -217,14 +329,28 @@ class HomeScreen(Screen[None]):
         if await self.app.push_screen_wait(form) is None:
             return
         try:
-            audit = create_audit(ws, found["scope"], source=found["path"].name)
+            audit = create_audit(ws, found["scope"], source=found["path"].name, plan=plan)
         except WorkspaceError as exc:
             tell(self, str(exc), error=True)
             return
-        tell(self, f"Created audit {audit.ref}.")
+        tell(self, f"Created audit {audit.ref}" + (f" for planned audit {plan.id}." if plan else "."))
         self.refresh_data()
-        table = self.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index(audit.ref))
+        self._select(f"audit:{audit.ref}")
+        self.show_retest(audit.ref)
+
+    def show_retest(self, ref: str) -> None:
+        """The findings of earlier audits on the new audit's objectives, to re-test."""
+        from screens.dialogs.details import InfoScreen
+        from storage.retest import retest_lines
+
+        lines = retest_lines(ctx(self.app).ws, ref)
+        if lines:
+            body = Text("\n".join(f"• {line}" for line in lines))
+            body.append("\n\nThe Scope section lists them too; link one to a finding on the Findings "
+                        "board (5) with r to record whether its learning is embedded.", style="dim")
+            self.app.push_screen(InfoScreen(f"{ref}: learning of earlier audits to re-test", body))
+
+    # ------------------------------------------------------------------ elsewhere
 
     def action_users(self) -> None:
         from screens.users.screen import open_users

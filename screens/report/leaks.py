@@ -39,6 +39,7 @@ _FIX = {
     "board": "edit it on the Findings board (5)",
     "partnership": "edit the partnership's agencies (the partnership file, re-imported by a lead)",
     "report": "edit the report's own words (w in the Report section)",
+    "briefing": "edit the 7-minute briefing (B in the Report section, then e)",
     "evidence": "edit the activity or theme in Evidence (v in Discussion, 4)",
 }
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it.tree import SyntaxTreeNode
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -63,6 +64,29 @@ LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator sho
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
 
 
+class HeadingPrompt(Table):
+    """A jump list entry: the heading in full, wrapped under its own start rather than
+    cut with an ellipsis (at 80 columns the list is 24 wide and most headings longer).
+    ``str()`` gives the heading as one line."""
+
+    shown = ""
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+def heading_prompt(level: int, title: str) -> HeadingPrompt:
+    indent = _INDENT.get(level, "")
+    grid = HeadingPrompt(box=None, padding=0, collapse_padding=True, show_header=False, show_edge=False, pad_edge=False,
+                         expand=True)
+    grid.shown = indent + title
+    if indent:
+        grid.add_column(width=len(indent), no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row(*([Text(indent)] if indent else []), Text(title))
+    return grid
+
+
 class ReportSection(Section):
     BINDINGS = [
         Binding("e", "export", "Export", id="report.export"),
@@ -71,9 +95,10 @@ class ReportSection(Section):
         Binding("A", "approve", "Approve", id="report.approve"),
         Binding("M", "marking", "Marking", id="report.marking"),
         Binding("c", "contents", "Contents", id="report.contents"),
+        Binding("B", "briefing", "Briefing", key_display="B", id="report.briefing"),
     ]
     ACTS: Acts = {"export": Act.EXPORT_REPORT, "write": Act.WRITE_REPORT, "approve": Act.APPROVE_REPORT,
-                  "marking": Act.EDIT_PARTNERSHIP}
+                  "marking": Act.EDIT_PARTNERSHIP, "briefing": Act.EXPORT_REPORT}
     HELP_NOTES = [
         "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
@@ -86,6 +111,8 @@ class ReportSection(Section):
         "A records the report's approval (by whom, when; leads only): that version is frozen and exports as "
         "final until something changes, when it becomes the next version's draft. M sets the protective "
         "marking every export carries at its top and bottom.",
+        "B opens the 7-minute briefing for practitioners: pre-filled from the findings, edited by the lead, "
+        "exported as Markdown or HTML, with the briefings and seminars delivered.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -176,8 +203,7 @@ class ReportSection(Section):
         options = self.query_one(OptionList)
         keep = options.highlighted
         options.clear_options()
-        options.add_options([Option(Text(_INDENT.get(level, "") + title, no_wrap=True, overflow="ellipsis"))
-                             for level, title, _ in report.headings])
+        options.add_options([Option(heading_prompt(level, title)) for level, title, _ in report.headings])
         self._heading_lines = [line for _, _, line in report.headings]
         if report.headings:
             options.highlighted = min(keep or 0, len(report.headings) - 1)
@@ -280,6 +306,11 @@ class ReportSection(Section):
 
         if await set_marking(self):
             self.refresh_data()
+
+    def action_briefing(self) -> None:
+        from screens.briefing.screen import open_briefing
+
+        open_briefing(self.app, self.audit_ref)
 
     # ------------------------------------------------------------------ export
 

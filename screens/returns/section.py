@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -43,10 +45,31 @@ STATUS_STYLE = {
 }
 CASE_COLUMN = "__case__"
 TOTAL_COLUMN = "__total__"
+FIRST_AGENCY = 2  # the column index of the first agency: after the case and its total
 RECEIVED_ROW = "__received__"
 OVERDUE_ROW = "__overdue__"
-LEGEND = ("  ".join(f"{s.symbol} {s.value}" for s in Status)
-          + "  ! overdue  ⚠ open safeguarding concern  ·  cell: status, questions answered")
+LEGEND_ENTRIES = [f"{s.symbol} {s.value}" for s in Status] + [
+    "! overdue", "⚠ open safeguarding concern", "cell: status, questions answered"]
+LEGEND = "  ".join(LEGEND_ENTRIES)
+
+
+class Legend:
+    """The legend's entries left to right, wrapped between entries and never inside one
+    (at 80 columns "✔" ended one line and "resubmitted" began the next)."""
+
+    def __init__(self, entries: list[str], gap: str = "  ") -> None:
+        self.entries = entries
+        self.gap = gap
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = ""
+        for entry in self.entries:
+            if line and cell_len(line + self.gap + entry) > options.max_width:
+                yield Text(line)
+                line = ""
+            line = f"{line}{self.gap}{entry}" if line else entry
+        if line:
+            yield Text(line)
 
 
 def cell_text(cell: ops.GridCell) -> Text:
@@ -75,9 +98,23 @@ def due_text(due: Any, today: Any) -> str:
 
 
 class GridTable(RowTable):
-    """The grid, whose enter says in the footer what it does (DataTable's own is hidden)."""
+    """The grid, whose enter says in the footer what it does (DataTable's own is hidden).
+
+    Its columns are two spaces apart where the width allows and one where it does not
+    (each cell starts with its gap, see `spaced`): eight agencies then fit in 80
+    columns, where the last one was off screen. The case and its Received total come
+    first and stay put when the grid scrolls sideways, so they are seen at any width."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open return", id="returns.open")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cell_padding=0, **kwargs)
+        self.fixed_columns = 2
+
+
+def spaced(text: Text, gap: int) -> Text:
+    """``text`` after the ``gap`` spaces that separate grid columns."""
+    return Text(" " * gap) + text
 
 
 class ReturnsSection(Section):
@@ -99,11 +136,12 @@ class ReturnsSection(Section):
         super().__init__(audit_ref, **kwargs)
         self.agency_filter: str | None = None
         self.grid: ops.ReturnsGrid | None = None
+        self._gap_for = 0  # the width the columns' gap was chosen for
 
     def compose(self) -> ComposeResult:
         yield Static(id="returns-head")
         yield GridTable(id="returns-grid", cursor_type="cell", zebra_stripes=True)
-        yield Static(Text(LEGEND), id="returns-legend")
+        yield Static(Legend(LEGEND_ENTRIES), id="returns-legend")
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -139,29 +177,42 @@ class ReturnsSection(Section):
             total = Text(f"{grid.received_for_case(case_ref)}/{len(grid.agencies)}")
             if overdue:
                 total.append(f" {overdue}!", style="bold red")
-            rows.append((case_ref, [Text(case_ref, style="bold"),
-                                    *[cell_text(grid.cell(case_ref, a)) for a in agencies], total]))
+            rows.append((case_ref, [Text(case_ref, style="bold"), total,
+                                    *[cell_text(grid.cell(case_ref, a)) for a in agencies]]))
         received = [Text(f"{grid.received_for_agency(a)}/{len(grid.cases)}", style="bold") for a in agencies]
         overdue_row = [Text(f"{n} !", style="bold red") if (n := grid.overdue_for_agency(a)) else Text("0")
                        for a in agencies]
         all_received = sum(grid.received_for_agency(a) for a in grid.agencies)
         all_overdue = sum(grid.overdue_for_agency(a) for a in grid.agencies)
-        rows.append((RECEIVED_ROW, [Text("Received", style="bold"), *received,
-                                    Text(f"{all_received}/{len(grid.cases) * len(grid.agencies)}", style="bold")]))
-        rows.append((OVERDUE_ROW, [Text("Overdue", style="bold"), *overdue_row,
+        rows.append((RECEIVED_ROW, [Text("Received", style="bold"),
+                                    Text(f"{all_received}/{len(grid.cases) * len(grid.agencies)}", style="bold"),
+                                    *received]))
+        rows.append((OVERDUE_ROW, [Text("Overdue", style="bold"),
                                    Text(f"{all_overdue} !" if all_overdue else "0",
-                                        style="bold red" if all_overdue else "")]))
+                                        style="bold red" if all_overdue else ""),
+                                   *overdue_row]))
+        headings = [Text("Case"), Text("Received"), *[Text(code, style="bold") for code in agencies]]
+        keys = [CASE_COLUMN, TOTAL_COLUMN, *agencies]
         # Each column is as wide as its widest cell, measured here: a table cleared and
         # refilled keeps the widths of its headings only, which cut "RB-2020-001" to "RB-2".
-        headings = [Text("Case"), *[Text(code, style="bold") for code in agencies], Text("Received")]
-        keys = [CASE_COLUMN, *agencies, TOTAL_COLUMN]
-        for index, (heading, key) in enumerate(zip(headings, keys)):
-            width = max([heading.cell_len] + [cells[index].cell_len for _, cells in rows])
-            table.add_column(heading, key=key, width=width)
+        widths = [max([heading.cell_len] + [cells[index].cell_len for _, cells in rows])
+                  for index, heading in enumerate(headings)]
+        room = (table.size.width or self.app.size.width) - 1  # the vertical scrollbar
+        wide = sum(widths) + 2 * len(widths) - 1 <= room
+        gaps = [1] + [2 if wide else 1] * (len(widths) - 1)  # the first column is only set off the edge
+        self._gap_for = room
+        for heading, key, width, gap in zip(headings, keys, widths, gaps):
+            table.add_column(spaced(heading, gap), key=key, width=width + gap)
+        rows = [(key, [spaced(c, gap) for c, gap in zip(cells, gaps)]) for key, cells in rows]
         for key, cells in rows:
             table.add_row(*cells, key=key)
         self.show_head(grid, len(cases))
         self.restore_cursor(keep)
+
+    def on_resize(self) -> None:
+        # The gap between columns follows the width (two spaces where they fit).
+        if self.grid is not None and self._gap_for != (self.query_one(DataTable).size.width or self.app.size.width) - 1:
+            self.refresh_data()
 
     def show_head(self, grid: ops.ReturnsGrid, shown: int) -> None:
         c = ctx(self.app)
@@ -202,7 +253,7 @@ class ReturnsSection(Section):
 
     def restore_cursor(self, keep: tuple[str, str] | None) -> None:
         table = self.query_one(DataTable)
-        row, column = 0, 1
+        row, column = 0, FIRST_AGENCY
         if keep is not None:
             try:
                 row = table.get_row_index(keep[0])
@@ -211,7 +262,7 @@ class ReturnsSection(Section):
             try:
                 column = table.get_column_index(keep[1])
             except ColumnDoesNotExist:
-                column = 1
+                column = FIRST_AGENCY
         if table.row_count:
             table.move_cursor(row=row, column=column, animate=False)
 
@@ -266,7 +317,7 @@ class ReturnsSection(Section):
             return
         self.agency_filter = None if values["agency"] == "*" else values["agency"]
         self.refresh_data()
-        self.query_one(DataTable).move_cursor(row=0, column=1)
+        self.query_one(DataTable).move_cursor(row=0, column=FIRST_AGENCY)
 
     def action_chase(self) -> None:
         c = ctx(self.app)

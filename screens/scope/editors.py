@@ -16,6 +16,7 @@ from audit.criteria import KINDS, PARTICIPATING, PREDICATES, Criterion
 from audit.scope import OBJECTIVE_ID, Audit, Kind, Milestone, Objective, Stage
 from screens.context import ctx
 from screens.dialogs.form import FormField
+from screens.saving import tell
 from screens.scope.rows import Row
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class ScopeEditors:
         values = await self.section.ask("Kind", [FormField("kind", "Kind", "select", audit.kind.value, options, required=True)])
         if values is not None:
             await self.section.save(lambda a: _set(a, kind=Kind(values["kind"])), "changed the kind", select="kind", base=audit)
+
+    async def edit_retest(self, audit: Audit, row: Row) -> None:
+        tell(self.section, "Link an earlier audit's finding on the Findings board (5): highlight a finding there, press r.")
 
     async def edit_stage(self, audit: Audit, row: Row) -> None:
         options = [(s.label, s.value) for s in Stage]

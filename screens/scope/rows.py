@@ -73,8 +73,9 @@ def describe_criterion(criterion: Criterion) -> str:
     return ("all of: " if criterion.kind == "all" else "any of: ") + joiner.join(words)
 
 
-def scope_rows(audit: Audit, partnership: Partnership, today: date) -> list[Row]:
-    """Every row of the Scope list, in the order of a scope document."""
+def scope_rows(audit: Audit, partnership: Partnership, today: date, retest: list[str] | None = None) -> list[Row]:
+    """Every row of the Scope list, in the order of a scope document; ``retest`` lists the
+    findings of earlier audits on the same objectives (issue 19 item 6)."""
     rows: list[Row] = []
     add = rows.append
     add(Row("title", _field("Title", audit.title), _detail("Title", audit.title)))
@@ -106,6 +107,14 @@ def scope_rows(audit: Audit, partnership: Partnership, today: date) -> list[Row]
         add(Row(f"objective:{objective.id}", _field(f"  {i} {objective.id}", objective.title),
                 _detail(f"Objective {i}: {objective.title}", f"Id: {objective.id}", "", objective.text or "—")))
 
+    if retest is not None:
+        add(Row("retest", _field("  Re-test", f"{len(retest)} finding(s) of earlier audits" if retest else "none"),
+                _detail("Learning of earlier audits to re-test",
+                        "Areas for development and recommendations of earlier audits on these objectives "
+                        "(the same id or title). Link one to a finding on the Findings board (5) with r to "
+                        "record whether its learning is embedded; the report compares the grades too.", "",
+                        *([f"• {line}" for line in retest] or ["No earlier audit in this workspace tested these "
+                                                                 "objectives."]))))
     add(Row("group:criterion", Text(f"▾ Cohort criteria ({len(audit.criteria)})", style="bold"),
             _detail("Cohort criteria", "A case is eligible when every criterion is met.", "a adds a criterion.")))
     for criterion in audit.criteria:

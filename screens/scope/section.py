@@ -74,7 +74,9 @@ class ScopeSection(Section):
             return
         options = self.query_one(OptionList)
         keep = select or self.current_id()
-        self.rows = scope_rows(audit, c.ws.partnership(), c.today())
+        from storage.retest import retest_lines
+
+        self.rows = scope_rows(audit, c.ws.partnership(), c.today(), retest_lines(c.ws, audit.ref))
         options.clear_options()
         options.add_options([Option(row.label, id=row.id) for row in self.rows])
         ids = [row.id for row in self.rows]

@@ -35,7 +35,7 @@ _KEY_NAMES = {
 CHANGE, SEE, FILTER, MOVE, GO, EVERYWHERE = ("Change", "See and export", "Filter and find", "Move", "Go",
                                              "Everywhere")
 GROUPS = (CHANGE, SEE, FILTER, MOVE, GO, EVERYWHERE)
-_SEE = {"open", "sort", "detail", "history", "answers", "chase", "concerns", "contents", "distribution", "other-grid", "actions", "journal",
+_SEE = {"open", "sort", "detail", "briefing", "history", "answers", "chase", "concerns", "contents", "distribution", "other-grid", "actions", "journal",
         "check-identifiers", "copy", "export"}
 _FILTER = {"filter", "clear-filter", "clear-filters", "next-match", "previous-match", "search", "dates", "scope"}
 _GO = {"back", "close", "close-also", "later"}

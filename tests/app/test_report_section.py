@@ -324,6 +324,24 @@ async def test_c_hides_the_jump_list(tmp_path: Path) -> None:
         await until(pilot, lambda: view.size.width > narrow and app.focused is view)
 
 
+async def test_the_jump_list_wraps_headings_at_80_columns(tmp_path: Path) -> None:
+    """Issue 18's walk-through: at 80 columns the contents pane cut every long heading
+    ("MACA-C86: Unborn …", "Findings by objec…"); now each wraps under its own start."""
+    app = app_for(seeded(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        section = await open_report(pilot)
+        options = section.query_one("#report-headings", OptionList)
+        await until(pilot, lambda: options.option_count > 0 and options.virtual_size.height > options.option_count)
+        painted = [options.render_line(y).text for y in range(options.scrollable_content_region.height)]
+        assert not any("…" in line for line in painted)
+        words = " ".join(" ".join(painted).split())
+        assert f"{DEMO_AUDIT}: Unborn babies, older siblings and multiple adversity Summary" in words
+        assert "Findings by objective › Grades agreed at case discussions" in words
+        # A wrapped sub-heading's second line starts under its text, not under the "›".
+        second = painted[[n for n, line in enumerate(painted) if "› Grades agreed" in line][0] + 1]
+        assert second.index("at case") == painted[0].index(f"{DEMO_AUDIT}:") + len("  › ")
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.slow
 def test_snapshot(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:

@@ -47,7 +47,11 @@ async def open_grid(app: MacaApp, pilot) -> ReturnsSection:
 
 
 def cell(section: ReturnsSection, case_ref: str, column: str) -> str:
-    return section.query_one(DataTable).get_cell(case_ref, column).plain
+    return section.query_one(DataTable).get_cell(case_ref, column).plain.strip()
+
+
+def labels(table: DataTable) -> list[str]:
+    return [str(c.label).strip() for c in table.columns.values()]
 
 
 def head(section: ReturnsSection) -> str:
@@ -61,7 +65,7 @@ async def test_grid_shows_status_progress_overdue_and_totals(path: Path) -> None
         section = await open_grid(app, pilot)
         table = section.query_one(DataTable)
         assert table.row_count == 15 + 2  # the cohort, then received and overdue totals
-        assert [str(c.label) for c in table.columns.values()] == ["Case", *AGENCIES, "Received"]
+        assert labels(table) == ["Case", "Received", *AGENCIES]
         first = cases[0]
         assert cell(section, first, "CSC") == "✓ 27/27"  # submitted
         assert cell(section, first, "HV") == "✎ 20/25 !"  # a draft, overdue
@@ -73,6 +77,27 @@ async def test_grid_shows_status_progress_overdue_and_totals(path: Path) -> None
         assert cell(section, "__overdue__", "CSC") == "14 !"
         assert "Returns due 30/04/2021 (3 days ago)" in head(section)
         assert "5 of 120 received · 2 not involved" in head(section)
+
+
+async def test_every_column_is_seen_at_80_columns(path: Path) -> None:
+    """Issue 18's walk-through: at 80 columns "Received" was off screen, seen only by
+    scrolling sideways. It now follows the case, columns are one space apart, and the
+    case and its total stay put when the grid does scroll sideways."""
+    app = app_on(path, today=date(2021, 4, 20))
+    async with app.run_test(size=(80, 24)) as pilot:
+        section = await open_grid(app, pilot)
+        table = section.query_one(DataTable)
+        header = table.render_line(0).text
+        assert header.split() == ["Case", "Received", *AGENCIES]
+        first = table.render_line(1).text
+        assert first.split()[:2] == [section.grid.cases[0], "3/8"] and first.rstrip().endswith("∅ n/i")
+        assert table.max_scroll_x == 0
+        assert table.fixed_columns == 2
+        assert table.cursor_coordinate.column == 2  # on the first agency, as before
+        legend = section.query_one("#returns-legend")
+        painted = [legend.render_line(y).text.strip() for y in range(legend.size.height)]
+        assert len(painted) > 1 and "✔ resubmitted" in " ".join(painted)
+        assert all(not line.endswith("✔") for line in painted), painted  # an entry is never split
 
 
 async def test_before_the_due_date_nothing_is_overdue(path: Path) -> None:
@@ -110,13 +135,13 @@ async def test_filter_to_what_one_agency_still_owes(path: Path) -> None:
         await pilot.press("ctrl+s")
         assert await until(pilot, lambda: section.agency_filter == "MID")
         table = section.query_one(DataTable)
-        assert [str(c.label) for c in table.columns.values()] == ["Case", "MID", "Received"]
+        assert labels(table) == ["Case", "Received", "MID"]
         owed = section.grid.outstanding_cases("MID")
         assert len(owed) == 13 and table.row_count == 13 + 2
         assert "Filter: outstanding for MID (Midwifery): 13 of 15 cases" in head(section)
         # Every column still fits its widest cell ("RB-2020-001", "✎ 8/26 !", "Received 2/15").
         for key, widest in [("__case__", len(owed[0])), ("MID", len("✎ 8/26 !")), ("__total__", len("Received"))]:
-            assert table.columns[key].get_render_width(table) >= widest + 2, key
+            assert table.columns[key].get_render_width(table) >= widest + 1, key  # one space apart
         await pilot.press("f")
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
         app.screen.query_one(Select).value = "*"

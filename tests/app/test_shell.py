@@ -25,16 +25,20 @@ async def test_home_lists_audits_with_progress(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         table = app.screen.query_one(DataTable)
-        assert table.row_count == 1
-        row = [str(cell) for cell in table.get_row_at(0)]
+        # The programme by year: the year's heading (2021, in progress), then the audit.
+        assert table.row_count == 2
+        assert [str(cell) for cell in table.get_row_at(0)][:2] == ["2021", "In progress"]
+        assert table.cursor_row == 1  # the cursor starts on the audit, not its heading
+        row = [str(cell) for cell in table.get_row("audit:MACA-C86")]
         assert row[0] == "MACA-C86"
         assert row[2] == "MACA"
         assert row[3] == "fieldwork"
-        assert row[4] == "15/15"
-        assert row[5] == "0/120"  # 15 cases x 8 agencies expected, none received yet
+        assert row[4] == "0/120"  # 15 cases x 8 agencies expected, none received yet
         # 19/03 is done; the next milestone, 30/04/2021, is not yet overdue on 20/04/2021.
-        assert row[6] == "· 30/04/2021 due"
+        assert row[5] == "· 30/04/2021"
+        assert row[6] == "—"  # no actions yet
         detail = str(app.screen.query_one("#home-detail").render())
+        assert "Cohort 15/15" in detail
         assert "Next milestone: Agency audits returned, due 30/04/2021" in detail
         assert "overdue" not in detail
         assert "Riverbay Safeguarding Children Partnership" in bar_text(app)
@@ -140,7 +144,7 @@ async def test_new_audit_from_scope_file(tmp_path: Path) -> None:
         await until(pilot, lambda: isinstance(app.screen, HomeScreen) and idle(app))
         refs = [a.ref for a in ws.audits()]
         assert refs == ["MACA-C86", "MATA-N01"]
-        assert app.screen.query_one(DataTable).row_count == 2
+        assert app.screen.query_one(DataTable).row_count == 3  # the year's heading and both audits
 
 
 async def test_new_audit_lists_every_problem_of_a_bad_scope(tmp_path: Path) -> None:
@@ -190,7 +194,7 @@ async def test_second_session_sees_a_save(tmp_path: Path) -> None:
         audit = audit_from_scope_file(other, _scope_copy(tmp_path, "MACA-Z99"))
         other.insert(audit, act=__import__("audit.access").access.Act.CREATE_AUDIT)
         app.poll_workspace()
-        await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 2)
+        await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 3)
 
 
 def _scope_copy(tmp_path: Path, ref: str) -> Path:
@@ -241,6 +245,6 @@ async def test_home_shows_your_own_save_when_you_come_back(tmp_path: Path) -> No
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         await pilot.pause()
-        row = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(0)]
+        row = [str(cell) for cell in app.screen.query_one(DataTable).get_row("audit:MACA-C86")]
         assert row[1] == "Unborn babies: the new title"
         assert "MACA-C86: Unborn babies: the new title" in str(app.screen.query_one("#home-detail").render())

@@ -207,7 +207,7 @@ def test_new_audit_with_a_duplicate_ref_exits_2(maca, with_audit: Path) -> None:
     original = data_bytes(with_audit)
     result = maca("new-audit", "--db", with_audit, SCOPE)
     assert result.code == 2
-    assert lines(result.err) == [f"{SCOPE}: An audit MACA-C86 already exists in this workspace.",
+    assert lines(result.err) == [f"{SCOPE}: line 2: An audit MACA-C86 already exists in this workspace.",
                                  f"maca: {SCOPE} has 1 problem(s); nothing was created."]
     assert data_bytes(with_audit) == original
 

@@ -28,7 +28,7 @@ def test_footers_show_whole_keys_and_the_ones_that_matter(tmp_path: Path) -> Non
         term = Terminal([MACA, "--db", str(db)], isolated_env(tmp_path), width=width, height=height)
         try:
             term.wait_for("MACA-C86")
-            seen[(width, "home")] = footer(term.wait_for("Open audit"))
+            seen[(width, "home")] = footer(term.wait_for("New audit"))
             term.keys("Enter")
             term.wait_for("▸1 Scope")
             for number, name, shown in ((2, "cohort", "Add/remove"), (3, "returns", "Chase list"),
