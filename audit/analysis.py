@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from audit.cases import AGE_BANDS, NOT_RECORDED_BAND, CandidateCase, age_band
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.findings import Discussion
 from audit.grades import Answer, Grade, distribution, most_common
+from audit.profile import profile_counts
 from audit.returns import OUTSTANDING, RECEIVED, Return, Status
 from audit.scope import Audit, Draw
 
@@ -174,6 +175,9 @@ class Analysis:
     features: dict[str, tuple[int, int, int]]
     # age band at the start of the lookback -> cases of the cohort (every band, zeros kept)
     age_bands: dict[str, int] = field(default_factory=dict)
+    # profile column (gender, ethnicity, level_of_intervention) -> category -> cases of the
+    # cohort: one-way counts (every category, zeros kept; ethnicity by ONS 2021 group)
+    profile: dict[str, dict[str, int]] = field(default_factory=dict)
     # objective id -> each agency's questions for it (scope order of agencies, tool order of
     # questions), counted over the agency's completed returns for the cohort
     questions: dict[str, list[QuestionCount]] = field(default_factory=dict)
@@ -274,6 +278,8 @@ def analyse(
         features=features,
         questions=questions,
         age_bands=_age_bands(cohort_cases, audit.lookback_start),
+        profile=profile_counts([c.gender for c in cohort_cases], [c.ethnicity for c in cohort_cases],
+                               [c.level_of_intervention for c in cohort_cases]),
     )
 
 

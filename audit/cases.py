@@ -71,6 +71,10 @@ class CandidateCase:
     child_dob: date | None = None
     system_ids: str = ""
     notes: str = ""
+    # cohort profile (audit.profile): fixed values, counted one way each in reports
+    gender: str = ""  # female, male, another gender, not recorded; "" = blank
+    ethnicity: str = ""  # an ONS 2021 group or "group: category"; "not recorded"; ""
+    level_of_intervention: str = ""  # early help ... looked after, not recorded; ""
     in_cohort: bool = False
     decision_reason: str = ""  # why picked or set aside
     decided_by: str = ""

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from audit.cases import CandidateCase
-from audit.returns import Concern, Return, TransitionError, _clean_required
+from audit.return_transitions import required_text
+from audit.returns import Concern, Return, TransitionError
 
 MACA = "maca"  # holder_by when the case's engagement named the holding agency
 
@@ -76,7 +77,7 @@ def record_agency_action(ret: Return, by: str, now: datetime, action: str) -> Re
         raise TransitionError("There is no open safeguarding concern on this return.")
     if not ret.concern.holder:
         raise TransitionError("A lead has not yet named the agency holding the case.")
-    action = _clean_required(action, "The action", "Say what your agency did: it is empty.")
+    action = required_text(action, "The action", "Say what your agency did: it is empty.")
     new = copy.deepcopy(ret)
     new.concern.agency_action, new.concern.agency_action_by, new.concern.agency_action_at = action, by, now
     return new

@@ -78,7 +78,9 @@ class Result:
         text = self._text
         if text is None:
             # _words is kept: another thread may be reading it at this moment.
-            word, args = self._words  # type: ignore[misc]
+            words = self._words
+            assert words is not None  # a result has a text or the words to make it
+            word, args = words
             text = self._text = word(*args)
         return text
 

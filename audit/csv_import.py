@@ -19,6 +19,9 @@ Decisions where the design is silent:
   control bytes (``audit.text.strip_control``).  Any value over ``MAX_TEXT`` is refused.
 - Undecodable bytes are located exactly by decoding with ``surrogateescape`` once strict
   UTF-8 has failed.
+- The cohort profile's columns (``gender``, ``ethnicity``, ``level_of_intervention``) take
+  fixed values only, read in common spellings (``audit.profile`` lists them and says
+  why); anything else is a problem, so no free text reaches a report through them.
 - Quoting is read strictly: a quote that is never closed stops the import with its line,
   rather than silently swallowing the rest of the file into one value.
 
@@ -47,6 +50,7 @@ from audit.csv_values import (
     Values,
     parse_column,
 )
+from audit.profile import PROFILE_COLUMNS
 from audit.text import MAX_TEXT, one_of, quote
 
 __all__ = ["COLUMNS", "COUNT_COLUMNS", "MAX_PROBLEMS", "TEXT_COLUMNS", "YES_NO_COLUMNS",
@@ -57,7 +61,7 @@ __all__ = ["COLUMNS", "COUNT_COLUMNS", "MAX_PROBLEMS", "TEXT_COLUMNS", "YES_NO_C
 COLUMNS = (
     "case_ref", "unborn", "older_siblings", "domestic_abuse", "substance_misuse",
     "maternal_mental_health", "males_in_household", "engagement", "family_name",
-    "child_dob", "system_ids", "notes",
+    "child_dob", "system_ids", "notes", "gender", "ethnicity", "level_of_intervention",
 )
 MAX_PROBLEMS = 200
 _BOM = b"\xef\xbb\xbf"
@@ -282,7 +286,8 @@ def _parse(data: bytes, audit: str, agency_codes: Iterable[str], existing_refs: 
         problems.add(header_line, 0, "case_ref", "the file has a header row but no cases")
 
     if not problems.found:
-        defaults = {name: repeat("" if name in TEXT_COLUMNS else None) for name in COLUMNS}
+        defaults = {name: repeat("" if name in TEXT_COLUMNS or name in PROFILE_COLUMNS else None)
+                    for name in COLUMNS}
         result.cases = list(map(CandidateCase, repeat(audit),
                                 *(parsed.get(name, defaults[name]) for name in COLUMNS)))
     if on_progress is not None:

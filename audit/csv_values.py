@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from audit.cases import Engagement
 from audit.dates import format_uk, parse_date
+from audit.profile import PARSERS as PROFILE_PARSERS
+from audit.profile import PROFILE_COLUMNS
 from audit.text import has_control, one_of, quote, strip_control
 
 YES_NO_COLUMNS = ("unborn", "domestic_abuse", "substance_misuse", "maternal_mental_health")
@@ -202,6 +204,8 @@ def parse_column(name: str, col: Sequence[str], values: Values, report: Report) 
         return _by_distinct(col, yes_no, report)
     if name == "child_dob":
         return _by_distinct(col, values.dob, report)
+    if name in PROFILE_COLUMNS:  # blank is "", as for text
+        return [v or "" for v in _by_distinct(col, PROFILE_PARSERS[name], report)]
     return _by_distinct(col, _count, report)  # counts
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from audit.cases import CandidateCase, age_band
+from audit.profile import ethnic_group, gender_of, level_of
 
 NOT_RECORDED = "not recorded"
 SEED_DIGITS = 6
@@ -137,11 +138,26 @@ def _age(case: CandidateCase, lookback: Lookback) -> str:
     return age_band(case.child_dob, lookback.start)
 
 
+def _gender(case: CandidateCase, _: Lookback) -> str:
+    return gender_of(case.gender)
+
+
+def _ethnicity(case: CandidateCase, _: Lookback) -> str:
+    return ethnic_group(case.ethnicity)
+
+
+def _level(case: CandidateCase, _: Lookback) -> str:
+    return level_of(case.level_of_intervention)
+
+
 BALANCE_FIELDS: tuple[BalanceField, ...] = (
     BalanceField("older_siblings", "older siblings (0, 1, 2, 3+)", _older_siblings),
     BalanceField("engagement_agency", "engagement agency (first engaged in the lookback)", _first_agency),
     BalanceField("males_in_household", "males in household (0, 1, 2+)", _males),
     BalanceField("age_band", "age at the start of the lookback (bands)", _age),
+    BalanceField("gender", "gender (female, male, another gender)", _gender),
+    BalanceField("ethnicity", "ethnicity (the five ONS 2021 groups)", _ethnicity),
+    BalanceField("level_of_intervention", "level of intervention (early help to looked after)", _level),
 )
 
 

@@ -14,7 +14,7 @@ import html as _html
 
 from markdown_it import MarkdownIt
 
-from audit.markdown import plain
+from audit.text import plain
 
 _CSS = """
 :root { color-scheme: light; }

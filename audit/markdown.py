@@ -29,32 +29,17 @@ from __future__ import annotations
 
 import re
 
-from audit.text import strip_control
+from audit.text import plain, utf8_safe
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~])")
 _LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
-_WHITESPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
-
-
-def clean(text: str) -> str:
-    """Text without control bytes or lone surrogates (safe to write as UTF-8)."""
-    text = strip_control(text)
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
-    return text
 
 
 def _escape_line(line: str) -> str:
     """Rules 2 and 3 for one line that has no newline in it."""
     line = _SPECIAL.sub(r"\\\1", line.lstrip(" \t"))
     return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line, count=1)
-
-
-def plain(text: str) -> str:
-    """User text on one line, cleaned but not escaped: for a jump list or a message."""
-    return _WHITESPACE.sub(" ", clean(text)).strip()
 
 
 def inline(text: str) -> str:
@@ -71,7 +56,7 @@ def cell(text: str, blank: str = "–") -> str:
 def block(text: str) -> str:
     """User text as paragraphs: blank lines separate paragraphs, other line breaks are
     kept as hard breaks.  Returns ``""`` for text that is empty or only whitespace."""
-    text = clean(text).replace("\r", "").strip()
+    text = utf8_safe(text).replace("\r", "").strip()
     if not text:
         return ""
     paragraphs = []

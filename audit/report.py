@@ -25,50 +25,37 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from audit import markdown as md
 from audit import places
 from audit.analysis import FEATURES, Analysis, analyse
 from audit.cases import CandidateCase
 from audit.dates import format_uk
-from audit.draw import balance_field
-from audit.findings import Action, Column, Discussion, Finding, Rag, rag
-from audit.grades import Grade
+from audit.findings import Action, Column, Discussion, Finding
 from audit.guard import Quoted
 from audit.activities import Activity, Theme
 from audit.narrative import ReportText
-from audit.report_activities import activities_method, evidence, mata_summary, objective_evidence, themes
+from audit.report_activities import activities_method, evidence, mata_summary, themes
 from audit.partnership import Partnership
-from audit.report_evidence import (
-    EarlierAudit,
-    case_discussions,
-    comparison,
-    conclusions,
-    lead_summary,
-    objective_narrative,
-    question_counts,
-)
+from audit.report_profile import cohort_outline
+from audit.report_evidence import EarlierAudit, case_discussions, comparison, conclusions, lead_summary
+from audit.report_findings import by_objective, development, good_practice, recommendations
+from audit.report_method import case_method, methodology
 from audit.report_sections import (
-    COLUMN_SINGULAR,
     Context,
     Writer,
     appendix,
     count,
-    finding_block,
-    finding_label,
+    found_and_planned,
     grade_counts,
-    grade_name,
     joined,
-    most_common_name,
+    linked_review,
     most_common_text,
     number,
-    rag_text,
     retested,
-    span,
     strong,
     timeline,
     yes_no,
 )
-from audit.returns import Return, Status
+from audit.returns import Return
 from audit.scope import Audit, Kind, Stage
 from audit.text import natural_key
 
@@ -139,12 +126,12 @@ def _sections(ctx: Context) -> list[Callable[[Context, Writer], None]]:
     cases = bool(ctx.analysis.cohort) or bool(ctx.audit.criteria)
     if ctx.audit.kind is Kind.MATA:
         return [_title, mata_summary, _background, _purpose, _mata_methodology, evidence, themes,
-                *([_cohort] if ctx.analysis.cohort else []), _by_objective,
-                *([case_discussions] if cases else []), comparison, _good_practice, _development, conclusions,
-                _recommendations, retested, timeline, *([appendix] if ctx.analysis.cohort else [])]
+                *([_cohort] if ctx.analysis.cohort else []), by_objective,
+                *([case_discussions] if cases else []), comparison, good_practice, development, conclusions,
+                recommendations, retested, timeline, *([appendix] if ctx.analysis.cohort else [])]
     extra = [evidence, themes] if ctx.activities or ctx.themes else []
-    return [_title, _summary, _background, _purpose, _methodology, _cohort, _by_objective, case_discussions,
-            *extra, comparison, _good_practice, _development, conclusions, _recommendations, retested,
+    return [_title, _summary, _background, _purpose, methodology, _cohort, by_objective, case_discussions,
+            *extra, comparison, good_practice, development, conclusions, recommendations, retested,
             timeline, appendix]
 
 
@@ -153,7 +140,7 @@ def _mata_methodology(ctx: Context, out: Writer) -> None:
     activities_method(ctx, out)
     if ctx.analysis.cohort or ctx.audit.criteria:
         out.heading(3, "Bespoke audit of cases")
-        _case_method(ctx, out)
+        case_method(ctx, out)
 
 
 # ------------------------------------------------------------------------ the sections
@@ -175,8 +162,7 @@ def _summary(ctx: Context, out: Writer) -> None:
     a, audit = ctx.analysis, ctx.audit
     out.heading(2, "Summary")
     lead_summary(ctx, out)
-    review = out.said(audit.linked_review, places.scope(audit, "linked_review", "linked review"))
-    linked = f", following review {review}," if audit.linked_review.strip() else ""
+    linked = linked_review(ctx, out)
     out.para(f"This {audit.kind.label}{linked} looked at {count(len(a.cohort), 'case')} against "
              f"{count(len(a.objectives), 'objective')}, with {count(len(a.agencies), 'agency')} taking part. "
              f"By {format_uk(ctx.today)}, {a.returns.received} of {count(a.returns.expected, 'agency return')} "
@@ -186,16 +172,7 @@ def _summary(ctx: Context, out: Writer) -> None:
                  grade_counts(a.agreed_totals[o.id]) or "none yet"]
                 for n, o in enumerate(audit.objectives, start=1)]
         out.table(["Objective", "Most common grade in agencies' audits", "Grades agreed at discussions"], rows)
-    strengths, developments, recs = (len(ctx.in_column(c)) for c in Column)
-    complete = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.COMPLETE)
-    overdue = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.RED)
-    areas = count(developments, "area for development", "areas for development")
-    out.para(f"The audit found {count(strengths, 'strength')}, {areas} and {count(recs, 'recommendation')}. "
-             f"The action plan has {count(len(ctx.actions), 'action')}: {complete} complete and {overdue} overdue.")
-    if recs:
-        out.para("The recommendations are:")
-        out.bullets([f"{finding_label(f)}: {out.said(f.title, places.finding(f, 'title')) or '(untitled)'}"
-                     for f in ctx.in_column(Column.RECOMMENDATION)])
+    found_and_planned(ctx, out)
 
 
 def _background(ctx: Context, out: Writer) -> None:
@@ -227,105 +204,6 @@ def _purpose(ctx: Context, out: Writer) -> None:
         out.para("No objectives have been set.")
 
 
-def _concerns(ctx: Context, out: Writer) -> None:
-    """How many immediate safeguarding concerns the audit raised and where they went: counts
-    only, never which case or what (DESIGN §2, concerns)."""
-    from audit.concerns import counts as concern_counts
-
-    n = concern_counts(ctx.returns)
-    if n["raised"]:
-        were = "was" if n["raised"] == 1 else "were"
-        out.para(f"{count(n['raised'], 'immediate safeguarding concern')} {were} raised during the audit: "
-                 f"{n['referred']} referred back to the agency holding the case and {n['closed']} closed.")
-
-
-def _methodology(ctx: Context, out: Writer) -> None:
-    out.heading(2, "Methodology")
-    _case_method(ctx, out)
-
-
-def _case_method(ctx: Context, out: Writer) -> None:
-    audit, a = ctx.audit, ctx.analysis
-    s, r = a.screening, a.returns
-    if audit.criteria:
-        out.para(f"Candidate cases were screened against {count(len(audit.criteria), 'criterion', 'criteria')} "
-                 f"for the lookback period {span(audit.lookback_start, audit.lookback_end)}:")
-        out.bullets([out.said(c.label, places.criterion(audit, n)) for n, c in enumerate(audit.criteria, start=1)])
-    else:
-        out.para("No cohort criteria were set.")
-    out.para(f"Of {count(s.screened, 'candidate case')} screened, {s.eligible} met every criterion, "
-             f"{s.not_eligible} did not meet at least one and {s.unknown} could not be decided because "
-             f"information was missing. The cohort holds {count(s.selected, 'case')}, against a target "
-             f"of {s.target}.")
-    out.para(_how_selected(ctx))
-    if a.agencies:
-        out.para(f"Each of the {count(len(a.agencies), 'agency')} taking part completed its own "
-                 "audit tool for every case, answering each question yes, partly, no or not applicable with "
-                 "evidence, and graded each objective as outstanding, good, requires improvement or "
-                 "inadequate:")
-        out.bullets([_agency_with_code(ctx, code) for code in a.agencies])
-    else:
-        out.para("No agencies have been named for the audit.")
-    received = (f"By {format_uk(ctx.today)}, {r.received} of the {count(r.expected, 'return')} expected "
-                f"({count(len(a.cohort), 'case')} × {count(len(a.agencies), 'agency')}) had been received, "
-                f"each a completed audit tool")
-    if r.not_involved:
-        received += (f"; for {r.not_involved} the agency stated it was not involved with the family, "
-                     "so no audit was due")
-    received += "."
-    if r.outstanding:
-        received += (f" Another {r.outstanding} {'is' if r.outstanding == 1 else 'are'} outstanding: "
-                     f"{r.by_status[Status.NOT_STARTED]} not started, {r.by_status[Status.DRAFT]} in draft and "
-                     f"{r.by_status[Status.RETURNED]} returned for clarification.")
-    if r.due is not None:
-        if r.due >= ctx.today:
-            received += f" Returns are due by {format_uk(r.due)}."
-        else:
-            received += f" Returns were due by {format_uk(r.due)}"
-            received += f"; {r.overdue} {'is' if r.overdue == 1 else 'are'} overdue." if r.overdue else "."
-    out.para(received)
-    _concerns(ctx, out)
-    held = sorted(d.held_on for d in ctx.discussions if d.held_on is not None and d.session_kind == "case")
-    when = ""
-    if held:
-        when = (f" (on {format_uk(held[0])})" if held[0] == held[-1]
-                else f" (between {format_uk(held[0])} and {format_uk(held[-1])})")
-    out.para("The agencies then meet to discuss each case, looking at what worked well, what worked less "
-             f"well and why, and agree a grade for each objective. So far {len(a.discussed)} of the "
-             f"{count(len(a.cohort), 'case')} {'has' if len(a.discussed) == 1 else 'have'} been discussed{when}.")
-
-
-def _agency_with_code(ctx: Context, code: str) -> str:
-    """``Children's services (CSC)``; the code is left out when the name already ends
-    with it, as in ``Primary care (GP)``."""
-    name = ctx.partnership.agency_name(code)
-    if name.rstrip().endswith(f"({code})") or name == code:
-        return ctx.agency(code)
-    return f"{ctx.agency(code)} ({ctx.agency_code(code)})"
-
-
-def _how_selected(ctx: Context) -> str:
-    s = ctx.analysis.screening
-    if s.selected == 0:
-        return "The cohort has not been selected yet."
-    if s.draw is not None:
-        try:
-            balance = f", balanced by {balance_field(s.draw.balance_by).label}" if s.draw.balance_by else ""
-        except ValueError:
-            balance = f", balanced by {ctx.out.said(s.draw.balance_by, places.scope(ctx.audit, 'draw', 'cohort draw, balanced by'))}"
-        on = f" on {format_uk(s.draw.drawn_at.date())}" if s.draw.drawn_at else ""
-        text = (f"The cohort was drawn at random from the eligible cases{on} with seed {s.draw.seed}{balance}; "
-                "the same eligible cases and seed reproduce the draw.")
-        if s.drawn < s.selected:
-            text += f" {count(s.selected - s.drawn, 'case was', 'cases were')} chosen by the lead auditor instead."
-    else:
-        text = "The lead auditor chose the cohort from the eligible cases and recorded the reason for each choice."
-    if s.selected_not_eligible:
-        text += (f" {count(s.selected_not_eligible, 'selected case does', 'selected cases do')} not meet every "
-                 "criterion on the information recorded and were included on the lead auditor's decision.")
-    return text
-
-
 def _cohort(ctx: Context, out: Writer) -> None:
     a = ctx.analysis
     out.heading(2, "Cohort profile")
@@ -348,131 +226,4 @@ def _cohort(ctx: Context, out: Writer) -> None:
                      ", ".join(ctx.agency_code(x) for x in contributing) or "none yet"])
     out.table(["Case", "Unborn baby", "Older siblings", "Domestic abuse", "Substance misuse",
                "Maternal ill mental health", "Males in household", "Contributing agencies"], rows)
-    bands = [(band, k) for band, k in a.age_bands.items() if k]
-    if bands:
-        start = format_uk(ctx.audit.lookback_start, "the start of the lookback")
-        out.para(f"The children's ages on {start}, counted by band only (never beside any other detail of a "
-                 "case, so that no small group can identify a child):")
-        out.table(["Age at the start of the lookback", "Cases"], [[band.capitalize(), str(k)] for band, k in bands])
-
-
-def _by_objective(ctx: Context, out: Writer) -> None:
-    a, audit = ctx.analysis, ctx.audit
-    out.heading(2, "Findings by objective")
-    if not audit.objectives:
-        out.para("No objectives have been set, so there are no findings by objective.")
-        return
-    cases = audit.kind is Kind.MACA or bool(a.cohort)
-    if not cases:
-        out.para("This section takes each objective in turn: what the lead auditor concluded, the evidence "
-                 "activities that covered it, and the findings that relate to it.")
-        _objectives_without_cases(ctx, out)
-        return
-    out.para("This section first shows the grades agreed for each case at its discussion. It then takes "
-             "each objective in turn: the grades the agencies gave in their completed audit tools, the "
-             "grades agreed at discussions, and the findings that relate to it.")
-    out.heading(3, "Grades agreed at case discussions")
-    graded_refs = [ref for ref in a.cohort if ref in a.discussed or any(a.case_grid[ref].values())]
-    if graded_refs:
-        rows = [[ctx.case_ref(ref, "cell")] + [grade_name(a.case_grid[ref][o]) for o in a.objectives] for ref in graded_refs]
-        out.table(["Case"] + [out.said(o.title, places.objective(audit, n, "title", "title"), "cell")
-                              for n, o in enumerate(audit.objectives, start=1)], rows)
-        waiting = [ref for ref in a.cohort if ref not in graded_refs]
-        note = "A dash means no grade has been agreed for that objective yet."
-        if waiting:
-            note += f" Not yet discussed: {', '.join(ctx.case_ref(ref) for ref in waiting)}."
-        out.para(note)
-    else:
-        out.para("No case has been discussed yet, so no grades have been agreed.")
-    for number_, objective in enumerate(audit.objectives, start=1):
-        out.heading(3, objective.title, number=number_,
-                    place=places.objective(audit, number_, "title", "title"))
-        out.para(out.said(objective.text, places.objective(audit, number_, "text", "description"), "block"))
-        objective_narrative(ctx, out, objective, number_)
-        rows = []
-        for code in a.agencies:
-            cell = a.agency_grid[objective.id][code]
-            rows.append([ctx.agency(code)] + [str(cell.distribution[g]) for g in Grade.in_order()]
-                        + [most_common_name(cell)])
-        total = a.objective_totals[objective.id]
-        rows.append(["All agencies"] + [str(total.distribution[g]) for g in Grade.in_order()]
-                    + [most_common_name(total)])
-        out.table(["Agency"] + [g.label for g in Grade.in_order()] + ["Most common"], rows)
-        agreed = a.agreed_totals[objective.id]
-        out.para(f"Grades agreed at case discussions: {grade_counts(agreed)} "
-                 f"({count(agreed.total, 'case')})." if agreed.total
-                 else "No grade has been agreed for this objective at a case discussion yet.")
-        question_counts(ctx, out, objective)
-        objective_evidence(ctx, out, objective)
-        _finding_list(ctx, out, [f for f in ctx.findings if f.objective == objective.id],
-                      "No findings have been recorded for this objective yet.")
-    _findings_across(ctx, out)
-
-
-def _objectives_without_cases(ctx: Context, out: Writer) -> None:
-    """A thematic audit without a cohort: no grades to count, the evidence and findings."""
-    audit = ctx.audit
-    for number_, objective in enumerate(audit.objectives, start=1):
-        out.heading(3, objective.title, number=number_, place=places.objective(audit, number_, "title", "title"))
-        out.para(out.said(objective.text, places.objective(audit, number_, "text", "description"), "block"))
-        objective_narrative(ctx, out, objective, number_)
-        objective_evidence(ctx, out, objective)
-        _finding_list(ctx, out, [f for f in ctx.findings if f.objective == objective.id],
-                      "No findings have been recorded for this objective yet.")
-    _findings_across(ctx, out)
-
-
-def _findings_across(ctx: Context, out: Writer) -> None:
-    known = {o.id for o in ctx.audit.objectives}
-    other = [f for f in ctx.findings if f.objective not in known]
-    if other:
-        out.heading(3, "Findings across objectives")
-        _finding_list(ctx, out, other, "")
-
-
-def _finding_list(ctx: Context, out: Writer, findings: list[Finding], empty: str) -> None:
-    if not findings:
-        out.para(empty)
-        return
-    out.bullets([f"{COLUMN_SINGULAR[f.column]} {finding_label(f)}: "
-                 f"{out.said(f.title, places.finding(f, 'title')) or '(untitled)'}"
-                 for f in findings])
-
-
-def _column(ctx: Context, out: Writer, column: Column, title: str, empty: str) -> None:
-    out.heading(2, title)
-    found = ctx.in_column(column)
-    if not found:
-        out.para(empty)
-    for finding in found:
-        finding_block(ctx, out, finding)
-
-
-def _good_practice(ctx: Context, out: Writer) -> None:
-    _column(ctx, out, Column.STRENGTH, "Good practice", "No good practice has been recorded yet.")
-
-
-def _development(ctx: Context, out: Writer) -> None:
-    _column(ctx, out, Column.DEVELOPMENT, "Areas for development",
-            "No areas for development have been recorded yet.")
-
-
-def _recommendations(ctx: Context, out: Writer) -> None:
-    out.heading(2, "Recommendations and action plan")
-    recs = ctx.in_column(Column.RECOMMENDATION)
-    if not recs:
-        out.para("No recommendations have been agreed yet.")
-    for finding in recs:
-        finding_block(ctx, out, finding)
-    out.heading(3, "Action plan")
-    if not ctx.actions:
-        out.para("No actions have been agreed yet.")
-        return
-    rows = []
-    for action in ctx.actions:
-        status = rag(action, ctx.today)
-        rows.append([md.cell(action.id), md.cell(action.finding_id),
-                     out.said(action.description, places.action(action), "cell"),
-                     ctx.agency(action.owner) if action.owner else "not named",
-                     format_uk(action.due, "not set"), action.status.value, rag_text(status)])
-    out.table(["Action", "Recommendation", "What will be done", "Owner", "Due", "Status", "RAG"], rows)
+    cohort_outline(ctx, out)

@@ -22,7 +22,7 @@ from audit import markdown as md
 from audit.activities import Activity, ActivityKind, Theme
 from audit.dates import format_uk
 from audit.guard import Place
-from audit.report_sections import Context, Writer, count, joined, strong
+from audit.report_sections import Context, Writer, count, found_and_planned, joined, linked_review, strong
 from audit.scope import Objective
 
 _KIND_PLURAL = {
@@ -211,15 +211,12 @@ def themes(ctx: Context, out: Writer) -> None:
 
 def mata_summary(ctx: Context, out: Writer) -> None:
     """A thematic audit's summary: the lead's words, then what was done and found."""
-    from audit import places
-    from audit.findings import Column, Rag, rag
     from audit.report_evidence import lead_summary
 
     audit, a = ctx.audit, ctx.analysis
     out.heading(2, "Summary")
     lead_summary(ctx, out)
-    review = out.said(audit.linked_review, places.scope(audit, "linked_review", "linked review"))
-    linked = f", following review {review}," if audit.linked_review.strip() else ""
+    linked = linked_review(ctx, out)
     acts = ctx.activities
     agencies = {p.agency for x in acts for p in x.participants if p.agency}
     did = (f"gathered evidence through {count(len(acts), 'activity', 'activities')} ({kinds_sentence(acts)}), "
@@ -229,16 +226,7 @@ def mata_summary(ctx: Context, out: Writer) -> None:
     agreed = sum(1 for t in ctx.themes if t.agreed_on)
     out.para(f"This {audit.kind.label}{linked} tested {count(len(audit.objectives), 'objective')}. It {did}{cohort}. "
              f"The agencies drew out {count(len(ctx.themes), 'cross-cutting theme')} ({agreed} agreed).")
-    strengths, developments, recs = (len(ctx.in_column(c)) for c in Column)
-    complete = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.COMPLETE)
-    overdue = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.RED)
-    areas = count(developments, "area for development", "areas for development")
-    out.para(f"The audit found {count(strengths, 'strength')}, {areas} and {count(recs, 'recommendation')}. "
-             f"The action plan has {count(len(ctx.actions), 'action')}: {complete} complete and {overdue} overdue.")
-    if recs:
-        out.para("The recommendations are:")
-        out.bullets([f"{md.inline(f.id)}: {out.said(f.title, places.finding(f, 'title')) or '(untitled)'}"
-                     for f in ctx.in_column(Column.RECOMMENDATION)])
+    found_and_planned(ctx, out)
 
 
 def objective_evidence(ctx: Context, out: Writer, objective: Objective) -> None:

@@ -3,8 +3,8 @@
 Every piece of people's text enters the report through :meth:`Writer.said`, which
 escapes it for its slot (:mod:`audit.markdown`) and records it with its
 :class:`audit.guard.Place` for the identifier guard; the section code in
-:mod:`audit.report` otherwise only handles its own fixed words, which the guard never
-reads.
+:mod:`audit.report` and the ``audit/report_*.py`` beside it otherwise only handles its
+own fixed words, which the guard never reads.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from audit.analysis import Analysis, GradeCell
 from audit.cases import CandidateCase
 from audit.dates import format_uk
 from audit.analysis import GRADED_STATUSES
-from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag
+from audit.findings import Action, Column, Discussion, Embedded, Finding, Rag, rag
 from audit.grades import Grade
 from audit.guard import Place, Quoted
 from audit.narrative import ReportText
@@ -54,6 +54,7 @@ class Context:
     earlier_audits: list[Any] = field(default_factory=list)  # report_evidence.EarlierAudit
     activities: list[Activity] = field(default_factory=list)  # evidence activities, by id
     themes: list[Theme] = field(default_factory=list)
+    _numbers: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def agency(self, code: str) -> str:
         """An agency's name, escaped for inline use (recorded for the guard)."""
@@ -80,9 +81,9 @@ class Context:
         return self.out.said(ref, places.case_reference(self.audit, n, key), how)
 
     def _cohort_numbers(self) -> dict[str, int]:
-        if not hasattr(self, "_numbers"):
-            object.__setattr__(self, "_numbers", {c.case_ref: n for n, c in enumerate(self.cohort, start=1)})
-        return self._numbers  # type: ignore[attr-defined]
+        if self._numbers is None:
+            self._numbers = {c.case_ref: n for n, c in enumerate(self.cohort, start=1)}
+        return self._numbers
 
     def in_column(self, column: Column) -> list[Finding]:
         return [f for f in self.findings if f.column is column]
@@ -247,6 +248,31 @@ def span(start: date | None, end: date | None) -> str:
     if start is None and end is None:
         return "not set"
     return f"{format_uk(start, '…')} to {format_uk(end, 'ongoing')}"
+
+
+# ----------------------------------------------------------------- the summary's parts
+
+
+def linked_review(ctx: Context, out: Writer) -> str:
+    """``, following review RR-1,`` when the audit follows a review, else ``""``."""
+    audit = ctx.audit
+    review = out.said(audit.linked_review, places.scope(audit, "linked_review", "linked review"))
+    return f", following review {review}," if audit.linked_review.strip() else ""
+
+
+def found_and_planned(ctx: Context, out: Writer) -> None:
+    """The findings counted by column, the action plan's progress, the recommendations
+    listed: how a summary (a case audit's or a MATA's) ends."""
+    strengths, developments, recs = (len(ctx.in_column(c)) for c in Column)
+    complete = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.COMPLETE)
+    overdue = sum(1 for x in ctx.actions if rag(x, ctx.today) is Rag.RED)
+    areas = count(developments, "area for development", "areas for development")
+    out.para(f"The audit found {count(strengths, 'strength')}, {areas} and {count(recs, 'recommendation')}. "
+             f"The action plan has {count(len(ctx.actions), 'action')}: {complete} complete and {overdue} overdue.")
+    if recs:
+        out.para("The recommendations are:")
+        out.bullets([f"{finding_label(f)}: {out.said(f.title, places.finding(f, 'title')) or '(untitled)'}"
+                     for f in ctx.in_column(Column.RECOMMENDATION)])
 
 
 # ----------------------------------------------------------------- the closing sections

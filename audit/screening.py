@@ -13,7 +13,7 @@ Decisions where the design is silent:
 - Agency codes compare case-insensitively; codes in a criterion are stored upper case.
 
 Speed: an import or the cohort section screens tens of thousands of cases at once, so
-the work goes a criterion at a time over all the cases (``screen_columns``).  The
+the work goes a criterion at a time over all the cases (``_screen_columns``).  The
 ``all``/``any`` criteria read a few fields, all of them in one pass (``attrgetter``, in
 C); each distinct combination of those facts is judged once per criterion, its result
 shared.  Engagement periods are judged by comparing dates, and their reasons are worded
@@ -26,12 +26,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import repeat
 from operator import attrgetter
 from typing import Any, Callable, Iterable
 
 from audit.cases import CandidateCase, Engagement, paused_gc
 from audit.criteria import Criterion, Outcome, Result
 from audit.dates import EN_DASH, format_span, format_uk
+from audit.scope import Audit
 from audit.text import one_of
 
 _MET, _UNMET, _UNKNOWN = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
@@ -196,9 +198,26 @@ def _describe(codes: tuple[str, ...] | None) -> str:
     return one_of(codes) or "the listed agencies"
 
 
-def evaluate(criterion: Criterion, case: CandidateCase, *, lookback_start: date,
-             lookback_end: date, participating: Iterable[str], today: date) -> Result:
-    """Check one case against one criterion (DESIGN §5), with the reason a lead reads.
+@dataclass(slots=True)
+class Screened:
+    """A case, its result per criterion and whether it is eligible (None: unknown)."""
+
+    case: CandidateCase
+    row: tuple[Result, ...]  # one result per criterion, in the order of `ids`
+    eligible: bool | None
+    ids: tuple[str, ...]  # the criteria's ids
+
+    @property
+    def results(self) -> dict[str, Result]:
+        """Result by criterion id (made when asked: an import screens 50,000 cases)."""
+        return dict(zip(self.ids, self.row))
+
+
+def screen_cases(audit: Audit, cases: list[CandidateCase], today: date) -> list[Screened]:
+    """Each case with its result per criterion and whether it is eligible (None: unknown).
+
+    The one way to screen: against the audit's criteria, lookback and participating
+    agencies (DESIGN §5), each result with the reason a lead reads.
 
     ``all``: met when every predicate is met, unmet when any is unmet, else unknown.
     ``any``: met when any is met, unmet when every one is unmet, else unknown.
@@ -206,9 +225,25 @@ def evaluate(criterion: Criterion, case: CandidateCase, *, lookback_start: date,
     ``participating`` ones, or those listed) overlaps the lookback, both ends included,
     an open end running to ``today``; unmet when engagement is recorded (including
     "none") and none overlaps; unknown when engagement is blank.
+
+    An audit without a lookback period cannot screen: ``ValueError``, one sentence.
     """
-    return screen_columns([case], [criterion], lookback_start=lookback_start, lookback_end=lookback_end,
-                          participating=participating, today=today)[criterion.id][0]
+    if audit.lookback_start is None or audit.lookback_end is None:
+        raise ValueError(f"{audit.ref} has no lookback period, so its cases cannot be screened.")
+    # The GC is paused for the whole of it: 50,000 results and Screened objects would
+    # otherwise trigger repeated full collections of a heap of about a million objects.
+    with paused_gc():
+        columns = _screen_columns(
+            cases,
+            audit.criteria,
+            lookback_start=audit.lookback_start,
+            lookback_end=audit.lookback_end,
+            participating=audit.agencies,
+            today=today,
+        )
+        ids = tuple(columns)
+        rows = list(zip(*columns.values())) if columns else [()] * len(cases)
+        return list(map(Screened, cases, rows, map(eligibility, rows), repeat(ids)))
 
 
 def eligibility(results: Iterable[Result]) -> bool | None:
@@ -222,14 +257,7 @@ def eligibility(results: Iterable[Result]) -> bool | None:
     return verdict
 
 
-def screen(case: CandidateCase, criteria: list[Criterion], *, lookback_start: date,
-           lookback_end: date, participating: Iterable[str], today: date) -> dict[str, Result]:
-    """Every criterion's result for one case, keyed by criterion id."""
-    return screen_many([case], criteria, lookback_start=lookback_start,
-                       lookback_end=lookback_end, participating=participating, today=today)[0]
-
-
-def screen_columns(cases: list[CandidateCase], criteria: list[Criterion], *,
+def _screen_columns(cases: list[CandidateCase], criteria: list[Criterion], *,
                    lookback_start: date, lookback_end: date, participating: Iterable[str],
                    today: date) -> dict[str, list[Result]]:
     """Criterion id -> its result for each case, in the order of ``cases``."""
@@ -284,21 +312,6 @@ def _prepare_facts(criterion: Criterion) -> Callable[[tuple[Any, ...]], Result]:
         return lambda values: judge(values[0])
     kind = criterion.kind
     return lambda values: _decide(kind, [judge(v) for judge, v in zip(judges, values)])
-
-
-def screen_many(cases: Iterable[CandidateCase], criteria: list[Criterion], *,
-                lookback_start: date, lookback_end: date, participating: Iterable[str],
-                today: date) -> list[dict[str, Result]]:
-    """``screen`` for many cases at once: one dict per case, keyed by criterion id."""
-    cases = cases if isinstance(cases, list) else list(cases)
-    columns = screen_columns(cases, criteria, lookback_start=lookback_start,
-                             lookback_end=lookback_end, participating=participating,
-                             today=today)
-    if not columns:
-        return [{} for _ in cases]
-    ids = list(columns)
-    with paused_gc():
-        return [dict(zip(ids, row)) for row in zip(*columns.values())]
 
 
 def _codes(codes: Iterable[str]) -> frozenset[str]:

@@ -45,6 +45,42 @@ def strip_control(text: str) -> str:
     return _SEQUENCES.sub("", text)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# For one row of a table: every C0 control (tab and newline too), DEL, C1 and the bidi
+# controls, one character at a time (a cell is one line, not a place for sequences).
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SPACES = str.maketrans("\t\n\r\v\f", "     ")
+
+
+def utf8_safe(text: str) -> str:
+    """``strip_control``, and lone surrogates (undecodable bytes) as U+FFFD: safe to
+    write as UTF-8 into a Markdown, HTML or Word file."""
+    text = strip_control(text)
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def plain(text: str) -> str:
+    """User text on one line (runs of whitespace as one space), cleaned as
+    :func:`utf8_safe` but not escaped: for a list, a title, a message or a cramped cell."""
+    return " ".join(utf8_safe(text).split())
+
+
+def flat(text: str) -> str:
+    """Tabs and line breaks as spaces, every other control character dropped: one row of
+    a table, as wide as the text (nothing folded)."""
+    if _ANY_CONTROL.search(text) is None:  # the common case costs one scan
+        return text
+    return _ANY_CONTROL.sub("", text.translate(_SPACES))
+
+
+def printable(text: str, limit: int) -> str:
+    """Only the printable characters of ``text`` (no line breaks either), at most
+    ``limit`` of them: a name read back from a file anyone could have written."""
+    return "".join(ch for ch in text if ch.isprintable())[:limit]
+
+
 def has_control(text: str) -> bool:
     """True when ``strip_control`` would change ``text`` (cheap enough for a whole column
     joined into one string)."""
@@ -64,6 +100,20 @@ def clean_text(text: str, limit: int = MAX_TEXT) -> str:
     problem = length_problem(cleaned, limit)
     if problem is not None:
         raise ValueError(problem)
+    return cleaned
+
+
+def field_text(value: str, what: str, limit: int = MAX_TEXT, *, required: bool = False,
+               error: type[Exception] = ValueError) -> str:
+    """A typed field as it is saved: ``clean_text`` and stripped.  Too long, or empty when
+    ``required``, raises ``error`` with one sentence naming ``what`` and saying nothing
+    was saved."""
+    try:
+        cleaned = clean_text(value, limit).strip()
+    except ValueError as exc:
+        raise error(f"{what}: {exc}; nothing was saved.") from None
+    if required and not cleaned:
+        raise error(f"{what} is empty; nothing was saved.")
     return cleaned
 
 

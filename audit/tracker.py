@@ -24,7 +24,7 @@ from typing import Any
 
 from audit import markdown as md
 from audit.dates import format_uk
-from audit.findings import Action, ActionStatus, Rag, UpdateKind, rag
+from audit.findings import Action, ActionStatus, Rag, UpdateKind, id_number, rag
 from audit.guard import Place, Quoted
 
 NO_DATE = date.max
@@ -73,11 +73,6 @@ class TrackerFilter:
         return " · ".join(parts)
 
 
-def _number(ident: str) -> int:
-    digits = ident[1:]
-    return int(digits) if digits.isdigit() else 0
-
-
 def tracker_rows(actions: Iterable[Action], titles: dict[str, str], today: date,
                  where: TrackerFilter | None = None) -> list[TrackerRow]:
     """The tracker's rows: soonest due first (no date last), then by audit and action."""
@@ -85,7 +80,7 @@ def tracker_rows(actions: Iterable[Action], titles: dict[str, str], today: date,
     rows = [TrackerRow(a, titles.get(a.audit, ""), rag(a, today)) for a in actions]
     rows = [r for r in rows if where.matches(r)]
     rows.sort(key=lambda r: (r.action.status is ActionStatus.COMPLETE, r.action.due or NO_DATE,
-                             r.action.audit, _number(r.action.id)))
+                             r.action.audit, id_number(r.action.id)))
     return rows
 
 

@@ -33,7 +33,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from audit.html import renderer
-from audit.markdown import plain
+from audit.text import plain
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from markdown_it.tree import SyntaxTreeNode

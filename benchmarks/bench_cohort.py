@@ -95,7 +95,7 @@ def stock_cells(ws: Any, today: Any) -> tuple[list[str], list[tuple[Any, ...]], 
     """The stock table's columns, rows (same cells as the section), refs and haystacks."""
     from rich.text import Text
 
-    from audit.cohort import screen_cases
+    from audit.screening import screen_cases
     from screens.cohort.rows import ELIGIBLE_CELL, IN_CELL, OUTCOME_CELL, haystack, natural_key
 
     audit = ws.audit(REF)

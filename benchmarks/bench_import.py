@@ -10,7 +10,7 @@ maca. Each run gets a fresh workspace (the demo partnership and the demo audit, 
 cases yet; untimed), then the clock covers what `maca import-cases` and the cohort
 section do: read the file's bytes, `storage.cohort.validate_candidates`,
 `storage.cohort.import_candidates` (one transaction: every case stored, journaled
-once, written atomically) and `audit.cohort.screen_cases` of the audit's cases.
+once, written atomically) and `audit.screening.screen_cases` of the audit's cases.
 
 Floor. `csv.reader` over the same file into a list of rows, `json.dumps` of the
 rows, written to a temp file in the same folder, fsync, `os.replace`.  One warm-up,
@@ -28,7 +28,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from storage.cohort import import_candidates, validate_candidates
 from storage.demo import demo_audit, demo_partnership
 from storage.lock import os_login

@@ -39,7 +39,8 @@ from typing import Callable
 
 import orjson
 
-from audit.returns import Return, set_answer
+from audit.return_transitions import set_answer
+from audit.returns import Return
 from storage.lock import os_login
 from storage.migrate import migrate
 from storage.workspace import Workspace

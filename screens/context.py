@@ -28,8 +28,3 @@ def ctx(app: App) -> MacaContext:
 
 class WorkspaceChanged(Message):
     """Another session saved: whatever is on screen should be read again."""
-
-
-def plain(text: str) -> str:
-    """One line of user text for a cramped cell: newlines folded, nothing else touched."""
-    return " ".join(text.split())

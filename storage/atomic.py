@@ -1,4 +1,10 @@
-"""A TinyDB storage that several processes can share safely (DESIGN §7).
+"""The single-file workspace's TinyDB storage, and the encoder every workspace file uses.
+
+The workspace is a folder now (`storage.layout`): its files are read and written by
+`storage.folder` and landed by `storage.commit`, and nothing in maca opens an
+:class:`AtomicJSONStorage` any more but its own tests; ``_serialise`` is the one encoder
+of every JSON file, and the file helpers re-exported below are imported from here.
+What the storage did for the old single file:
 
 Every change happens inside :meth:`AtomicJSONStorage.transaction`: take the workspace
 lock, re-read the file only if it changed on disk, let TinyDB change the tables in
@@ -38,6 +44,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from audit.codec import to_doc
+from audit.files import NotRegularFile, read_regular
 from storage.errors import (
     CorruptWorkspace,
     NotFound,
@@ -49,12 +56,10 @@ from storage.errors import (
 )
 from storage.files import (
     Identity,
-    NotRegularFile,
     can_access,
     check_writable,
     file_identity,
     link_copy,
-    read_regular_file,
     real_path,
     stat_identity,
     sweep_temps,
@@ -291,7 +296,7 @@ def restore_backup(
     target = real_path(path)
     bak = sibling(target, ".bak")
     try:
-        raw, bak_stat = read_regular_file(bak)
+        raw, bak_stat = read_regular(bak)
     except FileNotFoundError:
         raise NotFound(f"There is no backup copy {bak} to restore.", path=target) from None
     except NotRegularFile as exc:

@@ -17,9 +17,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from audit.files import read_regular
 from audit.ssh_keys import authorized_line
 from storage.errors import WorkspaceError
-from storage.files import read_regular_file, write_file_atomically
+from storage.files import write_file_atomically
 
 __all__ = ["authorized_keys_path", "block_lines", "maca_command", "sync_authorized_keys"]
 
@@ -62,7 +63,7 @@ def block_lines(maca: str, db: str, keys: dict[str, str]) -> list[str]:
 
 def _read(path: Path) -> tuple[list[str], os.stat_result | None]:
     try:
-        raw, st = read_regular_file(path)
+        raw, st = read_regular(path)
     except FileNotFoundError:
         return [], None
     except Exception as exc:  # noqa: BLE001 - any reason not to trust it is the same sentence

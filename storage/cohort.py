@@ -9,10 +9,10 @@ from datetime import date, datetime
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.codec import to_doc
-from audit.cohort import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit, Draw
-from audit.text import clean_text
+from audit.screening import screen_cases
+from audit.text import field_text
 from storage.errors import ConflictError, NotFound, WorkspaceError
 from storage.workspace import Workspace, now
 
@@ -56,7 +56,7 @@ class OverTarget(CohortError):
     """The change would take the cohort past its target and was not confirmed."""
 
 
-def case_eligibility(audit: Audit, case: CandidateCase, today: date) -> bool | None:
+def _eligibility(audit: Audit, case: CandidateCase, today: date) -> bool | None:
     """True when every criterion is met, False when any is unmet, else None (unknown).
 
     An audit without a lookback period cannot screen anything, so its cases are unknown.
@@ -67,10 +67,7 @@ def case_eligibility(audit: Audit, case: CandidateCase, today: date) -> bool | N
 
 
 def _reason(reason: str, *, required: bool, why: str) -> str:
-    try:
-        cleaned = clean_text(reason, MAX_REASON).strip()
-    except ValueError as exc:
-        raise CohortError(f"The reason is too long: {exc}; nothing was saved.") from None
+    cleaned = field_text(reason, "The reason is too long", MAX_REASON, error=CohortError)
     if required and not cleaned:
         raise CohortError(f"A reason is required {why}; nothing was saved.")
     return cleaned
@@ -137,7 +134,7 @@ def _decide(
     if not in_cohort:
         _reason(cleaned, required=True, why="to take a case out of the cohort")
     else:
-        eligible = case_eligibility(audit, current, today)
+        eligible = _eligibility(audit, current, today)
         if eligible is not True:
             why = ("to add a case that is not eligible" if eligible is False
                    else "to add a case whose eligibility is not known")
@@ -208,7 +205,7 @@ def _check_draw(
                 f"{ref} was added to the cohort by someone else meanwhile; draw again. Nothing was saved.",
                 key=case.key,
             )
-        if case_eligibility(audit, case, today) is not True:
+        if _eligibility(audit, case, today) is not True:
             raise CohortError(f"{ref} is not eligible, so it cannot be drawn; nothing was saved.")
         cases.append(case)
     already = sum(1 for c in ws.cases(audit_ref) if c.in_cohort)

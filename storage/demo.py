@@ -109,7 +109,7 @@ def _working_day(day: date) -> date:
 
 
 def _pick_demo_cohort(tx: Transaction, audit: Audit, cases: list, shift: timedelta) -> None:
-    from audit.cohort import screen_cases
+    from audit.screening import screen_cases
 
     screened = screen_cases(audit, cases, today=date(2021, 3, 19))
     eligible = [s.case.case_ref for s in screened if s.eligible]

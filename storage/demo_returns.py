@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from audit import returns as domain
+from audit import return_transitions as domain
 from audit.grades import Answer, Grade
 from audit.returns import Return
 from audit.tools import ToolTemplate

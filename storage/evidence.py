@@ -11,6 +11,7 @@ at nothing.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 from audit.access import Act
 from audit.activities import (
@@ -24,9 +25,9 @@ from audit.activities import (
     theme_finding,
     theme_problems,
 )
-from audit.text import MAX_TEXT, clean_text
+from audit.findings import next_id
+from audit.text import MAX_TEXT, field_text
 from storage.errors import NotFound, WorkspaceError
-from storage.findings import next_id
 from storage.workspace import Workspace
 
 
@@ -34,11 +35,7 @@ class EvidenceError(WorkspaceError):
     """An activity or theme that cannot be saved as given (exit 2); nothing was saved."""
 
 
-def _clean(value: str, what: str, limit: int) -> str:
-    try:
-        return clean_text(value, limit).strip()
-    except ValueError as exc:
-        raise EvidenceError(f"{what}: {exc}; nothing was saved.") from None
+_clean = partial(field_text, error=EvidenceError)  # audit.text's, raising this module's error
 
 
 def _checked_activity(ws: Workspace, a: Activity) -> Activity:

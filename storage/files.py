@@ -1,8 +1,8 @@
 """Low-level file operations for the workspace file and its siblings (DESIGN §7).
 
 Everything here works on one path at a time and knows nothing of TinyDB or of what a
-workspace holds: a file's identity (to notice that another process replaced it), reading
-only regular files, replacing a file atomically (temp file in the same folder, fsync,
+workspace holds: a file's identity (to notice that another process replaced it),
+replacing a file atomically (temp file in the same folder, fsync,
 ``os.replace``, fsync the folder), keeping a backup by hard link or copy, sweeping the
 temp files a killed writer left behind, and saying why a login could not save.
 :mod:`storage.atomic` builds the shared storage from these.
@@ -10,7 +10,6 @@ temp files a killed writer left behind, and saying why a login could not save.
 
 from __future__ import annotations
 
-import errno
 import os
 import secrets
 import stat
@@ -23,12 +22,10 @@ from storage.lock import NEW_FILE_MODE, sibling
 
 __all__ = [
     "Identity",
-    "NotRegularFile",
     "can_access",
     "check_writable",
     "file_identity",
     "link_copy",
-    "read_regular_file",
     "real_path",
     "stat_identity",
     "sweep_temps",
@@ -57,37 +54,6 @@ def real_path(path: str | os.PathLike[str]) -> Path:
     # Follow symlinks so the temp file is made beside the real file and os.replace
     # swaps that file, not a symlink a deployment set up.
     return Path(os.path.realpath(os.fspath(path)))
-
-
-# -- reading -----------------------------------------------------------------------------
-
-
-class NotRegularFile(Exception):
-    """The path is a pipe, socket or device: ``str()`` says which."""
-
-
-_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
-               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
-
-
-def read_regular_file(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
-    """A whole regular file's bytes and the stat of the descriptor they came from.
-
-    Opened with ``O_NONBLOCK`` and checked with ``fstat`` before reading: a named pipe
-    or ``/dev/zero`` put in place of a workspace would otherwise block every session's
-    open forever, or read until memory runs out.  Raises ``OSError`` (a folder gives
-    ``IsADirectoryError``) or ``NotRegularFile``.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    with open(fd, "rb") as handle:  # owns fd from here on
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-        if not stat.S_ISREG(st.st_mode):
-            kind = next((name for test, name in _FILE_KINDS if test(st.st_mode)), "a special file")
-            raise NotRegularFile(f"it is {kind}, not a regular file")
-        return handle.read(), st
 
 
 # -- writing -----------------------------------------------------------------------------

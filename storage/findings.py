@@ -21,9 +21,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
 from audit.access import Act
-from audit.findings import (  # the domain helpers are imported from here by older callers
+from audit.findings import (
     MAX_TITLE,
     Action,
     ActionStatus,
@@ -33,17 +34,15 @@ from audit.findings import (  # the domain helpers are imported from here by old
     Finding,
     Rag,
     Retest,
-    id_number,
     card_title,
-    format_attendee,
+    id_number,
     next_id,
-    parse_attendees,
     rag,
     short_title,
 )
 from audit.returns import Status, is_outstanding
 from audit.scope import Kind
-from audit.text import clean_text
+from audit.text import field_text
 from storage.errors import NotFound, WorkspaceError
 from storage.workspace import Workspace
 
@@ -59,14 +58,7 @@ class FindingError(WorkspaceError):
 # ------------------------------------------------------------------------ helpers
 
 
-def _clean(value: str, what: str, limit: int, *, required: bool = False) -> str:
-    try:
-        cleaned = clean_text(value, limit).strip()
-    except ValueError as exc:
-        raise FindingError(f"{what}: {exc}; nothing was saved.") from None
-    if required and not cleaned:
-        raise FindingError(f"{what} is empty; nothing was saved.")
-    return cleaned
+_clean = partial(field_text, error=FindingError)  # audit.text's, raising this module's error
 
 
 def finding(ws: Workspace, ref: str, finding_id: str) -> Finding:

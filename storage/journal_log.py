@@ -19,8 +19,8 @@ from typing import Any
 
 import orjson
 
+from audit.files import read_regular
 from storage.errors import save_error
-from storage.files import read_regular_file
 from storage.lock import NEW_FILE_MODE
 
 __all__ = ["JournalFile", "append_lines", "encode_line", "read_journal_file", "trim_torn_tail"]
@@ -47,7 +47,7 @@ class JournalFile:
 
 
 def read_journal_file(path: Path) -> JournalFile:
-    raw, _ = read_regular_file(path)
+    raw, _ = read_regular(path)
     lines = raw.split(b"\n")
     torn = bool(lines and lines[-1])  # the text after the last newline
     lines = lines[:-1]

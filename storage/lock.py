@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-
+from audit.text import printable
 from storage.errors import (
     NotFound,
     WorkspaceBusy,
@@ -63,9 +63,6 @@ def _mode_like(like: os.stat_result | None) -> int:
     return (stat.S_IMODE(like.st_mode) & 0o666 | 0o600) if like else NEW_FILE_MODE
 
 
-def _clean(text: str, limit: int = 64) -> str:
-    """Drop control characters from a name read back from a shared file."""
-    return "".join(ch for ch in text if ch.isprintable())[:limit]
 
 
 class WorkspaceLock:
@@ -176,7 +173,7 @@ class WorkspaceLock:
             except ValueError:
                 since = None
         return (
-            _clean(login) if isinstance(login, str) and login else None,
+            printable(login, 64) if isinstance(login, str) and login else None,
             pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
             since,
         )

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from audit.codec import DocumentError, from_doc, to_doc
+from audit.files import NotRegularFile, read_regular
 from audit.journal import JournalEntry
 from storage.atomic import _serialise
 from storage.drafts import PENDING
 from storage.errors import AccessDenied, CorruptWorkspace, NotFound, WorkspaceError, read_error, save_error
-from storage.files import NotRegularFile, read_regular_file, write_file_atomically
+from storage.files import write_file_atomically
 from storage.journal_log import encode_line, read_journal_file
 from storage.layout import (
     AUDITS_DIR,
@@ -107,7 +108,7 @@ def migrate(path: Path, login: str, *, lock_timeout: float = 10.0) -> Path:
                              f"is not a maca workspace; move it away first.", path=path)
     with WorkspaceLock(path, timeout=lock_timeout, holder=login):
         try:
-            raw, st = read_regular_file(path)
+            raw, st = read_regular(path)
         except NotRegularFile as exc:
             raise CorruptWorkspace(path, str(exc)) from None
         except OSError as exc:

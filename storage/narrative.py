@@ -8,10 +8,11 @@ a save checks the record's rev like every other save.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 from audit.access import Act
 from audit.narrative import MAX_NARRATIVE, ReportText
-from audit.text import clean_text
+from audit.text import field_text
 from storage.errors import WorkspaceError
 from storage.workspace import Workspace
 
@@ -27,11 +28,7 @@ def report_text(ws: Workspace, ref: str) -> ReportText:
     return stored if stored is not None else ReportText(audit=ref)
 
 
-def _clean(value: str, what: str) -> str:
-    try:
-        return clean_text(value, MAX_NARRATIVE).strip()
-    except ValueError as exc:
-        raise NarrativeError(f"{what}: {exc}; nothing was saved.") from None
+_clean = partial(field_text, limit=MAX_NARRATIVE, error=NarrativeError)  # audit.text's, raising this module's error
 
 
 def save_report_text(ws: Workspace, text: ReportText) -> ReportText:

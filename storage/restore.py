@@ -16,11 +16,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from audit.codec import to_doc
+from audit.files import read_regular
 from audit.journal import JournalEntry
 from storage.backups import Version, keep_version, version_at, versions
 from storage.commit import FileWrite, land, recover
 from storage.errors import AccessDenied, CorruptWorkspace, NotFound, WorkspaceError
-from storage.files import read_regular_file
 from storage.journal_log import encode_line
 from storage.layout import Layout, PARTNERSHIP_FILE
 from storage.lock import WorkspaceLock
@@ -37,7 +37,7 @@ class Restored:
 
 def _sound(path: Path) -> bytes | None:
     try:
-        raw, _ = read_regular_file(path)
+        raw, _ = read_regular(path)
         parse_workspace(raw, path)
     except (OSError, CorruptWorkspace, ValueError):
         return None

@@ -2,8 +2,9 @@
 
 Every operation here is what a screen or the CLI calls; each checks access through
 ``ws.require``/``ws.save`` so a refusal says why and is journaled, whoever asks.  The
-status rules themselves live in :mod:`audit.returns`; this module only adds who may do
-it, when it happened, and the one atomic save with its rev check.
+status rules themselves live in :mod:`audit.returns` and :mod:`audit.return_transitions`;
+this module only adds who may do it, when it happened, and the one atomic save with its
+rev check.
 
 A return passed in is the version the caller started from (its ``rev``).  If someone
 saved the same return since, the save raises :class:`~storage.errors.ConflictError`
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from audit import return_transitions as transitions
 from audit import returns as domain
 from audit.access import Act
 from audit.dates import format_uk
@@ -101,7 +103,7 @@ def _where(ret: Return) -> str:
 
 
 def save_draft(ws: Workspace, ret: Return, *, summary: str = "", settle: bool = True) -> Return:
-    """Autosave an edited return (a copy made with the :mod:`audit.returns` transitions).
+    """Autosave an edited return (a copy made with the :mod:`audit.return_transitions` functions).
 
     An untouched not-started return is not written: opening a tool leaves no trace.
     """
@@ -125,14 +127,14 @@ def submit_return(ws: Workspace, ret: Return, *, now: datetime | None = None) ->
     """
     ws.require(Act.EDIT_RETURN, agency=ret.agency, audit=ret.audit, key=ret.key)
     tool = tool_for(ws, ret.audit, ret.agency)
-    new = domain.submit(ret, tool, ws.login, now or _now())
+    new = transitions.submit(ret, tool, ws.login, now or _now())
     return _store(ws, new, Act.EDIT_RETURN, f"{new.status.value}: {_where(ret)}")
 
 
 def return_for_clarification(ws: Workspace, ret: Return, comment: str, *, now: datetime | None = None) -> Return:
     """A lead sends a received return back to its agency with a comment."""
     ws.require(Act.RETURN_FOR_CLARIFICATION, audit=ret.audit, key=ret.key)
-    new = domain.return_for_clarification(ret, ws.login, now or _now(), comment)
+    new = transitions.return_for_clarification(ret, ws.login, now or _now(), comment)
     return _store(ws, new, Act.RETURN_FOR_CLARIFICATION, f"returned {_where(ret)} for clarification")
 
 
@@ -142,7 +144,7 @@ def raise_concern(ws: Workspace, ret: Return, details: str, *, now: datetime | N
     Whoever may edit the return may raise one, in any status (a submitted return too).
     """
     ws.require(Act.EDIT_RETURN, agency=ret.agency, audit=ret.audit, key=ret.key)
-    new = domain.raise_concern(ret, ws.login, now or _now(), details)
+    new = transitions.raise_concern(ret, ws.login, now or _now(), details)
     from audit.concerns import MACA, refer
     from storage.concerns import holder_on_raising
 
@@ -156,7 +158,7 @@ def raise_concern(ws: Workspace, ret: Return, details: str, *, now: datetime | N
 def acknowledge_concern(ws: Workspace, ret: Return, action_taken: str, *, now: datetime | None = None) -> Return:
     """A lead closes the open concern, recording the action taken."""
     ws.require(Act.ACKNOWLEDGE_CONCERN, audit=ret.audit, key=ret.key)
-    new = domain.acknowledge_concern(ret, ws.login, now or _now(), action_taken)
+    new = transitions.acknowledge_concern(ret, ws.login, now or _now(), action_taken)
     return _store(ws, new, Act.ACKNOWLEDGE_CONCERN, f"acknowledged the safeguarding concern on {_where(ret)}")
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from audit.access import Act
@@ -25,7 +26,7 @@ from audit.cases import CandidateCase
 from audit.findings import Action, ActionStatus, ActionUpdate, UpdateKind
 from audit.guard import Matcher
 from audit.html import to_html
-from audit.text import clean_text
+from audit.text import field_text
 from audit.tracker import TrackerFilter, TrackerRow, tracker_markdown, tracker_pieces, tracker_rows
 from storage.errors import NotFound, WorkspaceError
 from storage.export import IdentifierLeak
@@ -47,11 +48,7 @@ def rows(ws: Workspace, today: date, where: TrackerFilter | None = None) -> list
     return tracker_rows(ws.all_actions(), titles, today, where)
 
 
-def _clean(value: str, what: str) -> str:
-    try:
-        return clean_text(value).strip()
-    except ValueError as exc:
-        raise TrackerError(f"{what}: {exc}; nothing was saved.") from None
+_clean = partial(field_text, error=TrackerError)  # audit.text's, raising this module's error
 
 
 def _latest(ws: Workspace, action: Action) -> Action:

@@ -197,7 +197,8 @@ class Transaction:
         stored, new = complete(model, current), complete(model, doc)
         if stored == {**new, "rev": stored.get("rev")}:
             return obj  # nothing changed: no write, no journal noise
-        self.raw(table, ref)[doc_id] = doc  # type: ignore[index]
+        assert doc_id is not None  # found, with its document
+        self.raw(table, ref)[doc_id] = doc
         self._staged.append((table, ref, key, saved))
         if defer_journal:
             drafts.defer(self, table, ref, key, stored, summary, audit_of(saved))
@@ -225,7 +226,8 @@ class Transaction:
                 mine=_full(obj),
                 theirs=complete(MODELS[table], current),
             )
-        del self.raw(table, ref)[doc_id]  # type: ignore[arg-type]
+        assert doc_id is not None  # found, with its document
+        del self.raw(table, ref)[doc_id]
         del self.ws._table(table, ref).ids[obj.key]
         self._staged.append((table, ref, obj.key, None))
         if table == "audits":

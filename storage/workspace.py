@@ -1,12 +1,21 @@
-"""The workspace: a shared folder of files, its documents, revs, the journal and access.
+"""The workspace: a document store of our own over a shared folder of files (DESIGN §7).
 
-Screens and the CLI talk to this object, never to TinyDB.  Documents are stored in
-TinyDB's layout (table -> {doc id: document}), partnership-wide tables in the
-partnership file and an audit's own records in that audit's file (`storage.layout`),
-through `storage.folder`.  Every write happens in one locked transaction that re-reads
-only the files another process changed, checks the document's `rev`, writes it with the
-next rev, journals the change, and lands on disk atomically (`storage.commit`).  An
-audit's file is read only when something asks for that audit's records.
+Screens and the CLI talk to this object, never to the files.  The folder
+(`storage.layout`) holds ``partnership.json`` (partnership-wide tables: settings,
+agencies, users, the audits and their summary figures), ``audits/REF.json`` (one audit's
+own records: cases, returns, findings, ...), ``journal/YYYY-MM.jsonl`` (the journal, one
+entry a line, appended only) and ``backups/`` (each file's pre-write versions,
+`storage.backups`).
+
+Each JSON file holds tables in TinyDB's layout (table -> {doc id: document}) and is read
+and written through TinyDB's Storage API (`storage.folder.TableFile`); TinyDB's tables
+and queries are not used.  The store on top is ours: documents indexed by key and
+decoded to models (`_Table`), a ``rev`` per document checked on every save, a journal
+entry per change, access checked by `require`.  Every write happens in one locked
+transaction that re-reads only the files another process changed, checks the
+document's ``rev``, writes it with the next rev, journals the change, and lands on disk
+atomically (`storage.commit`).  An audit's file is read only when something asks for
+that audit's records.
 
 Models handed out are shared with a per-file-version cache so that 20,000 cases do not
 have to be decoded on every keystroke: treat them as read-only and save edited copies

@@ -15,8 +15,9 @@ import math
 import os
 from typing import Any
 
+from audit.files import NotRegularFile, read_regular
 from storage.errors import CorruptWorkspace, read_error
-from storage.files import Identity, NotRegularFile, read_regular_file, stat_identity
+from storage.files import Identity, stat_identity
 
 __all__ = ["Tables", "load_workspace", "parse_workspace"]
 
@@ -48,7 +49,10 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        for twice, _ in pairs:
+            if twice in seen:
+                break
+            seen.add(twice)
         raise _Unreadable(f"the key {_short(twice)} appears twice in one object, so one of its values "
                           "would be silently lost")
     return found
@@ -127,7 +131,7 @@ def load_workspace(path: str | os.PathLike[str]) -> tuple[Tables, Identity]:
     (from the open descriptor, so a concurrent replace cannot pair new bytes with an
     old identity)."""
     try:
-        raw, st = read_regular_file(path)
+        raw, st = read_regular(path)
     except NotRegularFile as exc:
         raise CorruptWorkspace(path, str(exc)) from None
     except OSError as exc:

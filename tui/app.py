@@ -30,6 +30,7 @@ from storage.workspace import Workspace
 from tui.palette import MacaCommands
 
 WATCH_INTERVAL = 1.0  # seconds between looks at the workspace file (one stat each)
+SETTLE_INTERVAL = 10.0  # seconds between looks for typing left unjournaled (storage.drafts)
 
 
 class MacaApp(App[int]):
@@ -78,6 +79,7 @@ class MacaApp(App[int]):
         self.call_after_refresh(tell_raiser, self)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
+            self.set_interval(SETTLE_INTERVAL, self.settle_drafts)
         self._catch_hang_up()
         self._started = True
         self.check_size()
@@ -126,6 +128,14 @@ class MacaApp(App[int]):
             from screens.returns.concerns import check_concerns
 
             check_concerns(self)
+
+    def settle_drafts(self) -> None:
+        """Journal typing autosaved but left unjournaled for 30 s in the files this session
+        reads: a session that crashed or lost its connection leaves it to the others."""
+        try:
+            self.ws.settle_idle()
+        except WorkspaceError:
+            pass  # the lock is busy or the disk full: the draft's base stays, tried again
 
     def broadcast_change(self) -> None:
         for screen in self.screen_stack:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.markup import escape
 
 from screens.audit.screen import AuditScreen
@@ -20,16 +21,17 @@ from storage.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from audit.findings import Finding
+    from tui.app import MacaApp
 
 Command = tuple[str, Callable[[], object], str]
 
 
 class MacaCommands(Provider):
     def _commands(self) -> Iterator[Command]:
-        app = self.app
-        ws = app.ws  # type: ignore[attr-defined]
+        app = cast("MacaApp", self.app)
+        ws = app.ws
         screen = self.screen
-        yield ("Help: keys of this screen", app.action_help, "Every key of the current screen")  # type: ignore[attr-defined]
+        yield ("Help: keys of this screen", app.action_help, "Every key of the current screen")
         yield ("Journal: every change, who and when", partial(self._journal, screen), "Leads only")
         yield ("Action tracker: every audit's SMART actions", self._tracker,
                "Progress, sign-off and export for the sub-committee")
@@ -114,13 +116,13 @@ class MacaCommands(Provider):
                 yield Hit(score, _highlight(matcher, name), callback, text=name, help=escape(help_text))
 
 
-def _highlight(matcher: object, text: str) -> Content:
+def _highlight(matcher: Matcher, text: str) -> Content:
     """Like Matcher.highlight, but the candidate is plain text, never markup."""
     content = Content(text)
-    score, offsets = matcher.fuzzy_search.match(matcher.query, text)  # type: ignore[attr-defined]
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
     if not score:
         return content
     for offset in offsets:
         if not text[offset].isspace():
-            content = content.stylize(matcher._match_style, offset, offset + 1)  # type: ignore[attr-defined]
+            content = content.stylize(matcher.match_style, offset, offset + 1)
     return content

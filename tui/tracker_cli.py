@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from audit.markdown import plain
+    from audit.text import plain
     from audit.tracker import TrackerFilter, counts, status_text, tracker_json
     from storage.tracker import rows
     from tui.commands import _open, _say

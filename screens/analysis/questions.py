@@ -9,8 +9,7 @@ from textual.widgets import DataTable
 
 from audit.analysis import Analysis, QuestionCount
 from audit.grades import Answer
-from screens.context import plain
-from screens.widgets.virtual_table import clean
+from audit.text import plain
 
 QUESTION_GRID = "question-grid"
 ANSWER_STYLE = {Answer.YES: "green", Answer.PARTLY: "yellow", Answer.NO: "bold red", Answer.NA: "dim"}
@@ -35,7 +34,7 @@ def fill_question_grid(grid: DataTable, analysis: Analysis, titles: dict[str, st
         for q in analysis.questions.get(objective, []):
             counts = [Text(str(q.answers[a]), style=ANSWER_STYLE[a] if q.answers[a] else "dim") for a in Answer]
             grid.add_row(label, Text(q.agency),
-                         Text(f"{q.number} {clean(plain(q.text))}", no_wrap=True, overflow="ellipsis"),
+                         Text(f"{q.number} {plain(q.text)}", no_wrap=True, overflow="ellipsis"),
                          *counts, Text(str(q.not_answered), style="dim"), Text(str(q.returns)),
                          key=row_key(objective, q))
 
@@ -56,7 +55,7 @@ def describe_question(analysis: Analysis, key: str, who: str) -> tuple[str, Text
     head = f"{q.agency} {q.number}"
     line = Text(f"{head}: ", style="bold")
     line.append(q.sentence() if q.returns else "no completed return yet")
-    body = Text(f"{clean(plain(q.text))}\n\nAnswers in the completed returns of {who}:\n\n")
+    body = Text(f"{plain(q.text)}\n\nAnswers in the completed returns of {who}:\n\n")
     for answer in Answer:
         n = q.answers[answer]
         body.append(f"{answer.symbol} {answer.label:<16}{n:>4}  ", style=ANSWER_STYLE[answer] if n else "dim")

@@ -35,13 +35,14 @@ from textual.worker import get_current_worker
 
 from audit.analysis import Analysis, analyse
 from audit.scope import Audit
+from audit.text import plain
 from screens.analysis.cells import agreed_cell, counts_text, distribution_text, grade_cell, most_common_sentence
+from screens.analysis.profile import profile_text
 from screens.analysis.questions import QUESTION_GRID, describe_question, fill_question_grid
-from screens.context import ctx, plain
+from screens.context import ctx
 from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
-from screens.widgets.virtual_table import clean
 from screens.widgets.lists import RowTable
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
@@ -67,6 +68,7 @@ class AnalysisSection(Section):
         Binding("t", "toggle_grid", "Other grid", tooltip="objectives × agencies, or cases × objectives",
                 id="analysis.other-grid"),
         Binding("a", "answers", "Answers", id="analysis.answers"),
+        Binding("c", "profile", "Profile", tooltip="the cohort profile: one-way counts, as in the report", id="analysis.profile"),
     ]
     HELP_NOTES = [
         "Analysis: grades count from completed (submitted or resubmitted) returns of the cohort; agreed "
@@ -75,6 +77,8 @@ class AnalysisSection(Section):
         "Symbols: ✦ outstanding, ✓ good, ! requires improvement, ✗ inadequate, · none yet.",
         "a shows the answers to every question of the agencies' audit tools, counted over their completed "
         "returns (the report's question tables); a or t goes back to the grades.",
+        "c shows the cohort profile the report gives: age band, gender, ethnicity and level of intervention, "
+        "each counted on its own.",
     ]
 
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
@@ -129,7 +133,7 @@ class AnalysisSection(Section):
         try:
             audit = ws.audit(ref)
             analysis = analyse(audit, ws.cases(ref), ws.returns(ref), ws.discussions(ref), c.today())
-            names = {code: clean(plain(ws.partnership().agency_name(code))) for code in audit.agencies}
+            names = {code: plain(ws.partnership().agency_name(code)) for code in audit.agencies}
         except WorkspaceError as exc:
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(tell, self, str(exc), error=True)
@@ -154,7 +158,7 @@ class AnalysisSection(Section):
 
     def objective_title(self, objective_id: str) -> str:
         found = self.audit.objective(objective_id) if self.audit else None
-        return clean(plain(found.title)) if found is not None else objective_id
+        return plain(found.title) if found is not None else objective_id
 
     def fill_agency_grid(self) -> None:
         a = self.analysis
@@ -329,6 +333,12 @@ class AnalysisSection(Section):
                       if self.grid.id == QUESTION_GRID else
                       "\n✦ Out=outstanding ✓ Good ! RI=requires improvement ✗ Inad=inadequate · none", style="dim")
         self.query_one("#analysis-detail", Static).update(line + legend)
+
+    def action_profile(self) -> None:
+        if self.analysis is None:
+            tell(self, "The numbers are still being worked out.")
+            return
+        self.app.push_screen(InfoScreen(f"Cohort profile · {self.audit_ref}", profile_text(self.analysis)))
 
     def action_open(self) -> None:
         head, _, body = self.describe()

@@ -14,7 +14,7 @@ from rich.text import Text
 from audit.dates import format_uk
 from audit.findings import Action, Column, Embedded, Finding, Rag, rag
 from audit.scope import Audit, Kind
-from screens.context import plain
+from audit.text import plain
 
 RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "bold yellow", Rag.GREEN: "green", Rag.COMPLETE: "cyan"}
 VERDICT_MARK = {

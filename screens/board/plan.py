@@ -21,10 +21,11 @@ from textual.widgets import DataTable, Static
 from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Column, Rag, rag, short_title
-from screens.dialogs.base import Dialog
+from audit.text import plain
 from screens.access import Acts, allowed, permitted
+from screens.dialogs.base import Dialog
 from screens.board.cards import rag_text
-from screens.context import WorkspaceChanged, ctx, plain
+from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell

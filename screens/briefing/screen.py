@@ -22,7 +22,8 @@ from textual.widgets import DataTable, Markdown, Static
 from audit.access import Act
 from audit.briefing import HEADINGS, MAX_SECTION
 from audit.dates import format_uk
-from screens.context import WorkspaceChanged, ctx, plain
+from audit.text import plain
+from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.footer import Footer

@@ -21,7 +21,7 @@ from rich.text import Text
 
 from audit.cases import CandidateCase, paused_gc
 from audit.criteria import Outcome, Result
-from audit.screening import eligibility, screen_many
+from audit.screening import screen_cases
 from audit.scope import Audit
 from audit.text import natural_key
 from screens.widgets.virtual_table import Column
@@ -221,14 +221,12 @@ class RowCache:
                 row.screened = True
             return
         self.problem = ""
-        found = screen_many([row.case for row in rows], audit.criteria, lookback_start=audit.lookback_start,
-                            lookback_end=audit.lookback_end, participating=audit.agencies, today=today)
+        found = screen_cases(audit, [row.case for row in rows], today)
         unknown = Outcome.UNKNOWN
-        for row, results in zip(rows, found):
-            values = results.values()
-            row.results = results
-            row.eligible = eligibility(values)
-            row.unknowns = sum(1 for r in values if r.outcome is unknown)
+        for row, screened in zip(rows, found):
+            row.results = screened.results
+            row.eligible = screened.eligible
+            row.unknowns = sum(1 for r in screened.row if r.outcome is unknown)
             row.haystack = haystack(row.case, identifiers)
             row.screened = True
 

@@ -19,7 +19,7 @@ from textual.containers import Container, Horizontal
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from audit.access import Act
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit
 from screens.cohort.flows import CohortEdits

@@ -72,8 +72,11 @@ def case_text(app: App, case: CandidateCase) -> Text:
     else:
         periods = [f"{e.agency} {format_uk(e.start, '?')}–{format_uk(e.end, 'ongoing')}" for e in case.engagement]
         line("Engagement", "; ".join(periods))
+    line("Gender", case.gender or "not recorded")
+    line("Ethnicity", case.ethnicity or "not recorded")
+    line("Level of intervention", case.level_of_intervention or "not recorded")
     if audit.lookback_start and audit.lookback_end:
-        from audit.cohort import screen_cases
+        from audit.screening import screen_cases
 
         screened = screen_cases(audit, [case], c.today())[0]
         text.append("\nCriteria\n", style="bold underline")

@@ -27,8 +27,9 @@ from audit.access import Act
 from audit.activities import Activity, ActivityKind, Evidence, Figure, Participant, Theme
 from audit.dates import format_uk
 from audit.findings import Column
+from audit.text import plain
 from screens.access import Acts, allowed, permitted
-from screens.context import WorkspaceChanged, ctx, plain
+from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell

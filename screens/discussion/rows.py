@@ -15,7 +15,7 @@ from audit.findings import Discussion, Finding, format_attendee
 from audit.grades import Grade, distribution, most_common
 from audit.returns import Return, Status, is_received
 from audit.scope import Audit, Kind
-from screens.context import plain
+from audit.text import plain
 
 GRADE_STYLE = {
     Grade.OUTSTANDING: "bold green",

@@ -13,7 +13,7 @@ from rich.text import Text
 from audit.dates import format_uk
 from audit.programme import Group, PlannedAudit, Proposal, overdue_count
 from audit.scope import Audit
-from screens.context import plain
+from audit.text import plain
 
 COLUMNS = ("Ref", "Title", "Kind", "Stage", "Returns", "Milestones", "Actions")
 GROUP_TITLES = {Group.PLANNED: "Planned", Group.IN_PROGRESS: "In progress", Group.REPORTED: "Reported",

@@ -17,7 +17,8 @@ from textual.widgets import Input, Static
 
 from audit.access import Act, decide
 from audit.journal import JournalEntry
-from screens.context import WorkspaceChanged, ctx, plain
+from audit.text import plain
+from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.identity import IdentityBar

@@ -23,7 +23,7 @@ from rich.style import Style
 from rich.text import Span, Text
 
 from audit.html import renderer
-from screens.widgets.virtual_table import clean
+from audit.text import flat
 
 MIN_WIDTH = 20  # never lay out narrower than this; the view scrolls sideways instead
 _MIN_COLUMN = 3  # a table column is never squeezed below this many cells
@@ -133,10 +133,10 @@ class _Writer:
             inner = self.blocks(node.children, max(1, width - 2))
             return [_styled("▌ ", self.look.rule) + line for line in inner]
         if kind in ("code_block", "fence", "html_block"):
-            return [Text(clean(line), style=self.look.code) for line in node.content.rstrip("\n").split("\n")]
+            return [Text(flat(line), style=self.look.code) for line in node.content.rstrip("\n").split("\n")]
         if node.children:
             return self.blocks(node.children, width)
-        return self.wrap(Text(clean(node.content)), width) if node.content else []
+        return self.wrap(Text(flat(node.content)), width) if node.content else []
 
     def heading(self, node: SyntaxTreeNode, width: int) -> list[Text]:
         level = int(node.tag[1:]) if node.tag[1:].isdigit() else 4
@@ -223,13 +223,13 @@ class _Writer:
         for node in nodes:
             kind = node.type
             if kind == "text" or kind == "html_inline":
-                text.append(clean(node.content), style=style)
+                text.append(flat(node.content), style=style)
             elif kind == "softbreak":
                 text.append(" ")
             elif kind == "hardbreak":
                 text.append("\n")
             elif kind == "code_inline":
-                text.append(clean(node.content), style=style + self.look.code)
+                text.append(flat(node.content), style=style + self.look.code)
             elif kind == "strong":
                 self._inline(node.children, text, style + Style(bold=True))
             elif kind == "em":
@@ -241,7 +241,7 @@ class _Writer:
             elif node.children:
                 self._inline(node.children, text, style)
             elif node.content:
-                text.append(clean(node.content), style=style)
+                text.append(flat(node.content), style=style)
 
     def wrap(self, text: Text, width: int, justify: str = "left") -> list[Text]:
         plain = text.plain

@@ -15,7 +15,7 @@ from audit.criteria import PARTICIPATING, Criterion
 from audit.dates import format_uk
 from audit.partnership import Partnership
 from audit.scope import Audit
-from screens.context import plain
+from audit.text import plain
 
 GROUPS = {
     "purpose": "Purpose",

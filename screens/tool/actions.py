@@ -146,6 +146,7 @@ class ToolActionsMixin(AutosaveMixin):
             tell(self, str(exc), error=True)
             return
         self.base = self.ret = saved
+        self.deferred(False)  # the submission journaled the typing before it too
         self.set_save_state(f"{saved.status.value} {datetime.now():%H:%M:%S}", "bold green")
         self.refresh_view()
         tell(self, f"{saved.status.label}: the lead sees it now.")

@@ -19,8 +19,8 @@ from rich.text import Text
 from audit.dates import format_uk
 from audit.grades import Answer, Grade
 from audit.returns import QuestionAnswer, Return, SectionReturn
+from audit.text import plain
 from audit.tools import Question, Section, ToolTemplate
-from screens.context import plain
 
 EditKind = Literal["", "line", "text", "date", "involved", "concern"]
 

@@ -1,11 +1,16 @@
 """Autosave for the audit tool: unsaved changes as functions, saved within half a second.
 
 Every change is a function from a return to the edited return (the transitions of
-:mod:`audit.returns`).  Changes not yet saved are kept as a list of such functions on top
-of ``base``, the version last read or saved, and autosaved half a second after the first
-of them.  When someone else saved the same return in between, the user sees both
+:mod:`audit.return_transitions`).  Changes not yet saved are kept as a list of such
+functions on top of ``base``, the version last read or saved, and autosaved half a
+second after the first of them.  When someone else saved the same return in between, the user sees both
 versions and chooses: their changes are re-applied on top of the newer version, or
 dropped.  Nothing is overwritten silently; a lost connection loses at most half a second.
+
+Autosaves made while an editor is open are written at once but journaled later, as one
+net change (``save_draft(..., settle=False)``, :mod:`storage.drafts`): when the editor
+closes, the return is left or the app quits, or after ``IDLE_SECONDS`` without an
+autosave.  Any other save journals at once, the typing before it included.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from audit import returns as domain
+from audit import return_transitions as domain
 from audit.access import Act
 from audit.returns import Return, TransitionError, is_editable
 from screens.context import ctx
@@ -24,6 +29,7 @@ from screens.dialogs.conflict import ConflictScreen
 from screens.identifiers import holds_identifiers, warn_identifiers
 from screens.saving import tell
 from storage import returns as ops
+from storage.drafts import IDLE_SECONDS
 from storage.errors import ConflictError, WorkspaceError
 from screens.tool.rows import HEADER_FIELDS, OVERALL_FIELDS
 from storage.workspace import now
@@ -46,7 +52,10 @@ class AutosaveMixin:
     base: Return
     ret: Return
     pending: list[tuple[str, Change]]
+    editing: object | None  # the row whose editor is open
+    unsettled: bool  # an autosave of this return waits to be journaled (storage.drafts)
     _timer: Timer | None
+    _idle: Timer | None
     _resolving: bool
 
     if TYPE_CHECKING:  # provided by ToolScreen and Textual's Screen
@@ -106,18 +115,23 @@ class AutosaveMixin:
         by = self.login
         return lambda ret: domain.edit(ret, by, now(), **{name: value})
 
-    def flush(self) -> bool:
-        """Save the unsaved changes now; True when nothing is left unsaved."""
+    def flush(self, *, settle: bool | None = None) -> bool:
+        """Save the unsaved changes now; True when nothing is left unsaved.
+
+        ``settle``: journal the change now (by default, unless an editor is open: then
+        the journal gets the net change of the typing later, see :meth:`settle`)."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if settle is None:
+            settle = self.editing is None
         if not self.pending:
             return True
         if self._resolving:
             return False
         ws = ctx(self.app).ws
         try:
-            saved = ops.save_draft(ws, self.ret)
+            saved = ops.save_draft(ws, self.ret, settle=settle)
         except ConflictError as exc:
             self.set_save_state("not saved: someone else saved this return", "bold red")
             self.resolve_conflict(exc)
@@ -131,12 +145,37 @@ class AutosaveMixin:
         before = self.base
         self.base = self.ret = saved
         self.pending = []
+        self.deferred(not settle)
         self.set_save_state(f"saved {datetime.now():%H:%M:%S}", "green")
         warn_identifiers(self, before, saved)  # type: ignore[arg-type]
         if holds_identifiers(self, saved):  # type: ignore[arg-type]
             self.set_save_state(f"saved {datetime.now():%H:%M:%S} · holds what looks like an identifier of a case",
                                 "bold yellow")
         self.refresh_view(identity=False)
+        return True
+
+    def deferred(self, waiting: bool) -> None:
+        """Note whether an autosave waits to be journaled; one waits at most IDLE_SECONDS."""
+        if self._idle is not None:
+            self._idle.stop()
+            self._idle = None
+        self.unsettled = waiting
+        if waiting:
+            self._idle = self.set_timer(IDLE_SECONDS, self.settle)
+
+    def settle(self) -> bool:
+        """Save what is unsaved and journal the net change of the typing autosaved since
+        the last journaled save: an editor closed, the return left, the app quitting, or
+        idle.  False only when something is still unsaved; a journal entry that cannot
+        be written now stays in the file and the next look at it (any session's) writes it."""
+        if not self.flush(settle=True):
+            return False
+        if self.unsettled:
+            try:
+                ops.settle_draft(ctx(self.app).ws, self.ret)
+            except WorkspaceError:
+                pass  # kept in the file with its base: Workspace.settle_idle journals it
+            self.deferred(False)
         return True
 
     def adopt(self, stored: Return) -> None:
@@ -218,13 +257,15 @@ class AutosaveMixin:
                 tell(self, str(exc), error=True)
                 return None
             self.adopt(saved)
+            self.deferred(False)  # that save journaled the typing before it too
             self.refresh_view()
             tell(self, done)
             return saved
 
     def unsaved_work(self) -> str | None:
-        """What ctrl+q would lose (screens.dialogs.quit), after trying to save it now."""
-        if not self.pending or self.flush():
+        """What ctrl+q would lose (screens.dialogs.quit), after trying to save it now
+        (and to journal the typing autosaved, as leaving the return does)."""
+        if self.settle():
             return None
         tool = ops.tool_for(ctx(self.app).ws, self.audit_ref, self.agency)
         what = _changed(conflict_view(self.base, tool), conflict_view(self.ret, tool))
@@ -236,12 +277,16 @@ class AutosaveMixin:
                 f"({why.rstrip('.')})")
 
     def on_unmount(self) -> None:
-        """Leaving by ctrl+q or a closed connection: save what is left, if it still can be."""
-        if self.pending and not self._resolving:
-            try:
-                ops.save_draft(ctx(self.app).ws, self.ret)
-            except (WorkspaceError, TransitionError):
-                pass  # a conflict cannot be shown any more; the other version stays intact
+        """Leaving by ctrl+q or a closed connection: save and journal what is left, if it
+        still can be."""
+        try:
+            if self.pending and not self._resolving:
+                ops.save_draft(ctx(self.app).ws, self.ret)  # journals the typing before it too
+            elif self.unsettled:
+                ops.settle_draft(ctx(self.app).ws, self.ret)
+        except (WorkspaceError, TransitionError):
+            pass  # a conflict cannot be shown any more; the other version stays intact
+        self.unsettled = False
 
 
 def conflict_view(ret: Return, tool: ToolTemplate) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from audit import returns as domain
+from audit import return_transitions as domain
 from audit.access import Act, decide
 from audit.dates import format_uk, parse_date
 from audit.grades import Answer, Grade
@@ -65,6 +65,8 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         self.save_state = Text("")
         self.shown: dict[str, Text] = {}
         self._timer = None
+        self._idle = None
+        self.unsettled = False
         self._resolving = False
         self.sub_title = "Audit tool"
 
@@ -371,6 +373,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         self.editing = None
         self.query_one("#tool-side").remove_class("editing")
         self.set_focus(self.query_one(OptionList))  # at once, as in start_editing
+        self.settle()  # the editor closed: save now, and journal the net change of the typing
         self.refresh_view(identity=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -407,7 +410,7 @@ class ToolScreen(ToolActionsMixin, Screen[None]):  # type: ignore[misc]  # the m
         if self.editing is not None:
             self.finish_editing()
             return
-        if self.flush():
+        if self.settle():
             self.dismiss(None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -23,10 +23,11 @@ from textual.widgets import DataTable, Static
 from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Rag
+from audit.text import plain
 from audit.tracker import TrackerFilter, TrackerRow, counts, status_text
 from screens.board.cards import RAG_STYLE
 from screens.access import Acts, permitted
-from screens.context import WorkspaceChanged, ctx, plain
+from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.details import InfoScreen
 from screens.dialogs.form import FormField, FormScreen

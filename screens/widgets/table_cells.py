@@ -7,7 +7,6 @@ These are plain functions of their arguments, with no widget state, so
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,6 +17,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from audit.text import flat
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -26,12 +27,11 @@ __all__ = [
     "Align",
     "Column",
     "auto_width",
+    "cell_plain",
     "cell_segments",
-    "clean",
     "column_widths",
     "fit_cell",
     "header_width",
-    "plain",
     "sample_rows",
 ]
 
@@ -40,20 +40,11 @@ Align = Literal["left", "right", "center"]
 PAD = 1  # blank cells either side of every column
 _AUTO_MAX = 40  # an auto-fitted column never grows past this; long text ends in "…"
 _SAMPLE = 100  # rows read from the top, and again spread evenly, to fit widths
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # bidi too (audit.text)
-_SPACES = str.maketrans("\t\n\r\v\f", "     ")
 
 
-def clean(text: str) -> str:
-    """Turn tabs and newlines into spaces and drop other terminal control bytes."""
-    if _CONTROL.search(text) is None:  # the common case costs one scan
-        return text
-    return _CONTROL.sub("", text.translate(_SPACES))
-
-
-def plain(value: str | Text | object) -> str:
-    """The cleaned plain text of a cell value."""
-    return clean(value.plain if isinstance(value, Text) else str(value))
+def cell_plain(value: str | Text | object) -> str:
+    """The cleaned plain text of a cell value (:func:`audit.text.flat`)."""
+    return flat(value.plain if isinstance(value, Text) else str(value))
 
 
 @dataclass
@@ -77,7 +68,7 @@ class Column:
 
 def header_width(column: Column) -> int:
     """The header label's width, with room for " ▲" so sorting never truncates it."""
-    return cell_len(clean(column.label)) + (2 if column.sortable else 0)
+    return cell_len(flat(column.label)) + (2 if column.sortable else 0)
 
 
 def sample_rows(rows: list[Any]) -> list[Any]:
@@ -115,10 +106,10 @@ def cell_segments(value: str | Text, style: Style, console: Console) -> list[Seg
         # Text.render leaves out the Text's own style when it has no spans.
         own = style + console.get_style(value.style, default=Style.null())
         return [
-            Segment(clean(s.text), own + s.style if s.style else own)
+            Segment(flat(s.text), own + s.style if s.style else own)
             for s in value.render(console)
         ]
-    return [Segment(clean(str(value)), style)]
+    return [Segment(flat(str(value)), style)]
 
 
 def fit_cell(parts: list[Segment], width: int, align: Align, style: Style) -> list[Segment]:

@@ -6,8 +6,8 @@ the caller's row objects and an index list of the visible ones; it asks `cell(ro
 key)` for text only when a line is painted (Textual's line API), caches the strips,
 and repaints just the lines that change when the cursor moves.
 
-Columns, cleaning cell text and fitting widths live in `table_cells.py`; `Column`,
-`clean` and `plain` are re-exported here.
+Columns, cell text made safe (with `audit.text.flat`) and fitting widths live in
+`table_cells.py`; `Column` is re-exported here.
 """
 
 from __future__ import annotations
@@ -26,22 +26,22 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from audit.text import flat
 from screens.widgets.lists import LIST_KEYS
 from screens.widgets.table_cells import (
     PAD,
     Align,
     Column,
     auto_width,
+    cell_plain,
     cell_segments,
-    clean,
     column_widths,
     fit_cell,
     header_width,
-    plain,
     sample_rows,
 )
 
-__all__ = ["Align", "Column", "Row", "VirtualTable", "clean", "plain"]
+__all__ = ["Align", "Column", "Row", "VirtualTable"]
 
 Row = Any
 
@@ -145,7 +145,7 @@ class VirtualTable(ScrollView, can_focus=True):
             raise ValueError("A VirtualTable needs at least one column.")
         self.columns: tuple[Column, ...] = tuple(columns)
         self._cell = cell
-        self._sort_key = sort_key or (lambda row, key: plain(cell(row, key)).casefold())
+        self._sort_key = sort_key or (lambda row, key: cell_plain(cell(row, key)).casefold())
         self._row_style = row_style
         self._empty_text = empty_text
         self._rows: list[Row] = []
@@ -351,7 +351,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 strip = cached
             elif position == 0:
                 style = self._base_style + self._component("virtual-table--empty")
-                strip = Strip([Segment(" " * PAD + clean(self._empty_text), style)])
+                strip = Strip([Segment(" " * PAD + flat(self._empty_text), style)])
                 scroll_x = 0  # the message stays put when the header is scrolled
             else:
                 return Strip.blank(width, self._base_style)
@@ -365,7 +365,7 @@ class VirtualTable(ScrollView, can_focus=True):
         segments: list[Segment] = []
         for number, (column, width) in enumerate(zip(self.columns, self._widths)):
             names = ["virtual-table--header"]
-            label = clean(column.label)
+            label = flat(column.label)
             if column.key == self._sort_column:
                 names.append("virtual-table--sorted")
                 label += " ▼" if self._sort_reverse else " ▲"
@@ -403,7 +403,7 @@ class VirtualTable(ScrollView, can_focus=True):
         for number, column in enumerate(self.columns):
             if column.width is not None:
                 continue
-            texts = (plain(self._cell(r, column.key)) for r in sample)
+            texts = (cell_plain(self._cell(r, column.key)) for r in sample)
             self._auto_widths[number] = auto_width(column, texts)
         self._layout_columns()
 

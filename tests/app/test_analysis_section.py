@@ -214,7 +214,8 @@ async def test_objective_titles_are_shown_as_typed(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_analysis(pilot)
         label = grid(section, AGENCY_GRID).get_cell("curiosity", "objective")
-        assert label.plain == f"1 {hostile}[2J" and not label.spans  # shown as typed, the ESC byte dropped
+        # Shown as typed, the escape sequence dropped whole (audit.text.plain), not just its ESC.
+        assert label.plain == f"1 {hostile}" and not label.spans
 
 
 async def test_a_viewer_reads_the_analysis(tmp_path: Path) -> None:

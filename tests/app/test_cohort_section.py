@@ -12,7 +12,7 @@ import pytest
 from rich.style import Style
 from textual.widgets import Input, Select, Static
 
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.criteria import Outcome
 from audit.draw import draw
 from screens.cohort.section import CohortSection, CohortTable

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
-from audit.returns import edit
+from audit.return_transitions import edit
 from screens.audit.screen import AuditScreen
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormScreen

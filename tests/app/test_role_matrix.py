@@ -43,8 +43,13 @@ ACTIONS: list[tuple[str, str | None, list[str], dict[str, type[Screen] | str]]] 
     ("add a finding", "5", ["a"], {LEAD: FormScreen, COORD: FormScreen, VIEWER: REFUSED}),
     ("export the report", "7", ["e"], {LEAD: SshCommandScreen, COORD: REFUSED, VIEWER: REFUSED}),
 ]
-CASES = [(name, where, keys, role, expected[role])
-         for name, where, keys, expected in ACTIONS for role in (LEAD, COORD, VIEWER)]
+ROLES = (LEAD, COORD, VIEWER)
+# Thirty app runs: the edit loop (`make test-fast`) takes one role per action, turn about,
+# so every action and every role is tried there; `make test` runs the whole matrix.
+CASES = [pytest.param(name, where, keys, role, expected[role],
+                      id=f"{role}-{name.replace(' ', '-')}",
+                      marks=() if role == ROLES[n % len(ROLES)] else pytest.mark.slow)
+         for n, (name, where, keys, expected) in enumerate(ACTIONS) for role in ROLES]
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +65,7 @@ def without_journal(path: Path) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("name", "where", "keys", "role", "expected"), CASES,
-                         ids=[f"{role}-{name.replace(' ', '-')}" for name, _, _, role, _ in CASES])
+@pytest.mark.parametrize(("name", "where", "keys", "role", "expected"), CASES)
 async def test_role_action_matrix(template: Path, tmp_path: Path, name: str, where: str | None,
                                   keys: list[str], role: str, expected: type[Screen] | str) -> None:
     path = tmp_path / "w.json"

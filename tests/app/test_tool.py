@@ -11,7 +11,8 @@ import pytest
 from textual.widgets import OptionList, Static, TextArea
 
 from audit.grades import Answer, Grade
-from audit.returns import Status, edit, set_answer, set_grade
+from audit.return_transitions import edit, set_answer, set_grade
+from audit.returns import Status
 from screens.audit.screen import AuditScreen
 from screens.returns.concerns import ConcernAlertScreen
 from screens.dialogs.confirm import ConfirmScreen

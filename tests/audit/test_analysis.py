@@ -17,7 +17,7 @@ import pytest
 
 from audit.analysis import GradeCell, analyse
 from audit.cases import CandidateCase
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.csv_import import parse_candidates
 from audit.findings import Action, ActionStatus, Discussion, Rag, rag
 from audit.grades import Grade

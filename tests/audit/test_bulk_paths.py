@@ -22,7 +22,8 @@ from audit.criteria import Criterion, Outcome, Result
 from audit.csv_import import COLUMNS, parse_candidates
 from audit.csv_values import Values, yes_no
 from audit.journal import JournalEntry
-from audit.screening import evaluate, screen_many
+from audit.scope import Audit
+from audit.screening import screen_cases
 
 CODES = ["CSC", "MID", "HV", "GP", "ASM", "AMH", "EY", "POL"]
 HEADER = ",".join(COLUMNS)
@@ -39,6 +40,14 @@ ENGAGEMENTS = [
     "CSC:2020-01-01..\x00POL:2020-01-01..", "A:1..", "CSC:", "CSC:2020-01-01..2020:02:01", "none ",
     "CSC:2020-01-01..; junk", "none; none", "CSC:2020:01:01..",
 ]
+
+
+def _screen(cases: list[CandidateCase], criteria: list[Criterion], *, lookback_start: date, lookback_end: date,
+            participating: list[str], today: date) -> list[dict[str, Result]]:
+    """Each case's results by criterion id, screened through the one entry point."""
+    audit = Audit(ref="A", title="T", criteria=criteria, agencies=participating,
+                  lookback_start=lookback_start, lookback_end=lookback_end)
+    return [s.results for s in screen_cases(audit, cases, today)]
 
 
 def _explained(value: str) -> tuple[object, list[str]]:
@@ -109,7 +118,7 @@ def test_rows_do_not_share_engagement_lists() -> None:
 
 
 def test_a_large_file_with_a_few_bad_values_names_each_one_on_its_line() -> None:
-    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30,Name,01/01/2015,,"
+    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30,Name,01/01/2015,,,female,White British,CIN"
             for n in range(3000)]
     rows[1200] = rows[1200].replace("CSC:2020-01-01..2020-06-30", "CSC:2020-06-30..2020-01-01")
     rows[2500] = rows[2500].replace(",yes,", ",perhaps,").replace("01/01/2015", "2015-02-30")
@@ -183,9 +192,10 @@ def test_screening_many_agrees_with_one_at_a_time_on_random_cases() -> None:
     settings = dict(lookback_start=date(2020, 1, 1), lookback_end=date(2020, 12, 31),
                     participating=["CSC", "EY"], today=date(2021, 3, 1))
     cases = [_case(n, rng) for n in range(400)]
-    for case, results in zip(cases, screen_many(cases, criteria, **settings)):
+    for case, results in zip(cases, _screen(cases, criteria, **settings)):
         for criterion in criteria:
-            expected = evaluate(criterion, case, **settings)
+            [alone] = _screen([case], [criterion], **settings)
+            expected = alone[criterion.id]
             got = results[criterion.id]
             assert (got.outcome, got.reason) == (expected.outcome, expected.reason)
 
@@ -230,7 +240,7 @@ def test_an_import_leaves_no_reference_cycles(wrong: bool) -> None:
     # paused_gc defers collections, and what it leaves is promoted to the oldest
     # generation: a cycle made here (a cache holding a bound method of its owner, say)
     # would keep the whole parse alive until a full collection.
-    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30; POL:01/02/2020..,Name,01/01/2015,,"
+    rows = [f"C{n},yes,1,no,no,no,0,CSC:2020-01-01..2020-06-30; POL:01/02/2020..,Name,01/01/2015,,,m,Mixed,"
             for n in range(500)]
     if wrong:
         rows[7] = rows[7].replace("yes", "perhaps").replace("CSC:", "XYZ:")
@@ -278,7 +288,7 @@ def test_a_repeated_criterion_id_takes_the_last_criterion_as_before() -> None:
                     participating=["CSC"], today=date(2021, 3, 1))
     first = [Criterion(id="x", label="U", kind="all", predicates=["unborn"]),
              Criterion(id="x", label="E", kind="engaged_with")]
-    [results] = screen_many([case], first, **settings)
+    [results] = _screen([case], first, **settings)
     assert results["x"].outcome is Outcome.UNMET  # the engagement criterion, last
-    [results] = screen_many([case], first[::-1], **settings)
+    [results] = _screen([case], first[::-1], **settings)
     assert results["x"].outcome is Outcome.MET  # the unborn criterion, last

@@ -17,7 +17,8 @@ from audit.criteria import (
     criteria_from_toml,
     criterion_from_toml,
 )
-from audit.screening import eligibility, evaluate, screen, screen_many
+from audit.scope import Audit
+from audit.screening import Screened, eligibility, screen_cases
 
 MET, UNMET, UNKNOWN = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
 LOOKBACK = dict(lookback_start=date(2020, 1, 1), lookback_end=date(2020, 12, 31))
@@ -51,9 +52,16 @@ def case(**fields: object) -> CandidateCase:
     return CandidateCase(audit="MACA-C86", case_ref="C1", **fields)  # type: ignore[arg-type]
 
 
+def screened(criteria: list[Criterion], cases: list[CandidateCase], *, today: date = TODAY,
+             participating: list[str] = PARTICIPATING) -> list[Screened]:
+    audit = Audit(ref="MACA-C86", title="Test", criteria=criteria, agencies=participating, **LOOKBACK)
+    return screen_cases(audit, cases, today)
+
+
 def run(criterion: Criterion, c: CandidateCase, *, today: date = TODAY,
         participating: list[str] = PARTICIPATING) -> Result:
-    return evaluate(criterion, c, participating=participating, today=today, **LOOKBACK)
+    """One case against one criterion, screened on its own."""
+    return screened([criterion], [c], today=today, participating=participating)[0].row[0]
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -379,17 +387,18 @@ def test_screen_gives_every_criterion_by_id() -> None:
     c = case(unborn=True, older_siblings=1, domestic_abuse=None, substance_misuse=True,
              maternal_mental_health=True,
              engagement=[Engagement("MID", D(2020, 3, 1), D(2020, 9, 30))])
-    results = screen(c, criteria, participating=PARTICIPATING, today=TODAY, **LOOKBACK)
+    [one] = screened(criteria, [c])
+    results = one.results
     assert {k: (r.outcome.value, r.reason) for k, r in results.items()} == {
         "unborn_and_sibling": ("met", "unborn baby recorded; 1 older sibling"),
         "da_or_substance": ("met", "substance misuse recorded"),
         "maternal_mental_health": ("met", "maternal ill mental health recorded"),
         "engaged_in_period": ("met", "MID 01/03/2020\u201330/09/2020 overlaps the lookback"),
     }
-    assert eligibility(results.values()) is True
+    assert eligibility(results.values()) is True and one.eligible is True
 
 
-def test_screen_many_matches_evaluate() -> None:
+def test_screening_many_matches_one_at_a_time() -> None:
     criteria = criteria_from_toml(tomllib.loads(SCOPE_CRITERIA)["criteria"]) + [KEY_SERVICES]
     cases = [
         case(),
@@ -400,13 +409,13 @@ def test_screen_many_matches_evaluate() -> None:
         case(unborn=True, older_siblings=4, males_in_household=2, maternal_mental_health=False,
              engagement=[Engagement("CSC", D(2020, 12, 31))]),
     ]
-    many = screen_many(cases, criteria, participating=PARTICIPATING, today=TODAY, **LOOKBACK)
-    for c, results in zip(cases, many):
+    many = screened(criteria, cases)
+    for c, s in zip(cases, many):
+        results = s.results
         assert list(results) == [cr.id for cr in criteria]
         for criterion in criteria:
-            expected = evaluate(criterion, c, participating=PARTICIPATING, today=TODAY, **LOOKBACK)
-            assert results[criterion.id] == expected
-        assert results == screen(c, criteria, participating=PARTICIPATING, today=TODAY, **LOOKBACK)
+            assert results[criterion.id] == run(criterion, c)
+        assert results == screened(criteria, [c])[0].results
 
 
 def test_changed_settings_are_not_served_from_a_cache() -> None:

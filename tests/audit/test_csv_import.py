@@ -36,7 +36,7 @@ def test_a_full_row_becomes_a_case() -> None:
     text = (
         f"{FULL_HEADER}\n"
         "C-001,yes,2,no,Y,true,1,CSC:2020-02-01..2020-11-30; POL:03/05/2020..,Smith,09/04/2016,"
-        "NHS 485 777 3456,nominated by CSC\n"
+        "NHS 485 777 3456,nominated by CSC,Female,white - irish,CPP\n"
     )
     result = load(text)
     assert result.ok and result.rows == 1 and result.problems == []
@@ -50,15 +50,18 @@ def test_a_full_row_becomes_a_case() -> None:
     ]
     assert (case.family_name, case.child_dob, case.system_ids, case.notes) == (
         "Smith", date(2016, 4, 9), "NHS 485 777 3456", "nominated by CSC")
+    assert (case.gender, case.ethnicity, case.level_of_intervention) == (
+        "female", "White: Irish", "child protection")
     assert case.in_cohort is False and case.rev == 0
 
 
 def test_blank_values_are_unknown_not_no() -> None:
-    [case] = load(f"{FULL_HEADER}\nC1,,,,,,,,,,,\n").cases
+    [case] = load(f"{FULL_HEADER}\nC1,,,,,,,,,,,,,,\n").cases
     assert case.unborn is None and case.older_siblings is None
     assert case.males_in_household is None and case.child_dob is None
     assert case.engagement is None
     assert case.family_name == case.system_ids == case.notes == ""
+    assert case.gender == case.ethnicity == case.level_of_intervention == ""
 
 
 def test_only_case_ref_is_required_and_columns_come_in_any_order() -> None:
@@ -152,7 +155,7 @@ def test_progress_is_reported_up_to_the_end() -> None:
 
 EXPECTED = ("case_ref, unborn, older_siblings, domestic_abuse, substance_misuse, "
             "maternal_mental_health, males_in_household, engagement, family_name, child_dob, "
-            "system_ids or notes")
+            "system_ids, notes, gender, ethnicity or level_of_intervention")
 
 
 @pytest.mark.parametrize(

@@ -134,4 +134,5 @@ def test_balance_function_and_counts() -> None:
 def test_unknown_balance_field_is_one_sentence() -> None:
     with pytest.raises(ValueError, match="no balance field 'age'; use one of older_siblings"):
         balance_field("age")
-    assert [f.id for f in BALANCE_FIELDS] == ["older_siblings", "engagement_agency", "males_in_household", "age_band"]
+    assert [f.id for f in BALANCE_FIELDS] == ["older_siblings", "engagement_agency", "males_in_household", "age_band",
+                                              "gender", "ethnicity", "level_of_intervention"]

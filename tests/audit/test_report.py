@@ -22,7 +22,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from audit.cases import CandidateCase
-from audit.cohort import screen_cases
+from audit.screening import screen_cases
 from audit.csv_import import parse_candidates
 from audit.draw import Lookback, balance_function, draw
 from audit.findings import (

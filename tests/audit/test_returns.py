@@ -11,30 +11,10 @@ import pytest
 
 from audit.codec import from_doc, to_doc
 from audit.grades import Answer, Grade
-from audit.returns import (
-    EDITABLE_FIELDS,
-    Concern,
-    Gap,
-    QuestionAnswer,
-    Return,
-    SectionReturn,
-    Status,
-    StatusChange,
-    TransitionError,
-    acknowledge_concern,
-    days_overdue,
-    edit,
-    is_editable,
-    is_outstanding,
-    is_received,
-    progress,
-    raise_concern,
-    return_for_clarification,
-    set_answer,
-    set_grade,
-    submission_gaps,
-    submit,
-)
+from audit.return_transitions import (EDITABLE_FIELDS, acknowledge_concern, edit, raise_concern,
+                                      return_for_clarification, set_answer, set_grade, submit)
+from audit.returns import (Concern, Gap, QuestionAnswer, Return, SectionReturn, Status, StatusChange, TransitionError,
+                           days_overdue, is_editable, is_outstanding, is_received, progress, submission_gaps)
 from audit.tools import Question, Section, ToolTemplate
 
 T0 = datetime(2021, 4, 12, 9, 30)

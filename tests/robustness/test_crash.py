@@ -284,7 +284,9 @@ def two_sessions(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("damage", DAMAGE)
+# Six `maca` processes each: one kind of damage in the edit loop, every kind in `make test`.
+@pytest.mark.parametrize("damage", [d if d == "truncated" else pytest.param(d, marks=pytest.mark.slow)
+                                    for d in DAMAGE])
 def test_a_damaged_file_is_refused_and_check_restore_brings_back_the_last_good_copy(
     two_sessions: Path, damage: str
 ) -> None:

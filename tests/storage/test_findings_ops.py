@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from audit.access import Act
-from audit.findings import ActionStatus, Attendee, Column, Embedded, Rag, Retest, rag
+from audit.findings import ActionStatus, Attendee, Column, Embedded, Rag, Retest, parse_attendees, rag, short_title
 from audit.grades import Grade
 from audit.returns import Return, SectionReturn, Status
 from audit.scope import Audit, Kind, Objective
@@ -31,11 +31,9 @@ from storage.findings import (
     link_retest,
     move_finding,
     open_discussion,
-    parse_attendees,
     promote_point,
     received_agencies,
     save_discussion,
-    short_title,
 )
 from storage.lock import os_login
 from storage.workspace import Workspace

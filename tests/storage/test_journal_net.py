@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from audit.returns import Return, Status, set_answer
+from audit.return_transitions import set_answer
+from audit.returns import Return, Status
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.lock import os_login
 from storage.returns import cohort_refs, open_return, save_draft, settle_draft, tool_for

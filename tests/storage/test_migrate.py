@@ -67,6 +67,7 @@ def test_the_demo_moves_into_a_folder_beside_it_and_nothing_is_lost(tmp_path: Pa
                                         "(the file is kept as it was)")
 
 
+@pytest.mark.slow  # ten years of documents
 def test_a_ten_year_file_moves_with_every_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tables = build_tables(LOGIN, SMALL)
     path = old_file(tmp_path / "ten-years.json", tables)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from audit.grades import Answer, Grade
-from audit.returns import Return, Status, TransitionError, edit, set_answer, set_grade
+from audit.return_transitions import edit, set_answer, set_grade
+from audit.returns import Return, Status, TransitionError
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.errors import AccessDenied, ConflictError, NotFound
 from storage.lock import os_login
