@@ -45,11 +45,14 @@ EXPECTED: list[tuple[str, str, str]] = [
     ("1", "maca demo start to first frame (tmux)", "bench_start"),
     ("2", "cursor key to screen update, cohort of 20,000 (tmux)", "bench_cohort"),
     ("3", "cohort section ready, 20,000 candidates", "bench_cohort"),
-    ("4", "save one return, ten years of audits", "bench_save"),
+    ("4", "save one return, ten years of audits; a foreign save picked up", "bench_save"),
     ("5", "import + screen 50,000 candidates", "bench_import"),
     ("6", "demo report preview ready; export", "bench_report"),
     ("7", "maca demo peak memory", "bench_start"),
     ("8", "identifier guard, largest report of ten years (issue 16)", "bench_guard"),
+    ("9", "journal growth typing 1,000 chars into 5 answers", "bench_journal"),
+    ("10", "ten-year workspace start to first frame; peak memory", "bench_start"),
+    ("11", "10 live sessions on ten years, 2 typing (tmux)", "bench_sessions"),
 ]
 
 

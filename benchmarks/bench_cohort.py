@@ -18,9 +18,12 @@ the demo audit (four criteria).  Built once, untimed.
       are painted, so that frame shows real marks.  Budget <= 0.25x the baseline.
     - settled: until a `call_after_refresh` callback queued after the section opened
       runs, i.e. after the batch screening, the counts and the detail pane: what a
-      key pressed at once would wait for.  Shown beside the baseline, no budget.
+      key pressed at once would wait for.  Budget <= 0.25x the baseline.
     Baseline: a section holding the stock `DataTable`, filled with the same cells from
-    the same screening (`add_columns` + `add_rows`) and nothing else.
+    the same screening (`add_columns` + `add_rows`) and nothing else.  Like with like
+    (issue 14 item 7): neither screens the 20,000 cases in mount.  The baseline's cells
+    are made before the clock starts; maca's section screens after its first frame,
+    so its "settled" figure includes the screening the baseline was spared.
 
 (2) In tmux (120x40, a private server polled every millisecond), the real `maca --db`
     and, as the baseline, a small app holding the same stock DataTable run from this
@@ -124,14 +127,20 @@ class StockTable(DataTable):
 
 
 class StockCohortSection(Section):
-    """The baseline: the same cells in the stock DataTable, and nothing else."""
+    """The baseline: the same cells in the stock DataTable, and nothing else.  Its cells
+    (the screening of every case) are made before the clock starts (`PREPARED`): like
+    maca's section, it does not screen in mount."""
+
+    PREPARED: tuple[list[str], list[tuple[Any, ...]]] | None = None
 
     def compose(self) -> ComposeResult:
         yield StockTable(cursor_type="row", id="stock-table")
 
     def on_mount(self) -> None:
-        c = ctx(self.app)
-        columns, rows, _, _ = stock_cells(c.ws, c.today())
+        if StockCohortSection.PREPARED is None:
+            c = ctx(self.app)
+            StockCohortSection.PREPARED = stock_cells(c.ws, c.today())[:2]
+        columns, rows = StockCohortSection.PREPARED
         table = self.query_one(StockTable)
         table.add_columns(*columns)
         table.add_rows(rows)
@@ -156,6 +165,8 @@ def _ready_once(path: Path, stock: bool) -> tuple[float, float]:
 
     ws = Workspace.open(path, os_login())
     ws.cases(REF)  # decoded before timing: the home screen has already done this
+    if stock:  # the baseline's cells, screened before the clock (see StockCohortSection)
+        StockCohortSection.PREPARED = stock_cells(ws, date(2021, 4, 20))[:2]
     spec = (SectionSpec(2, "cohort", "Cohort", __name__, "StockCohortSection") if stock
             else SectionSpec(2, "cohort", "Cohort", "screens.cohort.section", "CohortSection"))
     state: dict[str, Any] = {"rows": False, "timing": False}
@@ -341,7 +352,7 @@ def collect(runs: int) -> list[Figure]:
                               max_ratio=0.25, runs=runs))
         figures.append(Figure("3", f"cohort section settled (all screened, counted), {ROWS:,}",
                               median(settled["maca"]) * 1000, median(settled["stock"]) * 1000, "ms",
-                              runs=runs))
+                              max_ratio=0.25, runs=runs))
         if not have_tmux():
             figures.append(Figure("2", "filter keystroke / cursor key (tmux)", status="error: tmux is not installed"))
             return figures

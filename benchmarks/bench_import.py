@@ -12,21 +12,24 @@ section do: read the file's bytes, `storage.cohort.validate_candidates`,
 `storage.cohort.import_candidates` (one transaction: every case stored, journaled
 once, written atomically) and `audit.screening.screen_cases` of the audit's cases.
 
-Floor. `csv.reader` over the same file into a list of rows, `json.dumps` of the
-rows, written to a temp file in the same folder, fsync, `os.replace`.  One warm-up,
-then `runs` of each in turn.
+Floor. `csv.reader` over the same file into a list of rows, encoded with maca's own
+encoder (`orjson.dumps`), written to a temp file in the same folder, fsync,
+`os.replace`.  One warm-up, then `runs` of each in turn.  Budget <= 8x (issue 14
+item 7: against the orjson floor, no longer the stdlib encoder's).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import os
 import random
+import shutil
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+import orjson
 
 from audit.screening import screen_cases
 from storage.cohort import import_candidates, validate_candidates
@@ -76,7 +79,7 @@ def write_csv(path: Path, agencies: list[str], rows: int = ROWS) -> None:
 
 def _fresh_workspace(folder: Path, n: int) -> Workspace:
     partnership, users = demo_partnership()
-    ws = Workspace.create(folder / f"import-{n}.json", os_login(), partnership, users=users)
+    ws = Workspace.create(folder / f"import-{n}", os_login(), partnership, users=users)
     with ws.transaction() as tx:
         tx.insert(demo_audit(partnership.agency_codes()), summary="created the audit")
     return ws
@@ -86,7 +89,7 @@ def _floor(csv_path: Path, folder: Path) -> float:
     start = time.perf_counter()
     with open(csv_path, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    payload = json.dumps(rows).encode("utf-8")
+    payload = orjson.dumps(rows)
     write_floor(payload, folder)
     return time.perf_counter() - start
 
@@ -114,15 +117,14 @@ def collect(runs: int) -> list[Figure]:
             elapsed = time.perf_counter() - start
             if len(screened) != ROWS:
                 raise RuntimeError(f"{len(screened)} cases screened, not {ROWS}")
-            for suffix in ("", ".bak", ".lock", ".lock.who"):  # keep the temp folder small
-                Path(f"{ws.path}{suffix}").unlink(missing_ok=True)
+            shutil.rmtree(ws.path)  # keep the temp folder small
             return elapsed
 
         times = alternate({"maca": maca, "floor": lambda: _floor(csv_path, folder)}, runs)
         size = csv_path.stat().st_size
     return [
-        Figure("5", f"import + screen {ROWS:,} candidates ({size / 1e6:.1f} MB CSV)",
-               median(times["maca"]) * 1000, median(times["floor"]) * 1000, "ms", max_ratio=4.0, runs=runs),
+        Figure("5", f"import + screen {ROWS:,} candidates ({size / 1e6:.1f} MB CSV) vs csv + orjson write",
+               median(times["maca"]) * 1000, median(times["floor"]) * 1000, "ms", max_ratio=8.0, runs=runs),
     ]
 
 

@@ -1,5 +1,11 @@
-"""Items 1 and 7: `maca demo` start to first frame, and its peak memory, against a bare
-Textual app (header, 20-row DataTable, footer: `benchmarks/bare_app.py`).
+"""Items 1, 7 and 10: start to first frame and peak memory, `maca demo` and `maca --db`
+on the ten-year workspace, against a bare Textual app (header, 20-row DataTable,
+footer: `benchmarks/bare_app.py`).
+
+The ten-year workspace is a copy of `benchmarks.ten_years`' cached folder (100 audits,
+465 MB as the old single file); its first frame is home's table with its first audit
+(`MACA-2015-01`).  Budgets (issue 14 item 7): <= 1.5x the bare app's start, <= 2x its
+peak memory.
 
 Method. Both programs run in the same private tmux pane (120x40), started the way a
 user starts them: `maca demo` through the virtualenv's console script, the bare app as
@@ -26,8 +32,9 @@ from pathlib import Path
 
 from benchmarks.common import Figure, Tmux, alternate, have_tmux, maca_command, median, peak_rss_mb, standalone
 
-ITEMS = ("1", "7")
+ITEMS = ("1", "7", "10")
 MACA_MARKER = "MACA-C86"  # the demo audit's row in the home screen's table
+TEN_MARKER = "MACA-2015-01"  # the ten-year workspace's first audit in the home screen's table
 BARE_MARKER = "BARE-0001"
 SETTLE = 1.0  # seconds after the first frame before peak memory is read
 
@@ -55,14 +62,17 @@ def collect(runs: int) -> list[Figure]:
                # Compiled bytecode for both programs, written by the warm-up, whatever the
                # caller's PYTHONDONTWRITEBYTECODE: a user's install has its .pyc files.
                "PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(home / "pycache")}
-        memory: dict[str, list[float]] = {"maca": [], "bare": []}
+        from benchmarks.ten_years import FULL, cached_folder, copy_of
+
+        ten_years = copy_of(cached_folder(FULL), home / "ten-years")
+        memory: dict[str, list[float]] = {"maca": [], "bare": [], "ten": []}
         with Tmux(120, 40) as tmux:
 
             def launch(name: str, argv: list[str], marker: str) -> float:
                 if marker in tmux.screen():
                     raise RuntimeError(f"{marker!r} is on the screen before the program started")
                 started = tmux.start(argv, env=env, cwd=tmp)
-                seen = tmux.wait_for(marker)
+                seen = tmux.wait_for(marker, timeout=120)
                 pid = tmux.pane_pid()
                 time.sleep(SETTLE)
                 memory[name].append(peak_rss_mb(pid))
@@ -73,7 +83,8 @@ def collect(runs: int) -> list[Figure]:
 
             times = alternate(
                 {"maca": lambda: launch("maca", [*maca_command(), "demo"], MACA_MARKER),
-                 "bare": lambda: launch("bare", bare, BARE_MARKER)},
+                 "bare": lambda: launch("bare", bare, BARE_MARKER),
+                 "ten": lambda: launch("ten", [*maca_command(), "--db", str(ten_years)], TEN_MARKER)},
                 runs,
             )
     warm = len(memory["maca"]) - runs  # the warm-up's memory is a measurement too, but not kept
@@ -82,6 +93,10 @@ def collect(runs: int) -> list[Figure]:
                median(times["bare"]) * 1000, "ms", max_ratio=1.5, runs=runs),
         Figure("7", "maca demo peak memory (VmHWM)", median(memory["maca"][warm:]),
                median(memory["bare"][warm:]), "MB", max_ratio=1.5, runs=runs),
+        Figure("10", "start to first frame, ten-year workspace (tmux) vs bare app", median(times["ten"]) * 1000,
+               median(times["bare"]) * 1000, "ms", max_ratio=1.5, runs=runs),
+        Figure("10", "peak memory (VmHWM), ten-year workspace vs bare app", median(memory["ten"][warm:]),
+               median(memory["bare"][warm:]), "MB", max_ratio=2.0, runs=runs),
     ]
 
 

@@ -220,6 +220,7 @@ class Tmux:
         self.width, self.height = width, height
         self.socket = f"maca-bench-{os.getpid()}-{time.monotonic_ns()}"
         self._client: subprocess.Popen[bytes] | None = None
+        self._owner = True  # the client that started the server kills it on close
 
     def _tmux(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
@@ -251,7 +252,8 @@ class Tmux:
             with _suppress():
                 self._client.wait(timeout=5)
             self._client = None
-        self._tmux("kill-server")
+        if self._owner:
+            self._tmux("kill-server")
 
     def _read_block(self) -> list[str]:
         assert self._client is not None and self._client.stdout is not None
@@ -291,8 +293,44 @@ class Tmux:
         self.command(*args, shlex.join(words))
         return started
 
-    def screen(self) -> str:
-        return "\n".join(self.command("capture-pane", "-p", "-t", self.SESSION))
+    def screen(self, target: str | None = None) -> str:
+        return "\n".join(self.command("capture-pane", "-p", "-t", target or self.SESSION))
+
+    # Several programs at once (benchmarks.bench_sessions): one window each, named.
+
+    def window(self, name: str, argv: Sequence[str], *, env: dict[str, str] | None = None,
+               cwd: str | None = None) -> str:
+        """Start `argv` in a new window `name` of the pane's size; its target."""
+        words = ["exec", "env", *(f"{k}={v}" for k, v in (env or {}).items()), *argv]
+        args = ["new-window", "-d", "-t", f"{self.SESSION}:", "-n", name]
+        if cwd:
+            args += ["-c", cwd]
+        self.command(*args, shlex.join(words))
+        target = f"{self.SESSION}:{name}"
+        self.command("resize-window", "-t", target, "-x", str(self.width), "-y", str(self.height))
+        return target
+
+    def keys_to(self, target: str, *keys: str) -> float:
+        """Type `keys` into window `target`; the perf_counter() just before."""
+        started = time.perf_counter()
+        self.command("send-keys", "-t", target, *keys)
+        return started
+
+    def pid_of(self, target: str) -> int:
+        return int(self.command("display-message", "-p", "-t", target, "#{pane_pid}")[0])
+
+    def another_client(self) -> Tmux:
+        """A second control-mode client of the same server (one per thread: a client
+        answers its commands in order)."""
+        other = Tmux(self.width, self.height)
+        other.socket = self.socket
+        other._client = subprocess.Popen(
+            ["tmux", "-L", self.socket, "-C", "attach", "-f", "no-output,ignore-size", "-t", self.SESSION],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        other._read_block()
+        other._owner = False
+        return other
 
     def wait_for(self, text: str, *, timeout: float = 30.0, poll: float = 0.001) -> float:
         """Poll the screen until `text` is on it; the perf_counter() when it was seen."""

@@ -4,22 +4,40 @@
 tools; 300 candidate cases (the demo extract's 52, repeated under new references);
 20 of them in the cohort, each with a return from every agency (160 returns with about
 5 KB of answers); 10 discussions, 15 findings, 20 actions; and the journal the app
-writes for that work: a create entry per document and, for each return, the net change
-of each answer typed (one entry per answer, holding only that answer: the field-level
-journal of DESIGN §7).
+writes for that work.
+
+The journal of typing a return is what the app's save path journals when an auditor
+types it in the audit tool (DESIGN §7, issue 14 item 3): the return's first save (a
+create entry holding the new draft), then one entry per field as its editor closes
+(each answer, each section's grade, each overall text: the net change of that field,
+narrowed by `storage.transaction.field_changes`, the function the app journals with),
+then the submission.  Keystroke autosaves in between journal nothing (they are
+deferred and settled), so the entries do not depend on how fast the auditor typed.
+Typing those 16,000 returns for real through `storage.returns.save_draft` would take
+hours; calling the same diff on the same documents writes the same lines in seconds.
 
 It is built as raw documents (through the codec, so each is what maca writes) into one
 dict of tables, the old layout, and moving it to a folder is `storage.migrate`'s job:
 so the same builder feeds the migration's test (small `Scale`) and the benchmarks
-(full scale), and a folder of ten years is made in seconds, not by 50,000 saves.
+(full scale).  `cached_folder` builds the folder once (a couple of minutes at full
+scale) under `tmp/cache/` keyed by a hash of what shapes it, and `copy_of` hands each
+benchmark its own copy.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+import os
 import random
+import shutil
+import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from audit.codec import to_doc
@@ -100,6 +118,45 @@ def _return(rng: random.Random, audit: Audit, case_ref: str, agency: str, when: 
     )
 
 
+OVERALL = ("good_practice", "areas_for_development", "impact_on_child", "recommendations")
+HEADER = ("involved", "involvement_period", "involvement_nature", "summary", "auditor_name", "auditor_role",
+          "completed_on")
+
+
+def _typed(t: _Tables, ret: Return, final: dict[str, Any], when: datetime, ref: str) -> None:
+    """Journal return `ret` (stored as `final`) as typing it in the audit tool does: its
+    first save, each field's net change as its editor closes, then its submission."""
+    from audit.codec import complete
+    from storage.transaction import field_changes
+
+    where = f"edited {ret.agency}'s return for case {ret.case_ref}"
+    blank = to_doc(Return(audit=ret.audit, case_ref=ret.case_ref, agency=ret.agency, status=Status.DRAFT,
+                          history=ret.history[:1], updated_at=when, updated_by=ret.updated_by, rev=1))
+    doc = complete(Return, blank)
+    t.log(when, "create", "returns", ret.key, ref, summary=where, after=doc)
+    full = complete(Return, final)
+    steps: list[tuple[str, str | None]] = [(name, None) for name in HEADER]
+    steps += [("answers", qid) for qid in full["answers"]]
+    steps += [("sections", objective) for objective in full["sections"]]
+    steps += [(name, None) for name in OVERALL]
+    at = when
+    for field, item in steps:
+        at += timedelta(minutes=2)
+        if item is None:
+            new = {**doc, field: full[field]}
+        else:
+            new = {**doc, field: {**doc[field], item: full[field][item]}}
+        new["updated_at"] = at.isoformat()
+        before, after = field_changes(doc, new)
+        if before or after:
+            t.log(at, "update", "returns", ret.key, ref, summary=where, before=before, after=after)
+        doc = new
+    before, after = field_changes(doc, full)  # submitted (or left a draft, newest audit)
+    if before or after:
+        t.log(at, "update", "returns", ret.key, ref, summary=f"submitted {ret.agency}'s return", before=before,
+              after=after)
+
+
 def build_tables(login: str, scale: Scale = FULL) -> dict[str, dict[str, Any]]:
     """The old single file's tables for ten years of `scale` (deterministic)."""
     rng = random.Random(20150101)
@@ -145,13 +202,7 @@ def build_tables(login: str, scale: Scale = FULL) -> dict[str, dict[str, Any]]:
                 for agency in audit.agencies:
                     status = Status.DRAFT if newest else Status.SUBMITTED
                     ret = _return(rng, audit, case_ref, agency, typed, login, status, scale.answer_words)
-                    doc = t.store("returns", ret)
-                    first = {k: doc[k] for k in ("audit", "case_ref", "agency", "status")}
-                    t.log(typed, "create", "returns", ret.key, ref, after=first)
-                    for qid, answer in doc["answers"].items():  # the net change of each answer typed
-                        t.log(typed + timedelta(minutes=5), "update", "returns", ret.key, ref,
-                              summary="saved a draft", before={"answers": {qid: None}},
-                              after={"answers": {qid: answer}})
+                    _typed(t, ret, t.store("returns", ret), typed, ref)
             for d in range(scale.discussions):
                 subject = cohort[d % len(cohort)] if cohort else f"S{d}"
                 disc = Discussion(audit=ref, subject=subject, held_on=(start + timedelta(days=60)).date(),
@@ -179,3 +230,84 @@ def build_tables(login: str, scale: Scale = FULL) -> dict[str, dict[str, Any]]:
                 t.log(start + timedelta(days=80), "create", "actions", action.key, ref,
                       after=t.store("actions", action))
     return t.data
+
+
+# --------------------------------------------------------------------------- the cache
+
+CACHE = Path(__file__).resolve().parents[1] / "tmp" / "cache"
+# The cache's key: the schema version, the scale, the login, and these files (the builder,
+# the folder layout and the summaries in it).  A change elsewhere that changes what is stored bumps
+# SCHEMA_VERSION; anything else that should rebuild it bumps BUILD.
+BUILD = 1
+SHAPED_BY = ("benchmarks/ten_years.py", "storage/migrate.py", "storage/layout.py", "storage/summary.py")
+
+
+def cache_key(scale: Scale, login: str) -> str:
+    root = CACHE.parents[1]
+    digest = hashlib.sha256(f"{BUILD} {scale!r} {SCHEMA_VERSION} {login}".encode())
+    for name in SHAPED_BY:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Built:
+    folder: Path  # the cached workspace folder: copy it (`copy_of`) before writing to it
+    old_file_bytes: int  # the size of the same workspace as one file of the old layout
+    build_seconds: float  # building the tables and writing the old file
+    migrate_seconds: float  # moving it into a folder (storage.migrate)
+
+
+def cached_folder(scale: Scale = FULL, login: str | None = None, *, name: str = "",
+                  cache: Path = CACHE) -> Built:
+    """The workspace folder of `scale`, built once (untimed by the benchmarks) and kept
+    under tmp/cache/NAME-KEY; older builds of the same name are removed."""
+    import orjson
+    from filelock import FileLock
+
+    from storage.layout import Layout
+    from storage.lock import os_login
+    from storage.migrate import migrate
+
+    login = login or os_login()
+    name = name or ("ten-years" if scale == FULL else "scale")
+    key = cache_key(scale, login)
+    target, info = cache / f"{name}-{key}", cache / f"{name}-{key}.info.json"
+    cache.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(cache / f".{name}.lock")):
+        if not (Layout(target).is_workspace() and info.exists()):
+            for old in cache.glob(f"{name}-*"):  # an older version's build
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+            print(f"building the {name} workspace (once, cached in {cache}) ...", file=sys.stderr, flush=True)
+            with tempfile.TemporaryDirectory(dir=cache, prefix=f".{name}-building-") as tmp:
+                started = time.perf_counter()
+                old_file = Path(tmp) / "ws.json"
+                old_file.write_bytes(orjson.dumps(build_tables(login, scale)))
+                built = time.perf_counter() - started
+                started = time.perf_counter()
+                folder = migrate(old_file, login)
+                moved = time.perf_counter() - started
+                os.rename(folder, target)
+                info.write_text(json.dumps({"old_file_bytes": old_file.stat().st_size, "build_seconds": built,
+                                            "migrate_seconds": moved}))
+            print(f"  built in {built:.0f} s, moved into a folder in {moved:.0f} s", file=sys.stderr, flush=True)
+    facts = json.loads(info.read_text())
+    return Built(target, facts["old_file_bytes"], facts["build_seconds"], facts["migrate_seconds"])
+
+
+def copy_of(built: Built, dest: Path) -> Path:
+    """A private copy of a cached workspace folder at `dest`.  Past months' journal files
+    are hard links (the journal is only ever appended to, in the current month's file,
+    and the newest file is copied in case that is the current month)."""
+    journal = sorted((built.folder / "journal").glob("*.jsonl"))
+    newest = journal[-1] if journal else None
+
+    def copy(src: str, dst: str) -> object:
+        path = Path(src)
+        if path.parent.name == "journal" and path != newest:
+            os.link(src, dst)
+            return dst
+        return shutil.copy2(src, dst)
+
+    shutil.copytree(built.folder, dest, copy_function=copy)
+    return dest

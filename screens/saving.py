@@ -7,6 +7,7 @@ versions and can put their change on top of the newer version, or drop it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -32,6 +33,57 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
     return {k for k in set(before) | set(after) if k != "rev" and before.get(k) != after.get(k)}
 
 
+async def off_loop(work: Callable[[], T]) -> T:
+    """Run a storage call in a thread: a save (its lock wait, encoding, fsyncs) never holds
+    up the event loop.  The workspace announces the commit itself (WorkspaceChanged)."""
+    return await asyncio.to_thread(work)
+
+
+async def commit(widget: Widget, save: Callable[[], T], *, done: str | None = "Saved.",
+                 retry: bool = True, conflict: str = "") -> T | None:
+    """The one way a screen saves: `save()` runs off the event loop; a refusal or failure
+    is one sentence and nothing changed; a conflict shows both versions and the user
+    chooses ("mine" runs `save` again, which reads the latest version itself; with
+    ``retry=False`` a conflict is told, not asked: `conflict`, or the error's sentence).  Returns what `save` returned, or None
+    when nothing was saved.  Must run in a worker when it may ask (it waits for a dialog).
+    """
+    while True:
+        try:
+            saved = await off_loop(save)
+        except ConflictError as exc:
+            if not retry:
+                tell(widget, conflict or str(exc), error=True)
+                return None
+            if await ask_conflict(widget, str(exc), exc.mine, exc.theirs) != "mine":
+                return None
+            continue
+        except (WorkspaceError, ValueError) as exc:
+            tell(widget, str(exc), error=True)
+            return None
+        if done:
+            tell(widget, _after_wait(widget, done))
+        return saved
+
+
+async def ask_conflict(widget: Widget, message: str, mine: dict[str, Any] | None,
+                       theirs: dict[str, Any] | None, *, mine_label: str | None = None) -> str | None:
+    """Both versions side by side; the user's choice ("mine", "theirs" or None), told."""
+    extra = {"mine_label": mine_label} if mine_label else {}
+    choice = await widget.app.push_screen_wait(ConflictScreen(message, mine, theirs, **extra))
+    widget.app.ws.refresh()  # type: ignore[attr-defined]  # their version, for "mine" to go on top of
+    if choice != "mine":
+        tell(widget, "Kept the other version; your change was not saved." if choice == "theirs"
+             else "Nothing was saved; the other version is shown.")
+    return str(choice) if choice else None
+
+
+def _after_wait(widget: Widget, done: str) -> str:
+    waited = widget.app.ws.last_lock_wait  # type: ignore[attr-defined]
+    if waited >= SLOW_WAIT:
+        return done.rstrip(".") + f", after waiting {waited:.1f} s for another session's save."
+    return done
+
+
 async def apply_change(
     widget: Widget,
     *,
@@ -47,7 +99,8 @@ async def apply_change(
     another session saved since, and its changes touch the same fields as this edit,
     the user sees both versions and chooses; if they touch other fields, this edit is
     simply applied on top of theirs, so neither is lost.  Must run in a worker (it
-    waits for the dialog).  Returns the saved document, or None when nothing was saved.
+    waits for the dialog); the save itself runs off the event loop (`commit`).  Returns
+    the saved document, or None when nothing was saved.
     """
     while True:
         current = latest()
@@ -68,24 +121,17 @@ async def apply_change(
             return None
         if conflict is None:
             try:
-                saved = save(edited)
+                saved = await off_loop(lambda: save(edited))
             except ConflictError as exc:  # they saved between our read and our write
                 conflict = (str(exc), exc.mine, exc.theirs)
             except WorkspaceError as exc:
                 tell(widget, str(exc), error=True)
                 return None
             else:
-                waited = widget.app.ws.last_lock_wait  # type: ignore[attr-defined]
-                if waited >= SLOW_WAIT:
-                    done = done.rstrip(".") + f", after waiting {waited:.1f} s for another session's save."
-                tell(widget, done)
+                tell(widget, _after_wait(widget, done))
                 warn_identifiers(widget, current, saved)
                 return saved
         message, mine_doc, theirs_doc = conflict
-        choice = await widget.app.push_screen_wait(ConflictScreen(message, mine_doc, theirs_doc))
-        widget.app.ws.refresh()  # type: ignore[attr-defined]
-        if choice != "mine":
-            tell(widget, "Kept the other version; your change was not saved." if choice == "theirs"
-                 else "Nothing was saved; the other version is shown.")
+        if await ask_conflict(widget, message, mine_doc, theirs_doc) != "mine":
             return None
         base = latest()  # "put mine on top": apply the same edit to their version

@@ -19,6 +19,7 @@ from audit import concerns as domain
 from audit.access import Act
 from audit.returns import Return
 from storage.errors import WorkspaceError
+from storage.summary import audits_with
 from storage.workspace import Workspace
 
 
@@ -54,12 +55,13 @@ def record_agency_action(ws: Workspace, ret: Return, action: str, *, now: dateti
 def waiting_for(ws: Workspace, agencies: list[str]) -> list[Return]:
     """Open concerns referred to one of ``agencies`` whose action is not yet recorded."""
     wanted = set(agencies)
-    found = [r for a in ws.audits() for r in ws.returns(a.ref)
+    found = [r for ref in audits_with(ws, "open_concerns") for r in ws.returns(ref)
              if r.concern.open and r.concern.holder in wanted and r.concern.agency_action_at is None]
     return sorted(found, key=lambda r: (r.concern.raised_at or datetime.min, r.key))
 
 
 def raised_by(ws: Workspace, login: str) -> list[Return]:
     """The concerns ``login`` raised, latest first: what the raiser comes back to."""
-    found = [r for a in ws.audits() for r in ws.returns(a.ref) if r.concern.raised and r.concern.raised_by == login]
+    found = [r for ref in audits_with(ws, "concerns") for r in ws.returns(ref)
+             if r.concern.raised and r.concern.raised_by == login]
     return sorted(found, key=lambda r: (r.concern.raised_at or datetime.min, r.key), reverse=True)

@@ -120,6 +120,11 @@ class WorkspaceFiles:
         self._journal: dict[Path, list[bytes]] = {}
         self._dirty: set[Path] = set()
         self._swept = False
+        self.landed: list[Path] = []  # the files the last transaction wrote (or, failed, forgot)
+        # False in a session whose app picks up other sessions' saves itself
+        # (`storage.watch`, in a thread): a read then hands out what was read last
+        # instead of stat-ing, and perhaps parsing, the file on the UI thread.
+        self.follow_disk = True
 
     @property
     def path(self) -> Path:
@@ -151,10 +156,16 @@ class WorkspaceFiles:
         with self._mutex:
             if self._tx_thread == threading.get_ident():
                 return self._enlist(file)
+            if not self.follow_disk and file._data is not None and file._staged is None:
+                return file._data
             data = file.read()
             return data if data is not None else {}
 
     # -- transactions -----------------------------------------------------------------
+
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside a transaction of these files."""
+        return self._tx_thread == threading.get_ident()
 
     def _enlist(self, file: TableFile) -> Tables:
         """The file's tables for this transaction, re-read first if another session
@@ -190,6 +201,7 @@ class WorkspaceFiles:
             try:
                 self._tx_thread, self._tx_since = me, datetime.now()
                 self._enlisted, self._journal, self._dirty = {}, {}, set()
+                self.landed = []
                 try:
                     recover(self.layout)
                     if not self._swept:
@@ -203,6 +215,7 @@ class WorkspaceFiles:
                 except BaseException:
                     for file in self._enlisted.values():
                         file.forget()
+                    self.landed = list(self._enlisted)  # none landed: read again when next asked for
                     raise
                 finally:
                     self.partnership.may_be_missing = False
@@ -255,6 +268,7 @@ class WorkspaceFiles:
                      journal_mode=_journal_mode(self.layout))
         for file in files:
             file.landed(stats.get(file.path))
+        self.landed = [file.path for file in files]
         for file in self._enlisted.values():
             file._staged = None
 

@@ -26,6 +26,7 @@ from audit.partnership import Role
 from audit.returns import Return, Status, days_overdue, is_outstanding, progress
 from audit.tools import ToolTemplate, generic_tool
 from storage.errors import NotFound
+from storage.summary import audits_with
 from storage.workspace import Workspace, now as _now
 
 __all__ = [
@@ -83,7 +84,7 @@ def open_return(ws: Workspace, ref: str, case_ref: str, agency: str) -> Return:
 
 def open_concerns(ws: Workspace, ref: str | None = None) -> list[Return]:
     """Returns with an immediate safeguarding concern not yet acknowledged, oldest first."""
-    refs = [ref] if ref is not None else [a.ref for a in ws.audits()]
+    refs = [ref] if ref is not None else audits_with(ws, "open_concerns")  # not every audit's file
     found = [r for audit_ref in refs for r in ws.returns(audit_ref) if r.concern.open]
     return sorted(found, key=lambda r: (r.concern.raised_at or datetime.min, r.key))
 

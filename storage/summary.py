@@ -18,7 +18,7 @@ from typing import Any
 from audit.findings import ActionStatus
 from audit.returns import is_received
 
-__all__ = ["FIGURES", "figures_of"]
+__all__ = ["FIGURES", "audits_with", "figures_of"]
 
 Records = Mapping[str, list[Any]]  # table name -> the audit's records in it
 
@@ -33,6 +33,11 @@ def _received(records: Records) -> int:
 
 def _open_concerns(records: Records) -> int:
     return sum(1 for ret in records.get("returns", []) if ret.concern.open)
+
+
+def _concerns(records: Records) -> int:
+    """Concerns ever raised, open or closed (what a raiser comes back to)."""
+    return sum(1 for ret in records.get("returns", []) if ret.concern.raised)
 
 
 def _open_actions(records: Records) -> int:
@@ -69,6 +74,7 @@ FIGURES: dict[str, Callable[[Records], Any]] = {
     "returns": lambda records: len(records.get("returns", [])),
     "received": _received,
     "open_concerns": _open_concerns,
+    "concerns": _concerns,
     "findings": lambda records: len(records.get("findings", [])),
     "actions": lambda records: len(records.get("actions", [])),
     "open_actions": _open_actions,
@@ -83,3 +89,9 @@ FIGURES: dict[str, Callable[[Records], Any]] = {
 
 def figures_of(records: Records) -> dict[str, Any]:
     return {name: figure(records) for name, figure in FIGURES.items()}
+
+
+def audits_with(ws: Any, figure: str) -> list[str]:
+    """The refs of the audits whose figure `figure` is not zero: the only audit files a
+    view across audits (the concerns marker and alert) needs to read."""
+    return [audit.ref for audit in ws.audits() if ws.summary(audit.ref).get(figure, 1)]

@@ -259,9 +259,10 @@ class Transaction:
 
     def finish(self) -> None:
         """Redo the figures of every audit whose records changed (same save)."""
+        created = {key for table, _, key, obj in self._staged if table == "audits" and obj is not None}
         for ref in sorted(self._audits):
-            if ref not in self.ws._table("audits").items:
-                continue
+            if ref not in self.ws._table("audits").items and ref not in created:
+                continue  # deleted, or never was
             figures = figures_of(self._records(ref))
             table = self.ws._data().get(SUMMARIES, {})
             doc_id = next((i for i, d in table.items() if d.get("ref") == ref), None)

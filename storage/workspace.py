@@ -56,6 +56,7 @@ from storage.layout import audit_tables, is_audit_table
 from storage.summary import FIGURES, figures_of
 from storage.errors import (
     AccessDenied,
+    ConflictError,
     CorruptWorkspace,
     NotFound,
     WorkspaceError,
@@ -64,6 +65,7 @@ from storage.errors import (
 from storage.refusals import RefusalLog
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
 from storage.transaction import Keyed, Transaction, audit_of, now, summaries_of
+from storage.watch import Changes, changes_of
 
 # Re-exported: the rest of maca imports these from here.
 __all__ = [
@@ -124,7 +126,8 @@ class Workspace:
         self._tables: dict[str, _Table] = {}
         self._audit_raw: dict[str, dict[str, Any]] = {}
         self._audit_tables: dict[tuple[str, str], _Table] = {}
-        self.listeners: list[Callable[[], None]] = []
+        # Told of every commit this session makes, as it lands (in the saving thread).
+        self.listeners: list[Callable[[Changes], None]] = []
         self.refusals = RefusalLog()
 
     # ----------------------------------------------------------------- opening
@@ -216,6 +219,12 @@ class Workspace:
 
     def _table(self, name: str, ref: str = "") -> _Table:
         """Table `name` decoded (of audit `ref`'s file when it holds an audit's records)."""
+        if not self.files.follow_disk and not self.files.in_transaction():
+            # The app swaps other sessions' saves in itself (storage.watch): what is
+            # decoded is current, and a save landing in another thread is not waited for.
+            cached = self._audit_tables.get((name, ref)) if is_audit_table(name) else self._tables.get(name)
+            if cached is not None:
+                return cached
         if is_audit_table(name):
             data = self._audit_data(ref)
             table = self._audit_tables.get((name, ref))
@@ -244,12 +253,40 @@ class Workspace:
         """True when another session saved a file this one has read (one stat a file)."""
         return bool(self.files.changed_on_disk())
 
+    def release(self, ref: str) -> bool:
+        """Stop holding and watching audit `ref`'s file: no screen shows it any more, so a
+        poll does not stat it and another session's save to it costs this one nothing.
+        It is read again when next asked for.  False if a save held the files just then."""
+        if not self.files._mutex.acquire(timeout=0.05):
+            return False
+        try:
+            if self.files.in_transaction():
+                return False
+            self.files._audits.pop(ref, None)
+            self._audit_raw.pop(ref, None)
+            for key in [k for k in self._audit_tables if k[1] == ref]:
+                del self._audit_tables[key]
+            return True
+        finally:
+            self.files._mutex.release()
+
     def refresh(self) -> bool:
         """Re-read what another session saved; True when there is something new to show."""
         changed = self.files.changed_on_disk()
         for file in changed:
             file.read()
+        if changed:  # the decoded tables of those files are decoded again when next read
+            self._data()
+            for ref in list(self._audit_raw):
+                self._audit_data(ref)
+            self._announce(changes_of(self, [f.path for f in changed], own=False))
         return bool(changed)
+
+    def _announce(self, changes: Changes) -> None:
+        """Tell the listeners (the app: one WorkspaceChanged to every screen) of a commit."""
+        if changes:
+            for listener in list(self.listeners):
+                listener(changes)
 
     @property
     def schema(self) -> int:
@@ -287,6 +324,8 @@ class Workspace:
 
         An audit saved before a figure was added is summed from its file once."""
         found = summaries_of(self._data()).get(ref)
+        if found is None and ref not in self.files._audits and not self.files.layout.audit(ref).exists():
+            return figures_of({})  # no records yet (a new audit): nothing to read or watch
         if found is None or any(name not in found for name in FIGURES):
             return figures_of({t: list(self._table(t, ref).items.values()) for t in audit_tables()})
         return found
@@ -332,9 +371,10 @@ class Workspace:
         return self._for_audit("approvals", ref)
 
     def all_actions(self) -> list[Action]:
-        """Every audit's SMART actions, for the partnership's tracker (reads each audit's
-        file once, then only those another session changed)."""
-        return [a for audit in self.audits() for a in self.actions(audit.ref)]
+        """Every audit's SMART actions, for the partnership's tracker: only the files of the
+        audits whose summary counts an action are read."""
+        return [a for audit in self.audits() if self.summary(audit.ref).get("actions")
+                for a in self.actions(audit.ref)]
 
     def get(self, obj_or_table: Any, key: str | None = None) -> Any:
         """The stored version of a document (by example object, or by table and key)."""
@@ -389,14 +429,20 @@ class Workspace:
         # The GC is paused for the transaction: an import inserts and encodes 50,000
         # documents, and the collector would rescan the growing heap many times over
         # (it made the import 1.6x slower); reference counting still frees the garbage.
-        with paused_gc(), self.files.transaction(create=create):
-            tx = Transaction(self)
-            yield tx
-            tx.finish()
+        try:
+            with paused_gc(), self.files.transaction(create=create):
+                tx = Transaction(self)
+                yield tx
+                tx.finish()
+        except BaseException as exc:
+            # The decoded tables may hold this transaction's staged keys: decode again.
+            self._tables, self._audit_tables = {}, {}
+            if isinstance(exc, ConflictError):  # another session's version was read: show it
+                self._announce(changes_of(self, self.files.landed, own=False))
+            raise
         # Only after the files are on disk do the decoded caches learn the new versions.
         tx.apply_to_caches()
-        for listener in list(self.listeners):
-            listener()
+        self._announce(changes_of(self, self.files.landed, own=True))
 
     def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "",
              defer_journal: bool = False) -> M:

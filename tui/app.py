@@ -10,7 +10,10 @@ from typing import Any
 from collections.abc import Iterable
 from pathlib import Path
 
+from functools import partial
+
 from textual import events
+from textual.message import Message
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.geometry import Size
@@ -26,11 +29,31 @@ from screens.widgets.keys import screen_keys
 from screens.dialogs.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from storage.errors import WorkspaceError
 from storage.viewer import viewer_safe
+from storage.folder import TableFile
+from storage.watch import Changes, load, stale_files, swap_in
+from storage.watch import Loaded as LoadedFile
 from storage.workspace import Workspace
 from tui.palette import MacaCommands
 
-WATCH_INTERVAL = 1.0  # seconds between looks at the workspace file (one stat each)
+WATCH_INTERVAL = 1.0  # seconds between looks at the workspace files (one stat each)
 SETTLE_INTERVAL = 10.0  # seconds between looks for typing left unjournaled (storage.drafts)
+
+
+class Committed(Message):
+    """This session's workspace landed a commit (posted from the saving thread)."""
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
+
+
+class Loaded(Message):
+    """A thread worker read and decoded other sessions' saves (or says why it could not)."""
+
+    def __init__(self, files: list[LoadedFile], *, problem: str = "") -> None:
+        super().__init__()
+        self.files = files
+        self.problem = problem
 
 
 class MacaApp(App[int]):
@@ -55,6 +78,10 @@ class MacaApp(App[int]):
         self._too_small: TooSmallScreen | None = None
         self._hung_up = False
         self._started = False  # Resize arrives before on_mount; the notice must sit on top
+        self._loading = False  # a thread worker is reading other sessions' saves
+        # This app picks up other sessions' saves itself, off the UI thread (poll_workspace).
+        self.ws.files.follow_disk = False
+        self.ws.listeners.append(self._committed)
 
     def today(self) -> date:
         """Today's date; fixed in tests so that overdue marks are deterministic."""
@@ -110,24 +137,47 @@ class MacaApp(App[int]):
             self.exit(return_code=1)
 
     def poll_workspace(self) -> None:
-        """Notice other sessions' saves and have every open screen show them."""
+        """Notice other sessions' saves: here one stat per file this session has read; the
+        files that changed are read and decoded in a thread worker, then swapped in and
+        announced on this thread (`on_loaded`)."""
         self.ws.refusals.flush(self.ws)  # a burst of refusals whose minute is over: its count
-        try:
-            changed = self.ws.refresh()
-        except WorkspaceError as exc:
-            self.notify(str(exc), severity="error", markup=False, timeout=10)
+        if self._loading:
             return
-        if changed and self.ws.user is None:
+        stale = stale_files(self.ws)
+        if not stale:
+            return
+        self._loading = True
+        self.run_worker(partial(self._load, stale), thread=True, group="workspace-watch",
+                        exit_on_error=False)
+
+    def _load(self, stale: list[TableFile]) -> None:
+        """In a thread worker: read and decode what other sessions changed."""
+        try:
+            self.post_message(Loaded(load(self.ws, stale)))
+        except WorkspaceError as exc:
+            self.post_message(Loaded([], problem=str(exc)))
+        except BaseException:
+            self._loading = False
+            raise
+
+    def on_loaded(self, message: Loaded) -> None:
+        self._loading = False
+        if message.problem:
+            self.notify(message.problem, severity="error", markup=False, timeout=10)
+            return
+        changes = swap_in(self.ws, message.files)
+        if not changes:
+            return
+        if self.ws.user is None:
             # A lead removed this user (and revoked their key): the session ends now, with
             # what it could still save saved by each screen as it closes.
             self.exit(return_code=1, message=f"maca: {self.ws.login} was removed from this workspace by a lead; "
                                  "the session has ended.")
             return
-        if changed:
-            self.broadcast_change()
-            from screens.returns.concerns import check_concerns
+        self.announce(changes)
+        from screens.returns.concerns import check_concerns
 
-            check_concerns(self)
+        check_concerns(self)
 
     def settle_drafts(self) -> None:
         """Journal typing autosaved but left unjournaled for 30 s in the files this session
@@ -137,9 +187,17 @@ class MacaApp(App[int]):
         except WorkspaceError:
             pass  # the lock is busy or the disk full: the draft's base stays, tried again
 
-    def broadcast_change(self) -> None:
+    def _committed(self, changes: Changes) -> None:
+        """A commit of this session's landed (in whichever thread saved it)."""
+        self.post_message(Committed(changes))
+
+    def on_committed(self, message: Committed) -> None:
+        self.announce(message.changes)
+
+    def announce(self, changes: Changes) -> None:
+        """The one message every screen refreshes from, after every commit."""
         for screen in self.screen_stack:
-            screen.post_message(WorkspaceChanged())
+            screen.post_message(WorkspaceChanged(changes))
 
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
         # A notification was about what happened before this dialog; left up, it sat on

@@ -102,9 +102,6 @@ class AnalysisSection(Section):
         self.show_title()
         self.refresh_data()
 
-    def on_show(self) -> None:
-        self.refresh_data()  # an edit made in another section of this session
-
     def on_resize(self) -> None:
         if self.analysis is not None:  # the objectives' column follows the width
             self.fill_agency_grid()

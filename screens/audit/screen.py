@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
-from screens.context import WorkspaceChanged, ctx
+from screens.context import WorkspaceChanged, covered, ctx
 from screens.audit.sections import SECTIONS, Section, SectionSpec, section_by_number
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
@@ -103,10 +103,43 @@ class AuditScreen(Screen[None]):
     def help_notes(self) -> list[str]:
         return list(self.section.HELP_NOTES) if self.section is not None else []
 
-    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
+    _stale = False  # a commit was announced while another screen covered this one
+
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        if not message.changes.touches(self.audit_ref):
+            if message.changes.partnership and not covered(self):
+                self.update_identity()  # another audit's figures: the concern marker may change
+            return
+        if covered(self):
+            self._stale = True  # under the audit tool: redrawn once, when shown again
+            return
+        self.catch_up()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Show the latest: the open section now, the others when next shown."""
         self.update_identity()
+        shown = self.section
         for section in self.query(Section):
-            section.refresh_data()
+            if section is shown:
+                section.stale = False
+                section.refresh_data()
+            else:
+                section.stale = True
+
+    def on_unmount(self) -> None:
+        # Only the files on screen are watched: this audit's is let go unless another
+        # screen still shows it.
+        try:
+            stack = self.app.screen_stack
+        except Exception:  # the app is closing
+            return
+        if not any(s is not self and getattr(s, "audit_ref", None) == self.audit_ref for s in stack):
+            ctx(self.app).ws.release(self.audit_ref)
 
     def action_back(self) -> None:
         self.app.pop_screen()

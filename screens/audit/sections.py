@@ -51,8 +51,19 @@ class Section(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.audit_ref = audit_ref
 
+    stale = False  # a commit was announced while another section was shown
+
     def refresh_data(self) -> None:
-        """Show the latest saved state (called when another session saves)."""
+        """Show the latest saved state (called on WorkspaceChanged, for every commit)."""
+
+    def on_show(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Shown again after commits made while another section was shown."""
+        self.refresh_data()
 
     def reveal(self, key: str, field: str) -> bool:
         """Show the record ``key`` (and its ``field`` where the section can) for the guard's

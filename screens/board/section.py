@@ -33,10 +33,10 @@ from screens.board.plan import ActionPlanScreen
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.details import InfoScreen
-from screens.saving import tell
+from screens.saving import commit, tell
 from screens.audit.sections import Section
 from screens.widgets.lists import PickList
-from storage.errors import ConflictError, WorkspaceError
+from storage.errors import WorkspaceError
 from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of
 
 
@@ -103,9 +103,9 @@ class BoardSection(Section):
     def on_mount(self) -> None:
         self.refresh_data()
 
-    def on_show(self) -> None:
-        """Back on the board: show what this session changed elsewhere (a point promoted in
-        Discussion), with the selection on the one card added meanwhile, if one was."""
+    def catch_up(self) -> None:
+        """Back on the board after commits made meanwhile (a point promoted in Discussion):
+        the selection goes to the one card added meanwhile, if one was."""
         audit = self.audit()
         if audit is None or self._known is None:
             return
@@ -132,10 +132,13 @@ class BoardSection(Section):
         except WorkspaceError:
             return None
 
+    _select: str | None = None  # the card to select when a commit's message redraws the board
+
     def refresh_data(self, select: str | None = None) -> None:
         audit = self.audit()
         if audit is None:
             return
+        select, self._select = select or self._select, None
         c = ctx(self.app)
         ws, today = c.ws, c.today()
         findings = ws.findings(audit.ref)
@@ -285,7 +288,8 @@ class BoardSection(Section):
             tell(self, f"There is no card here to {verb}.")
         return f
 
-    def action_move(self, step: int) -> None:
+    @work(exclusive=True, group="board-edit")
+    async def action_move(self, step: int) -> None:
         f = self._card("move")
         if f is None or not self.allowed(key=f.key):
             return
@@ -293,32 +297,29 @@ class BoardSection(Section):
         if not 0 <= index < len(COLUMNS):
             return
         target = COLUMNS[index]
-        if self._save_move(f, column=target):
-            tell(self, f"Moved {f.id} to {target.label}.")
+        if await self._save_move(f, f"Moved {f.id} to {target.label}.", column=target):
             self.column_index = index
-            self.refresh_data(select=f.id)
             self.lists[index].focus()
 
-    def action_reorder(self, step: int) -> None:
+    @work(exclusive=True, group="board-edit")
+    async def action_reorder(self, step: int) -> None:
         f = self._card("move")
         if f is None or not self.allowed(key=f.key):
             return
         order = [o.id for o in column_of(ctx(self.app).ws, self.audit_ref, f.column)]
         at = order.index(f.id) + step
-        if 0 <= at < len(order) and self._save_move(f, position=at):
-            self.refresh_data(select=f.id)
+        if 0 <= at < len(order):
+            await self._save_move(f, None, position=at)
 
-    def _save_move(self, f: Finding, **where: Any) -> bool:
-        try:
-            move_finding(ctx(self.app).ws, f, **where)
-        except ConflictError:
-            tell(self, f"{f.id} was changed by someone else meanwhile; the board now shows the latest. "
-                       "Nothing was moved.", error=True)
-            ctx(self.app).ws.refresh()
-            self.refresh_data()
-            return False
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+    async def _save_move(self, f: Finding, done: str | None, **where: Any) -> bool:
+        """Move a card off the event loop; the board redraws from the commit's message, with
+        the card still selected.  A conflict is told (the board then shows the latest)."""
+        ws = ctx(self.app).ws
+        self._select = f.id
+        if await commit(self, lambda: move_finding(ws, f, **where), done=done, retry=False,
+                        conflict=f"{f.id} was changed by someone else meanwhile; the board now shows the "
+                                 "latest. Nothing was moved.") is None:
+            self._select = None
             return False
         return True
 

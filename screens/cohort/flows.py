@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.worker import Worker, WorkerFailed
 
 from audit.access import Act
+from audit.cases import CandidateCase
 from audit.criteria import Outcome
 from audit.csv_import import ImportResult
 from audit.draw import BALANCE_FIELDS, Lookback, balance_field, balance_function, draw, new_seed, strata_counts
@@ -24,12 +25,11 @@ from screens.access import allowed
 from screens.cohort.modals import ReportScreen
 from screens.cohort.rows import CohortRow
 from screens.context import ctx
-from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
 from storage.case_trail import case_trail
-from screens.saving import tell
+from screens.saving import commit, tell
 from storage.cohort import MAX_REASON, import_candidates, record_draw, set_in_cohort
-from storage.errors import ConflictError, WorkspaceError
+from storage.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from screens.cohort.section import CohortSection
@@ -118,34 +118,25 @@ class CohortEdits:
         values = await app.push_screen_wait(FormScreen(title, [field]))
         if values is None:
             return
-        expected = case.rev
-        while True:
-            try:
-                saved = set_in_cohort(c.ws, self.section.audit_ref, case.case_ref, adding, values["reason"] or "",
-                                      expected_rev=expected, today=c.today())
-            except ConflictError as exc:
-                choice = await app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
-                c.ws.refresh()
-                latest = c.ws.case(self.section.audit_ref, case.case_ref)
-                if choice == "mine" and latest is not None:
-                    expected = latest.rev
-                    continue
-                tell(self.section, "Kept the other version; your change was not saved.")
-                break
-            except WorkspaceError as exc:
-                tell(self.section, str(exc), error=True)
-                break
-            else:
-                self.section.refresh_data()
-                size, target = self.cohort_size()
-                verb = "Added" if saved.in_cohort else "Took"
-                where = "to" if saved.in_cohort else "out of"
-                message = f"{verb} {saved.case_ref} {where} the cohort ({size}/{target})."
-                if size > target:
-                    message += f" ▲ The cohort is over its target of {target}."
-                tell(self.section, message)
-                return
-        self.section.refresh_data()
+        seen = [case.rev]  # the version the lead looked at; after a conflict, theirs
+
+        def save() -> CandidateCase:
+            latest = c.ws.case(self.section.audit_ref, case.case_ref)
+            expected = seen.pop() if seen else (latest.rev if latest is not None else case.rev)
+            return set_in_cohort(c.ws, self.section.audit_ref, case.case_ref, adding, values["reason"] or "",
+                                 expected_rev=expected, today=c.today())
+
+        saved = await commit(self.section, save, done=None)
+        if saved is None:
+            return
+        target = c.ws.audit(self.section.audit_ref).cohort_target
+        size = sum(1 for row in c.ws.cases(self.section.audit_ref) if row.in_cohort)
+        verb = "Added" if saved.in_cohort else "Took"
+        where = "to" if saved.in_cohort else "out of"
+        message = f"{verb} {saved.case_ref} {where} the cohort ({size}/{target})."
+        if size > target:
+            message += f" ▲ The cohort is over its target of {target}."
+        tell(self.section, message)
 
     async def random_draw(self) -> None:
         """r: draw N of the eligible cases not yet in the cohort, seed shown, then confirm."""
@@ -210,15 +201,12 @@ class CohortEdits:
                                                        yes="add them")):
             tell(self.section, "Nothing was drawn.")
             return
-        try:
-            record_draw(c.ws, self.section.audit_ref, picked,
-                        Draw(seed=seed, size=size, balance_by=balance if by else ""),
-                        allow_over_target=over, today=c.today())
-        except WorkspaceError as exc:
-            tell(self.section, str(exc), error=True)
-            self.section.refresh_data()
+        done = await commit(self.section, lambda: record_draw(c.ws, self.section.audit_ref, picked,
+                                                         Draw(seed=seed, size=size, balance_by=balance if by else ""),
+                                                         allow_over_target=over, today=c.today()),
+                            done=None, retry=False)
+        if done is None:
             return
-        self.section.refresh_data()
         drew = f"Drew 1 case with seed {seed}; it is" if size == 1 else f"Drew {size} cases with seed {seed}; they are"
         tell(self.section, f"{drew} in the cohort ({size_now + size}/{target}).")
 
@@ -312,5 +300,4 @@ class CohortEdits:
             return
         finally:
             self.section.hide_progress()
-            self.section.refresh_data()
         tell(self.section, f"Imported {n:,} candidate case{'s' * (n != 1)} from {path.name}.")

@@ -128,9 +128,6 @@ class CohortSection(Section):
         self.query_one("#cohort-body").set_class(width >= WIDE, "wide")
 
     def focus_first(self) -> None:
-        """Called each time the section is shown: catch up with this session's own saves
-        elsewhere (the scope's target or criteria), which no WorkspaceChanged announces."""
-        self.refresh_data()
         self.table.focus()
 
     @property

@@ -34,6 +34,7 @@ class CohortTable(VirtualTable):
     the highlight rather than one frame later through the CursorMoved message.
     """
 
+    toggles = True
     BINDINGS = [
         Binding("space", "toggle_row", "Add/remove", tooltip="the case in or out of the cohort", id="cohort.toggle"),
         Binding("enter", "select_row", "Open case", id="cohort.open"),

@@ -36,6 +36,14 @@ class InfoScreen(Dialog[None]):
             yield Static("esc closes", id="info-keys", classes="dialog-keys")
         yield Footer()
 
+    def on_resize(self) -> None:
+        # The text scrolls inside the box (as the help's keys do), which keeps "esc closes"
+        # in view: at 80x24 a journal entry filled the box and was cut at its border.
+        # The box may be 90% of the screen above the footer; border, title and foot take 4.
+        room = int((self.size.height - 1) * 0.9) - 4
+        for scroller in self.query(VerticalScroll):  # none yet when a resize comes before compose
+            scroller.styles.max_height = max(3, min(30, room))
+
 
 def _yes_no(value: bool | None) -> str:
     return {True: "yes", False: "no", None: "not recorded"}[value]

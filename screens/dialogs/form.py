@@ -158,8 +158,10 @@ class FormScreen(Dialog[dict[str, Any] | None]):
         event.stop()
         self.action_close()
 
-    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         # What the user is typing is never replaced; they are told, and saving checks.
+        if message.changes.own:
+            return  # this session's own commit (an autosave, a journaled refusal)
         self.notice("Someone else saved a change meanwhile. Your typing is kept; if they changed the "
                     "same thing, saving will show both versions and let you choose.")
 

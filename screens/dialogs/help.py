@@ -36,6 +36,10 @@ class HelpScreen(Dialog[None]):
         self.foot = foot
         self.key_width = max((len(keys) for _, rows in groups for keys, _, _ in rows), default=4)
 
+    @property
+    def foot_text(self) -> str:
+        return self.foot or "esc, ? or f1 closes this help."
+
     def plain_text(self) -> str:
         """What the help says, as plain lines (for tests and screen readers' copy)."""
         lines = [self.title_text]
@@ -63,8 +67,20 @@ class HelpScreen(Dialog[None]):
                         yield Static(Text(MOVE_NOTE, style="italic"), classes="help-rows")
                 if self.notes:
                     yield Static(Text("\n".join(self.notes), style="italic"), id="help-notes")
-            yield Static(Text(self.foot or "esc, ? or f1 closes this help."), id="help-foot", classes="dialog-keys")
+            yield Static(Text(self.foot_text), id="help-foot", classes="dialog-keys")
         yield Footer()
+
+    def on_resize(self) -> None:
+        # The keys scroll inside the box, so that its title and closing line stay in view
+        # on a short terminal: at 80x24 the list took the whole box, pushing "Everywhere"
+        # (ctrl+q), the palette note and "esc closes" out of it, and j/k could not scroll.
+        # The box may be 90% of the screen above the footer; its border takes 2 lines, the
+        # title 1, and the foot its margin and as many lines as it wraps to.
+        width = min(84, int(self.size.width * 0.95)) - 4  # the border and padding
+        foot = len(Text(self.foot_text).wrap(self.app.console, max(10, width)))
+        room = int((self.size.height - 1) * 0.9) - 4 - foot
+        for scroller in self.query("#help-keys").results(VerticalScroll):  # none before compose
+            scroller.styles.max_height = max(3, room)
 
     def action_scroll(self, direction: str) -> None:
         scroller = self.query_one("#help-keys", VerticalScroll)

@@ -93,12 +93,6 @@ class DiscussionSection(Section):
     def on_mount(self) -> None:
         self.refresh_data()
 
-    def on_show(self) -> None:
-        # Back from another section of this session (a case taken out of the cohort, a
-        # return received): the file watch reports only other sessions' saves.
-        if self.subject is not None:
-            self.refresh_data()
-
     def on_resize(self) -> None:
         self.show_subject()
 

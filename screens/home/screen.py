@@ -23,9 +23,9 @@ from audit.access import Act
 from audit.programme import PlannedAudit, Proposal, programme
 from audit.scope import Audit
 from screens.access import Acts, permitted
-from screens.context import WorkspaceChanged, ctx
+from screens.context import WorkspaceChanged, covered, ctx
 from screens.home import rows
-from screens.saving import tell
+from screens.saving import commit, tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
 from storage.errors import WorkspaceError
@@ -54,7 +54,7 @@ class HomeScreen(Screen[None]):
                   "plan": Act.PLAN_PROGRAMME, "edit_plan": Act.PLAN_PROGRAMME, "delete_plan": Act.PLAN_PROGRAMME,
                   "confirm_stage": Act.EDIT_SCOPE}
 
-    _resumed = False
+    _stale = False  # a commit was announced while another screen covered this one
     _row = 0  # the cursor's last row, to step over headings in the direction it moved
 
     def help_title(self) -> str:
@@ -328,10 +328,9 @@ class HomeScreen(Screen[None]):
         )
         if await self.app.push_screen_wait(form) is None:
             return
-        try:
-            audit = create_audit(ws, found["scope"], source=found["path"].name, plan=plan)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        audit = await commit(self, lambda: create_audit(ws, found["scope"], source=found["path"].name, plan=plan),
+                             done=None, retry=False)
+        if audit is None:
             return
         tell(self, f"Created audit {audit.ref}" + (f" for planned audit {plan.id}." if plan else "."))
         self.refresh_data()
@@ -368,12 +367,13 @@ class HomeScreen(Screen[None]):
         open_journal(self.app)
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
-        self.refresh_data()
+        # Every commit, this session's or another's; under an audit's screen the list is
+        # redrawn once, when it is shown again.
+        self._stale = covered(self)
+        if not self._stale:
+            self.refresh_data()
 
     def on_screen_resume(self) -> None:
-        # Back from an audit: this session's own saves (a new title, a picked cohort) are
-        # not announced by the file watch, which only reports other sessions' saves.
-        # When the workspace says "committed" for every save, that message replaces this.
-        if self._resumed:
+        if self._stale:
+            self._stale = False
             self.refresh_data()
-        self._resumed = True  # the first resume is the first showing: on_mount filled it

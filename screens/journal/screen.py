@@ -119,6 +119,7 @@ class JournalScreen(Screen[None]):
     """Read-only by nature: the journal is never edited, only read and filtered."""
 
     CSS_PATH = "journal.tcss"
+    NARROW = 100  # below this many columns the entry goes under the list, not beside it
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/", id="journal.search"),
         Binding("u", "pick('who')", "By user", id="journal.by-user"),
@@ -178,8 +179,21 @@ class JournalScreen(Screen[None]):
         row = self.query_one(VirtualTable).cursor_row
         self.query_one("#journal-detail-text", Static).update(entry_text(row) if row else Text(""))
 
+    def on_resize(self) -> None:
+        # Beside the list at 80 columns the entry left the list 57 columns: the key
+        # column showed one character ("M" for every entry of the audit), the summary none.
+        self.query_one(Horizontal).set_class(self.size.width < self.NARROW, "narrow")
+
     def on_virtual_table_cursor_moved(self, _: VirtualTable.CursorMoved) -> None:
         self.show_detail()
+
+    def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
+        """enter ("Open" in the footer, which did nothing): the entry in full, on the whole
+        screen rather than the narrow pane beside the list."""
+        if isinstance(event.row, JournalEntry):
+            from screens.dialogs.details import InfoScreen
+
+            self.app.push_screen(InfoScreen(f"Journal entry, {event.row.at:%d/%m/%Y %H:%M:%S}", entry_text(event.row)))
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.reload()

@@ -134,9 +134,6 @@ class ReportSection(Section):
     def on_mount(self) -> None:
         self.refresh_data()
 
-    def on_show(self) -> None:
-        self.refresh_data()  # an edit made in another section of this session
-
     def focus_first(self) -> None:
         self.query_one(OptionList).focus()
 

@@ -28,18 +28,17 @@ from audit import concerns as flow
 from audit.access import Act, decide
 from audit.dates import format_uk
 from audit.partnership import Role
-from audit.returns import Return, TransitionError
+from audit.returns import Return
 from screens.dialogs.base import Dialog
 from screens.context import WorkspaceChanged, ctx
-from screens.dialogs.conflict import ConflictScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.dialogs.too_small import TooSmallScreen
-from screens.saving import tell
+from screens.saving import commit, tell
 from screens.widgets.footer import Footer
 from screens.widgets.lists import PickList
 from storage import concerns as referral
 from storage import returns as ops
-from storage.errors import ConflictError, WorkspaceError
+from storage.errors import NotFound, WorkspaceError
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -104,12 +103,6 @@ def tell_raiser(app: App) -> None:
             continue
         app.notify(f"Your safeguarding concern on {ret.audit} case {ret.case_ref} ({ret.agency}): "
                    f"{flow.status_line(ret.concern)}.", markup=False, timeout=12)
-
-
-def broadcast(app: App) -> None:
-    """Have every open screen show the latest state (identity bars count open concerns)."""
-    for screen in app.screen_stack:
-        screen.post_message(WorkspaceChanged())
 
 
 def check_concerns(app: App) -> None:
@@ -279,26 +272,16 @@ class ConcernAlertScreen(Dialog[None]):
                          f"Recorded your agency's action on case {chosen.case_ref}; a lead closes it.")
 
     async def apply(self, chosen: Return, op: Callable[[Return], Return], done: str) -> None:
-        """Run ``op`` on the latest stored return, asking the user about a conflict."""
+        """Run ``op`` on the latest stored return, off the event loop (`commit`: a conflict
+        shows both versions; a refusal, or a transition another lead made first, is told).
+        The list redraws from the commit's WorkspaceChanged."""
         ws = ctx(self.app).ws
-        while True:
+
+        def save() -> Return:
             ws.refresh()
             current = ws.get_return(chosen.audit, chosen.case_ref, chosen.agency)
             if current is None:
-                tell(self, "That return is no longer in the workspace.", error=True)
-                break
-            try:
-                op(current)
-            except TransitionError as exc:  # e.g. another lead closed it a moment ago
-                tell(self, str(exc), error=True)
-            except ConflictError as exc:
-                choice = await self.app.push_screen_wait(ConflictScreen(str(exc), exc.mine, exc.theirs))
-                if choice == "mine":
-                    continue
-            except WorkspaceError as exc:
-                tell(self, str(exc), error=True)
-            else:
-                tell(self, done)
-            break
-        broadcast(self.app)
-        self.refresh_list()
+                raise NotFound("That return is no longer in the workspace.")
+            return op(current)
+
+        await commit(self, save, done=done)

@@ -147,12 +147,6 @@ class ReturnsSection(Section):
         self.refresh_data()
         self.focus_first()
 
-    def on_show(self) -> None:
-        # Back from another section of this session (a case taken out of the cohort): the
-        # file watch reports only other sessions' saves.
-        if self.grid is not None:
-            self.refresh_data()
-
     def focus_first(self) -> None:
         # May be called before the table is mounted (the section was just added): then
         # on_mount focuses it instead.
@@ -251,9 +245,21 @@ class ReturnsSection(Section):
         key = table.coordinate_to_cell_key(table.cursor_coordinate)
         return str(key.row_key.value), str(key.column_key.value)
 
+    def own_column(self) -> int:
+        """Where the cursor starts: a co-ordinator's own first agency (POL's started on
+        CSC, seven columns away from the only returns they may edit), else the first."""
+        user = ctx(self.app).ws.user
+        table = self.query_one(DataTable)
+        for agency in user.agencies if user is not None else []:
+            try:
+                return table.get_column_index(agency)
+            except ColumnDoesNotExist:
+                continue
+        return FIRST_AGENCY
+
     def restore_cursor(self, keep: tuple[str, str] | None) -> None:
         table = self.query_one(DataTable)
-        row, column = 0, FIRST_AGENCY
+        row, column = 0, self.own_column()
         if keep is not None:
             try:
                 row = table.get_row_index(keep[0])
@@ -262,7 +268,7 @@ class ReturnsSection(Section):
             try:
                 column = table.get_column_index(keep[1])
             except ColumnDoesNotExist:
-                column = FIRST_AGENCY
+                column = self.own_column()
         if table.row_count:
             table.move_cursor(row=row, column=column, animate=False)
 
@@ -292,7 +298,7 @@ class ReturnsSection(Section):
             return
         from screens.tool.screen import ToolScreen
 
-        self.app.push_screen(ToolScreen(self.audit_ref, case_ref, agency), lambda _: self.refresh_data())
+        self.app.push_screen(ToolScreen(self.audit_ref, case_ref, agency))
 
     def action_concerns(self) -> None:
         from screens.returns.concerns import ConcernAlertScreen

@@ -144,7 +144,8 @@ class TrackerScreen(Screen[None]):
         row = self.current()
         text = Text()
         if row is None:
-            any_action = bool(ctx(self.app).ws.all_actions())
+            ws = ctx(self.app).ws
+            any_action = any(ws.summary(audit.ref).get("actions") for audit in ws.audits())
             text.append("No action matches the filter; f changes it." if any_action else
                         "No SMART action yet: actions are added to recommendations on an audit's findings board.",
                         style="italic")

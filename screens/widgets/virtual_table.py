@@ -98,6 +98,14 @@ class VirtualTable(ScrollView, can_focus=True):
         *LIST_KEYS,
     ]
 
+    # Whether space means something here: a subclass that gives it a meaning says so
+    # (the cohort's Add/remove). Elsewhere (users, journal) "space Toggle" was offered in
+    # the footer and help and did nothing.
+    toggles: ClassVar[bool] = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.toggles if action == "toggle_row" else True
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-table--header",
         "virtual-table--header-cursor",

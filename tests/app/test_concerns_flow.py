@@ -43,7 +43,9 @@ async def test_the_holding_agency_sees_it_at_once_and_records_its_action(tmp_pat
         text = str(alert.query_one(OptionList).get_option_at_index(0).prompt)
         assert "Bruise on the baby's arm [bold]x[/] | # <b>y</b>" in text and "\x1b" not in text
         assert "→ referred to CSC, the agency holding the case; waiting for its action" in text
-        assert "1 safeguarding concern for your agency" in str(csc_app.screen_stack[-2].query_one(IdentityBar))
+        # Home, under the alert, redraws from the same change's WorkspaceChanged.
+        assert await until(pilot, lambda: "1 safeguarding concern for your agency"
+                           in str(csc_app.screen_stack[-2].query_one(IdentityBar)))
         await pilot.press("a")  # closing is the lead's: the key is not there for a co-ordinator
         await pilot.pause()
         assert isinstance(csc_app.screen, ConcernAlertScreen)

@@ -100,6 +100,16 @@ async def test_every_column_is_seen_at_80_columns(path: Path) -> None:
         assert all(not line.endswith("✔") for line in painted), painted  # an entry is never split
 
 
+async def test_a_coordinator_starts_on_their_own_agency(path: Path) -> None:
+    """The walk-through as pol.coord: the cursor started on CSC, seven columns from the
+    only returns POL may edit; a lead still starts on the first agency."""
+    for login, column in (("pol.coord", "POL"), (os_login(), "CSC")):
+        app = app_on(path, login)
+        async with app.run_test(size=(80, 24)) as pilot:
+            section = await open_grid(app, pilot)
+            assert section.cursor_keys()[1] == column, login
+
+
 async def test_before_the_due_date_nothing_is_overdue(path: Path) -> None:
     app = app_on(path, today=date(2021, 4, 20))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -113,7 +123,8 @@ async def test_enter_opens_the_cell_and_escape_comes_back_updated(path: Path) ->
     app = app_on(path, "mid.coord")
     async with app.run_test(size=(120, 40)) as pilot:
         section = await open_grid(app, pilot)
-        await pilot.press("l", "j", "j", "j", "enter")  # MID, the fourth case (not started)
+        assert section.cursor_keys() == (cases[0], "MID")  # a co-ordinator starts on their own agency
+        await pilot.press("j", "j", "j", "enter")  # MID, the fourth case (not started)
         assert await until(pilot, lambda: isinstance(app.screen, ToolScreen) and app.screen.rows)
         tool = app.screen
         assert isinstance(tool, ToolScreen) and (tool.case_ref, tool.agency) == (cases[3], "MID")
@@ -262,8 +273,8 @@ async def test_open_concerns_are_listed_from_the_grid(path: Path) -> None:
         assert "No immediate safeguarding concern is open." in notes(app)
         coord = Workspace.open(path, "ey.coord")
         raise_concern(coord, open_return(coord, REF, cases[2], "EY"), "Child not seen since March.")
-        section.refresh_data()
-        assert cell(section, cases[2], "EY") == "◦ — ! ⚠"
+        app.poll_workspace()  # the app reads other sessions' saves on its poll, in a thread
+        assert await until(pilot, lambda: cell(section, cases[2], "EY") == "◦ — ! ⚠")
         await pilot.press("exclamation_mark")
         assert await until(pilot, lambda: isinstance(app.screen, ConcernAlertScreen))
 

@@ -15,7 +15,7 @@ from storage.concerns import raised_by, record_agency_action, refer_concern, wai
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.errors import AccessDenied
 from storage.lock import os_login
-from storage.returns import acknowledge_concern, cohort_refs, open_return, raise_concern
+from storage.returns import acknowledge_concern, cohort_refs, open_concerns, open_return, raise_concern
 from storage.workspace import Workspace
 from tests.workspace_files import copy_workspace
 
@@ -122,3 +122,35 @@ def test_the_report_counts_concerns_and_names_no_case(path: Path) -> None:
     assert line == ("2 immediate safeguarding concerns were raised during the audit: 1 referred back to the "
                     "agency holding the case and 1 closed.")
     assert "Bruise" not in text and "Worried" not in text
+
+
+def test_the_concern_marker_reads_only_the_audits_whose_summary_has_a_concern(path: Path) -> None:
+    """The identity bar's count on every screen (issue 14 item 4): an audit with no concern,
+    open or raised by this login, is not read for it; its summary says so."""
+    from storage.audits import audit_from_scope_file
+    from audit.access import Act
+    from storage.demo import sample_path
+
+    lead = Workspace.open(path, os_login())
+    scope = path.parent / "other.toml"
+    scope.write_text(sample_path("MACA-C86.toml").read_text().replace('"MACA-C86"', '"MACA-Z99"'))
+    lead.insert(audit_from_scope_file(lead, scope), act=Act.CREATE_AUDIT)
+    mid = Workspace.open(path, "mid.coord")
+    raise_concern(mid, open_return(mid, REF, CLEAR, "MID"), "Bruise on the baby's arm.", now=NOW)
+
+    fresh = Workspace.open(path, os_login())
+    assert [r.case_ref for r in open_concerns(fresh)] == [CLEAR]
+    assert [r.case_ref for r in raised_by(fresh, "mid.coord")] == [CLEAR]
+    assert waiting_for(fresh, ["NOBODY"]) == [] and raised_by(fresh, "nobody") == []
+    assert fresh.summary("MACA-Z99")["open_concerns"] == 0
+    assert "MACA-Z99" not in fresh.files._audits  # never opened
+
+
+def test_a_closed_concern_still_reaches_its_raiser_through_the_summary(path: Path) -> None:
+    lead = Workspace.open(path, os_login())
+    mid = Workspace.open(path, "mid.coord")
+    raised = raise_concern(mid, open_return(mid, REF, CLEAR, "MID"), "Bruise on the baby's arm.", now=NOW)
+    acknowledge_concern(lead, open_return(lead, REF, CLEAR, "MID"), "Seen by CSC today.", now=NOW)
+    fresh = Workspace.open(path, "mid.coord")
+    assert fresh.summary(REF)["open_concerns"] == 0 and fresh.summary(REF)["concerns"] == 1
+    assert [r.key for r in raised_by(fresh, "mid.coord")] == [raised.key]

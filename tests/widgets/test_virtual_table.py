@@ -161,6 +161,12 @@ async def test_enter_and_space_carry_the_row_object() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("j", "j", "enter", "j", "space")
         await pilot.pause()
+        # space toggles only where the table says it means something (the cohort's
+        # Add/remove): on a plain list (users, journal) it was offered and did nothing.
+        assert [kind for kind, _ in app.messages if kind != "moved"] == ["selected"]
+        app.query_one(VirtualTable).toggles = True
+        await pilot.press("space")
+        await pilot.pause()
         events = [(kind, row) for kind, row in app.messages if kind != "moved"]
         assert events == [("selected", rows[2]), ("toggled", rows[3])]
         assert events[0][1] is rows[2]
