@@ -20,6 +20,7 @@ from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.binding import Binding
 
+from screens.access import run_dimmed
 from screens.context import WorkspaceChanged
 from screens.served import Served
 from screens.home.screen import HomeScreen
@@ -205,6 +206,9 @@ class MacaApp(App[int]):
         if isinstance(screen, ModalScreen) and not isinstance(screen, TooSmallScreen):
             self.clear_notifications()
         return super().push_screen(screen, *args, **kwargs)
+
+    async def on_key(self, event: events.Key) -> None:
+        await run_dimmed(self, event)  # a key dimmed for this login still says why it is refused
 
     def on_resize(self, event: events.Resize) -> None:
         self.check_size(event.size)

@@ -23,7 +23,6 @@ grade carries its symbol and a short label.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -34,117 +33,37 @@ from textual.coordinate import Coordinate
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import get_current_worker
 
-from audit.analysis import Analysis, GradeCell, analyse
-from audit.dates import format_uk
-from audit.grades import Grade
-from audit.returns import Status
+from audit.analysis import Analysis, analyse
 from audit.scope import Audit
 from audit.text import plain
+from screens.analysis.cells import agreed_cell, counts_text, distribution_text, grade_cell, most_common_sentence
 from screens.analysis.profile import profile_text
 from screens.analysis.questions import QUESTION_GRID, describe_question, fill_question_grid
 from screens.context import ctx
 from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
+from screens.widgets.lists import RowTable
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 
-_CSS = Path(__file__).with_name("analysis.tcss")
 
-GRADE_STYLE = {
-    Grade.OUTSTANDING: "bold green",
-    Grade.GOOD: "green",
-    Grade.REQUIRES_IMPROVEMENT: "bold yellow",
-    Grade.INADEQUATE: "bold red",
-}
-SHORT = {Grade.OUTSTANDING: "Out", Grade.GOOD: "Good", Grade.REQUIRES_IMPROVEMENT: "RI", Grade.INADEQUATE: "Inad"}
-NONE = Text("·", style="dim")
 ALL = "all"
 AGENCY_GRID, CASE_GRID = "agency-grid", "case-grid"
 
 
-def grade_cell(cell: GradeCell) -> Text:
-    """``! RI 3/5``: the most common grade, how often it was given, of how many."""
-    grade = cell.most_common
-    if cell.tied:
-        # No single grade: how many were given the top count, and of how many.
-        return Text(f"tie {max(cell.distribution.values())}/{cell.total}", style="italic", no_wrap=True)
-    if grade is None:
-        return NONE
-    return Text(f"{grade.symbol} {SHORT[grade]} {cell.distribution[grade]}/{cell.total}",
-                style=GRADE_STYLE[grade], no_wrap=True)
-
-
-def agreed_cell(grade: Grade | None) -> Text:
-    if grade is None:
-        return NONE
-    return Text(f"{grade.symbol} {SHORT[grade]}", style=GRADE_STYLE[grade], no_wrap=True)
-
-
-def distribution_text(cell: GradeCell, *, bars: bool = False) -> Text:
-    """Every grade with its count, best first (one line, or one line each with bars)."""
-    text = Text()
-    for n, (grade, count) in enumerate(cell.distribution.items()):
-        style = GRADE_STYLE[grade] if count else "dim"
-        if bars:
-            text.append(f"{grade.symbol} {grade.label:<22}", style=style)
-            text.append(f"{count:>4}  ")
-            text.append("█" * min(count, 40) + "\n", style=style)
-        else:
-            text.append(", " if n else "")
-            text.append(f"{count} {grade.symbol} {grade.value}", style=style)
-    return text
-
-
-def most_common_sentence(cell: GradeCell) -> str:
-    if cell.tied:
-        spread = ", ".join(f"{n} {g.value}" for g, n in cell.distribution.items() if n)
-        return f"No single most common grade: {spread}."
-    if cell.most_common is None:
-        return "No grades yet."
-    grade = cell.most_common
-    return f"Most common: {grade.label} ({cell.distribution[grade]} of {cell.total})."
-
-
-def counts_text(a: Analysis) -> Text:
-    """The candidates' screening and the returns by status (a few lines at 80 columns)."""
-    s, r = a.screening, a.returns
-    text = Text()
-    text.append("Screened ", style="bold")
-    text.append(f"{s.screened}: {s.eligible} eligible · {s.not_eligible} ineligible · "
-                f"{s.unknown} unknown · {s.selected}/{s.target} selected")
-    if s.selected_not_eligible:
-        text.append(f" ({s.selected_not_eligible} not eligible)")
-    if s.drawn:
-        text.append(f" · {s.drawn} drawn at random")
-    text.append("\nReturns ", style="bold")
-    text.append(f"{r.received}/{r.expected} received")
-    for status in Status:
-        label = "returned" if status is Status.RETURNED else status.value
-        text.append(f" · {status.symbol} {r.by_status.get(status, 0)} {label}")
-    if r.due is not None:
-        text.append(f" · due {format_uk(r.due)}")
-    if r.overdue:
-        text.append(f" · {r.overdue} overdue", style="bold red")
-    return text
-
-
-class GradeGrid(DataTable):
-    """A DataTable with a cell cursor and the vi keys the rest of the app uses."""
+class GradeGrid(RowTable):
+    """A DataTable with a cell cursor and the vi keys the rest of the app uses (h/l
+    here, j/k/g/G from RowTable)."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Distribution", tooltip="every grade given in the cell", id="analysis.distribution"),
-        Binding("j", "cursor_down", "Down", show=False, id="move.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="move.up"),
         Binding("h", "cursor_left", "Left", show=False, id="move.left"),
         Binding("l", "cursor_right", "Right", show=False, id="move.right"),
-        Binding("g", "scroll_top", "First", show=False, id="move.first"),
-        Binding("G", "scroll_bottom", "Last", show=False, id="move.last"),
     ]
 
 
 class AnalysisSection(Section):
-    DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
         Binding("t", "toggle_grid", "Other grid", tooltip="objectives × agencies, or cases × objectives",
                 id="analysis.other-grid"),

@@ -30,7 +30,9 @@ class SectionTabs(Static):
 
 
 class AuditScreen(Screen[None]):
-    CSS_PATH = "audit.tcss"
+    # Sections are widgets, which have no CSS_PATH: the screen that holds them loads
+    # each section's .tcss (the section's own dialogs load it too).
+    CSS_PATH = ["audit.tcss", *(f"../{spec.id}/{spec.id}.tcss" for spec in SECTIONS)]
     BINDINGS = [
         *[Binding(str(n), f"section({n})", "Go to section", show=False, id=f"audit.section-{n}") for n in range(1, 8)],
         Binding("escape", "back", "Audits", id="audit.back"),

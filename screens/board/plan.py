@@ -16,35 +16,27 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from audit.access import Act
 from audit.dates import format_uk
 from audit.findings import Action, ActionStatus, Column, Rag, rag, short_title
 from audit.text import plain
-from screens.access import allowed
+from screens.access import Acts, allowed, permitted
+from screens.dialogs.base import Dialog
 from screens.board.cards import rag_text
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import apply_change, tell
 from screens.widgets.footer import Footer
+from screens.widgets.lists import RowTable
 from storage.errors import WorkspaceError
 from storage.findings import action_plan, add_action, column_of, delete_action, edit_action
 
 
-class ActionPlanScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    ActionPlanScreen { align: center middle; }
-    ActionPlanScreen > Vertical {
-        width: 98%; height: 90%; border: round $accent; background: $surface; padding: 0 1;
-    }
-    ActionPlanScreen #plan-title { text-style: bold; }
-    ActionPlanScreen #plan-filter { color: $text-muted; }
-    ActionPlanScreen DataTable { height: 1fr; }
-    ActionPlanScreen #plan-detail { height: auto; max-height: 8; border-top: solid $panel; }
-    """
+class ActionPlanScreen(Dialog[None]):
+    CSS_PATH = "board.tcss"
     BINDINGS = [
         Binding("a", "add", "Add action", id="plan.add"),
         Binding("e", "edit", "Edit", key_display="e/enter", id="plan.edit"),
@@ -52,10 +44,9 @@ class ActionPlanScreen(ModalScreen[None]):
         Binding("o", "filter_owner", "Owner filter", id="plan.filter-owner"),
         Binding("s", "filter_status", "Status filter", id="plan.filter-status"),
         Binding("v", "toggle_scope", "This / all", tooltip="this finding's actions or every action", id="plan.scope"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
         Binding("escape,q", "close", "Close", id="plan.close"),
     ]
+    ACTS: Acts = {"add": Act.EDIT_BOARD, "edit": Act.EDIT_BOARD, "delete": Act.EDIT_BOARD}
 
     def __init__(self, audit_ref: str, finding_id: str | None = None) -> None:
         super().__init__()
@@ -68,9 +59,9 @@ class ActionPlanScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(id="plan-title")
-            yield Static(id="plan-filter")
-            yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="plan-title", classes="dialog-title")
+            yield Static(id="plan-filter", classes="dialog-keys")
+            yield RowTable(id="plan-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="plan-detail")
         yield Footer()
 
@@ -145,19 +136,12 @@ class ActionPlanScreen(ModalScreen[None]):
             return None
         return self.shown[table.cursor_row]
 
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.action_cursor_down() if step > 0 else table.action_cursor_up()
-
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_edit()
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.refresh_data()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
     # ------------------------------------------------------------------ filters
 
@@ -189,6 +173,9 @@ class ActionPlanScreen(ModalScreen[None]):
         self.refresh_data()
 
     # ------------------------------------------------------------------ editing
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def allowed(self) -> bool:
         return allowed(self, Act.EDIT_BOARD, audit=self.audit_ref, key=f"{self.audit_ref}/actions")

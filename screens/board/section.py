@@ -13,11 +13,10 @@ refusal is a sentence, and journaled by the workspace.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,8 +26,8 @@ from textual.widgets.option_list import Option
 from audit.access import Act
 from audit.findings import Column, Finding, short_title
 from audit.scope import Audit
-from screens.access import allowed
-from screens.board import forms
+from screens.access import Acts, allowed, permitted
+from screens.board.forms import BoardForms
 from screens.board.cards import COLUMNS, Filters, card_text, details_text, outside_cohort, status_text
 from screens.board.plan import ActionPlanScreen
 from screens.context import ctx
@@ -36,11 +35,12 @@ from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.details import InfoScreen
 from screens.saving import commit, tell
 from screens.audit.sections import Section
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 from storage.findings import accept_finding, column_of, delete_finding, move_finding, retest_of
 
 
-class BoardColumn(OptionList):
+class BoardColumn(PickList):
     """One column of cards."""
 
     def __init__(self, column: Column) -> None:
@@ -50,7 +50,6 @@ class BoardColumn(OptionList):
 
 
 class BoardSection(Section):
-    DEFAULT_CSS = Path(__file__).with_name("board.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("a", "add", "Add", id="board.add"),
         Binding("e", "edit", "Edit", id="board.edit"),
@@ -70,11 +69,9 @@ class BoardSection(Section):
         Binding("left", "column(-1)", "Column left", show=False, id="arrow.left"),
         Binding("l", "column(1)", "Column right", show=False, id="move.right"),
         Binding("right", "column(1)", "Column right", show=False, id="arrow.right"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"add": (Act.EDIT_BOARD, Act.PROPOSE_FINDING), "edit": Act.EDIT_BOARD, "delete": Act.EDIT_BOARD,
+                  "move": Act.EDIT_BOARD, "reorder": Act.EDIT_BOARD, "retest": Act.EDIT_BOARD, "accept": Act.EDIT_BOARD}
     HELP_NOTES = [
         "Findings: h/l change column, j/k card; H/L move the card left/right, J/K down/up its column.",
         "Cards show the objective, how many cases evidence it and the agencies; ◇ marks a co-ordinator's "
@@ -88,6 +85,7 @@ class BoardSection(Section):
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
         super().__init__(audit_ref, **kwargs)
         self.filters = Filters()
+        self.forms = BoardForms(self)
         self.column_index = 0
         self._known: set[str] | None = None  # the cards at the last refresh
 
@@ -219,37 +217,29 @@ class BoardSection(Section):
         self.column_index = max(0, min(len(COLUMNS) - 1, self.column_index + step))
         self.lists[self.column_index].focus()
 
-    def action_cursor(self, step: int) -> None:
-        listing = self.lists[self.column_index]
-        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        listing = self.lists[self.column_index]
-        listing.action_last() if last else listing.action_first()
-
     # ------------------------------------------------------------------ filters
 
     def action_filter(self) -> None:
         self.query_one("#board-filter-bar").add_class("shown")
         self.query_one("#board-filter", Input).focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "board-filter":
-            event.stop()
-            self.filters.text = event.value
-            self.refresh_data()
+    @on(Input.Changed, "#board-filter")
+    def filter_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filters.text = event.value
+        self.refresh_data()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "board-filter":
-            event.stop()
-            if not self.filters.text.strip():
-                self.query_one("#board-filter-bar").remove_class("shown")
-            self.focus_first()
+    @on(Input.Submitted, "#board-filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not self.filters.text.strip():
+            self.query_one("#board-filter-bar").remove_class("shown")
+        self.focus_first()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":  # otherwise escape goes back to the audits, as everywhere
             return self.filters.active or self.query_one("#board-filter", Input).has_focus
-        return True
+        return permitted(self, self.ACTS, action)
 
     def action_clear_filter(self) -> None:
         self.filters = Filters()
@@ -266,8 +256,8 @@ class BoardSection(Section):
         audit = self.audit()
         if audit is None:
             return
-        chosen, value = await forms.choose(self, "Show the cards of one objective", "Objective",
-                                           self.filters.objective, [(o.title, o.id) for o in audit.objectives])
+        chosen, value = await self.forms.choose("Show the cards of one objective", "Objective",
+                                                self.filters.objective, [(o.title, o.id) for o in audit.objectives])
         if chosen:
             self.filters.objective = value
             self.refresh_data()
@@ -279,9 +269,9 @@ class BoardSection(Section):
         if audit is None:
             return
         names = ctx(self.app).ws.partnership()
-        chosen, value = await forms.choose(self, "Show the cards that involve one agency", "Agency",
-                                           self.filters.agency,
-                                           [(f"{a}  {names.agency_name(a)}", a) for a in audit.agencies])
+        chosen, value = await self.forms.choose("Show the cards that involve one agency", "Agency",
+                                                self.filters.agency,
+                                                [(f"{a}  {names.agency_name(a)}", a) for a in audit.agencies])
         if chosen:
             self.filters.agency = value
             self.refresh_data()
@@ -338,7 +328,7 @@ class BoardSection(Section):
         ws = ctx(self.app).ws
         if not ws.can(Act.EDIT_BOARD) and not self.allowed(Act.PROPOSE_FINDING):
             return
-        new = await forms.add(self, COLUMNS[self.column_index])
+        new = await self.forms.add(COLUMNS[self.column_index])
         if new is not None:
             self.column_index = COLUMNS.index(new.column)
             self.refresh_data(select=new.id)
@@ -349,7 +339,7 @@ class BoardSection(Section):
         f = self._card("edit")
         if f is None or not self.allowed(key=f.key):
             return
-        await forms.edit(self, f)
+        await self.forms.edit(f)
         saved = ctx(self.app).ws.get(f)
         if saved is not None:
             self.column_index = COLUMNS.index(saved.column)
@@ -396,7 +386,7 @@ class BoardSection(Section):
         f = self._card("link")
         if f is None or not self.allowed(key=f.key):
             return
-        await forms.retest(self, f)
+        await self.forms.retest(f)
         self.refresh_data(select=f.id)
 
     @work(exclusive=True, group="board-edit")

@@ -10,25 +10,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
 
 
-class ReportScreen(ModalScreen[bool]):
+class ReportScreen(Dialog[bool]):
     """`question` set: y answers yes, n/esc no.  Otherwise any of esc/enter/q closes (False)."""
 
-    DEFAULT_CSS = """
-    ReportScreen { align: center middle; }
-    ReportScreen > Vertical {
-        width: 96; max-width: 98%; height: auto; max-height: 94%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    ReportScreen.-refused > Vertical { border: round $error; }
-    ReportScreen #report-title { text-style: bold; }
-    ReportScreen VerticalScroll { height: auto; max-height: 28; margin: 1 0; }
-    ReportScreen #report-keys { color: $text-muted; }
-    """
+    CSS_PATH = "cohort.tcss"
+
     BINDINGS = [
         Binding("y", "yes", "Yes", id="cohort-report.yes"),
         Binding("n", "no", "No", id="cohort-report.no"),
@@ -52,14 +43,15 @@ class ReportScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.report_title), id="report-title")
+            yield Static(Text(self.report_title), id="report-title", classes="dialog-title")
             with VerticalScroll(id="report-body"):
                 yield Static(self.body)
             if self.question:
                 yield Static(Text(self.question), id="report-question")
-                yield Static(Text(f"y {self.yes}   ·   n / esc cancel   ·   j/k scroll"), id="report-keys")
+                yield Static(Text(f"y {self.yes}   ·   n / esc cancel   ·   j/k scroll"), id="report-keys",
+                             classes="dialog-keys")
             else:
-                yield Static(Text("esc closes   ·   j/k scroll"), id="report-keys")
+                yield Static(Text("esc closes   ·   j/k scroll"), id="report-keys", classes="dialog-keys")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -73,8 +65,8 @@ class ReportScreen(ModalScreen[bool]):
     def action_no(self) -> None:
         self.dismiss(False)
 
-    def action_close(self) -> None:
-        self.dismiss(False)
+    def closed_result(self) -> bool:
+        return False
 
     def action_scroll(self, step: int) -> None:
         scroller = self.query_one(VerticalScroll)

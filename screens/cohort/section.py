@@ -3,16 +3,16 @@
 The table is a `VirtualTable` over `CohortRow`s, so 20,000 candidates stay interactive:
 cases are screened once per version (see `cohort_rows.RowCache`), `/` filters by a
 precomputed lower-case haystack, and only the rows on screen are painted.  The longer
-flows (add/remove with a reason, random draw, CSV import) live in `cohort_flows`.
+flows (add/remove with a reason, random draw, CSV import) live in
+`CohortEdits` (flows.py), which the section holds as `edits`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
@@ -22,12 +22,13 @@ from audit.access import Act
 from audit.screening import screen_cases
 from audit.csv_import import ImportResult, parse_candidates
 from audit.scope import Audit
-from screens.cohort import flows as cohort_flows
+from screens.cohort.flows import CohortEdits
 from screens.cohort.rows import CohortRow, RowCache, cell, columns_for, legend_text, predicate, sort_key, status_text
 from screens.cohort.table import CohortTable
 from screens.context import ctx
 from screens.dialogs.details import case_details, case_text
 from screens.saving import tell
+from screens.access import Acts, permitted
 from screens.audit.sections import Section
 from screens.widgets.virtual_table import VirtualTable
 from storage.errors import WorkspaceError
@@ -39,7 +40,6 @@ NO_MATCH = "No candidates match the filter."
 
 
 class CohortSection(Section):
-    DEFAULT_CSS = Path(__file__).with_name("cohort.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("slash", "filter", "Filter", key_display="/", id="cohort.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="cohort.clear-filter"),
@@ -57,6 +57,7 @@ class CohortSection(Section):
                 id="cohort.confirm-fact"),
         Binding("v", "toggle_detail", "Detail", tooltip="show or hide the case's detail", id="cohort.detail"),
     ]
+    ACTS: Acts = {"draw": Act.EDIT_COHORT, "import_csv": Act.IMPORT_CASES}
     HELP_NOTES = [
         "Cohort: C1, C2 … are the scope's criteria (legend under the counter): ✓ met, ✗ unmet, ? unknown.",
         "space adds the highlighted case to the cohort or takes it out. A reason is required to take a "
@@ -77,6 +78,7 @@ class CohortSection(Section):
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
         super().__init__(audit_ref, **kwargs)
         self.cache = RowCache()
+        self.edits = CohortEdits(self)
         self.text_filter = ""
         self.quick: str | None = None
         self.detail_hidden = False
@@ -260,7 +262,7 @@ class CohortSection(Section):
 
     @work(exclusive=True, group="cohort-edit")
     async def toggle(self, row: CohortRow) -> None:
-        await cohort_flows.toggle(self, row)
+        await self.edits.toggle(row)
 
     # ------------------------------------------------------------------ filtering
 
@@ -273,23 +275,23 @@ class CohortSection(Section):
         self.query_one("#cohort-filter-bar").add_class("shown")
         self.query_one("#cohort-filter", Input).focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "cohort-filter":
-            event.stop()
-            self.text_filter = event.value
-            self.apply_filter()
+    @on(Input.Changed, "#cohort-filter")
+    def filter_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.text_filter = event.value
+        self.apply_filter()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "cohort-filter":
-            event.stop()
-            if not self.text_filter.strip():
-                self.query_one("#cohort-filter-bar").remove_class("shown")
-            self.table.focus()
+    @on(Input.Submitted, "#cohort-filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not self.text_filter.strip():
+            self.query_one("#cohort-filter-bar").remove_class("shown")
+        self.table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":  # otherwise escape goes back to the audits, as everywhere
             return bool(self.text_filter or self.quick or self.query_one("#cohort-filter", Input).has_focus)
-        return True
+        return permitted(self, self.ACTS, action)
 
     def action_clear_filter(self) -> None:
         self.text_filter, self.quick = "", None
@@ -325,7 +327,7 @@ class CohortSection(Section):
 
     @work(exclusive=True, group="cohort-edit")
     async def action_draw(self) -> None:
-        await cohort_flows.random_draw(self)
+        await self.edits.random_draw()
 
     @work(exclusive=True, group="cohort-edit")
     async def action_confirm_fact(self) -> None:
@@ -333,11 +335,11 @@ class CohortSection(Section):
         if row is None:
             tell(self, "No case is highlighted: move to a case first.")
             return
-        await cohort_flows.confirm_fact(self, row)
+        await self.edits.confirm_fact(row)
 
     @work(exclusive=True, group="cohort-edit")
     async def action_import_csv(self) -> None:
-        await cohort_flows.import_csv(self)
+        await self.edits.import_csv()
 
     @work(thread=True, exclusive=True, group="cohort-parse", exit_on_error=False)
     def parse_in_thread(self, data: bytes, audit: Audit, codes: list[str], existing: set[str],

@@ -8,6 +8,8 @@ from typing import Any
 
 from textual.binding import Binding
 
+from audit.access import Act
+from screens.access import Acts, permitted
 from screens.widgets.virtual_table import VirtualTable
 
 
@@ -41,6 +43,11 @@ class CohortTable(VirtualTable):
         Binding("right", "column_right", "Column right", show=False, id="arrow.right"),
         Binding("l", "column_right", "Column right", show=False, id="move.right"),
     ]
+
+    ACTS: Acts = {"toggle_row": Act.EDIT_COHORT}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def __init__(self, *args: Any, on_cursor: Callable[[], None] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

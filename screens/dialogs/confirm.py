@@ -6,23 +6,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 64; max-width: 95%; height: auto; border: round $warning;
-        background: $surface; padding: 0 1;
-    }
-    ConfirmScreen #confirm-keys { color: $text-muted; margin-top: 1; }
-    """
+class ConfirmScreen(Dialog[bool]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("n,escape", "close", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str, yes: str = "yes") -> None:
@@ -33,8 +26,11 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question))
-            yield Static(Text(f"y {self.yes}   ·   n / esc cancel"), id="confirm-keys")
+            yield Static(Text(f"y {self.yes}   ·   n / esc cancel"), id="confirm-keys", classes="dialog-keys")
         yield Footer()
+
+    def closed_result(self) -> bool:
+        return False
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)

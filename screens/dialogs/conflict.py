@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
 
 Choice = Literal["mine", "theirs"]
@@ -33,22 +33,12 @@ def differences(mine: dict[str, Any] | None, theirs: dict[str, Any] | None) -> l
     return [(k, theirs.get(k), mine.get(k)) for k in keys]
 
 
-class ConflictScreen(ModalScreen[Choice | None]):
-    DEFAULT_CSS = """
-    ConflictScreen { align: center middle; }
-    ConflictScreen > Vertical {
-        width: 100; max-width: 98%; height: auto; max-height: 96%;
-        border: round $error; background: $surface; padding: 0 1;
-    }
-    ConflictScreen VerticalScroll { height: auto; max-height: 24; }
-    ConflictScreen .side { width: 1fr; padding: 0 1; height: auto; }
-    ConflictScreen .heading { text-style: bold; }
-    ConflictScreen #conflict-keys { color: $text-muted; margin-top: 1; }
-    """
+class ConflictScreen(Dialog[Choice | None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("m", "choose('mine')", "Use my change", id="conflict.mine"),
         Binding("t", "choose('theirs')", "Keep theirs", id="conflict.theirs"),
-        Binding("escape", "choose(None)", "Decide later", id="conflict.later"),
+        Binding("escape", "close", "Decide later", id="conflict.later"),
     ]
 
     def __init__(self, message: str, mine: dict[str, Any] | None, theirs: dict[str, Any] | None,
@@ -73,7 +63,7 @@ class ConflictScreen(ModalScreen[Choice | None]):
                         yield Static(Text.assemble((self.mine_label + "\n", "bold"), _show(mine)), classes="side")
             yield Static(
                 Text("m  put my change on top of their version   ·   t  keep theirs, drop mine   ·   esc  decide later"),
-                id="conflict-keys",
+                id="conflict-keys", classes="dialog-keys",
             )
         yield Footer()
 

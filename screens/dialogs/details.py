@@ -6,7 +6,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from rich.text import Text
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from audit.access import Act
@@ -14,23 +13,15 @@ from audit.cases import CandidateCase
 from audit.criteria import Outcome
 from audit.dates import format_uk
 from screens.context import ctx
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
 
 OUTCOME_MARK = {Outcome.MET: ("✓ met", "green"), Outcome.UNMET: ("✗ unmet", "red"), Outcome.UNKNOWN: ("? unknown", "yellow")}
 
 
-class InfoScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    InfoScreen { align: center middle; }
-    InfoScreen > Vertical {
-        width: 90; max-width: 98%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    InfoScreen #info-title { text-style: bold; }
-    InfoScreen VerticalScroll { height: auto; max-height: 30; }
-    InfoScreen #info-keys { color: $text-muted; }
-    """
-    BINDINGS = [Binding("escape,q,enter", "dismiss(None)", "Close", id="details.close")]
+class InfoScreen(Dialog[None]):
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="details.close")]
 
     def __init__(self, title: str, body: Text) -> None:
         super().__init__()
@@ -39,10 +30,10 @@ class InfoScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.info_title), id="info-title")
+            yield Static(Text(self.info_title), id="info-title", classes="dialog-title")
             with VerticalScroll():
                 yield Static(self.body)
-            yield Static("esc closes", id="info-keys")
+            yield Static("esc closes", id="info-keys", classes="dialog-keys")
         yield Footer()
 
     def on_resize(self) -> None:

@@ -15,16 +15,17 @@ from datetime import date
 from typing import Any, Literal
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from audit.dates import format_uk, parse_date
 from audit.text import MAX_TEXT, strip_control
 from screens.context import WorkspaceChanged
 from screens.widgets.tick_list import TickList
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
 
 FieldKind = Literal["text", "textarea", "date", "int", "select", "multi"]
@@ -54,29 +55,11 @@ def _must_fill(f: FormField) -> bool:
     return f.required
 
 
-class FormScreen(ModalScreen[dict[str, Any] | None]):
-    DEFAULT_CSS = """
-    FormScreen { align: center middle; }
-    FormScreen > Vertical {
-        width: 90; max-width: 98%; height: auto; max-height: 96%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    FormScreen #form-title { text-style: bold; }
-    FormScreen #form-notice { color: $warning; display: none; }
-    FormScreen #form-notice.shown { display: block; }
-    FormScreen #form-errors { color: $error; display: none; }
-    FormScreen #form-errors.shown { display: block; }
-    FormScreen VerticalScroll { height: auto; max-height: 30; }
-    FormScreen Label { margin-top: 1; }
-    FormScreen .hint { color: $text-muted; }
-    FormScreen TextArea { height: 7; }
-    FormScreen TickList { height: auto; max-height: 10; }
-    FormScreen #form-buttons { height: auto; margin-top: 1; }
-    FormScreen #form-buttons Button { margin-right: 2; }
-    """
+class FormScreen(Dialog[dict[str, Any] | None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("escape", "close", "Cancel", id="form.cancel"),
     ]
 
     def __init__(self, title: str, fields: list[FormField], validate: Validator | None = None,
@@ -96,7 +79,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.form_title), id="form-title")
+            yield Static(Text(self.form_title), id="form-title", classes="dialog-title")
             yield Static("", id="form-notice")
             yield Static("", id="form-errors")
             with VerticalScroll():
@@ -165,12 +148,15 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         if self.on_change is not None and event.select.id and event.select.id.startswith("field-"):
             self.on_change(self, event.select.id.removeprefix("field-"), event.value)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, "#form-save")
+    def save_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "form-save":
-            self.action_save()
-        else:
-            self.action_cancel()
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_close()
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
         # What the user is typing is never replaced; they are told, and saving checks.
@@ -184,9 +170,6 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         widget = self.query_one("#form-notice", Static)
         widget.update(Text("⚠ " + text))
         widget.add_class("shown")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         values: dict[str, Any] = {}

@@ -8,30 +8,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
 from screens.widgets.keys import MOVE, MOVE_NOTE, Row
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """A scrollable list of keys; any of escape, ? or f1 closes it."""
 
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > Vertical {
-        width: 84; max-width: 95%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    HelpScreen #help-title { text-style: bold; }
-    HelpScreen VerticalScroll { height: auto; max-height: 40; }
-    HelpScreen #help-foot { color: $text-muted; margin-top: 1; }
-    HelpScreen #help-notes { margin-top: 1; }
-    HelpScreen .help-group { margin-top: 1; }
-    HelpScreen .help-rows { padding-left: 1; }
-    """
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS = [
-        Binding("escape,question_mark,f1,q", "dismiss(None)", "Close help", id="help.close"),
+        Binding("escape,question_mark,f1,q", "close", "Close help", id="help.close"),
         Binding("j", "scroll('down')", "Down", show=False, id="move.down"),
         Binding("down", "scroll('down')", "Down", show=False, id="arrow.down"),
         Binding("k", "scroll('up')", "Up", show=False, id="move.up"),
@@ -61,7 +50,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text), id="help-title")
+            yield Static(Text(self.title_text), id="help-title", classes="dialog-title")
             with VerticalScroll(id="help-keys"):
                 for group, rows in self.groups:
                     yield Static(Text(group, style="bold underline"), classes="help-group")
@@ -78,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
                         yield Static(Text(MOVE_NOTE, style="italic"), classes="help-rows")
                 if self.notes:
                     yield Static(Text("\n".join(self.notes), style="italic"), id="help-notes")
-            yield Static(Text(self.foot_text), id="help-foot")
+            yield Static(Text(self.foot_text), id="help-foot", classes="dialog-keys")
         yield Footer()
 
     def on_resize(self) -> None:

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
 
 __all__ = ["QuitScreen", "unsaved_work"]
@@ -29,20 +29,12 @@ def unsaved_work(app: App[Any]) -> list[str]:
     return lost
 
 
-class QuitScreen(ModalScreen[str]):
-    DEFAULT_CSS = """
-    QuitScreen { align: center middle; }
-    QuitScreen > Vertical {
-        width: 84; max-width: 96%; height: auto; border: round $error;
-        background: $surface; padding: 0 1;
-    }
-    QuitScreen #quit-title { text-style: bold; }
-    QuitScreen #quit-keys { color: $text-muted; margin-top: 1; }
-    """
+class QuitScreen(Dialog[str]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("k", "answer('keep')", "Keep trying", id="quit.keep-trying"),
         Binding("q", "answer('quit')", "Quit anyway", id="quit.quit-anyway"),
-        Binding("escape", "answer('stay')", "Stay", id="quit.stay"),
+        Binding("escape", "close", "Stay", id="quit.stay"),
     ]
 
     def __init__(self, lost: list[str]) -> None:
@@ -51,14 +43,17 @@ class QuitScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text("Not saved yet"), id="quit-title")
+            yield Static(Text("Not saved yet"), id="quit-title", classes="dialog-title")
             body = Text("If you quit now, this is lost:\n")
             for what in self.lost:
                 body.append(f"• {what}\n")
             yield Static(body, id="quit-lost")
             yield Static(Text("k keep trying: save again, and quit once it is saved   ·   "
-                              "q quit anyway and lose it   ·   esc stay"), id="quit-keys")
+                              "q quit anyway and lose it   ·   esc stay"), id="quit-keys", classes="dialog-keys")
         yield Footer()
+
+    def closed_result(self) -> str:
+        return "stay"
 
     def action_answer(self, answer: str) -> None:
         self.dismiss(answer)

@@ -7,28 +7,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 
 
-class SshCommandScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    SshCommandScreen { align: center middle; }
-    SshCommandScreen > Vertical {
-        width: 110; max-width: 98%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    SshCommandScreen #ssh-title { text-style: bold; }
-    SshCommandScreen #ssh-intro { margin-bottom: 1; }
-    SshCommandScreen OptionList { height: auto; max-height: 12; }
-    SshCommandScreen #ssh-keys { color: $text-muted; margin-top: 1; }
-    """
+class SshCommandScreen(Dialog[None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("y", "copy", "Copy", id="ssh-command.copy"),
-        Binding("escape", "dismiss(None)", "Close", id="ssh-command.close"),
+        Binding("escape", "close", "Close", id="ssh-command.close"),
     ]
 
     def __init__(self, title: str, intro: str, commands: list[tuple[str, str]]) -> None:
@@ -40,12 +31,12 @@ class SshCommandScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.ssh_title), id="ssh-title")
+            yield Static(Text(self.ssh_title), id="ssh-title", classes="dialog-title")
             yield Static(Text(self.intro), id="ssh-intro")
-            yield OptionList(*[Option(Text.assemble((f"{label}\n", "italic"), command), id=str(i))
+            yield PickList(*[Option(Text.assemble((f"{label}\n", "italic"), command), id=str(i))
                                for i, (label, command) in enumerate(self.commands)], id="ssh-commands")
             yield Static(Text("enter / y copy the highlighted command to the clipboard   ·   esc close"),
-                         id="ssh-keys")
+                         id="ssh-keys", classes="dialog-keys")
         yield Footer()
 
     def on_mount(self) -> None:

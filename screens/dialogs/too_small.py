@@ -11,10 +11,9 @@ MIN_HEIGHT = 24
 
 
 class TooSmallScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    TooSmallScreen { align: center middle; background: $background; }
-    TooSmallScreen Static { width: auto; height: auto; padding: 0 1; }
-    """
+    """Not a `Dialog`: no box, and no key closes it; it goes when the terminal grows."""
+
+    CSS_PATH = "dialogs.tcss"
 
     def compose(self) -> ComposeResult:
         yield Static(

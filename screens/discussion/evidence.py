@@ -28,11 +28,13 @@ from audit.activities import Activity, ActivityKind, Evidence, Figure, Participa
 from audit.dates import format_uk
 from audit.findings import Column
 from audit.text import plain
+from screens.access import Acts, allowed, permitted
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
 from screens.widgets.identity import IdentityBar
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 from storage.evidence import delete_activity, delete_theme, save_activity, save_theme, theme_to_finding
 
@@ -171,22 +173,17 @@ def describe(record: Activity | Theme, activities: dict[str, Activity], names: d
 
 
 class EvidenceScreen(Screen[None]):
-    DEFAULT_CSS = """
-    EvidenceScreen #evidence-status { height: 1; padding: 0 1; color: $text-muted; }
-    EvidenceScreen Horizontal { height: 1fr; }
-    EvidenceScreen OptionList { width: 2fr; height: 1fr; }
-    EvidenceScreen #evidence-detail { width: 3fr; padding: 0 1; border-left: tall $panel; }
-    """
+    CSS_PATH = "discussion.tcss"
     BINDINGS = [
         Binding("a", "add_activity", "Add activity", id="evidence.add-activity"),
         Binding("t", "add_theme", "Add theme", id="evidence.add-theme"),
         Binding("e", "edit", "Edit", id="evidence.edit"),
         Binding("d", "delete", "Delete", id="evidence.delete"),
         Binding("f", "finding", "Theme to finding", id="evidence.to-finding"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
         Binding("escape", "back", "Back", id="evidence.back"),
     ]
+    ACTS: Acts = {"add_activity": Act.EDIT_DISCUSSION, "add_theme": Act.EDIT_DISCUSSION, "edit": Act.EDIT_DISCUSSION,
+                  "delete": Act.EDIT_DISCUSSION, "finding": Act.EDIT_BOARD}
 
     def __init__(self, audit_ref: str) -> None:
         super().__init__()
@@ -197,7 +194,7 @@ class EvidenceScreen(Screen[None]):
         yield IdentityBar()
         yield Static(id="evidence-status")
         with Horizontal():
-            yield OptionList(id="evidence-list")
+            yield PickList(id="evidence-list")
             with VerticalScroll(id="evidence-detail"):
                 yield Static(id="evidence-detail-text")
         yield Footer()
@@ -264,22 +261,16 @@ class EvidenceScreen(Screen[None]):
         event.stop()
         self.action_edit()
 
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
     def action_back(self) -> None:
         self.dismiss()
 
     # ------------------------------------------------------------------ editing
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
+
     def _allowed(self, act: Act = Act.EDIT_DISCUSSION) -> bool:
-        try:
-            ctx(self.app).ws.require(act, audit=self.audit_ref, key=self.audit_ref)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, act, audit=self.audit_ref, key=self.audit_ref)
 
     def _objectives(self) -> list[tuple[str, str]]:
         audit = ctx(self.app).ws.audit(self.audit_ref)

@@ -21,92 +21,95 @@ from storage.findings import SESSION_KINDS, add_session, promote_point, received
 POINT_TITLES = {"well": "What worked well", "less": "What worked less well, and why"}
 
 
-async def record(section: Section, base: Discussion) -> dict[str, Any] | None:
-    """Date, attendees and notes of one discussion; attendees parsed one a line."""
-    codes = ctx(section.app).ws.partnership().agency_codes()
-    values = await section.app.push_screen_wait(FormScreen(f"Discussion of {base.subject}", [
-        FormField("held_on", "Held on", "date", base.held_on),
-        FormField("attendees", "Attendees, one a line: agency code, role, (name)", "textarea",
-                  "\n".join(format_attendee(a) for a in base.attendees),
-                  hint=f"e.g. CSC Team manager (A. Name). Codes: {', '.join(codes)}. A line without a code "
-                       "(the chair, a minute-taker) is kept as written."),
-        FormField("notes", "Notes", "textarea", base.notes),
-    ]))
-    if values is None:
-        return None
-    values["attendees"] = parse_attendees(values["attendees"] or "", codes)
-    return values
+class DiscussionForms:
+    """The section's forms, each awaited inside one of its workers; the section holds one as `forms`."""
 
+    def __init__(self, section: Section) -> None:
+        self.section = section
 
-async def point(section: Section, kind: str, old: str) -> str | None:
-    title = POINT_TITLES[kind]
-    values = await section.app.push_screen_wait(FormScreen(title, [
-        FormField("text", title, "textarea", old, required=True,
-                  hint="One point; say why it worked, or why not: the board and the report quote it."),
-    ]))
-    return None if values is None else values["text"]
+    async def record(self, base: Discussion) -> dict[str, Any] | None:
+        """Date, attendees and notes of one discussion; attendees parsed one a line."""
+        codes = ctx(self.section.app).ws.partnership().agency_codes()
+        values = await self.section.app.push_screen_wait(FormScreen(f"Discussion of {base.subject}", [
+            FormField("held_on", "Held on", "date", base.held_on),
+            FormField("attendees", "Attendees, one a line: agency code, role, (name)", "textarea",
+                      "\n".join(format_attendee(a) for a in base.attendees),
+                      hint=f"e.g. CSC Team manager (A. Name). Codes: {', '.join(codes)}. A line without a code "
+                           "(the chair, a minute-taker) is kept as written."),
+            FormField("notes", "Notes", "textarea", base.notes),
+        ]))
+        if values is None:
+            return None
+        values["attendees"] = parse_attendees(values["attendees"] or "", codes)
+        return values
 
+    async def point(self, kind: str, old: str) -> str | None:
+        title = POINT_TITLES[kind]
+        values = await self.section.app.push_screen_wait(FormScreen(title, [
+            FormField("text", title, "textarea", old, required=True,
+                      hint="One point; say why it worked, or why not: the board and the report quote it."),
+        ]))
+        return None if values is None else values["text"]
 
-async def promote(section: Section, base: Discussion, kind: str, text: str, objective: str) -> Finding | None:
-    """Ask where the point goes on the board, then promote it (a proposal for co-ordinators)."""
-    ws = ctx(section.app).ws
-    audit = ws.audit(section.audit_ref)
-    lead = ws.can(Act.EDIT_BOARD)
-    if audit.kind is Kind.MACA:
-        chosen = received_agencies(ws, audit.ref, base.subject, involved_only=True)
-    else:
-        chosen = [a.agency for a in base.attendees if a.agency in audit.agencies]
-    default_column = Column.STRENGTH if kind == "well" else Column.DEVELOPMENT
-    fields = [
-        FormField("title", "Card title", value=card_title(text), required=True, max_length=200),
-        FormField("column", "Column", "select", default_column.value,
-                  [(c.label, c.value) for c in Column], required=True),
-        choice_field("objective", "Objective", objective, [(o.title, o.id) for o in audit.objectives],
-                     none="no particular objective"),
-        FormField("agencies", "Agencies (space ticks)", "multi", chosen, [(a, a) for a in audit.agencies],
-                  hint="Ticked: the agencies whose returns for this case are received (not-involved ones aside)." if audit.kind is Kind.MACA
-                  else "Ticked: the agencies at this session."),
-    ]
-    existing = [f for f in ws.findings(audit.ref) if not f.proposed]
-    if lead and existing:
-        fields.append(FormField("into", "Make it", "select", "",
-                                [("a new finding", "")] + [(f"evidence for {f.id}: {short_title(f.title, 60)}", f.id)
-                                                           for f in existing], required=True,
-                                hint="Adding to an existing finding counts this case as further evidence for it."))
-    values = await section.app.push_screen_wait(FormScreen("Promote to a finding" if lead else "Propose a finding",
-                                                           fields))
-    if values is None:
-        return None
-    try:
-        found = promote_point(ws, audit.ref, base.subject, text, Column(values["column"]), values["objective"] or "",
-                              title=values["title"], agencies=values["agencies"], into=values.get("into") or None)
-    except WorkspaceError as exc:
-        tell(section, str(exc), error=True)
-        return None
-    if values.get("into"):
-        tell(section, f"Added {base.subject} as evidence for {found.id}.")
-    elif found.proposed:
-        tell(section, f"Proposed {found.id} for {found.column.label}; a lead accepts it on the board.")
-    else:
-        tell(section, f"Promoted to {found.id} in {found.column.label}.")
-    return found
+    async def promote(self, base: Discussion, kind: str, text: str, objective: str) -> Finding | None:
+        """Ask where the point goes on the board, then promote it (a proposal for co-ordinators)."""
+        ws = ctx(self.section.app).ws
+        audit = ws.audit(self.section.audit_ref)
+        lead = ws.can(Act.EDIT_BOARD)
+        if audit.kind is Kind.MACA:
+            chosen = received_agencies(ws, audit.ref, base.subject, involved_only=True)
+        else:
+            chosen = [a.agency for a in base.attendees if a.agency in audit.agencies]
+        default_column = Column.STRENGTH if kind == "well" else Column.DEVELOPMENT
+        fields = [
+            FormField("title", "Card title", value=card_title(text), required=True, max_length=200),
+            FormField("column", "Column", "select", default_column.value,
+                      [(c.label, c.value) for c in Column], required=True),
+            choice_field("objective", "Objective", objective, [(o.title, o.id) for o in audit.objectives],
+                         none="no particular objective"),
+            FormField("agencies", "Agencies (space ticks)", "multi", chosen, [(a, a) for a in audit.agencies],
+                      hint="Ticked: the agencies whose returns for this case are received (not-involved ones aside)." if audit.kind is Kind.MACA
+                      else "Ticked: the agencies at this session."),
+        ]
+        existing = [f for f in ws.findings(audit.ref) if not f.proposed]
+        if lead and existing:
+            fields.append(FormField("into", "Make it", "select", "",
+                                    [("a new finding", "")] + [(f"evidence for {f.id}: {short_title(f.title, 60)}", f.id)
+                                                               for f in existing], required=True,
+                                    hint="Adding to an existing finding counts this case as further evidence for it."))
+        values = await self.section.app.push_screen_wait(FormScreen("Promote to a finding" if lead else "Propose a finding",
+                                                               fields))
+        if values is None:
+            return None
+        try:
+            found = promote_point(ws, audit.ref, base.subject, text, Column(values["column"]), values["objective"] or "",
+                                  title=values["title"], agencies=values["agencies"], into=values.get("into") or None)
+        except WorkspaceError as exc:
+            tell(self.section, str(exc), error=True)
+            return None
+        if values.get("into"):
+            tell(self.section, f"Added {base.subject} as evidence for {found.id}.")
+        elif found.proposed:
+            tell(self.section, f"Proposed {found.id} for {found.column.label}; a lead accepts it on the board.")
+        else:
+            tell(self.section, f"Promoted to {found.id} in {found.column.label}.")
+        return found
 
-
-async def session(section: Section) -> str | None:
-    """A thematic audit's new evidence session; returns its name once saved."""
-    values = await section.app.push_screen_wait(FormScreen("New evidence session", [
-        FormField("name", "Name", required=True, max_length=120, hint="e.g. Health visitors' focus group, May 2021"),
-        FormField("kind", "Kind", "select", SESSION_KINDS[0], [(k.capitalize(), k) for k in SESSION_KINDS],
-                  required=True),
-        FormField("held_on", "Held on", "date"),
-    ]))
-    if values is None:
-        return None
-    try:
-        saved = add_session(ctx(section.app).ws, section.audit_ref, values["name"], values["kind"],
-                            held_on=values["held_on"])
-    except WorkspaceError as exc:
-        tell(section, str(exc), error=True)
-        return None
-    tell(section, f"Added the {saved.session_kind} {saved.subject!r}.")
-    return saved.subject
+    async def session(self) -> str | None:
+        """A thematic audit's new evidence session; returns its name once saved."""
+        values = await self.section.app.push_screen_wait(FormScreen("New evidence session", [
+            FormField("name", "Name", required=True, max_length=120, hint="e.g. Health visitors' focus group, May 2021"),
+            FormField("kind", "Kind", "select", SESSION_KINDS[0], [(k.capitalize(), k) for k in SESSION_KINDS],
+                      required=True),
+            FormField("held_on", "Held on", "date"),
+        ]))
+        if values is None:
+            return None
+        try:
+            saved = add_session(ctx(self.section.app).ws, self.section.audit_ref, values["name"], values["kind"],
+                                held_on=values["held_on"])
+        except WorkspaceError as exc:
+            tell(self.section, str(exc), error=True)
+            return None
+        tell(self.section, f"Added the {saved.session_kind} {saved.subject!r}.")
+        return saved.subject

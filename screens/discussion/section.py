@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -30,19 +29,19 @@ from audit.findings import Discussion
 from audit.grades import Grade
 from audit.returns import Return, is_received
 from audit.scope import Audit, Kind
-from screens.access import allowed
-from screens.discussion import forms
+from screens.access import Acts, allowed, permitted
+from screens.discussion.forms import DiscussionForms
 from screens.context import ctx
 from screens.discussion.rows import POINT_LISTS, Row, discussion_rows, head_text, subject_label
 from screens.dialogs.confirm import ConfirmScreen
 from screens.saving import apply_change, tell
 from screens.audit.sections import Section
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 from storage.findings import open_discussion, save_discussion, subjects
 
 
 class DiscussionSection(Section):
-    DEFAULT_CSS = Path(__file__).with_name("discussion.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("e", "edit_record", "Edit record", id="discussion.edit"),
         Binding("w", "add_point('well')", "Worked well +", tooltip="add a point", id="discussion.add-well"),
@@ -58,11 +57,10 @@ class DiscussionSection(Section):
         Binding("left", "pane(0)", "Cases", show=False, tooltip="the list on the left", id="arrow.left"),
         Binding("l", "pane(1)", "Record", show=False, tooltip="the record on the right", id="move.right"),
         Binding("right", "pane(1)", "Record", show=False, tooltip="the record on the right", id="arrow.right"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"edit_record": Act.EDIT_DISCUSSION, "add_point": Act.EDIT_DISCUSSION, "grade": Act.EDIT_DISCUSSION,
+                  "delete_point": Act.EDIT_DISCUSSION, "add_session": Act.EDIT_DISCUSSION,
+                  "promote": (Act.EDIT_BOARD, Act.PROPOSE_FINDING)}
     HELP_NOTES = [
         "Discussion: left, the cohort's cases (or a thematic audit's sessions); right, per objective each "
         "agency's grade (✦ outstanding, ✓ good, ! requires improvement, ✗ inadequate; ✎ draft, ◦ not started, "
@@ -79,6 +77,7 @@ class DiscussionSection(Section):
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
         super().__init__(audit_ref, **kwargs)
         self.subject: str | None = None
+        self.forms = DiscussionForms(self)
         self.rows: list[Row] = []
         self.subject_ids: list[str] = []
         self.last_objective = ""
@@ -86,10 +85,10 @@ class DiscussionSection(Section):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield OptionList(id="discussion-subjects", markup=False)
+            yield PickList(id="discussion-subjects", markup=False)
             with Vertical(id="discussion-right"):
                 yield Static(id="discussion-head")
-                yield OptionList(id="discussion-rows", markup=False)
+                yield PickList(id="discussion-rows", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -194,24 +193,31 @@ class DiscussionSection(Section):
             return None
         return next((r for r in self.rows if r.id == option.id), None)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(OptionList.OptionHighlighted, "#discussion-subjects")
+    def subject_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option_list.id == "discussion-subjects":
-            index = event.option_index
-            if 0 <= index < len(self.subject_ids) and self.subject_ids[index] != self.subject:
-                self.subject = self.subject_ids[index]
-                self.show_subject()
-        else:
-            row = self.current_row()
-            if row is not None and row.kind == "objective":
-                self.last_objective = row.item
+        index = event.option_index
+        if 0 <= index < len(self.subject_ids) and self.subject_ids[index] != self.subject:
+            self.subject = self.subject_ids[index]
+            self.show_subject()
         self.refresh_bindings()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(OptionList.OptionHighlighted, "#discussion-rows")
+    def row_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option_list.id == "discussion-subjects":
-            self.action_pane(1)
-            return
+        row = self.current_row()
+        if row is not None and row.kind == "objective":
+            self.last_objective = row.item
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#discussion-subjects")
+    def subject_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_pane(1)
+
+    @on(OptionList.OptionSelected, "#discussion-rows")
+    def row_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         row = self.current_row()
         if row is None:
             return
@@ -227,11 +233,13 @@ class DiscussionSection(Section):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "grade":  # otherwise 1-4 switch sections, as everywhere
             row = self.current_row()
-            return self.pane == 1 and row is not None and row.kind == "objective"
+            if not (self.pane == 1 and row is not None and row.kind == "objective"):
+                return False
         if action == "add_session":
             audit = self.audit()
-            return audit is not None and audit.kind is Kind.MATA
-        return True
+            if audit is None or audit.kind is not Kind.MATA:
+                return False
+        return permitted(self, self.ACTS, action)
 
     def action_pane(self, index: int) -> None:
         self.pane = index
@@ -242,17 +250,6 @@ class DiscussionSection(Section):
         if isinstance(event.widget, OptionList):
             self.pane = 1 if event.widget.id == "discussion-rows" else 0
             self.refresh_bindings()
-
-    def _focused_list(self) -> OptionList:
-        return self.rows_list if self.pane else self.subjects_list
-
-    def action_cursor(self, step: int) -> None:
-        listing = self._focused_list()
-        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        listing = self._focused_list()
-        listing.action_last() if last else listing.action_first()
 
     # ------------------------------------------------------------------ saving
 
@@ -311,7 +308,7 @@ class DiscussionSection(Section):
         base = self.discussion()
         if base is None or not self.allowed():
             return
-        values = await forms.record(self, base)
+        values = await self.forms.record(base)
         if values is not None:
             def change(d: Discussion) -> None:
                 d.held_on, d.attendees, d.notes = values["held_on"], values["attendees"], values["notes"]
@@ -323,7 +320,7 @@ class DiscussionSection(Section):
         base = self.discussion()
         if base is None or not self.allowed():
             return
-        text = await forms.point(self, kind, "")
+        text = await self.forms.point(kind, "")
         if text is not None:
             field = POINT_LISTS[kind]
             at = len(getattr(base, field))
@@ -338,7 +335,7 @@ class DiscussionSection(Section):
             return
         field, index = POINT_LISTS[row.kind], int(row.item)
         old = getattr(base, field)[index]
-        text = await forms.point(self, row.kind, old)
+        text = await self.forms.point(row.kind, old)
         if text is not None:
             def change(d: Discussion) -> None:
                 points = getattr(d, field)
@@ -375,7 +372,7 @@ class DiscussionSection(Section):
         if base is None:
             return
         point = getattr(base, POINT_LISTS[row.kind])[int(row.item)]
-        found = await forms.promote(self, base, row.kind, point, self.last_objective)
+        found = await self.forms.promote(base, row.kind, point, self.last_objective)
         if found is not None:
             self.show_subject(row.id)
 
@@ -388,7 +385,7 @@ class DiscussionSection(Section):
     async def action_add_session(self) -> None:
         if not self.allowed():
             return
-        name = await forms.session(self)
+        name = await self.forms.session()
         if name is not None:
             self.refresh_data(select=name)
 

@@ -22,6 +22,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from audit.access import Act
 from audit.programme import PlannedAudit, Proposal, programme
 from audit.scope import Audit
+from screens.access import Acts, permitted
 from screens.context import WorkspaceChanged, covered, ctx
 from screens.home import rows
 from screens.saving import commit, tell
@@ -49,6 +50,9 @@ class HomeScreen(Screen[None]):
         Binding("g", "cursor('top')", "First", show=False, id="move.first"),
         Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"new_audit": Act.CREATE_AUDIT, "journal": Act.READ_JOURNAL, "users": Act.MANAGE_USERS,
+                  "plan": Act.PLAN_PROGRAMME, "edit_plan": Act.PLAN_PROGRAMME, "delete_plan": Act.PLAN_PROGRAMME,
+                  "confirm_stage": Act.EDIT_SCOPE}
 
     _stale = False  # a commit was announced while another screen covered this one
     _row = 0  # the cursor's last row, to step over headings in the direction it moved
@@ -177,12 +181,13 @@ class HomeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys about a planned audit or a proposed stage show only on such a row (the
         footer keeps its room for the keys that work here; help lists them all)."""
-        if action in ("edit_plan", "delete_plan"):
-            return self.selected_plan() is not None
+        if action in ("edit_plan", "delete_plan") and self.selected_plan() is None:
+            return False
         if action == "confirm_stage":
             audit = self.selected_audit()
-            return audit is not None and self.proposal(audit) is not None
-        return True
+            if audit is None or self.proposal(audit) is None:
+                return False
+        return permitted(self, self.ACTS, action)  # dimmed for a login that may not
 
     def action_cursor(self, where: str) -> None:
         table = self.query_one(DataTable)

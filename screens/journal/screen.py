@@ -118,18 +118,7 @@ def entry_text(entry: JournalEntry) -> Text:
 class JournalScreen(Screen[None]):
     """Read-only by nature: the journal is never edited, only read and filtered."""
 
-    DEFAULT_CSS = """
-    JournalScreen #journal-filter-line { height: 1; padding: 0 1; color: $text-muted; }
-    JournalScreen #journal-search { display: none; }
-    JournalScreen #journal-search.shown { display: block; }
-    JournalScreen Horizontal { height: 1fr; }
-    JournalScreen VirtualTable { width: 5fr; }
-    JournalScreen #journal-detail { width: 2fr; padding: 0 1; border-left: tall $panel; }
-    JournalScreen Horizontal.narrow { layout: vertical; }
-    JournalScreen Horizontal.narrow VirtualTable { width: 1fr; height: 3fr; }
-    JournalScreen Horizontal.narrow #journal-detail { width: 1fr; height: 2fr; border-left: none;
-                                                      border-top: tall $panel; }
-    """
+    CSS_PATH = "journal.tcss"
     NARROW = 100  # below this many columns the entry goes under the list, not beside it
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/", id="journal.search"),

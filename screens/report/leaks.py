@@ -15,17 +15,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit.access import Act
 from audit.guard import Leak, Place
 from audit.guard_marks import MAX_REASON
+from screens.dialogs.base import Dialog
 from screens.context import ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 from storage.guard import mark_not_identifier
 
@@ -79,26 +80,16 @@ def leak_prompt(leak: Leak, may_mark: bool) -> Text:
     return prompt
 
 
-class LeakScreen(ModalScreen[Leak | None]):
+class LeakScreen(Dialog[Leak | None]):
     """The guard's findings: where each identifier is, how to take it out, and (for a
     lead) the review of possible ones."""
 
-    DEFAULT_CSS = """
-    LeakScreen { align: center middle; }
-    LeakScreen > Vertical {
-        width: 100; max-width: 98%; height: auto; max-height: 90%;
-        border: round $error; background: $surface; padding: 0 1;
-    }
-    LeakScreen #leak-title { text-style: bold; color: $text-error; }
-    LeakScreen OptionList { height: auto; max-height: 24; margin-top: 1; }
-    LeakScreen #leak-keys { color: $text-muted; }
-    """
+    CSS_PATH = "report.tcss"
+
     BINDINGS = [
-        Binding("escape,q", "dismiss(None)", "Close", id="leaks.close"),
+        Binding("escape,q", "close", "Close", id="leaks.close"),
         Binding("enter", "go", "Go to the field", show=True, id="leaks.go"),
         Binding("m", "mark", "Not an identifier here", id="leaks.mark"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
     ]
 
     def __init__(self, title: str, message: str, audit_ref: str, leaks: list[Leak]) -> None:
@@ -114,10 +105,10 @@ class LeakScreen(ModalScreen[Leak | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.leak_title), id="leak-title")
+            yield Static(Text(self.leak_title), id="leak-title", classes="dialog-title")
             yield Static(Text(self.message), id="leak-message")
-            yield OptionList(*self._options(), id="leak-list")
-            yield Static(self._keys(), id="leak-keys")
+            yield PickList(*self._options(), id="leak-list")
+            yield Static(self._keys(), id="leak-keys", classes="dialog-keys")
         yield Footer()
 
     def _options(self) -> list[Option]:
@@ -150,10 +141,6 @@ class LeakScreen(ModalScreen[Leak | None]):
         leak = self.highlighted
         if leak is not None:
             self.dismiss(leak)
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
     @work(exclusive=True, group="leak-mark")
     async def action_mark(self) -> None:

@@ -42,21 +42,23 @@ from audit.cases import paused_gc
 from audit.dates import format_uk
 from audit.guard import Leak
 from audit.report import Report
+from screens.access import Acts, permitted
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
-from screens.report.view import Layout, Look, ReportView, layout, parse
+from screens.report.layout import Layout, Look, layout, parse
+from screens.report.view import ReportView
 from screens.report.leaks import LeakScreen, fix_hint, summary
 from screens.report.words import write_words
 from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 from storage.atomic import file_identity
 from storage.errors import WorkspaceError
 from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for
 from storage.guard import guard_report
 
-_CSS = Path(__file__).with_name("report.tcss")
 LOADING_AFTER = 0.3  # seconds a build may take before the loading indicator shows
 
 _INDENT = {3: "  › ", 4: "    · ", 5: "      · ", 6: "        · "}  # the jump list's nesting
@@ -86,7 +88,6 @@ def heading_prompt(level: int, title: str) -> HeadingPrompt:
 
 
 class ReportSection(Section):
-    DEFAULT_CSS = _CSS.read_text(encoding="utf-8")
     BINDINGS = [
         Binding("e", "export", "Export", id="report.export"),
         Binding("w", "write", "Write", id="report.write"),
@@ -95,11 +96,9 @@ class ReportSection(Section):
         Binding("M", "marking", "Marking", id="report.marking"),
         Binding("c", "contents", "Contents", id="report.contents"),
         Binding("B", "briefing", "Briefing", key_display="B", id="report.briefing"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"export": Act.EXPORT_REPORT, "write": Act.WRITE_REPORT, "approve": Act.APPROVE_REPORT,
+                  "marking": Act.EDIT_PARTNERSHIP, "briefing": Act.EXPORT_REPORT}
     HELP_NOTES = [
         "Report: the report as it would be exported today. enter on a heading scrolls the preview to it; "
         "tab moves between the headings and the preview; j/k, space/b, g/G and h/l scroll the preview; "
@@ -127,7 +126,7 @@ class ReportSection(Section):
         with Horizontal():
             with Vertical(id="report-side"):
                 yield Static("Contents", id="report-contents-title")
-                yield OptionList(id="report-headings")
+                yield PickList(id="report-headings")
             with Vertical(id="report-main"):
                 yield Static(id="report-status")
                 yield ReportView(id="report-view")
@@ -234,13 +233,8 @@ class ReportSection(Section):
                 current = n
         options.highlighted = current
 
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_last() if last else options.action_first()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def action_contents(self) -> None:
         side = self.query_one("#report-side")

@@ -21,7 +21,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -30,11 +29,13 @@ from audit.access import Act, decide
 from audit.dates import format_uk
 from audit.partnership import Role
 from audit.returns import Return
+from screens.dialogs.base import Dialog
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.dialogs.too_small import TooSmallScreen
 from screens.saving import commit, tell
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 from storage import concerns as referral
 from storage import returns as ops
 from storage.errors import NotFound, WorkspaceError
@@ -126,24 +127,13 @@ def check_concerns(app: App) -> None:
     app.push_screen(ConcernAlertScreen())
 
 
-class ConcernAlertScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    ConcernAlertScreen { align: center middle; }
-    ConcernAlertScreen > Vertical {
-        width: 100; max-width: 98%; height: auto; max-height: 90%;
-        border: thick $error; background: $surface; padding: 0 1;
-    }
-    ConcernAlertScreen #concern-title { text-style: bold; color: $error; margin-bottom: 1; }
-    ConcernAlertScreen OptionList { height: auto; max-height: 26; }
-    ConcernAlertScreen #concern-keys { color: $text-muted; margin-top: 1; }
-    """
+class ConcernAlertScreen(Dialog[None]):
+    CSS_PATH = "returns.tcss"
     BINDINGS = [
         Binding("a", "acknowledge", "Close", id="concerns.acknowledge"),
         Binding("h", "refer", "Holding agency", id="concerns.refer"),
         Binding("r", "record", "Record our action", id="concerns.record"),
-        Binding("escape", "dismiss(None)", "Not now", id="concerns.close"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("escape", "close", "Not now", id="concerns.close"),
     ]
 
     def __init__(self) -> None:
@@ -152,9 +142,9 @@ class ConcernAlertScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(id="concern-title")
-            yield OptionList(id="concern-list")
-            yield Static(id="concern-keys")
+            yield Static(id="concern-title", classes="dialog-title")
+            yield PickList(id="concern-list")
+            yield Static(id="concern-keys", classes="dialog-keys")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -200,10 +190,6 @@ class ConcernAlertScreen(ModalScreen[None]):
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         if self.query("#concern-list"):  # not while being composed or taken down
             self.refresh_list()
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -19,19 +19,20 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static, TextArea
 from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
 
 from audit.dates import format_uk
 from audit.returns import Status
 from audit.returns_grid import GridCell, ReturnsGrid
+from screens.dialogs.base import Dialog
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.audit.sections import Section
 from screens.widgets.footer import Footer
+from screens.widgets.lists import RowTable
 from storage import returns as ops
 from storage.errors import WorkspaceError
 
@@ -97,7 +98,7 @@ def due_text(due: Any, today: Any) -> str:
     return f"Returns due {format_uk(due)} ({when})"
 
 
-class GridTable(DataTable):
+class GridTable(RowTable):
     """The grid, whose enter says in the footer what it does (DataTable's own is hidden).
 
     Its columns are two spaces apart where the width allows and one where it does not
@@ -118,21 +119,12 @@ def spaced(text: Text, gap: int) -> Text:
 
 
 class ReturnsSection(Section):
-    DEFAULT_CSS = """
-    ReturnsSection #returns-head { height: auto; padding: 0 1; }
-    ReturnsSection #returns-grid { height: 1fr; scrollbar-size-vertical: 1; }
-    ReturnsSection #returns-legend { height: auto; padding: 0 1; color: $text-muted; }
-    """
     BINDINGS = [
         Binding("f", "filter", "Outstanding for…", tooltip="one agency", id="returns.filter"),
         Binding("c", "chase", "Chase list", id="returns.chase"),
         Binding("exclamation_mark", "concerns", "Open concerns", key_display="!", id="returns.concerns"),
         Binding("h", "move('left')", "Left", show=False, id="move.left"),
-        Binding("j", "move('down')", "Down", show=False, id="move.down"),
-        Binding("k", "move('up')", "Up", show=False, id="move.up"),
         Binding("l", "move('right')", "Right", show=False, id="move.right"),
-        Binding("g", "move('top')", "First", show=False, id="move.first"),
-        Binding("G", "move('bottom')", "Last", show=False, id="move.last"),
     ]
     HELP_NOTES = [
         "Returns: each cell is one agency's return for one cohort case. enter opens its audit tool.",
@@ -285,9 +277,7 @@ class ReturnsSection(Section):
 
     def action_move(self, where: str) -> None:
         table = self.query_one(DataTable)
-        {"left": table.action_cursor_left, "right": table.action_cursor_right, "up": table.action_cursor_up,
-         "down": table.action_cursor_down, "top": table.action_scroll_top,
-         "bottom": table.action_scroll_bottom}[where]()
+        table.action_cursor_left() if where == "left" else table.action_cursor_right()
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
@@ -352,23 +342,15 @@ class ReturnsSection(Section):
                                                                       if self.agency_filter else [])))
 
 
-class ChaseScreen(ModalScreen[None]):
+class ChaseScreen(Dialog[None]):
     """The chase list: read it, select and copy it, `y` copies all, `x` exports it to a file."""
 
-    DEFAULT_CSS = """
-    ChaseScreen { align: center middle; }
-    ChaseScreen > Vertical {
-        width: 110; max-width: 98%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    ChaseScreen #chase-title { text-style: bold; }
-    ChaseScreen TextArea { height: 24; }
-    ChaseScreen #chase-keys { color: $text-muted; }
-    """
+    CSS_PATH = "returns.tcss"
+
     BINDINGS = [
         Binding("x", "export", "Export to a file", id="chase.export"),
         Binding("y", "copy", "Copy all", id="chase.copy"),
-        Binding("escape", "dismiss(None)", "Close", id="chase.close"),
+        Binding("escape", "close", "Close", id="chase.close"),
     ]
 
     def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path,
@@ -386,13 +368,13 @@ class ChaseScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.chase_title), id="chase-title")
+            yield Static(Text(self.chase_title), id="chase-title", classes="dialog-title")
             area = TextArea(self.text or "Nothing is outstanding.", read_only=True, soft_wrap=False,
                             id="chase-text")
             area.show_line_numbers = False
             yield area
             yield Static(Text("x export to a text file   ·   y copy all to the clipboard   ·   esc close"),
-                         id="chase-keys")
+                         id="chase-keys", classes="dialog-keys")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,37 +15,30 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from audit.access import Act
-from audit.criteria import KINDS, PARTICIPATING, PREDICATES, Criterion
-from audit.scope import OBJECTIVE_ID, Audit, Kind, Milestone, Objective, Stage, validate_audit
-from screens.access import allowed
+from audit.scope import Audit, validate_audit
+from screens.access import Acts, allowed, permitted
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
+from screens.scope.editors import ScopeEditors, item_index
 from screens.scope.rows import GROUPS, Row, scope_rows
 from screens.audit.sections import Section
+from screens.widgets.lists import PickList
 from storage.errors import WorkspaceError
 
 Change = Callable[[Audit], Audit]
 
 
 class ScopeSection(Section):
-    DEFAULT_CSS = """
-    ScopeSection Horizontal { height: 1fr; }
-    ScopeSection OptionList { width: 62%; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
-    ScopeSection #scope-detail { width: 1fr; height: 1fr; padding: 0 1; border-left: tall $panel; }
-    """
     BINDINGS = [
         Binding("enter,e", "edit", "Edit", id="scope.edit"),
         Binding("a", "add", "Add", id="scope.add"),
         Binding("d", "delete", "Delete", id="scope.delete"),
         Binding("J", "move(1)", "Move down", key_display="J", show=False, id="scope.move-down"),
         Binding("K", "move(-1)", "Move up", key_display="K", show=False, id="scope.move-up"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
     ]
+    ACTS: Acts = {"edit": Act.EDIT_SCOPE, "add": Act.EDIT_SCOPE, "delete": Act.EDIT_SCOPE, "move": Act.EDIT_SCOPE}
     HELP_NOTES = [
         "Scope: only leads edit; everyone else reads. Each edit is saved at once and journaled.",
         "If someone else saved the scope first you see both versions and choose.",
@@ -55,10 +47,11 @@ class ScopeSection(Section):
     def __init__(self, audit_ref: str, **kwargs: Any) -> None:
         super().__init__(audit_ref, **kwargs)
         self.rows: list[Row] = []
+        self.editors = ScopeEditors(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield OptionList(id="scope-list")
+            yield PickList(id="scope-list")
             with VerticalScroll(id="scope-detail"):
                 yield Static(id="scope-detail-text")
 
@@ -137,15 +130,10 @@ class ScopeSection(Section):
         event.stop()
         self.action_edit()
 
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_last() if last else options.action_first()
-
     # ------------------------------------------------------------------ saving
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def allowed(self) -> bool:
         return allowed(self, Act.EDIT_SCOPE, audit=self.audit_ref, key=self.audit_ref)
@@ -187,7 +175,7 @@ class ScopeSection(Section):
             await self.add(row.group or "")
             return
         audit = self.audit()
-        editor = getattr(self, f"edit_{row.kind}", None)
+        editor = getattr(self.editors, f"edit_{row.kind}", None)
         if editor is not None:
             await editor(audit, row)
 
@@ -201,15 +189,8 @@ class ScopeSection(Section):
             await self.add(row.group)
 
     async def add(self, group: str) -> None:
-        audit = self.audit()
-        if group == "purpose":
-            await self.edit_purpose(audit, None)
-        elif group == "objective":
-            await self.edit_objective(audit, None)
-        elif group == "criterion":
-            await self.edit_criterion(audit, None)
-        elif group == "milestone":
-            await self.edit_milestone(audit, None)
+        if group in ("purpose", "objective", "criterion", "milestone"):
+            await getattr(self.editors, f"edit_{group}")(self.audit(), None)
 
     @work(exclusive=True, group="scope-edit")
     async def action_delete(self) -> None:
@@ -229,13 +210,13 @@ class ScopeSection(Section):
 
         def change(audit: Audit) -> Audit:
             if kind == "purpose":
-                del audit.purpose[_index(audit.purpose, item)]
+                del audit.purpose[item_index(audit.purpose, item)]
             elif kind == "objective":
                 audit.objectives = [o for o in audit.objectives if o.id != item]
             elif kind == "criterion":
                 audit.criteria = [c for c in audit.criteria if c.id != item]
             elif kind == "milestone":
-                del audit.milestones[_index(audit.milestones, item)]
+                del audit.milestones[item_index(audit.milestones, item)]
             return audit
 
         await self.save(change, f"deleted {what}", select=f"group:{kind}", base=audit)
@@ -266,209 +247,3 @@ class ScopeSection(Section):
 
         select = f"objective:{item}" if kind == "objective" else f"{kind}:{target}"
         await self.save(change, f"moved {kind} {item} {'down' if step > 0 else 'up'}", select=select, base=audit)
-
-    # ------------------------------------------------------------------ editors
-
-    async def edit_title(self, audit: Audit, row: Row) -> None:
-        values = await self.ask("Title", [FormField("title", "Title", value=audit.title, required=True, max_length=200)])
-        if values is not None:
-            await self.save(lambda a: _set(a, title=values["title"]), "changed the title", select="title", base=audit)
-
-    async def edit_kind(self, audit: Audit, row: Row) -> None:
-        options = [(f"{k.value}: {k.label}", k.value) for k in Kind]
-        values = await self.ask("Kind", [FormField("kind", "Kind", "select", audit.kind.value, options, required=True)])
-        if values is not None:
-            await self.save(lambda a: _set(a, kind=Kind(values["kind"])), "changed the kind", select="kind", base=audit)
-
-    async def edit_retest(self, audit: Audit, row: Row) -> None:
-        tell(self, "Link an earlier audit's finding on the Findings board (5): highlight a finding there, press r.")
-
-    async def edit_stage(self, audit: Audit, row: Row) -> None:
-        options = [(s.label, s.value) for s in Stage]
-        values = await self.ask("Stage", [FormField("stage", "Stage", "select", audit.stage.value, options, required=True)])
-        if values is not None:
-            await self.save(lambda a: _set(a, stage=Stage(values["stage"])), "changed the stage", select="stage", base=audit)
-
-    async def edit_linked(self, audit: Audit, row: Row) -> None:
-        values = await self.ask("Linked review", [
-            FormField("linked_review", "Linked review (e.g. C86)", value=audit.linked_review, max_length=200),
-            FormField("notification_date", "Notified to the national panel on", "date", audit.notification_date,
-                      hint="The rapid review is due 15 working days later; England bank holidays are counted."),
-        ])
-        if values is not None:
-            await self.save(lambda a: _set(a, **values), "changed the linked review", select="linked", base=audit)
-
-    async def edit_background(self, audit: Audit, row: Row) -> None:
-        values = await self.ask("Background", [FormField("background", "Background", "textarea", audit.background)])
-        if values is not None:
-            await self.save(lambda a: _set(a, **values), "changed the background", select="background", base=audit)
-
-    async def edit_lookback(self, audit: Audit, row: Row) -> None:
-        def check(v: dict[str, Any]) -> list[str]:
-            return ["The lookback must start on or before its end."] if v["start"] > v["end"] else []
-
-        values = await self.ask("Lookback period", [
-            FormField("start", "Starts", "date", audit.lookback_start, required=True),
-            FormField("end", "Ends", "date", audit.lookback_end, required=True),
-        ], check)
-        if values is not None:
-            await self.save(lambda a: _set(a, lookback_start=values["start"], lookback_end=values["end"]),
-                            "changed the lookback period", select="lookback", base=audit)
-
-    async def edit_target(self, audit: Audit, row: Row) -> None:
-        def check(v: dict[str, Any]) -> list[str]:
-            return [] if 1 <= v["target"] <= 10_000 else ["The cohort target must be from 1 to 10,000 cases."]
-
-        values = await self.ask("Cohort target", [
-            FormField("target", "Cases in the cohort", "int", audit.cohort_target, required=True)], check)
-        if values is not None:
-            await self.save(lambda a: _set(a, cohort_target=values["target"]), "changed the cohort target",
-                            select="target", base=audit)
-
-    async def edit_agencies(self, audit: Audit, row: Row) -> None:
-        partnership = ctx(self.app).ws.partnership()
-        options = [(f"{a.code}  {a.name}", a.code) for a in partnership.agencies]
-        values = await self.ask("Participating agencies", [
-            FormField("agencies", "Agencies taking part (space ticks)", "multi", audit.agencies, options, required=True)])
-        if values is not None:
-            order = partnership.agency_codes()
-            chosen = sorted(values["agencies"], key=order.index)
-            await self.save(lambda a: _set(a, agencies=chosen), "changed the participating agencies",
-                            select="agencies", base=audit)
-
-    async def edit_purpose(self, audit: Audit, row: Row | None) -> None:
-        index = int(row.item) if row else None
-        value = audit.purpose[index] if index is not None else ""
-        values = await self.ask("Purpose", [FormField("text", "Purpose", "textarea", value, required=True)])
-        if values is None:
-            return
-
-        def change(a: Audit) -> Audit:
-            if index is None:
-                a.purpose.append(values["text"])
-            else:
-                a.purpose[_index(a.purpose, str(index))] = values["text"]
-            return a
-
-        select = f"purpose:{index if index is not None else len(audit.purpose)}"
-        await self.save(change, "added a purpose" if index is None else f"changed purpose {index + 1}", select, base=audit)
-
-    async def edit_objective(self, audit: Audit, row: Row | None) -> None:
-        old = audit.objective(row.item) if row else None
-        taken = {o.id for o in audit.objectives if old is None or o.id != old.id}
-
-        def check(v: dict[str, Any]) -> list[str]:
-            problems = []
-            if not OBJECTIVE_ID.match(v["id"]):
-                problems.append("The id must be lower-case letters, digits or '_', starting with a letter.")
-            if v["id"] in taken:
-                problems.append(f"Another objective already has the id {v['id']!r}.")
-            return problems
-
-        values = await self.ask("Objective" if old else "New objective", [
-            FormField("id", "Id (short, lower case)", value=old.id if old else "", required=True, max_length=40,
-                      hint="Audit tool sections and grades refer to it."),
-            FormField("title", "Title", value=old.title if old else "", required=True, max_length=200),
-            FormField("text", "What the audit will seek to understand", "textarea", old.text if old else ""),
-        ], check)
-        if values is None:
-            return
-        new = Objective(id=values["id"], title=values["title"], text=values["text"])
-
-        def change(a: Audit) -> Audit:
-            if old is None:
-                a.objectives.append(new)
-            else:
-                at = [o.id for o in a.objectives].index(old.id)
-                a.objectives[at] = new
-            return a
-
-        await self.save(change, f"{'added' if old is None else 'edited'} objective {new.id}", f"objective:{new.id}", base=audit)
-
-    async def edit_criterion(self, audit: Audit, row: Row | None) -> None:
-        old = next((c for c in audit.criteria if row and c.id == row.item), None)
-        taken = {c.id for c in audit.criteria if old is None or c.id != old.id}
-        partnership = ctx(self.app).ws.partnership()
-
-        def check(v: dict[str, Any]) -> list[str]:
-            problems = []
-            if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", v["id"]):
-                problems.append("The id must be lower-case letters, digits, '_' or '-', starting with a letter.")
-            if v["id"] in taken:
-                problems.append(f"Another criterion already has the id {v['id']!r}.")
-            if v["kind"] in ("all", "any") and not v["predicates"]:
-                problems.append("Tick at least one feature for an 'all' or 'any' criterion.")
-            if v["kind"] == "engaged_with" and v["who"] == "listed" and not v["agencies"]:
-                problems.append("Tick the agencies engagement must be with, or choose the participating agencies.")
-            return problems
-
-        listed = old is not None and old.agencies is not None
-        values = await self.ask("Criterion" if old else "New criterion", [
-            FormField("id", "Id", value=old.id if old else "", required=True, max_length=40),
-            FormField("label", "Label", value=old.label if old else "", required=True, max_length=200),
-            FormField("kind", "Met when", "select", old.kind if old else "all",
-                      [("all of the features are present", "all"), ("any of the features is present", "any"),
-                       ("engaged with agencies in the lookback", "engaged_with")], required=True),
-            FormField("predicates", "Features (for all / any)", "multi", old.predicates if old else [],
-                      [(p.replace("_", " "), p) for p in PREDICATES]),
-            FormField("who", "Engaged with (for engagement)", "select", "listed" if listed else PARTICIPATING,
-                      [("the participating agencies", PARTICIPATING), ("the agencies ticked below", "listed")],
-                      required=True),
-            FormField("agencies", "Agencies (when listed)", "multi", (old.agencies or []) if old else [],
-                      [(f"{a.code}  {a.name}", a.code) for a in partnership.agencies]),
-        ], check)
-        if values is None:
-            return
-        kind = values["kind"]
-        assert kind in KINDS
-        new = Criterion(
-            id=values["id"], label=values["label"], kind=kind,
-            predicates=values["predicates"] if kind != "engaged_with" else [],
-            agencies=(values["agencies"] if values["who"] == "listed" else None) if kind == "engaged_with" else None,
-        )
-
-        def change(a: Audit) -> Audit:
-            if old is None:
-                a.criteria.append(new)
-            else:
-                a.criteria[[c.id for c in a.criteria].index(old.id)] = new
-            return a
-
-        await self.save(change, f"{'added' if old is None else 'edited'} criterion {new.id}", f"criterion:{new.id}", base=audit)
-
-    async def edit_milestone(self, audit: Audit, row: Row | None) -> None:
-        index = int(row.item) if row else None
-        old = audit.milestones[index] if index is not None else None
-        values = await self.ask("Milestone" if old else "New milestone", [
-            FormField("name", "Milestone", value=old.name if old else "", required=True, max_length=200),
-            FormField("due", "Due", "date", old.due if old else None, required=True),
-            FormField("done", "Done?", "select", "yes" if old and old.done else "no",
-                      [("not yet", "no"), ("done", "yes")], required=True),
-        ])
-        if values is None:
-            return
-        new = Milestone(name=values["name"], due=values["due"], done=values["done"] == "yes")
-
-        def change(a: Audit) -> Audit:
-            if index is None:
-                a.milestones.append(new)
-            else:
-                a.milestones[_index(a.milestones, str(index))] = new
-            return a
-
-        at = index if index is not None else len(audit.milestones)
-        await self.save(change, f"{'added' if old is None else 'edited'} milestone {new.name!r}", f"milestone:{at}", base=audit)
-
-
-def _set(audit: Audit, **changes: Any) -> Audit:
-    for name, value in changes.items():
-        setattr(audit, name, value)
-    return audit
-
-
-def _index(items: list[Any], item: str) -> int:
-    """The list position named by a row, refusing one that another session removed."""
-    index = int(item)
-    if not 0 <= index < len(items):
-        raise ValueError("That item was removed by someone else meanwhile; nothing was saved.")
-    return index

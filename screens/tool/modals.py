@@ -7,31 +7,22 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from screens.dialogs.base import Dialog
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 
 from audit.returns import Gap
 
 
-class GapsScreen(ModalScreen[str | None]):
+class GapsScreen(Dialog[str | None]):
     """Lists gaps; enter returns the chosen gap's locator (``question:<id>`` …)."""
 
-    DEFAULT_CSS = """
-    GapsScreen { align: center middle; }
-    GapsScreen > Vertical {
-        width: 100; max-width: 98%; height: auto; max-height: 90%;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
-    GapsScreen #gaps-title { text-style: bold; margin-bottom: 1; }
-    GapsScreen OptionList { height: auto; max-height: 28; }
-    GapsScreen #gaps-keys { color: $text-muted; margin-top: 1; }
-    """
+    CSS_PATH = "tool.tcss"
+
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close", id="tool-info.close"),
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
+        Binding("escape", "close", "Close", id="tool-info.close"),
     ]
 
     def __init__(self, gaps: list[Gap]) -> None:
@@ -41,9 +32,9 @@ class GapsScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         count = "1 gap" if len(self.gaps) == 1 else f"{len(self.gaps)} gaps"
         with Vertical():
-            yield Static(Text(f"Not submitted: {count} to fill first."), id="gaps-title")
-            yield OptionList(*[Option(Text(f"✗ {gap.message}"), id=str(i)) for i, gap in enumerate(self.gaps)])
-            yield Static(Text("enter goes to the highlighted gap   ·   esc closes"), id="gaps-keys")
+            yield Static(Text(f"Not submitted: {count} to fill first."), id="gaps-title", classes="dialog-title")
+            yield PickList(*[Option(Text(f"✗ {gap.message}"), id=str(i)) for i, gap in enumerate(self.gaps)])
+            yield Static(Text("enter goes to the highlighted gap   ·   esc closes"), id="gaps-keys", classes="dialog-keys")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -52,7 +43,3 @@ class GapsScreen(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.gaps[int(event.option.id or 0)].where)
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()

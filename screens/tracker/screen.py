@@ -26,6 +26,7 @@ from audit.findings import Action, ActionStatus, Rag
 from audit.text import plain
 from audit.tracker import TrackerFilter, TrackerRow, counts, status_text
 from screens.board.cards import RAG_STYLE
+from screens.access import Acts, permitted
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.details import InfoScreen
@@ -34,6 +35,7 @@ from screens.saving import tell
 from screens.tracker.text import history_text
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
+from screens.widgets.lists import RowTable
 from storage import tracker as ops
 from storage.errors import WorkspaceError
 from storage.export import IdentifierLeak
@@ -51,11 +53,15 @@ class TrackerScreen(Screen[None]):
         Binding("x", "export", "Export", id="tracker.export"),
         Binding("enter", "history", "History", priority=True, id="tracker.history"),
         Binding("escape", "back", "Back", id="tracker.back"),
-        Binding("j", "cursor('down')", "Down", show=False, id="move.down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="move.up"),
-        Binding("g", "cursor('top')", "First", show=False, id="move.first"),
-        Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
+    # Recording progress is the owning agency's (its co-ordinators') or a lead's: the key
+    # follows the highlighted action's owner.
+    ACTS: Acts = {"update": Act.UPDATE_ACTION, "sign_off": Act.SIGN_OFF_ACTION, "send_back": Act.SIGN_OFF_ACTION,
+                  "export": Act.EXPORT_TRACKER}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        row = self.current()
+        return permitted(self, self.ACTS, action, agency=row.action.owner if row is not None else None)
 
     def __init__(self, where: TrackerFilter | None = None) -> None:
         super().__init__()
@@ -79,7 +85,7 @@ class TrackerScreen(Screen[None]):
         yield IdentityBar()
         yield Static("", id="tracker-heading")
         yield Static("", id="tracker-filter")
-        yield DataTable(id="tracker-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="tracker-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="tracker-detail")
         yield Footer()
 
@@ -171,6 +177,7 @@ class TrackerScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self.show_detail()
+        self.refresh_bindings()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -182,11 +189,6 @@ class TrackerScreen(Screen[None]):
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.refresh_data()
-
-    def action_cursor(self, where: str) -> None:
-        table = self.query_one(DataTable)
-        {"down": table.action_cursor_down, "up": table.action_cursor_up,
-         "top": table.action_scroll_top, "bottom": table.action_scroll_bottom}[where]()
 
     def action_back(self) -> None:
         self.app.pop_screen()

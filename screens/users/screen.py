@@ -22,6 +22,7 @@ from textual.widgets import Static
 from audit.access import Act, decide
 from audit.partnership import LOGIN, Role, User, validate_user
 from audit.ssh_keys import parse_public_key
+from screens.access import Acts, permitted
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -49,10 +50,7 @@ KEY_HINT = ("Paste the whole public key, one line from their .pub file (ssh-ed25
 
 
 class UsersScreen(Screen[None]):
-    DEFAULT_CSS = """
-    UsersScreen #users-note { height: auto; padding: 0 1; color: $text-muted; }
-    UsersScreen VirtualTable { height: 1fr; }
-    """
+    CSS_PATH = "users.tcss"
     BINDINGS = [
         Binding("a", "add", "Add", id="users.add"),
         Binding("e", "edit", "Role and agencies", id="users.edit"),
@@ -60,6 +58,10 @@ class UsersScreen(Screen[None]):
         Binding("r", "remove", "Remove", id="users.remove"),
         Binding("escape", "back", "Back", id="users.back"),
     ]
+    ACTS: Acts = {"add": Act.MANAGE_USERS, "edit": Act.MANAGE_USERS, "key": Act.MANAGE_USERS, "remove": Act.MANAGE_USERS}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return permitted(self, self.ACTS, action)
 
     def __init__(self) -> None:
         super().__init__()

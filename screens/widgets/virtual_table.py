@@ -27,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from audit.text import flat
+from screens.widgets.lists import LIST_KEYS
 from screens.widgets.table_cells import (
     PAD,
     Align,
@@ -89,15 +90,12 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("l", "column_right", "Column", show=False, tooltip="right", id="move.right"),
         Binding("o", "sort_column", "Sort", tooltip="by the cursor's column", id="table.sort"),
         Binding("up", "cursor_up", "Up", show=False, id="arrow.up"),
-        Binding("k", "cursor_up", "Up", show=False, id="move.up"),
         Binding("down", "cursor_down", "Down", show=False, id="arrow.down"),
-        Binding("j", "cursor_down", "Down", show=False, id="move.down"),
         Binding("pageup", "page_up", "Page up", show=False, id="arrow.page-up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="arrow.page-down"),
         Binding("home", "first", "First", show=False, id="arrow.home"),
-        Binding("g", "first", "First", show=False, id="move.first"),
         Binding("end", "last", "Last", show=False, id="arrow.end"),
-        Binding("G", "last", "Last", show=False, id="move.last"),
+        *LIST_KEYS,
     ]
 
     # Whether space means something here: a subclass that gives it a meaning says so

@@ -145,3 +145,46 @@ async def test_board_help_lists_accept_and_reorder(tmp_path: Path) -> None:
         change = {keys: description for keys, description, _ in dict(app.screen.groups)["Change"]}
         assert change["y"] == "Accept: a proposed finding"
         assert change["J"] == "Reorder: down the column" and change["K"] == "Reorder: up the column"
+
+
+def test_every_modal_is_a_dialog_that_escape_closes() -> None:
+    """One dialog base (issue 17 item 2): every modal but the too-small notice (which no key
+    closes) is a `Dialog`, and binds escape to its `close`."""
+    from screens.dialogs.base import Dialog
+    from screens.dialogs.too_small import TooSmallScreen
+    from textual.screen import ModalScreen
+
+    known_binding_ids()  # imports every screen module
+    modals: list[type] = []
+    pending: list[type] = [ModalScreen]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] == "screens" and cls not in (Dialog, TooSmallScreen):
+            modals.append(cls)
+    assert len(modals) >= 13
+    for cls in modals:
+        assert issubclass(cls, Dialog), cls
+        escapes = cls._merge_bindings().key_to_bindings.get("escape", [])
+        assert [b.action for b in escapes] == ["close"], cls
+
+
+def test_j_k_g_g_are_bound_once_on_the_list_widgets() -> None:
+    """One list widget (issue 17 item 2): j/k/g/G come from screens/widgets/lists.py on the
+    lists themselves; only views that scroll (not lists) bind them to scrolling. The tool
+    (screens/tool) and home screen still bind their own (their owners' areas)."""
+    from pathlib import Path
+
+    import screens
+
+    scrolling = {"dialogs/help.py", "cohort/modals.py", "report/view.py"}
+    not_yet = {"tool/screen.py", "home/screen.py"}
+    root = Path(screens.__file__).parent
+    for module in root.rglob("*.py"):
+        name = module.relative_to(root).as_posix()
+        if name == "widgets/lists.py" or name in scrolling | not_yet:
+            continue
+        text = module.read_text(encoding="utf-8")
+        for key in ("j", "k", "g", "G"):
+            assert f'Binding("{key}", "cursor' not in text and f'Binding("{key}", "move(' not in text, (name, key)
+            assert f'Binding("{key}", "scroll' not in text, (name, key)
