@@ -15,6 +15,7 @@ import pytest
 from textual.widgets import TextArea
 
 from audit.return_transitions import set_answer
+from screens.tool.rows import value_of
 from storage.demo import DEMO_AUDIT
 from storage.drafts import PENDING
 from storage.layout import Layout
@@ -58,7 +59,8 @@ async def type_in(pilot, tool, text: str, every: int = 3) -> int:
     saves = 0
     for start in range(0, len(text), every):
         area.insert(text[start:start + every])
-        await until(pilot, lambda: bool(tool.autosave.pending))
+        # The change is taken (the half-second timer may even have saved it already).
+        await until(pilot, lambda: value_of(tool.editing, tool.ret) == area.text)
         assert tool.autosave.flush(), tool.save_state
         saves += 1
     return saves
