@@ -110,7 +110,7 @@ def grade_text(graded: SectionReturn) -> Text:
     return Text(f"{graded.grade.symbol} {graded.grade.label}", style=GRADE_STYLE[graded.grade])
 
 
-def header_rows(ret: Return) -> list[ToolRow]:
+def header_rows(ret: Return, locked: str = "") -> list[ToolRow]:
     rows = [ToolRow("heading:header", Text("Header", style="bold"), Text(""))]
     for name, (label, kind, hint) in HEADER_FIELDS.items():
         if name == "not_involved_reason" and ret.involved is not False:
@@ -125,13 +125,14 @@ def header_rows(ret: Return) -> list[ToolRow]:
             shown = plain(str(getattr(ret, name))) or "—"
         label_text = _line(f"  {label}: ", (shown, "bold" if shown != "—" else "dim"))
         full = Text(shown) if name in ("involved", "completed_on") else _value(str(getattr(ret, name)))
-        keys = "y / n answer it; enter chooses." if kind == "involved" else "e or enter edits it."
+        keys = locked or ("y / n answer it; enter chooses." if kind == "involved" else "e or enter edits it.")
         rows.append(ToolRow(f"header.{name}", label_text, _detail(label, full, "", Text(hint, style="italic"),
                                                                   Text(keys, style="dim")), kind, name))
     return rows
 
 
-def question_row(number: str, section: Section, question: Question, given: QuestionAnswer) -> ToolRow:
+def question_row(number: str, section: Section, question: Question, given: QuestionAnswer,
+                 locked: str = "") -> ToolRow:
     mark = "✎" if given.evidence.strip() else " "
     missing = given.answer is not None and given.answer.needs_evidence and not given.evidence.strip()
     label = _line(f"  {number:<5}", answer_text(given), (" ! " if missing else f" {mark} ", "bold yellow"),
@@ -141,17 +142,18 @@ def question_row(number: str, section: Section, question: Question, given: Quest
         parts += ["", Text("Guidance: " + question.guidance, style="italic")]
     answer = Text("Answer: ", style="bold")
     answer.append_text(answer_text(given) if given.answer else Text("not answered", style="dim"))
-    parts += ["", answer, Text(ANSWER_KEYS, style="dim"), "", Text("Evidence", style="bold")]
+    parts += ["", answer, Text(locked or ANSWER_KEYS, style="dim"), "", Text("Evidence", style="bold")]
     if given.evidence.strip():
         parts.append(Text(given.evidence))
     else:
         need = " (needed for yes, partly and no)" if given.answer is None or given.answer.needs_evidence else ""
-        parts.append(Text(f"none yet{need}: e or enter adds it", style="dim italic"))
+        parts.append(Text("none" if locked else f"none yet{need}: e or enter adds it", style="dim italic"))
     return ToolRow(f"question:{question.id}", label, _detail(f"Question {number} · {section.title}", *parts),
                    "text", question.id, section.objective)
 
 
-def section_row(index: int, section: Section, graded: SectionReturn, objective_text: str) -> ToolRow:
+def section_row(index: int, section: Section, graded: SectionReturn, objective_text: str,
+                locked: str = "") -> ToolRow:
     label = _line((f"▾ {index} {plain(section.title)}", "bold"))
     parts: list[Text | str] = []
     if objective_text:
@@ -163,8 +165,8 @@ def section_row(index: int, section: Section, graded: SectionReturn, objective_t
             label.append(" ! no rationale", style="bold yellow")
         grade = Text("Grade: ", style="bold")
         grade.append_text(grade_text(graded))
-        parts += [grade, Text(GRADE_KEYS, style="dim"), "", Text("Rationale for the grade", style="bold"),
-                  _value(graded.rationale, "none yet (required): e or enter adds it")]
+        parts += [grade, Text(locked or GRADE_KEYS, style="dim"), "", Text("Rationale for the grade", style="bold"),
+                  _value(graded.rationale, "none" if locked else "none yet (required): e or enter adds it")]
     else:
         parts.append(Text("This section is not graded.", style="dim"))
     return ToolRow(f"section:{section.objective}", label, _detail(f"Section {index} · {section.title}", *parts),
@@ -208,17 +210,18 @@ def concern_row(ret: Return) -> ToolRow:
     return ToolRow("concern", label, _detail("Immediate safeguarding concern", *body), "concern")
 
 
-def tool_rows(ret: Return, tool: ToolTemplate, objectives: dict[str, str]) -> list[ToolRow]:
-    """Every row of the tool, in form order; questions only when the agency was involved."""
-    rows = header_rows(ret)
+def tool_rows(ret: Return, tool: ToolTemplate, objectives: dict[str, str], locked: str = "") -> list[ToolRow]:
+    """Every row of the tool, in form order; questions only when the agency was involved.
+    `locked`: why this user may not change the return, said where the keys would be."""
+    rows = header_rows(ret, locked)
     if ret.involved is not False:
         numbers = {q.id: number for number, _, q in tool.numbered()}
         for index, section in enumerate(tool.sections, start=1):
             graded = ret.sections.get(section.objective, SectionReturn())
-            rows.append(section_row(index, section, graded, objectives.get(section.objective, "")))
+            rows.append(section_row(index, section, graded, objectives.get(section.objective, ""), locked))
             for question in section.questions:
                 given = ret.answers.get(question.id, QuestionAnswer())
-                rows.append(question_row(numbers[question.id], section, question, given))
+                rows.append(question_row(numbers[question.id], section, question, given, locked))
         rows += overall_rows(ret)
     else:
         rows.append(ToolRow("heading:not-involved",

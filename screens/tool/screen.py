@@ -190,7 +190,7 @@ class ToolScreen(Screen[None]):
 
     def refresh_rows(self) -> None:
         """Rebuild the rows; replace only the changed prompts when the shape is the same."""
-        rows = tool_rows(self.ret, self.tool, self.objectives)
+        rows = tool_rows(self.ret, self.tool, self.objectives, self.readonly_reason() or "")
         options = self.query_one(OptionList)
         if [r.id for r in rows] == [r.id for r in self.rows]:
             for index, (old, new) in enumerate(zip(self.rows, rows)):

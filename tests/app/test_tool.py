@@ -182,6 +182,14 @@ async def test_complete_return_submits_and_becomes_read_only(path: Path) -> None
         await until(pilot, lambda: "y/p/n/x" not in footer_keys(app))
         assert not {"1-4", "e/enter", "^s"} & set(footer_keys(app))
         await go_to(pilot, tool, "question:mid-curiosity-1")
+        # The detail says why, where it offered the answer keys (issue 18: 'y / n answer it').
+        detail = lambda: visible(tool.query_one("#tool-detail", Static))  # noqa: E731
+        assert await until(pilot, lambda: "Question" in detail())
+        assert "submitted and read-only" in detail() and "y yes" not in detail() and "e or enter" not in detail()
+        await go_to(pilot, tool, "header.involved")
+        assert await until(pilot, lambda: "Involved with" in detail())
+        assert "submitted and read-only" in detail() and "y / n answer it" not in detail()
+        await go_to(pilot, tool, "question:mid-curiosity-1")
         await pilot.press("y")
         await pilot.pause()
         assert stored(path)["answers"]["mid-curiosity-1"]["answer"] == "n/a"
