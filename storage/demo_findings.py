@@ -106,7 +106,7 @@ def add_demo_discussions(tx_or_ws: Transaction | Workspace, audit: Audit, case_r
                description="Ask about the mother's partner at booking and at 28 weeks and share his details "
                            "with the GP and health visitor.",
                progress_note="Booking template changed; 28-week prompt due in May.",
-               updates=[ActionUpdate(at=datetime(2021, 4, 12, 16, 5), by="mid.coord", on=date(2021, 4, 12),
+               updates=[ActionUpdate(at=datetime(2021, 4, 12, 16, 5) + shift, by="mid.coord", on=date(2021, 4, 12) + shift,
                                      note="Booking template changed; 28-week prompt due in May.",
                                      evidence="Revised booking template v3 circulated to community midwives.")]),
     ]

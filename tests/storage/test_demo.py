@@ -54,7 +54,8 @@ def test_live_demo_happens_now_and_keeps_its_story(tmp_path: Path) -> None:
     assert [c.engagement for c in live.cases(DEMO_AUDIT)] == [c.engagement for c in fixed.cases(DEMO_AUDIT)]
     grid = returns_grid(live, DEMO_AUDIT, today)
     assert sum(grid.overdue_for_agency(a) for a in grid.agencies) == 0  # no "!" all over the grid
-    stamps = [r.updated_at for r in live.returns(DEMO_AUDIT)] + [d.updated_at for d in live.discussions(DEMO_AUDIT)]
+    stamps = [r.updated_at for r in live.returns(DEMO_AUDIT)] + [d.updated_at for d in live.discussions(DEMO_AUDIT)] \
+        + [u.at for a in live.actions(DEMO_AUDIT) for u in a.updates]  # the tracker's "last update" too
     assert all(s is not None and today - timedelta(days=30) < s.date() <= today for s in stamps)
     states = {a.id: rag(a, today) for a in live.actions(DEMO_AUDIT)}
     assert states == {"A1": Rag.RED, "A2": Rag.GREEN}  # as on the fixed demo's 20/04/2021
