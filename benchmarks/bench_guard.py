@@ -3,8 +3,8 @@
 Run: `.venv/bin/python -m benchmarks.bench_guard [--runs N]`, or `python -m benchmarks`
 (which calls `collect()`).
 
-The data.  The ten-year workspace of item 4 (`benchmarks.bench_save.build_workspace`:
-100 audits, 5,200 candidate cases, about 4,800 returns), each case given a family name
+The data.  The ten-year workspace of item 4 (`benchmarks.ten_years`, cached: 100
+audits, 30,000 candidate cases, 16,000 returns), each case given a family name
 (a quarter of them ordinary words such as Green or Hall, the costly kind: every
 capitalised word is looked up), a date of birth and two system ids.  The report of
 every audit is built once; the largest (by the people's text it quotes) is the one
@@ -36,8 +36,8 @@ if not __package__:  # run as a file: find the project
 from audit.cases import CandidateCase, identifier_strings  # noqa: E402
 from audit.guard import Matcher, common_words  # noqa: E402
 from audit.report import Report  # noqa: E402
-from benchmarks.bench_save import build_workspace  # noqa: E402
 from benchmarks.common import Figure, alternate, median, standalone  # noqa: E402
+from benchmarks.ten_years import FULL, cached_folder, copy_of  # noqa: E402
 from storage.export import report_for  # noqa: E402
 from storage.lock import os_login  # noqa: E402
 from storage.workspace import Workspace  # noqa: E402
@@ -83,8 +83,7 @@ def _naive(report: Report, cases: list[CandidateCase]) -> int:
 def collect(runs: int) -> list[Figure]:
     common_words()  # the word list is read once per process, as in the app
     with tempfile.TemporaryDirectory(prefix="maca-bench-guard-") as tmp:
-        path = Path(tmp) / "ten-years.json"
-        build_workspace(path)
+        path = copy_of(cached_folder(FULL), Path(tmp) / "ten-years")
         ws = Workspace.open(path, os_login())
         reports = [report_for(ws, audit.ref, TODAY) for audit in ws.audits()]
         cases = _identified([case for audit in ws.audits() for case in ws.cases(audit.ref)])

@@ -81,9 +81,9 @@ def type_answers(path: Path) -> tuple[int, int, int]:
                 await _until(pilot, lambda: tool.editing is not None)
                 for at in range(0, CHARS, PER_AUTOSAVE):
                     await pilot.press(*[c if c != " " else "space" for c in text[at:at + PER_AUTOSAVE]])
-                    await _until(pilot, lambda: not tool.pending)  # its autosave is done
+                    await _until(pilot, lambda: not _saver(tool).pending)  # its autosave is done
                 await pilot.press("escape")
-                await _until(pilot, lambda: tool.editing is None and not tool.pending)
+                await _until(pilot, lambda: tool.editing is None and not _saver(tool).pending)
             await pilot.press("escape")  # leave the return
             await _until(pilot, lambda: not isinstance(app.screen, ToolScreen))
             stored = Workspace.open(path, os_login()).get_return(ref, draft.case_ref, draft.agency)
@@ -100,6 +100,12 @@ def type_answers(path: Path) -> tuple[int, int, int]:
     journal = folder_bytes(path / "journal", backups=True) - journal_before
     backups = folder_bytes(path, backups=True) - before_all - grown
     return grown, journal, backups
+
+
+def _saver(tool: ToolScreen) -> object:
+    """What holds the tool's unsaved changes (its autosave object, or the screen itself
+    before the autosave became an object of its own)."""
+    return getattr(tool, "autosave", tool)
 
 
 async def _until(pilot: object, condition: object, timeout: float = 30.0) -> None:

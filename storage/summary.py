@@ -94,4 +94,14 @@ def figures_of(records: Records) -> dict[str, Any]:
 def audits_with(ws: Any, figure: str) -> list[str]:
     """The refs of the audits whose figure `figure` is not zero: the only audit files a
     view across audits (the concerns marker and alert) needs to read."""
-    return [audit.ref for audit in ws.audits() if ws.summary(audit.ref).get(figure, 1)]
+    from storage.transaction import summaries_of
+
+    kept = summaries_of(ws._data())  # read once: ws.summary() would read the table per audit
+    refs = []
+    for audit in ws.audits():
+        figures = kept.get(audit.ref)
+        if figures is None or figure not in figures:
+            figures = ws.summary(audit.ref)  # an audit saved before the figure existed
+        if figures.get(figure, 1):
+            refs.append(audit.ref)
+    return refs
