@@ -329,7 +329,8 @@ async def test_a_slow_save_tells_the_user_it_waited(tmp_path: Path) -> None:
              "print('held', flush=True); time.sleep(1.5); l.release()", str(ws.path / "partnership.json.lock")],
             stdout=subprocess.PIPE, text=True)
         assert holder.stdout.readline().strip() == "held"
-        await key_then(pilot, "ctrl+s", lambda: not modal(pilot, FormScreen) and idle(app))
+        # The save runs off the event loop (the one save helper): wait for what it says.
+        await key_then(pilot, "ctrl+s", lambda: not modal(pilot, FormScreen) and any(n.startswith("Saved") for n in notes(app)))
         holder.wait()
         assert any(re.fullmatch(r"Saved: changed the title, after waiting \d+\.\d s for another session's save\.", n)
                    for n in notes(app)), notes(app)
