@@ -30,7 +30,9 @@ def test_promote_a_point_and_move_its_card_by_keyboard(tmp_path: Path) -> None:
         term.wait_for("▸1 Scope")
         term.keys("4")
         term.wait_for("Worked less well, and why")
+        time.sleep(0.5)  # the section's first draw settles; an 'l' read before it went to the case list
         term.keys("l")
+        time.sleep(0.3)  # focus moves to the record, which no captured text shows; j must not reach the cases
         term.keys("j")  # the record's second objective: the promotion's default objective
         term.keys("W")
         term.wait_for("Save (ctrl+s)")
