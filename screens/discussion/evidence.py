@@ -185,9 +185,10 @@ class EvidenceScreen(Screen[None]):
     ACTS: Acts = {"add_activity": Act.EDIT_DISCUSSION, "add_theme": Act.EDIT_DISCUSSION, "edit": Act.EDIT_DISCUSSION,
                   "delete": Act.EDIT_DISCUSSION, "finding": Act.EDIT_BOARD}
 
-    def __init__(self, audit_ref: str) -> None:
+    def __init__(self, audit_ref: str, *, adding: bool = False) -> None:
         super().__init__()
         self.audit_ref = audit_ref
+        self.adding = adding  # opened by a in Discussion: start with a new activity's form
         self.records: list[Activity | Theme] = []
 
     def compose(self) -> ComposeResult:
@@ -206,6 +207,8 @@ class EvidenceScreen(Screen[None]):
         self.query_one(IdentityBar).show(f"{ws.partnership().name} · {self.audit_ref} · evidence", who)
         self.reload()
         self.query_one(OptionList).focus()
+        if self.adding:
+            self.call_after_refresh(self.action_add_activity)
 
     def on_workspace_changed(self, _: WorkspaceChanged) -> None:
         self.reload()

@@ -1,4 +1,4 @@
-"""The Discussion section's forms: the record, a point, a promotion, a thematic session.
+"""The Discussion section's forms: the record, a point, a promotion.
 
 Each asks with `FormScreen` and returns checked values (or what it saved), so the
 section itself only decides what to do with them.
@@ -16,7 +16,7 @@ from screens.dialogs.form import FormField, FormScreen, choice_field
 from screens.saving import tell
 from screens.audit.sections import Section
 from storage.errors import WorkspaceError
-from storage.findings import SESSION_KINDS, add_session, promote_point, received_agencies
+from storage.findings import promote_point, received_agencies
 
 POINT_TITLES = {"well": "What worked well", "less": "What worked less well, and why"}
 
@@ -94,22 +94,3 @@ class DiscussionForms:
         else:
             tell(self.section, f"Promoted to {found.id} in {found.column.label}.")
         return found
-
-    async def session(self) -> str | None:
-        """A thematic audit's new evidence session; returns its name once saved."""
-        values = await self.section.app.push_screen_wait(FormScreen("New evidence session", [
-            FormField("name", "Name", required=True, max_length=120, hint="e.g. Health visitors' focus group, May 2021"),
-            FormField("kind", "Kind", "select", SESSION_KINDS[0], [(k.capitalize(), k) for k in SESSION_KINDS],
-                      required=True),
-            FormField("held_on", "Held on", "date"),
-        ]))
-        if values is None:
-            return None
-        try:
-            saved = add_session(ctx(self.section.app).ws, self.section.audit_ref, values["name"], values["kind"],
-                                held_on=values["held_on"])
-        except WorkspaceError as exc:
-            tell(self.section, str(exc), error=True)
-            return None
-        tell(self.section, f"Added the {saved.session_kind} {saved.subject!r}.")
-        return saved.subject

@@ -1,6 +1,7 @@
 """Section 4, Discussion: each case's returns side by side, and the record the agencies agree.
 
-Left: the cohort's cases (MACA) or the evidence sessions (MATA, `a` adds one).  Right:
+Left: the cohort's cases (for a thematic audit, any sessions migrated from an old workspace;
+its evidence is its activities: `a` adds one, `v` lists them).  Right:
 per objective every agency's grade and key evidence, the agreed grade (`1`-`4` on the
 highlighted objective), then the record (`e`) and the points that worked well (`w`) or
 less well (`W`).  `p` promotes the highlighted point to a finding on the board.
@@ -48,7 +49,7 @@ class DiscussionSection(Section):
         Binding("W", "add_point('less')", "Less well +", key_display="W", tooltip="add a point", id="discussion.add-less-well"),
         Binding("p", "promote", "Promote", tooltip="the point to a finding", id="discussion.promote"),
         Binding("d", "delete_point", "Delete point", id="discussion.delete-point"),
-        Binding("a", "add_session", "Add session", id="discussion.add-session"),
+        Binding("a", "add_activity", "Add activity", id="discussion.add-activity"),
         Binding("v", "evidence", "Evidence", tooltip="activities and themes", id="discussion.evidence"),
         *[Binding(str(n), f"grade({n})", "Agreed grade", tooltip=Grade.in_order()[n - 1].value,
                   show=n == 1, key_display="1-4" if n == 1 else None, id=f"discussion.grade-{n}") for n in range(1, 5)],
@@ -59,10 +60,11 @@ class DiscussionSection(Section):
         Binding("right", "pane(1)", "Record", show=False, tooltip="the record on the right", id="arrow.right"),
     ]
     ACTS: Acts = {"edit_record": Act.EDIT_DISCUSSION, "add_point": Act.EDIT_DISCUSSION, "grade": Act.EDIT_DISCUSSION,
-                  "delete_point": Act.EDIT_DISCUSSION, "add_session": Act.EDIT_DISCUSSION,
+                  "delete_point": Act.EDIT_DISCUSSION, "add_activity": Act.EDIT_DISCUSSION,
                   "promote": (Act.EDIT_BOARD, Act.PROPOSE_FINDING)}
     HELP_NOTES = [
-        "Discussion: left, the cohort's cases (or a thematic audit's sessions); right, per objective each "
+        "Discussion: left, the cohort's cases (a thematic audit's evidence is its activities: a adds one, "
+        "v lists them with the themes); right, per objective each "
         "agency's grade (✦ outstanding, ✓ good, ! requires improvement, ✗ inadequate; ✎ draft, ◦ not started, "
         "∅ not involved) with its key evidence, then the record.",
         "h / l move between the two lists; enter on a case opens its record, on a point edits it.",
@@ -167,8 +169,8 @@ class DiscussionSection(Section):
         if self.subject is None:
             head.update(Text("The cohort is empty: pick cases in section 2 first (v shows any evidence "
                              "activities)." if audit.kind is Kind.MACA
-                             else "No evidence session yet: v opens the audit's evidence activities and themes; "
-                                  "a adds a discussion session."))
+                             else "A thematic audit's evidence is its activities and the themes drawn from them: "
+                                  "a adds an activity, v lists them and the themes."))
             return
         ws = ctx(self.app).ws
         discussion = open_discussion(ws, audit.ref, self.subject)
@@ -235,7 +237,7 @@ class DiscussionSection(Section):
             row = self.current_row()
             if not (self.pane == 1 and row is not None and row.kind == "objective"):
                 return False
-        if action == "add_session":
+        if action == "add_activity":
             audit = self.audit()
             if audit is None or audit.kind is not Kind.MATA:
                 return False
@@ -381,13 +383,13 @@ class DiscussionSection(Section):
 
         self.app.push_screen(EvidenceScreen(self.audit_ref))
 
-    @work(exclusive=True, group="discussion-edit")
-    async def action_add_session(self) -> None:
-        if not self.allowed():
-            return
-        name = await self.forms.session()
-        if name is not None:
-            self.refresh_data(select=name)
+    def action_add_activity(self) -> None:
+        """a (thematic audits): a new evidence activity, in the Evidence screen where it is
+        listed, so the report carries it (the old "sessions" added here never reached it)."""
+        from screens.discussion.evidence import EvidenceScreen
+
+        if self.allowed():
+            self.app.push_screen(EvidenceScreen(self.audit_ref, adding=True))
 
 
 def _index(points: list[str], index: int, old: str) -> int:

@@ -256,27 +256,34 @@ async def test_hostile_point_is_shown_and_stored_literally(tmp_path: Path) -> No
     assert open_discussion(open_as(ws.path, "rlead"), REF, CASE).worked_well[-1] == SHOWN
 
 
-async def test_thematic_audit_adds_sessions(tmp_path: Path) -> None:
+async def test_thematic_audit_adds_activities_not_sessions(tmp_path: Path) -> None:
+    """A MATA's evidence is its activities (issue 20): a in Discussion opens the activity
+    form in the Evidence screen; the old "session" the report never carried is gone."""
+    from screens.discussion.evidence import EvidenceScreen
+
     ws = demo_workspace(tmp_path)
     ws.insert(Audit(ref="MATA-N1", title="Neglect", kind=Kind.MATA, agencies=["CSC", "HV"],
                     objectives=[Objective("voice", "Voice of the child")]), act=Act.CREATE_AUDIT)
     app = app_for(ws)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.focused is not None)  # home's table
-        await pilot.press("j")
+        home = app.screen
+        for _ in range(8):  # home lists the programme by year: step to the MATA's row
+            if home.selected_ref() == "MATA-N1":
+                break
+            await pilot.press("j")
         await open_audit(pilot)
         assert app.screen.audit_ref == "MATA-N1"
         await pilot.press("4")
         await until(pilot, lambda: app.screen.query(DiscussionSection))
         section = app.screen.query_one(DiscussionSection)
-        assert "No evidence session yet" in str(section.query_one("#discussion-head", Static).render())
+        assert "a adds an activity, v lists them" in str(section.query_one("#discussion-head", Static).render())
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        app.screen.query_one("#field-name", Input).value = "HV focus group | May"
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: idle(app) and section.subject == "HV focus group | May")
-        assert "Focus group: HV focus group | May" in str(section.query_one("#discussion-head", Static).render())
-    assert open_as(ws.path, "rlead").get("discussions", "MATA-N1/HV focus group | May").session_kind == "focus group"
+        assert isinstance(app.screen_stack[-2], EvidenceScreen)
+        assert app.screen.query("#field-title") and not app.screen.query("#field-name")
+        await pilot.press("escape")
+    assert not open_as(ws.path, "rlead").discussions("MATA-N1")
 
 
 def test_snapshot_discussion(snap_compare, tmp_path: Path) -> None:

@@ -163,3 +163,27 @@ def test_snapshot(snap_compare, tmp_path: Path) -> None:
         await open_evidence(pilot)
 
     assert snap_compare(app_for(mata_workspace(tmp_path)), terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_a_in_a_thematic_discussion_adds_an_activity_that_the_report_carries(tmp_path: Path) -> None:
+    """Issue 20: a MATA's evidence recorded from Discussion ('a') was a "session" the report
+    left out; it is an activity now, recorded through the Evidence screen's form."""
+    ws = mata_workspace(tmp_path)
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_evidence(pilot)
+        await pilot.press("escape")
+        await until(pilot, lambda: pilot.app.screen.query("#section-discussion"))
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        form.query_one("#field-kind", Select).value = ActivityKind.FOCUS_GROUP.value
+        form.query_one("#field-title", Input).value = "Health visitors' focus group"
+        form.query_one("#field-participants", TextArea).text = "4 health visitor (hv)"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, EvidenceScreen) and idle(app)
+                    and "Recorded focus group E7." in messages(app))
+        assert any(r.startswith("E7 focus group: Health visitors' focus group") for r in listed(app.screen))
+    report = report_for(ws, REF, TODAY).markdown
+    assert "### E7. Health visitors' focus group" in report
+    assert not open_as(ws.path, ws.login).discussions(REF)  # no "session" beside the activity
