@@ -22,13 +22,12 @@ from textual.widgets.data_table import RowDoesNotExist
 from audit.access import Act
 from audit.programme import PlannedAudit, Proposal, programme
 from audit.scope import Audit
-from screens.access import Acts, permitted
+from screens.access import Acts, allowed, permitted
 from screens.context import WorkspaceChanged, covered, ctx
 from screens.home import rows
 from screens.saving import commit, tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
-from storage.errors import WorkspaceError
 
 COLUMNS = rows.COLUMNS
 
@@ -228,45 +227,34 @@ class HomeScreen(Screen[None]):
     async def action_plan(self) -> None:
         from screens.home.plans import add_plan_flow
 
-        ws = ctx(self.app).ws
-        try:
-            ws.require(Act.PLAN_PROGRAMME, key="planned")
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, Act.PLAN_PROGRAMME, key="planned"):
             return
         saved = await add_plan_flow(self, ctx(self.app).today())
         if saved is not None:
             self.refresh_data()
             self._select(f"plan:{saved.id}")
 
+    def plan_to_change(self) -> PlannedAudit | None:
+        """The highlighted plan, when this login may change plans (else told why)."""
+        plan = self.selected_plan()
+        if plan is None or not allowed(self, Act.PLAN_PROGRAMME, key=plan.key):
+            return None
+        return plan
+
     @work(exclusive=True)
     async def action_edit_plan(self) -> None:
         from screens.home.plans import edit_plan_flow
 
-        plan = self.selected_plan()
-        if plan is None:
-            return
-        try:
-            ctx(self.app).ws.require(Act.PLAN_PROGRAMME, key=plan.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return
-        if await edit_plan_flow(self, plan) is not None:
+        plan = self.plan_to_change()
+        if plan is not None and await edit_plan_flow(self, plan) is not None:
             self.refresh_data()
 
     @work(exclusive=True)
     async def action_delete_plan(self) -> None:
         from screens.home.plans import delete_plan_flow
 
-        plan = self.selected_plan()
-        if plan is None:
-            return
-        try:
-            ctx(self.app).ws.require(Act.PLAN_PROGRAMME, key=plan.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return
-        if await delete_plan_flow(self, plan):
+        plan = self.plan_to_change()
+        if plan is not None and await delete_plan_flow(self, plan):
             self.refresh_data()
 
     @work(exclusive=True)
@@ -277,10 +265,7 @@ class HomeScreen(Screen[None]):
         proposal = self.proposal(audit) if audit is not None else None
         if audit is None or proposal is None:
             return
-        try:
-            ctx(self.app).ws.require(Act.EDIT_SCOPE, audit=audit.ref, key=audit.ref)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, Act.EDIT_SCOPE, audit=audit.ref, key=audit.ref):
             return
         if await confirm_stage_flow(self, audit.ref, proposal):
             self.refresh_data()
@@ -288,12 +273,9 @@ class HomeScreen(Screen[None]):
     @work(exclusive=True)
     async def action_new_audit(self) -> None:
         """A new audit from a scope file; on a planned audit's row, that plan's audit."""
-        ws = ctx(self.app).ws
-        try:
-            ws.require(Act.CREATE_AUDIT)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, Act.CREATE_AUDIT):
             return
+        ws = ctx(self.app).ws
         plan = self.selected_plan()
         served = ctx(self.app).served
         if served is not None:  # no server path: the scope file comes up the SSH channel
