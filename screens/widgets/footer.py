@@ -75,9 +75,11 @@ class Footer(TextualFooter):
                 _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
             except KeyError:
                 return
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                            classes="-command-palette", disabled=not enabled,
-                            tooltip=binding.tooltip or binding.description)
+            palette = FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                                binding.action, classes="-command-palette -compact", disabled=not enabled,
+                                tooltip=binding.tooltip or binding.description)
+            palette.set_reactive(FooterKey.compact, True)  # compact, as Textual's footer has it, from birth
+            yield palette
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and self.app.size.width != self._laid_out_for:
