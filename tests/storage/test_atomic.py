@@ -183,9 +183,11 @@ def test_reads_and_own_saves_do_not_parse_again_until_another_instance_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = make(tmp_path / "w.json")
+    import storage.workspace_file as workspace_file
+
     parses: list[int] = []
-    real_loads = json.loads
-    monkeypatch.setattr(json, "loads", lambda *a, **k: parses.append(1) or real_loads(*a, **k))
+    real_decode = workspace_file._decode
+    monkeypatch.setattr(workspace_file, "_decode", lambda *a, **k: parses.append(1) or real_decode(*a, **k))
 
     mine = AtomicJSONStorage(path)
     first = mine.read()
