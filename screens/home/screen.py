@@ -28,6 +28,7 @@ from screens.home import rows
 from screens.saving import commit, tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
+from screens.widgets.lists import RowTable
 
 COLUMNS = rows.COLUMNS
 
@@ -44,10 +45,6 @@ class HomeScreen(Screen[None]):
         Binding("a", "tracker", "Actions", id="home.actions"),
         Binding("J", "journal", "Journal", key_display="J", id="home.journal"),
         Binding("U", "users", "Users", key_display="U", id="home.users"),
-        Binding("j", "cursor('down')", "Down", show=False, id="move.down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="move.up"),
-        Binding("g", "cursor('top')", "First", show=False, id="move.first"),
-        Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
     ACTS: Acts = {"new_audit": Act.CREATE_AUDIT, "journal": Act.READ_JOURNAL, "users": Act.MANAGE_USERS,
                   "plan": Act.PLAN_PROGRAMME, "edit_plan": Act.PLAN_PROGRAMME, "delete_plan": Act.PLAN_PROGRAMME,
@@ -63,7 +60,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield IdentityBar()
         yield Static("", id="home-heading")
-        yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="audits", cursor_type="row", zebra_stripes=True)  # j/k/g/G with the other lists
         yield Static("", id="home-detail")
         yield Static("", id="home-empty")
         yield Footer()
@@ -192,11 +189,6 @@ class HomeScreen(Screen[None]):
             if audit is None or self.proposal(audit) is None:
                 return False
         return permitted(self, self.ACTS, action)  # dimmed for a login that may not
-
-    def action_cursor(self, where: str) -> None:
-        table = self.query_one(DataTable)
-        {"down": table.action_cursor_down, "up": table.action_cursor_up,
-         "top": table.action_scroll_top, "bottom": table.action_scroll_bottom}[where]()
 
     # ------------------------------------------------------------------ opening
 
