@@ -83,36 +83,39 @@ def _short(key: str) -> str:
     return quote(key, limit=40)
 
 
-_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+# Every byte a digit or not: a run of MAX_DIGITS + 1 of them is a number orjson may
+# read (up to 2**64) that the strict reading refuses.
+_DIGIT_OR_NOT = bytes(ord("0") if chr(i).isdigit() and i < 128 else ord(" ") for i in range(256))
 _TOO_LONG = b"0" * (MAX_DIGITS + 1)
 
 
-def _fast(raw: bytes) -> Any:
-    """The file read by orjson, when that is safe to trust; else None (read it carefully).
+def _fast(raw: bytes) -> Any | None:
+    """The file read by orjson, when that reading is provably the strict one's; else None.
 
-    It is trusted only when the bytes are exactly what orjson writes for what it read,
-    as every file maca writes is: then no key was repeated (the re-encoding would have
-    lost it), no NaN or Infinity was there (orjson refuses them) and no float too large
-    (read as infinity, written back as null).  A run of more digits than any number
-    maca writes, inside a text or not, sends the file to the careful parser, which
-    says which number.  Five times faster than the careful parser on a 1.2 MB audit
-    file (3.5 ms against 8-14 ms).
-    """
-    if _TOO_LONG in raw.translate(_DIGITS):
-        return None
+    A file maca wrote is ``orjson.dumps`` of its tables, so it reads back and encodes to
+    the very same bytes.  Those equal bytes rule out what the strict reading refuses: a
+    repeated key (orjson keeps one of the pairs, so the encoding is shorter), an integer
+    of more than 64 bits (read as a float, encoded differently); NaN, Infinity and a
+    float too large are refused by orjson itself.  What is left, an integer of 20 digits
+    that fits in 64 bits, is looked for in the bytes.  Anything else (a file edited by
+    hand, escaped text, a damaged file) goes the strict way, which says what is wrong.
+    A 4 MB partnership file: ~25 ms instead of ~65 ms."""
     try:
         data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        same = orjson.dumps(data) == raw
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return None
-    return data if orjson.dumps(data) == raw else None
+    if not same or raw.translate(_DIGIT_OR_NOT).find(_TOO_LONG) >= 0:
+        return None
+    return data
 
 
 def _decode(raw: bytes) -> tuple[Any, str | None]:
     if not raw:
         return None, "the file is empty"
-    fast = _fast(raw)
-    if fast is not None:
-        return fast, None
+    data = _fast(raw)
+    if data is not None:
+        return data, None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

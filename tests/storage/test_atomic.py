@@ -183,11 +183,11 @@ def test_reads_and_own_saves_do_not_parse_again_until_another_instance_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = make(tmp_path / "w.json")
-    import storage.workspace_file as workspace_file
-
     parses: list[int] = []
-    real_decode = workspace_file._decode
-    monkeypatch.setattr(workspace_file, "_decode", lambda *a, **k: parses.append(1) or real_decode(*a, **k))
+    import storage.workspace_file as reader
+
+    real_parse = reader.parse_workspace  # the one parser of every workspace file
+    monkeypatch.setattr(reader, "parse_workspace", lambda *a, **k: parses.append(1) or real_parse(*a, **k))
 
     mine = AtomicJSONStorage(path)
     first = mine.read()
