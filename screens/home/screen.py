@@ -52,6 +52,7 @@ class HomeScreen(Screen[None]):
 
     _stale = False  # a commit was announced while another screen covered this one
     _row = 0  # the cursor's last row, to step over headings in the direction it moved
+    _width = -1  # the width the rows were last drawn for (the title column takes what is left)
 
     def help_title(self) -> str:
         return "Keys on the home screen: the partnership's programme"
@@ -94,7 +95,8 @@ class HomeScreen(Screen[None]):
                     elif entry.plan is not None:
                         built.append((entry.key, rows.plan_row(entry.plan)))
         table.clear(columns=True)
-        for label, width in zip(COLUMNS, rows.widths([cells for _, cells in built], self.size.width)):
+        self._width = self.size.width
+        for label, width in zip(COLUMNS, rows.widths([cells for _, cells in built], self._width)):
             table.add_column(label, key=label, width=width)
         for key, cells in built:
             table.add_row(*cells, key=key)
@@ -148,7 +150,10 @@ class HomeScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_resize(self) -> None:
-        self.refresh_data()
+        # Only a new width changes what is drawn; a start brings several resizes of the
+        # same size, and each redraw made the table render every visible cell again.
+        if self.size.width != self._width:
+            self.refresh_data()
 
     # ------------------------------------------------------------------ the cursor
 
