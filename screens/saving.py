@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from textual.dom import DOMNode
 from textual.widget import Widget
 
 from audit.codec import to_doc
@@ -23,7 +24,7 @@ T = TypeVar("T")
 SLOW_WAIT = 1.0  # seconds: a save that waited longer than this for the lock says so
 
 
-def tell(widget: Widget, message: str, *, error: bool = False) -> None:
+def tell(widget: DOMNode, message: str, *, error: bool = False) -> None:
     """A notification whose text is never read as markup."""
     widget.app.notify(message, severity="error" if error else "information", markup=False,
                       timeout=8 if error else 4)

@@ -129,6 +129,12 @@ class Workspace:
         # Told of every commit this session makes, as it lands (in the saving thread).
         self.listeners: list[Callable[[Changes], None]] = []
         self.refusals = RefusalLog()
+        # The audits' figures by ref, for one partnership file version: home asks for each
+        # audit's, several times per redraw.  A transaction changes the table in place,
+        # so each one moves `_generation` on (at its start and end) and a kept reading of
+        # another generation is read again.
+        self._generation = 0
+        self._summaries: tuple[object, int, dict[str, dict[str, Any]]] | None = None
 
     # ----------------------------------------------------------------- opening
 
@@ -323,12 +329,21 @@ class Workspace:
         """Audit `ref`'s figures (`storage.summary.FIGURES`) without reading its file.
 
         An audit saved before a figure was added is summed from its file once."""
-        found = summaries_of(self._data()).get(ref)
+        found = self._all_summaries().get(ref)
         if found is None and ref not in self.files._audits and not self.files.layout.audit(ref).exists():
             return figures_of({})  # no records yet (a new audit): nothing to read or watch
         if found is None or any(name not in found for name in FIGURES):
             return figures_of({t: list(self._table(t, ref).items.values()) for t in audit_tables()})
         return found
+
+    def _all_summaries(self) -> dict[str, dict[str, Any]]:
+        data = self._data()
+        if self.files.in_transaction():
+            return summaries_of(data)  # with this transaction's staged figures
+        kept, generation = self._summaries, self._generation
+        if kept is None or kept[0] is not data or kept[1] != generation:
+            kept = self._summaries = (data, generation, summaries_of(data))
+        return kept[2]
 
     def _for_audit(self, table: str, ref: str) -> list[Any]:
         if ref not in self._table("audits").items:
@@ -429,18 +444,21 @@ class Workspace:
         # The GC is paused for the transaction: an import inserts and encodes 50,000
         # documents, and the collector would rescan the growing heap many times over
         # (it made the import 1.6x slower); reference counting still frees the garbage.
+        self._generation += 1
         try:
             with paused_gc(), self.files.transaction(create=create):
                 tx = Transaction(self)
                 yield tx
                 tx.finish()
         except BaseException as exc:
+            self._generation += 1
             # The decoded tables may hold this transaction's staged keys: decode again.
             self._tables, self._audit_tables = {}, {}
             if isinstance(exc, ConflictError):  # another session's version was read: show it
                 self._announce(changes_of(self, self.files.landed, own=False))
             raise
         # Only after the files are on disk do the decoded caches learn the new versions.
+        self._generation += 1
         tx.apply_to_caches()
         self._announce(changes_of(self, self.files.landed, own=True))
 

@@ -23,6 +23,7 @@ from audit.access import Act
 from audit.briefing import HEADINGS, MAX_SECTION
 from audit.dates import format_uk
 from audit.text import plain
+from screens.access import allowed
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
@@ -107,12 +108,7 @@ class BriefingScreen(Screen[None]):
     # ------------------------------------------------------------------ editing
 
     def _allowed(self, act: Act) -> bool:
-        try:
-            ctx(self.app).ws.require(act, audit=self.audit_ref, key=self.audit_ref)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, act, audit=self.audit_ref, key=self.audit_ref)
 
     @work(exclusive=True)
     async def action_edit(self) -> None:

@@ -29,6 +29,7 @@ from screens.tool.rows import ToolRow, tool_rows
 from screens.tool.saving import Autosave
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
+from screens.widgets.lists import PickList
 from storage import returns as ops
 from storage.errors import WorkspaceError
 from storage.workspace import now
@@ -37,10 +38,6 @@ from storage.workspace import now
 class ToolScreen(Screen[None]):
     CSS_PATH = "tool.tcss"
     BINDINGS = [
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
         Binding("y", "answer('yes')", "Answer", key_display="y/p/n/x", tooltip="yes", id="tool.answer-yes"),
         Binding("p", "answer('partly')", "Answer", show=False, tooltip="partly", id="tool.answer-partly"),
         Binding("n", "answer('no')", "Answer", show=False, tooltip="no", id="tool.answer-no"),
@@ -77,7 +74,7 @@ class ToolScreen(Screen[None]):
             yield Static(id="tool-saved")
         yield Static(id="tool-notice")
         with Horizontal(id="tool-body"):
-            yield OptionList(id="tool-list")
+            yield PickList(id="tool-list")  # j/k/g/G with the other lists
             with Vertical(id="tool-side"):
                 with VerticalScroll(id="tool-detail-scroll"):
                     yield Static(id="tool-detail")
@@ -280,14 +277,6 @@ class ToolScreen(Screen[None]):
             self.autosave.close()
 
     # ------------------------------------------------------------------ keys
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_last() if last else options.action_first()
 
     def action_answer(self, value: str) -> None:
         row = self.current_row()
