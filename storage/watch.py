@@ -92,10 +92,11 @@ def load(ws: Workspace, stale: list[TableFile]) -> list[Loaded]:
             data, identity = {}, None
         item = Loaded(file, ref, seen, data, identity,
                       changed=None if ref else _changed_tables(file._data, data))
-        names = [n for (n, r) in list(ws._audit_tables) if r == ref] if ref else list(ws._tables)
-        for name in names:
-            try:
-                item.tables[name] = _Table(name, data.get(name, {}))
+        decoded = {n: t for (n, r), t in list(ws._audit_tables.items()) if r == ref} if ref else dict(ws._tables)
+        old = (ws._audit_raw.get(ref) if ref else ws._raw) or {}
+        for name, table in decoded.items():
+            try:  # what is unchanged since the version `table` was decoded from is reused
+                item.tables[name] = _Table(name, data.get(name, {}), (table, old.get(name, {})))
             except DocumentError as exc:
                 raise CorruptWorkspace(file.path, str(exc)) from None
         loaded.append(item)

@@ -242,15 +242,21 @@ class ToolScreen(Screen[None]):
             self.shown[selector] = text
             widget.update(text)
 
-    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
-        """Another session saved: show their version unless we hold unsaved changes
-        (then the next save meets theirs as a conflict and the user chooses)."""
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        """A commit, this session's or another's: show the stored version unless we hold
+        unsaved changes (then the next save meets theirs as a conflict and the user
+        chooses); a commit of this session's own (a status change, the concern) keeps
+        them on top.  An autosave under way takes its own commit itself."""
         if not hasattr(self, "autosave") or not self.query("#tool-list"):
             return  # never opened (see on_mount), or being taken down
         stored = ctx(self.app).ws.get_return(self.audit_ref, self.case_ref, self.agency)
         autosave = self.autosave
-        if stored is not None and stored.rev != autosave.base.rev and not autosave.pending and self.editing is None:
-            autosave.reset(stored)
+        if (stored is not None and stored.rev != autosave.base.rev and autosave.flight is None
+                and not autosave.resolving):
+            if not autosave.pending and self.editing is None:
+                autosave.reset(stored)
+            elif message.changes.own:
+                autosave.adopt(stored)
         self.refresh_view()
 
     def may_edit(self) -> bool:
@@ -330,7 +336,12 @@ class ToolScreen(Screen[None]):
         if self.editing is not None:
             self.editor.finish()
             return
-        if self.autosave.settle():  # the return is left: its typing is journaled
+        self.run_worker(self.leave(), exclusive=True, group="tool-leave")
+
+    async def leave(self) -> None:
+        """Save what is unsaved and journal the typing (off the event loop), then go back;
+        a save that fails keeps the return open, with the reason."""
+        if await self.autosave.settle() and self.app.screen is self:
             self.dismiss(None)
 
     def action_concern(self) -> None:
