@@ -66,8 +66,7 @@ class _Table:
                     obj = old_items.get(doc_id)
                 if obj is None:
                     try:
-                        # A native document kept by insert_fresh is already the model.
-                        obj = doc if type(doc) is self.model else from_doc(self.model, doc)
+                        obj = from_doc(self.model, doc)
                     except DocumentError as exc:
                         raise DocumentError(f"its {name} record {doc_id} is damaged ({exc})") from None
                 key = obj.key
