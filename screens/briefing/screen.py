@@ -29,6 +29,7 @@ from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.footer import Footer
 from screens.widgets.identity import IdentityBar
+from screens.widgets.lists import RowTable
 from storage.errors import WorkspaceError
 
 
@@ -56,7 +57,7 @@ class BriefingScreen(Screen[None]):
         with VerticalScroll(id="briefing-page"):
             yield Markdown("", id="briefing-text")
         yield Static("Learning shared: briefings and seminars delivered", id="briefing-shared-title")
-        yield DataTable(id="briefing-shared", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="briefing-shared", cursor_type="row", zebra_stripes=True)  # j/k/g/G as every list
         yield Static("", id="briefing-shared-empty")
         yield Footer()
 

@@ -90,3 +90,33 @@ async def test_a_keymap_still_remaps_the_list_keys_on_home(tmp_path: Path) -> No
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert ("z", "Down", "move.down") in move_rows(app), move_rows(app)
+
+
+async def test_the_briefings_list_of_learning_shared_moves_with_the_list_keys(tmp_path: Path) -> None:
+    """The one list that had no j/k/g/G at all (its DataTable was the stock one)."""
+    from datetime import date
+
+    from audit.briefing import Dissemination
+    from screens.briefing.screen import BriefingScreen
+    from storage.briefing import add_dissemination
+    from storage.demo import build_demo
+    from storage.lock import os_login
+
+    ws = build_demo(tmp_path / "demo.json", os_login(), in_progress=True)
+    for day in (1, 2, 3):
+        add_dissemination(ws, Dissemination(DEMO_AUDIT, "", held_on=date(2021, 5, day), agencies=["CSC"]))
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await app.push_screen(BriefingScreen(DEMO_AUDIT))
+        await until(pilot, lambda: isinstance(app.screen, BriefingScreen)
+                    and app.screen.query_one(DataTable).row_count == 3)
+        table = app.screen.query_one(DataTable)
+        assert isinstance(table, RowTable)
+        table.focus()
+        for key, row in [("j", 1), ("j", 2), ("k", 1), ("G", 2), ("g", 0)]:
+            await pilot.press(key)
+            await until(pilot, lambda: table.cursor_row == row)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert move_rows(app) == MOVE

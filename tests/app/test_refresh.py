@@ -74,7 +74,7 @@ async def test_another_sessions_save_is_read_and_decoded_off_the_ui_thread(
         ui = threading.get_ident()
         retitle(open_as(ws.path, "rlead"), "Retitled by another session")
         parsed = record_threads(monkeypatch, storage.workspace_file, "parse_workspace")
-        decoded = record_threads(monkeypatch, storage.workspace, "from_doc")
+        decoded = record_threads(monkeypatch, storage.store, "from_doc")
         app.poll_workspace()
         assert await until(pilot, lambda: "Retitled by another session" in home_titles(app))
         assert parsed and decoded  # the file was read again and its audits decoded ...

@@ -21,7 +21,7 @@ import pytest
 
 from audit.cases import CandidateCase, Engagement
 from audit.codec import native_document, to_doc
-from storage.atomic import _document, _serialise
+from storage.encode import _document, serialise as _serialise
 from storage.cohort import import_candidates, set_in_cohort, validate_candidates
 from storage.demo import build_demo
 from storage.errors import ConflictError
