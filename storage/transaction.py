@@ -24,7 +24,7 @@ from storage.schema import MODELS, table_of
 from storage.summary import figures_of
 
 if TYPE_CHECKING:
-    from storage.workspace import Workspace
+    from storage.store import Store
 
 __all__ = ["Keyed", "Transaction", "as_document", "audit_of", "field_changes", "now", "summaries_of"]
 
@@ -53,7 +53,7 @@ def now() -> datetime:
 class Transaction:
     """Changes staged against the locked, freshly read files of the workspace."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Store) -> None:
         self.ws = ws
         self.touched = False
         self._staged: list[tuple[str, str, str, Any]] = []  # (table, audit ref, key, obj or None)

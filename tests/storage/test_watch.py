@@ -124,7 +124,7 @@ def _two_returns(path: Path) -> list:
 @pytest.mark.parametrize("how", ["in a thread (the app)", "by hand (ws.refresh)"])
 def test_a_foreign_save_of_one_return_decodes_that_return_only(path: Path, how: str,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import storage.workspace as workspace
+    import storage.store as store
 
     mid, hv = _two_returns(path)
     ws, _ = watching(path)
@@ -133,8 +133,8 @@ def test_a_foreign_save_of_one_return_decodes_that_return_only(path: Path, how: 
     coord = Workspace.open(path, "mid.coord")
     save_draft(coord, edit(coord.get(mid), "mid.coord", datetime(2021, 4, 20, 11), summary="Seen again."))
     decoded: list[str] = []
-    real = workspace.from_doc
-    monkeypatch.setattr(workspace, "from_doc",
+    real = store.from_doc
+    monkeypatch.setattr(store, "from_doc",
                         lambda model, doc: decoded.append(getattr(model, "__name__", "")) or real(model, doc))
     if how.startswith("in a thread"):
         assert swap_in(ws, load(ws, stale_files(ws))).audits == frozenset({REF})
