@@ -70,7 +70,7 @@ class ScopeLines:
 
 
 def problem_place(problem: str, objective_ids: list[str], criterion_ids: list[str]) -> Place | None:
-    """What a problem sentence of :func:`audit.scope.parse_scope` is about, where it says."""
+    """What a problem sentence of :func:`audit.scope_file.parse_scope` is about, where it says."""
     for start, key in _TOP_LEVEL.items():
         if problem.startswith(start):
             return Place(key)

@@ -20,7 +20,6 @@ from textual import events
 from textual.actions import parse
 from textual.app import App
 from textual.dom import DOMNode
-from textual.widget import Widget
 
 from audit.access import Act
 from screens.context import ctx
@@ -32,7 +31,7 @@ from storage.errors import WorkspaceError
 Acts = Mapping[str, Act | tuple[Act, ...]]
 
 
-def allowed(widget: Widget, act: Act, *, audit: str = "", key: str = "", agency: str | None = None) -> bool:
+def allowed(widget: DOMNode, act: Act, *, audit: str = "", key: str = "", agency: str | None = None) -> bool:
     """True when the login may do `act`; otherwise tell the user why and return False."""
     try:
         ctx(widget.app).ws.require(act, agency=agency, audit=audit, key=key)

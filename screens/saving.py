@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from textual.dom import DOMNode
 from textual.widget import Widget
 
 from audit.codec import to_doc
@@ -23,7 +24,7 @@ T = TypeVar("T")
 SLOW_WAIT = 1.0  # seconds: a save that waited longer than this for the lock says so
 
 
-def tell(widget: Widget, message: str, *, error: bool = False) -> None:
+def tell(widget: DOMNode, message: str, *, error: bool = False) -> None:
     """A notification whose text is never read as markup."""
     widget.app.notify(message, severity="error" if error else "information", markup=False,
                       timeout=8 if error else 4)
@@ -66,14 +67,15 @@ async def commit(widget: Widget, save: Callable[[], T], *, done: str | None = "S
 
 
 async def ask_conflict(widget: Widget, message: str, mine: dict[str, Any] | None,
-                       theirs: dict[str, Any] | None, *, mine_label: str | None = None) -> str | None:
-    """Both versions side by side; the user's choice ("mine", "theirs" or None), told."""
+                       theirs: dict[str, Any] | None, *, mine_label: str | None = None,
+                       later: str = "Nothing was saved; the other version is shown.") -> str | None:
+    """Both versions side by side; the user's choice ("mine", "theirs" or None), told
+    (`later`: what deciding later means, for a screen that keeps the change to ask again)."""
     extra = {"mine_label": mine_label} if mine_label else {}
     choice = await widget.app.push_screen_wait(ConflictScreen(message, mine, theirs, **extra))
     widget.app.ws.refresh()  # type: ignore[attr-defined]  # their version, for "mine" to go on top of
     if choice != "mine":
-        tell(widget, "Kept the other version; your change was not saved." if choice == "theirs"
-             else "Nothing was saved; the other version is shown.")
+        tell(widget, "Kept the other version; your change was not saved." if choice == "theirs" else later)
     return str(choice) if choice else None
 
 

@@ -2,8 +2,8 @@
 
 The workspace is a folder now (`storage.layout`): its files are read and written by
 `storage.folder` and landed by `storage.commit`, and nothing in maca opens an
-:class:`AtomicJSONStorage` any more but its own tests; ``_serialise`` is the one encoder
-of every JSON file, and the file helpers re-exported below are imported from here.
+:class:`AtomicJSONStorage` any more but its own tests (the encoder of every JSON file
+is `storage.encode`), and the file helpers re-exported below are imported from here.
 What the storage did for the old single file:
 
 Every change happens inside :meth:`AtomicJSONStorage.transaction`: take the workspace
@@ -30,8 +30,6 @@ the file in :mod:`storage.workspace_file`; both are re-exported here.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import threading
 from collections.abc import Iterator
@@ -43,7 +41,6 @@ import orjson
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from audit.codec import to_doc
 from audit.files import NotRegularFile, read_regular
 from storage.errors import (
     CorruptWorkspace,
@@ -65,6 +62,7 @@ from storage.files import (
     sweep_temps,
     write_file_atomically,
 )
+from storage.encode import serialise as _serialise
 from storage.lock import WorkspaceLock, os_login, sibling
 from storage.workspace_file import Tables, load_workspace, parse_workspace
 
@@ -78,31 +76,6 @@ __all__ = [
     "restore_backup",
     "write_file_atomically",
 ]
-
-
-def _serialise(data: Tables) -> bytes:
-    """The whole workspace as UTF-8 JSON.
-
-    orjson writes it: the file is rewritten on every save and an import adds 50,000
-    documents, and the standard library's encoder (which builds a list of pairs for
-    every object) took 40% of an import.  What orjson refuses, the standard library
-    writes: a lone surrogate (mangled input) has no UTF-8 form, and escaped JSON keeps
-    it.  check_circular is off there because documents made by the codec or parsed from
-    JSON cannot refer to themselves; were one ever to loop, dumps raises and nothing is
-    written.  A table may hold `native_document` instances (see
-    `Transaction.insert_fresh`): orjson writes them itself, the standard library
-    through `to_doc`, which makes the same document.
-    """
-    try:
-        return orjson.dumps(data)
-    except (orjson.JSONEncodeError, UnicodeEncodeError):
-        return json.dumps(data, check_circular=False, default=_document).encode("ascii")
-
-
-def _document(obj: object) -> dict[str, object]:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return to_doc(obj)
-    raise TypeError(f"{type(obj).__name__} is not a document")
 
 
 # -- the storage -----------------------------------------------------------------------

@@ -11,7 +11,8 @@ from pathlib import Path
 from audit.access import Act
 from audit.activities import theme_finding
 from audit.programme import PlannedAudit
-from audit.scope import Audit, ScopeError, ScopeFile, parse_scope
+from audit.scope import Audit
+from audit.scope_file import ScopeError, ScopeFile, parse_scope
 from audit.tools import tools_for_audit
 from storage.demo import sample_path
 from storage.workspace import Workspace

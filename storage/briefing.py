@@ -26,7 +26,7 @@ from audit.html import to_html
 from audit.text import clean_text
 from storage.errors import NotFound, WorkspaceError
 from storage.export import ExportResult, IdentifierLeak
-from storage.guard import all_cases_matcher
+from storage.guard import guard_pieces
 from storage.user_files import check_destination, write_user_file
 from storage.workspace import Workspace
 
@@ -66,7 +66,7 @@ def briefing_page(ws: Workspace, ref: str, today: date) -> BriefingPage:
 def guard_briefing(ws: Workspace, page: BriefingPage) -> list[Leak]:
     """As :func:`storage.guard.guard_report`: certain identifiers always, possible ones
     until a lead marked them "not an identifier here"."""
-    leaks = all_cases_matcher(ws).check(page.quoted)
+    leaks = guard_pieces(ws, page.quoted)
     return [leak for leak in leaks if leak.certain or ws.get("guard_marks", f"{page.audit}/{leak.mark_id}") is None]
 
 

@@ -7,15 +7,28 @@ of them would leave half a save.  So, holding the workspace lock:
 
 1. every new file is written in full to a temp file beside it and fsynced;
 2. an *intent* (``PATH/.commit``) naming each temp file, its target and the journal
-   lines (with each journal file's size before them) is written atomically;
-3. the temp files are renamed into place, the journal lines appended and fsynced;
+   lines (with each journal file's size before them) is written and fsynced, ending in
+   a newline;
+3. the temp files are renamed into place (each folder fsynced once), the journal lines
+   appended and fsynced;
 4. the intent is removed.
 
-A crash before step 2 leaves only temp files (swept by the next writer): the save did
-not happen.  A crash after it leaves the intent, and the next lock holder
-(:func:`recover`) finishes the renames that had not happened and repeats the journal
-append from the recorded sizes: the save happened, once.  A save that changes one file
-and writes no journal line skips the intent (its rename is already atomic).
+A crash before step 2 ends leaves only temp files (swept by the next writer) and
+perhaps an intent without its last newline: the save did not happen, and the next lock
+holder deletes that torn intent.  A crash after it leaves the whole intent, and the
+next lock holder (:func:`recover`) finishes the renames that had not happened and
+repeats the journal append from the recorded sizes: the save happened, once.  A save
+that changes one file and writes no journal line skips the intent (its rename is
+already atomic).
+
+Four fsyncs a save of one file and its journal line (the new file, the intent, the
+folder of the rename, the journal), where a save once made six: the intent is written
+in place rather than beside itself and renamed (it is read only by :func:`recover`,
+which knows a torn one by its missing newline), and the pre-write version is kept by a
+hard link without an fsync of its own (`storage.backups`).  Nothing a later step needs
+is left to chance: the intent's bytes are fsynced before the first rename.  Its name in
+the folder reaches the disk with that fsync on journaling file systems (ext4, xfs), as
+the renames' names do with the folder fsync.
 """
 
 from __future__ import annotations
@@ -33,7 +46,7 @@ import orjson
 
 from storage.errors import save_error
 from storage.files import _copy_owner_and_mode, _fsync_dir, _write_all, write_file_atomically
-from storage.journal_log import append_lines, trim_torn_tail, truncate_to
+from storage.journal_log import append_lines, clean_size
 from storage.layout import Layout
 
 __all__ = ["FileWrite", "land", "recover", "sweep_folder_temps"]
@@ -88,20 +101,14 @@ def land(
     try:
         for write in writes:
             temps.append((_write_temp(write), write.target))
-        sizes = {}
-        for path in journal:
-            trim_torn_tail(path)
-            try:
-                sizes[path] = os.stat(path).st_size
-            except FileNotFoundError:
-                sizes[path] = 0
+        sizes = {path: clean_size(path) for path in journal}
         intent = {
             "mode": journal_mode,
             "renames": [[tmp, str(target)] for tmp, target in temps],
             "journal": [[str(path), sizes[path], base64.b64encode(b"".join(lines)).decode("ascii")]
                         for path, lines in journal.items()],
         }
-        write_file_atomically(layout.commit, orjson.dumps(intent), like=None)
+        _write_intent(layout, orjson.dumps(intent) + b"\n")
     except BaseException:
         for tmp, _ in temps:
             with suppress(OSError):
@@ -133,12 +140,33 @@ def _finish(layout: Layout, intent: dict[str, Any]) -> None:
     for path, size, lines in intent.get("journal", []):
         journal_path = Path(path)
         layout.make_folder(journal_path.parent)
-        truncate_to(journal_path, int(size))
         mode = intent.get("mode")
-        append_lines(journal_path, [base64.b64decode(lines)],
+        append_lines(journal_path, [base64.b64decode(lines)], at=int(size),
                      mode=mode if isinstance(mode, int) and 0 <= mode <= 0o777 else 0o600)
     with suppress(FileNotFoundError):
         os.unlink(layout.commit)
+
+
+def _write_intent(layout: Layout, payload: bytes) -> None:
+    """Write the intent in place and fsync it (lock held, no intent there: `recover` ran).
+
+    On failure nothing is left that `recover` would act on (a partial intent has no
+    last newline), and ``SaveFailed``/``WorkspaceReadOnly`` is raised."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = -1
+    try:
+        fd = os.open(layout.commit, flags, 0o600)
+        _write_all(fd, payload)
+        os.fsync(fd)
+    except OSError as exc:
+        if fd >= 0:
+            with suppress(OSError):
+                os.unlink(layout.commit)
+        raise save_error(exc, layout.folder) from exc
+    finally:
+        if fd >= 0:
+            with suppress(OSError):
+                os.close(fd)
 
 
 def pending(layout: Layout) -> bool:
@@ -151,10 +179,23 @@ def recover(layout: Layout) -> bool:
         return False
     try:
         with open(layout.commit, "rb") as handle:
-            intent = orjson.loads(handle.read())
-    except (OSError, orjson.JSONDecodeError):
-        # The intent is written atomically, so this is damage from outside: the temp
-        # files it named are left for the sweep and the intent set aside for a person.
+            raw = handle.read()
+        intent = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        if not raw.endswith(b"\n"):
+            # Cut off while it was being written (step 2; no prefix of a JSON object is
+            # one): the save did not happen, no rename was made, and its temp files are
+            # swept now.
+            with suppress(OSError):
+                os.unlink(layout.commit)
+            sweep_folder_temps(layout)
+            return False
+        # Whole but unreadable: damage from outside.  The temp files it named are left
+        # for the sweep and the intent set aside for a person.
+        with suppress(OSError):
+            os.replace(layout.commit, layout.folder / ".commit.damaged")
+        return False
+    except OSError:
         with suppress(OSError):
             os.replace(layout.commit, layout.folder / ".commit.damaged")
         return False

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from audit.csv_import import parse_candidates
 from audit.partnership import Partnership, Role, User, parse_partnership
-from audit.scope import Audit, parse_scope
+from audit.scope import Audit
+from audit.scope_file import parse_scope
 from audit.tools import tools_for_audit
 from storage.workspace import Transaction, Workspace
 

@@ -25,9 +25,9 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from storage.atomic import _serialise
 from storage.backups import keep_version
 from storage.commit import FileWrite, land, recover, sweep_folder_temps
+from storage.encode import serialise
 from storage.errors import CorruptWorkspace, NotFound, WorkspaceBusy, WorkspaceReadOnly
 from storage.files import Identity, can_access, file_identity, stat_identity
 from storage.journal_log import encode_line
@@ -255,7 +255,7 @@ class WorkspaceFiles:
                     like = None
                 if path.parent != self.layout.folder:
                     self.layout.make_folder(path.parent)
-            writes.append(FileWrite(path, _serialise(file._staged or {}), like))
+            writes.append(FileWrite(path, serialise(file._staged or {}), like))
             files.append(file)
         if not writes and not self._journal:
             for file in self._enlisted.values():

@@ -12,30 +12,37 @@ from __future__ import annotations
 
 import operator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.codec import to_doc
-from audit.guard import DATE_OF_BIRTH, FAMILY_NAME, SYSTEM_ID, Leak, Matcher
+from audit.guard import DATE_OF_BIRTH, FAMILY_NAME, SYSTEM_ID, Leak, Matcher, Quoted, check_pieces
 from audit.guard_marks import GuardMark, mark_for
-from audit.report import Report
 from storage.workspace import Workspace
 
-__all__ = ["guard_report", "holds_identifier", "identifier_warning", "mark_not_identifier", "matcher_for", "all_cases_matcher"]
+if TYPE_CHECKING:  # the report's modules are not needed to warn of an identifier as it is saved
+    from audit.report import Report
+
+__all__ = ["guard_pieces", "guard_report", "holds_identifier", "identifier_warning", "mark_not_identifier", "matcher_for", "all_cases_matcher"]
 
 _KIND_WORDS = {FAMILY_NAME: "the family name", DATE_OF_BIRTH: "the date of birth", SYSTEM_ID: "a system id"}
 
 _cache: dict[tuple[int, str], tuple[list[CandidateCase], Matcher]] = {}
 
 
-def _matcher(ws: Workspace, scope: str, cases: list[CandidateCase]) -> Matcher:
-    key = (id(ws), scope)
-    held = _cache.get(key)
+def _kept(ws: Workspace, scope: str, cases: list[CandidateCase]) -> Matcher | None:
+    held = _cache.get((id(ws), scope))
     if held is not None and len(held[0]) == len(cases) and all(map(operator.is_, held[0], cases)):
         return held[1]
-    matcher = Matcher(cases)
-    _cache[key] = (cases, matcher)  # holding the cases keeps their ids from being reused
+    return None
+
+
+def _matcher(ws: Workspace, scope: str, cases: list[CandidateCase]) -> Matcher:
+    matcher = _kept(ws, scope, cases)
+    if matcher is None:
+        matcher = Matcher(cases)
+        _cache[(id(ws), scope)] = (cases, matcher)  # holding the cases keeps their ids from being reused
     return matcher
 
 
@@ -47,15 +54,29 @@ def matcher_for(ws: Workspace, audit_ref: str) -> Matcher:
 def all_cases_matcher(ws: Workspace) -> Matcher:
     """The identifiers of every case of every audit: a report and a viewer's screen must
     not show another audit's family either."""
+    return _matcher(ws, "", _all_cases(ws))
+
+
+def _all_cases(ws: Workspace) -> list[CandidateCase]:
     # Stored, never masked: every audit's file (each read once, then only when changed).
-    return _matcher(ws, "", [c for ref in sorted(ws._table("audits").items) for c in Workspace.cases(ws, ref)])
+    return [c for ref in sorted(ws._table("audits").items) for c in Workspace.cases(ws, ref)]
+
+
+def guard_pieces(ws: Workspace, pieces: list[Quoted]) -> list[Leak]:
+    """Every identifier of any case of the workspace in ``pieces``: by the kept matcher
+    when there is one for these cases, else (a report checked once, an export) by a
+    matcher over only the cases whose identifiers may be in the pieces
+    (`audit.guard.check_pieces`), not by indexing every case: the same answer."""
+    cases = _all_cases(ws)
+    kept = _kept(ws, "", cases)
+    return kept.check(pieces) if kept is not None else check_pieces(pieces, cases)
 
 
 def guard_report(ws: Workspace, report: Report) -> list[Leak]:
     """What stops ``report`` from being exported: every identifier of a case in the
     people's text it quotes; certain ones always, possible ones until a lead has marked
     them "not an identifier here" (and the text has not changed since)."""
-    leaks = all_cases_matcher(ws).check(report.quoted)
+    leaks = guard_pieces(ws, report.quoted)
     ref = report.analysis.audit
     return [leak for leak in leaks if leak.certain or ws.get("guard_marks", f"{ref}/{leak.mark_id}") is None]
 

@@ -23,7 +23,7 @@ from audit.files import read_regular
 from storage.errors import save_error
 from storage.lock import NEW_FILE_MODE
 
-__all__ = ["JournalFile", "append_lines", "encode_line", "read_journal_file", "trim_torn_tail"]
+__all__ = ["JournalFile", "append_lines", "clean_size", "encode_line", "read_journal_file", "trim_torn_tail"]
 
 
 def encode_line(doc: dict[str, Any]) -> bytes:
@@ -87,27 +87,40 @@ def torn_tail_at(fd: int) -> int | None:
     return 0
 
 
-def trim_torn_tail(path: Path) -> bool:
-    """Cut a torn last line off `path` (call with the workspace lock held); True if cut."""
+def clean_size(path: Path) -> int:
+    """The size of `path` once a torn last line is cut off (call with the workspace lock
+    held; 0 when there is no file): where the next lines go."""
     try:
         fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
-        return False
+        return 0
     try:
         cut = torn_tail_at(fd)
         if cut is None:
-            return False
+            return os.fstat(fd).st_size
         os.ftruncate(fd, cut)
         os.fsync(fd)
-        return True
+        return cut
     finally:
         os.close(fd)
 
 
-def append_lines(path: Path, lines: Iterable[bytes], *, mode: int = NEW_FILE_MODE) -> int:
+def trim_torn_tail(path: Path) -> bool:
+    """Cut a torn last line off `path` (call with the workspace lock held); True if cut."""
+    try:
+        before = os.stat(path).st_size
+    except FileNotFoundError:
+        return False
+    return clean_size(path) != before
+
+
+def append_lines(path: Path, lines: Iterable[bytes], *, at: int | None = None, mode: int = NEW_FILE_MODE) -> int:
     """Append `lines` to `path` and fsync (workspace lock held); returns the size before.
 
-    A torn last line is cut first, so a new entry never glues onto half an old one.
+    `at`: the size the file had before these lines (`clean_size`, recorded in a save's
+    intent): anything past it, a first try of this very append cut off by a crash, is
+    cut first.  Without it a torn last line is cut, so a new entry never glues onto half
+    an old one.  One open and one fsync either way.
     """
     payload = b"".join(lines)
     created = not path.exists()
@@ -117,7 +130,10 @@ def append_lines(path: Path, lines: Iterable[bytes], *, mode: int = NEW_FILE_MOD
     except OSError as exc:
         raise save_error(exc, path.parent, "the journal could not be opened because ") from exc
     try:
-        cut = torn_tail_at(fd)
+        if at is None:
+            cut = torn_tail_at(fd)
+        else:
+            cut = at if os.fstat(fd).st_size > at else None
         if cut is not None:
             os.ftruncate(fd, cut)
         before = os.fstat(fd).st_size
@@ -132,18 +148,6 @@ def append_lines(path: Path, lines: Iterable[bytes], *, mode: int = NEW_FILE_MOD
     if created:
         _fsync_dir(path.parent)
     return before
-
-
-def truncate_to(path: Path, size: int) -> None:
-    """Cut `path` back to `size` bytes (a journal append being repeated after a crash)."""
-    with suppress(FileNotFoundError):
-        fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
-        try:
-            if os.fstat(fd).st_size > size:
-                os.ftruncate(fd, size)
-                os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -23,7 +23,7 @@ from storage.folder import TableFile
 from storage.workspace_file import Tables, load_workspace
 
 if TYPE_CHECKING:
-    from storage.workspace import Workspace, _Table
+    from storage.store import Store, _Table
 
 __all__ = ["Changes", "Loaded", "changes_of", "load", "stale_files", "swap_in"]
 
@@ -63,22 +63,22 @@ class Loaded:
     changed: frozenset[str] | None = None  # the tables whose documents differ (None: unknown)
 
 
-def changes_of(ws: Workspace, paths: list[Path], *, own: bool) -> Changes:
+def changes_of(ws: Store, paths: list[Path], *, own: bool) -> Changes:
     """The Changes that landing (or reading) the files at `paths` makes."""
     refs = {f.path: ref for ref, f in ws.files._audits.items()}
     return Changes(partnership=ws.files.layout.partnership in paths,
                    audits=frozenset(refs[p] for p in paths if p in refs), own=own)
 
 
-def stale_files(ws: Workspace) -> list[TableFile]:
+def stale_files(ws: Store) -> list[TableFile]:
     """The files this session has read that another session replaced: one stat each."""
     return ws.files.changed_on_disk()
 
 
-def load(ws: Workspace, stale: list[TableFile]) -> list[Loaded]:
+def load(ws: Store, stale: list[TableFile]) -> list[Loaded]:
     """Read and decode `stale` files as this session had them decoded (safe in any thread:
     nothing of the session's is changed).  Raises CorruptWorkspace or NotFound."""
-    from storage.workspace import _Table
+    from storage.store import _Table
     from audit.codec import DocumentError
 
     audit_refs = {id(f): ref for ref, f in ws.files._audits.items()}
@@ -92,10 +92,11 @@ def load(ws: Workspace, stale: list[TableFile]) -> list[Loaded]:
             data, identity = {}, None
         item = Loaded(file, ref, seen, data, identity,
                       changed=None if ref else _changed_tables(file._data, data))
-        names = [n for (n, r) in list(ws._audit_tables) if r == ref] if ref else list(ws._tables)
-        for name in names:
-            try:
-                item.tables[name] = _Table(name, data.get(name, {}))
+        decoded = {n: t for (n, r), t in list(ws._audit_tables.items()) if r == ref} if ref else dict(ws._tables)
+        old = (ws._audit_raw.get(ref) if ref else ws._raw) or {}
+        for name, table in decoded.items():
+            try:  # what is unchanged since the version `table` was decoded from is reused
+                item.tables[name] = _Table(name, data.get(name, {}), (table, old.get(name, {})))
             except DocumentError as exc:
                 raise CorruptWorkspace(file.path, str(exc)) from None
         loaded.append(item)
@@ -113,7 +114,7 @@ def _changed_tables(old: Tables | None, new: Tables) -> frozenset[str] | None:
         return None
 
 
-def swap_in(ws: Workspace, loaded: list[Loaded]) -> Changes:
+def swap_in(ws: Store, loaded: list[Loaded]) -> Changes:
     """Put what `load` read in place (on the thread that reads `ws`); what changed.
 
     A file this session changed meanwhile (its own save re-read it under the lock) is

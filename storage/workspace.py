@@ -10,16 +10,16 @@ entry a line, appended only) and ``backups/`` (each file's pre-write versions,
 Each JSON file holds tables in TinyDB's layout (table -> {doc id: document}) and is read
 and written through TinyDB's Storage API (`storage.folder.TableFile`); TinyDB's tables
 and queries are not used.  The store on top is ours: documents indexed by key and
-decoded to models (`_Table`), a ``rev`` per document checked on every save, a journal
-entry per change, access checked by `require`.  Every write happens in one locked
+decoded to models once per file version (`storage.store`, which `Workspace` is built
+on), a ``rev`` per document checked on every save, a journal entry per change, access
+checked by `require`.  Every write happens in one locked
 transaction that re-reads only the files another process changed, checks the
 document's ``rev``, writes it with the next rev, journals the change, and lands on disk
 atomically (`storage.commit`).  An audit's file is read only when something asks for
 that audit's records.
 
-Models handed out are shared with a per-file-version cache so that 20,000 cases do not
-have to be decoded on every keystroke: treat them as read-only and save edited copies
-made with `dataclasses.replace`.
+Models handed out are shared with the per-file-version cache: treat them as read-only
+and save edited copies made with `dataclasses.replace`.
 
 The tables and the model each holds are in `storage.schema`, and the staged changes of
 one transaction in `storage.transaction`; the names other modules import from here
@@ -31,8 +31,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from datetime import date, datetime
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,7 +38,7 @@ from audit.access import Act, decide
 from audit.activities import Activity, Theme
 from audit.approval import ReportApproval
 from audit.briefing import Dissemination
-from audit.cases import CandidateCase, paused_gc
+from audit.cases import CandidateCase
 from audit.codec import DocumentError, from_doc
 from audit.findings import Action, Discussion, Finding
 from audit.journal import JournalEntry
@@ -56,7 +54,6 @@ from storage.layout import audit_tables, is_audit_table
 from storage.summary import FIGURES, figures_of
 from storage.errors import (
     AccessDenied,
-    ConflictError,
     CorruptWorkspace,
     NotFound,
     WorkspaceError,
@@ -64,8 +61,8 @@ from storage.errors import (
 )
 from storage.refusals import RefusalLog
 from storage.schema import ALL_TABLES, JOURNAL, META, MODELS, SCHEMA_VERSION, table_of
-from storage.transaction import Keyed, Transaction, audit_of, now, summaries_of
-from storage.watch import Changes, changes_of
+from storage.store import Store
+from storage.transaction import Keyed, Transaction, audit_of, now
 
 # Re-exported: the rest of maca imports these from here.
 __all__ = [
@@ -88,46 +85,11 @@ class UnknownUser(AccessDenied):
     """The OS login is not a user of this workspace."""
 
 
-class _Table:
-    """One table's documents decoded to models and indexed by key, for one file version."""
-
-    def __init__(self, name: str, raw: dict[str, Any]) -> None:
-        self.name = name
-        self.model: type[Keyed] = MODELS[name]
-        self.ids: dict[str, str] = {}
-        self.items: dict[str, Any] = {}
-        max_id = 0
-        # Decoding 20,000 cases makes as many new objects: with the cyclic GC running,
-        # it would rescan the growing heap over and over (see audit.cases.paused_gc).
-        with paused_gc():
-            for doc_id, doc in raw.items():
-                try:
-                    # A native document kept by insert_fresh is already the model.
-                    obj: Keyed = doc if type(doc) is self.model else from_doc(self.model, doc)
-                except DocumentError as exc:
-                    raise DocumentError(f"its {name} record {doc_id} is damaged ({exc})") from None
-                key = obj.key
-                self.ids[key] = doc_id
-                self.items[key] = obj
-                if doc_id.isdigit():
-                    max_id = max(max_id, int(doc_id))
-        self.max_id = max_id
-
-
-class Workspace:
+class Workspace(Store):
     """A workspace folder opened by one person (the OS login of this process)."""
 
     def __init__(self, path: Path, files: WorkspaceFiles, login: str) -> None:
-        self.path = path
-        self.files = files
-        self.login = login
-        self.read_only_reason: str | None = None
-        self._raw: dict[str, Any] | None = None
-        self._tables: dict[str, _Table] = {}
-        self._audit_raw: dict[str, dict[str, Any]] = {}
-        self._audit_tables: dict[tuple[str, str], _Table] = {}
-        # Told of every commit this session makes, as it lands (in the saving thread).
-        self.listeners: list[Callable[[Changes], None]] = []
+        super().__init__(path, files, login)
         self.refusals = RefusalLog()
 
     # ----------------------------------------------------------------- opening
@@ -198,96 +160,6 @@ class Workspace:
                 tx.insert(user, summary=f"added {user.login} as {user.role.value}")
         return ws
 
-    # ----------------------------------------------------------------- reading
-
-    def _data(self) -> dict[str, Any]:
-        """The partnership file's tables (re-read if another session replaced it)."""
-        data = self.files.partnership_data()
-        if data is not self._raw:
-            self._raw = data
-            self._tables = {}
-        return data
-
-    def _audit_data(self, ref: str) -> dict[str, Any]:
-        """Audit `ref`'s file's tables (re-read if another session replaced it)."""
-        data = self.files.audit_data(ref)
-        if data is not self._audit_raw.get(ref):
-            self._audit_raw[ref] = data
-            for key in [k for k in self._audit_tables if k[1] == ref]:
-                del self._audit_tables[key]
-        return data
-
-    def _table(self, name: str, ref: str = "") -> _Table:
-        """Table `name` decoded (of audit `ref`'s file when it holds an audit's records)."""
-        if not self.files.follow_disk and not self.files.in_transaction():
-            # The app swaps other sessions' saves in itself (storage.watch): what is
-            # decoded is current, and a save landing in another thread is not waited for.
-            cached = self._audit_tables.get((name, ref)) if is_audit_table(name) else self._tables.get(name)
-            if cached is not None:
-                return cached
-        if is_audit_table(name):
-            data = self._audit_data(ref)
-            table = self._audit_tables.get((name, ref))
-            where = self.files.layout.audit(ref)
-        else:
-            data = self._data()
-            table = self._tables.get(name)
-            where = self.files.layout.partnership
-        if table is None:
-            try:
-                table = _Table(name, data.get(name, {}))
-            except DocumentError as exc:
-                raise CorruptWorkspace(where, str(exc)) from None
-            if is_audit_table(name):
-                self._audit_tables[(name, ref)] = table
-            else:
-                self._tables[name] = table
-        return table
-
-    @property
-    def last_lock_wait(self) -> float:
-        """How long the last save waited for another session's save, in seconds."""
-        return float(self.files.lock.last_wait)
-
-    def changed_on_disk(self) -> bool:
-        """True when another session saved a file this one has read (one stat a file)."""
-        return bool(self.files.changed_on_disk())
-
-    def release(self, ref: str) -> bool:
-        """Stop holding and watching audit `ref`'s file: no screen shows it any more, so a
-        poll does not stat it and another session's save to it costs this one nothing.
-        It is read again when next asked for.  False if a save held the files just then."""
-        if not self.files._mutex.acquire(timeout=0.05):
-            return False
-        try:
-            if self.files.in_transaction():
-                return False
-            self.files._audits.pop(ref, None)
-            self._audit_raw.pop(ref, None)
-            for key in [k for k in self._audit_tables if k[1] == ref]:
-                del self._audit_tables[key]
-            return True
-        finally:
-            self.files._mutex.release()
-
-    def refresh(self) -> bool:
-        """Re-read what another session saved; True when there is something new to show."""
-        changed = self.files.changed_on_disk()
-        for file in changed:
-            file.read()
-        if changed:  # the decoded tables of those files are decoded again when next read
-            self._data()
-            for ref in list(self._audit_raw):
-                self._audit_data(ref)
-            self._announce(changes_of(self, [f.path for f in changed], own=False))
-        return bool(changed)
-
-    def _announce(self, changes: Changes) -> None:
-        """Tell the listeners (the app: one WorkspaceChanged to every screen) of a commit."""
-        if changes:
-            for listener in list(self.listeners):
-                listener(changes)
-
     @property
     def schema(self) -> int:
         return int(self._data().get(META, {}).get("1", {}).get("schema", 0))
@@ -323,7 +195,7 @@ class Workspace:
         """Audit `ref`'s figures (`storage.summary.FIGURES`) without reading its file.
 
         An audit saved before a figure was added is summed from its file once."""
-        found = summaries_of(self._data()).get(ref)
+        found = self._all_summaries().get(ref)
         if found is None and ref not in self.files._audits and not self.files.layout.audit(ref).exists():
             return figures_of({})  # no records yet (a new audit): nothing to read or watch
         if found is None or any(name not in found for name in FIGURES):
@@ -376,22 +248,6 @@ class Workspace:
         return [a for audit in self.audits() if self.summary(audit.ref).get("actions")
                 for a in self.actions(audit.ref)]
 
-    def get(self, obj_or_table: Any, key: str | None = None) -> Any:
-        """The stored version of a document (by example object, or by table and key)."""
-        if isinstance(obj_or_table, str):
-            name, key = obj_or_table, key or ""
-            ref = self._ref_of_key(key) if is_audit_table(name) else ""
-            if ref is None:
-                return None
-            return self._table(name, ref).items.get(key)
-        name = table_of(obj_or_table)
-        return self._table(name, audit_of(obj_or_table) if is_audit_table(name) else "").items.get(obj_or_table.key)
-
-    def _ref_of_key(self, key: str) -> str | None:
-        """The audit an audit record's key is or starts with (the longest: refs may hold '/')."""
-        refs = [ref for ref in self._table("audits").items if key == ref or key.startswith(ref + "/")]
-        return max(refs, key=len) if refs else None
-
     def journal(self) -> list[JournalEntry]:
         """Every journal entry, oldest first (read only when a lead opens the journal)."""
         entries = []
@@ -420,29 +276,6 @@ class Workspace:
             return
         self.refusals.record(self, key=key, audit=audit, reason=decision.reason)  # a burst: one count
         raise AccessDenied(decision.reason)
-
-    @contextmanager
-    def transaction(self, *, create: bool = False) -> Iterator[Transaction]:
-        """One locked, atomic change: everything inside lands together or not at all."""
-        if self.read_only_reason:
-            raise WorkspaceReadOnly(self.read_only_reason)
-        # The GC is paused for the transaction: an import inserts and encodes 50,000
-        # documents, and the collector would rescan the growing heap many times over
-        # (it made the import 1.6x slower); reference counting still frees the garbage.
-        try:
-            with paused_gc(), self.files.transaction(create=create):
-                tx = Transaction(self)
-                yield tx
-                tx.finish()
-        except BaseException as exc:
-            # The decoded tables may hold this transaction's staged keys: decode again.
-            self._tables, self._audit_tables = {}, {}
-            if isinstance(exc, ConflictError):  # another session's version was read: show it
-                self._announce(changes_of(self, self.files.landed, own=False))
-            raise
-        # Only after the files are on disk do the decoded caches learn the new versions.
-        tx.apply_to_caches()
-        self._announce(changes_of(self, self.files.landed, own=True))
 
     def save(self, obj: M, *, act: Act, agency: str | None = None, summary: str = "",
              defer_journal: bool = False) -> M:

@@ -15,6 +15,8 @@ import math
 import os
 from typing import Any
 
+import orjson
+
 from audit.files import NotRegularFile, read_regular
 from storage.errors import CorruptWorkspace, read_error
 from storage.files import Identity, stat_identity
@@ -81,9 +83,39 @@ def _short(key: str) -> str:
     return quote(key, limit=40)
 
 
+# Every byte a digit or not: a run of MAX_DIGITS + 1 of them is a number orjson may
+# read (up to 2**64) that the strict reading refuses.
+_DIGIT_OR_NOT = bytes(ord("0") if chr(i).isdigit() and i < 128 else ord(" ") for i in range(256))
+_TOO_LONG = b"0" * (MAX_DIGITS + 1)
+
+
+def _fast(raw: bytes) -> Any | None:
+    """The file read by orjson, when that reading is provably the strict one's; else None.
+
+    A file maca wrote is ``orjson.dumps`` of its tables, so it reads back and encodes to
+    the very same bytes.  Those equal bytes rule out what the strict reading refuses: a
+    repeated key (orjson keeps one of the pairs, so the encoding is shorter), an integer
+    of more than 64 bits (read as a float, encoded differently); NaN, Infinity and a
+    float too large are refused by orjson itself.  What is left, an integer of 20 digits
+    that fits in 64 bits, is looked for in the bytes.  Anything else (a file edited by
+    hand, escaped text, a damaged file) goes the strict way, which says what is wrong.
+    A 4 MB partnership file: ~25 ms instead of ~65 ms."""
+    try:
+        data = orjson.loads(raw)
+        same = orjson.dumps(data) == raw
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return None
+    if not same or raw.translate(_DIGIT_OR_NOT).find(_TOO_LONG) >= 0:
+        return None
+    return data
+
+
 def _decode(raw: bytes) -> tuple[Any, str | None]:
     if not raw:
         return None, "the file is empty"
+    data = _fast(raw)
+    if data is not None:
+        return data, None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.binding import Binding
 
 from screens.access import run_dimmed
-from screens.context import WorkspaceChanged
+from screens.context import WorkspaceChanged, covered
 from screens.served import Served
 from screens.home.screen import HomeScreen
 from screens.dialogs.help import HelpScreen
@@ -79,6 +79,7 @@ class MacaApp(App[int]):
         self._hung_up = False
         self._started = False  # Resize arrives before on_mount; the notice must sit on top
         self._loading = False  # a thread worker is reading other sessions' saves
+        self._held: dict[Screen[Any], Changes] = {}  # commits announced while a screen was covered (announce)
         # This app picks up other sessions' saves itself, off the UI thread (poll_workspace).
         self.ws.files.follow_disk = False
         self.ws.listeners.append(self._committed)
@@ -93,7 +94,6 @@ class MacaApp(App[int]):
         return HomeScreen()
 
     async def on_mount(self) -> None:
-        from screens.returns.concerns import check_concerns, tell_raiser
         from tui.keymap import keymap_path, load_keymap
 
         keymap, problem = load_keymap(keymap_path())
@@ -102,14 +102,22 @@ class MacaApp(App[int]):
         if problem:
             self.notify(problem, severity="warning", markup=False, timeout=15)
 
-        self.call_after_refresh(check_concerns, self)
-        self.call_after_refresh(tell_raiser, self)
+        self.call_after_refresh(self._after_first_frame)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
             self.set_interval(SETTLE_INTERVAL, self.settle_drafts)
+        self.screen_change_signal.subscribe(self, self._shown_again)
         self._catch_hang_up()
         self._started = True
         self.check_size()
+
+    def _after_first_frame(self) -> None:
+        """The concerns alert and the raiser's news, once home is on the screen: their
+        module (forms, lists, the returns' storage) is not needed for the first frame."""
+        from screens.returns.concerns import check_concerns, tell_raiser
+
+        check_concerns(self)
+        tell_raiser(self)
 
     def _catch_hang_up(self) -> None:
         """A dropped connection (sshd sends SIGHUP) or a TERM saves what can be saved first.
@@ -195,9 +203,26 @@ class MacaApp(App[int]):
         self.announce(message.changes)
 
     def announce(self, changes: Changes) -> None:
-        """The one message every screen refreshes from, after every commit."""
+        """The one message every screen refreshes from, after every commit.  A screen under
+        another full screen gets it when it is shown again, once for all the commits
+        meanwhile: one handled there woke it, and Textual then repainted the whole screen
+        on top (the screen right under the top one counts as visible), for every pick-up."""
         for screen in self.screen_stack:
-            screen.post_message(WorkspaceChanged(changes))
+            if covered(screen):
+                held = self._held.get(screen)
+                self._held[screen] = changes if held is None else merged(held, changes)
+            else:
+                screen.post_message(WorkspaceChanged(changes))
+
+    def _shown_again(self, _: Screen[Any]) -> None:
+        """The screen stack changed: what was held for a screen shown again goes to it."""
+        stack = self.screen_stack
+        for screen, changes in list(self._held.items()):
+            if screen not in stack:
+                del self._held[screen]
+            elif not covered(screen):
+                del self._held[screen]
+                screen.post_message(WorkspaceChanged(changes))
 
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
         # A notification was about what happened before this dialog; left up, it sat on
@@ -277,6 +302,15 @@ class MacaApp(App[int]):
         foot = (f"esc, ? or f1 closes this help. To change a key, put its id (on the right) in "
                 f"{_shown_path(keymap_path())}, e.g. \"cohort.draw\" = \"R\".")
         self.push_screen(HelpScreen(title, screen_keys(screen, sections), notes, foot))
+
+
+def merged(first: Changes, then: Changes) -> Changes:
+    """What two commits changed together (`Changes.tables` is None when unknown)."""
+    parts = [c for c in (first, then) if c.partnership]
+    tables = None if not parts or any(c.tables is None for c in parts) else \
+        frozenset().union(*(c.tables for c in parts if c.tables is not None))
+    return Changes(partnership=bool(parts), audits=first.audits | then.audits, own=first.own and then.own,
+                   tables=tables)
 
 
 def _shown_path(path: Path) -> str:

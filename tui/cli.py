@@ -68,6 +68,20 @@ def _version() -> str:
         return "unknown"
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata
+    and the email package it needs cost ~15 ms of every start)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"maca {_version()}")
+        parser.exit()
+
+
 class _Formatter(argparse.HelpFormatter):
     """Wraps each line of a description on its own, so the exit-code table keeps its lines."""
 
@@ -92,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "opens the app on the workspace.",
         epilog=EXIT_CODES, formatter_class=_Formatter,
     )
-    parser.add_argument("--version", action="version", version=f"maca {_version()}",
+    parser.add_argument("--version", action=_Version,
                         help="print maca's version and exit")
     parser.add_argument("--db", type=Path, metavar="PATH",
                         help="the workspace folder to open (default: $MACA_DB, else maca/ in your data folder)")

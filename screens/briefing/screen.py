@@ -23,11 +23,13 @@ from audit.access import Act
 from audit.briefing import HEADINGS, MAX_SECTION
 from audit.dates import format_uk
 from audit.text import plain
+from screens.access import allowed
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
 from screens.widgets.footer import Footer
 from screens.widgets.identity import IdentityBar
+from screens.widgets.lists import RowTable
 from storage.errors import WorkspaceError
 
 
@@ -55,7 +57,7 @@ class BriefingScreen(Screen[None]):
         with VerticalScroll(id="briefing-page"):
             yield Markdown("", id="briefing-text")
         yield Static("Learning shared: briefings and seminars delivered", id="briefing-shared-title")
-        yield DataTable(id="briefing-shared", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="briefing-shared", cursor_type="row", zebra_stripes=True)  # j/k/g/G as every list
         yield Static("", id="briefing-shared-empty")
         yield Footer()
 
@@ -107,12 +109,7 @@ class BriefingScreen(Screen[None]):
     # ------------------------------------------------------------------ editing
 
     def _allowed(self, act: Act) -> bool:
-        try:
-            ctx(self.app).ws.require(act, audit=self.audit_ref, key=self.audit_ref)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return False
-        return True
+        return allowed(self, act, audit=self.audit_ref, key=self.audit_ref)
 
     @work(exclusive=True)
     async def action_edit(self) -> None:

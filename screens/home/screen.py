@@ -28,6 +28,7 @@ from screens.home import rows
 from screens.saving import commit, tell
 from screens.widgets.identity import IdentityBar
 from screens.widgets.footer import Footer
+from screens.widgets.lists import RowTable
 
 COLUMNS = rows.COLUMNS
 
@@ -44,10 +45,6 @@ class HomeScreen(Screen[None]):
         Binding("a", "tracker", "Actions", id="home.actions"),
         Binding("J", "journal", "Journal", key_display="J", id="home.journal"),
         Binding("U", "users", "Users", key_display="U", id="home.users"),
-        Binding("j", "cursor('down')", "Down", show=False, id="move.down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="move.up"),
-        Binding("g", "cursor('top')", "First", show=False, id="move.first"),
-        Binding("G", "cursor('bottom')", "Last", show=False, id="move.last"),
     ]
     ACTS: Acts = {"new_audit": Act.CREATE_AUDIT, "journal": Act.READ_JOURNAL, "users": Act.MANAGE_USERS,
                   "plan": Act.PLAN_PROGRAMME, "edit_plan": Act.PLAN_PROGRAMME, "delete_plan": Act.PLAN_PROGRAMME,
@@ -55,6 +52,7 @@ class HomeScreen(Screen[None]):
 
     _stale = False  # a commit was announced while another screen covered this one
     _row = 0  # the cursor's last row, to step over headings in the direction it moved
+    _width = -1  # the width the rows were last drawn for (the title column takes what is left)
 
     def help_title(self) -> str:
         return "Keys on the home screen: the partnership's programme"
@@ -62,7 +60,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield IdentityBar()
         yield Static("", id="home-heading")
-        yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="audits", cursor_type="row", zebra_stripes=True)  # j/k/g/G with the other lists
         yield Static("", id="home-detail")
         yield Static("", id="home-empty")
         yield Footer()
@@ -97,7 +95,8 @@ class HomeScreen(Screen[None]):
                     elif entry.plan is not None:
                         built.append((entry.key, rows.plan_row(entry.plan)))
         table.clear(columns=True)
-        for label, width in zip(COLUMNS, rows.widths([cells for _, cells in built], self.size.width)):
+        self._width = self.size.width
+        for label, width in zip(COLUMNS, rows.widths([cells for _, cells in built], self._width)):
             table.add_column(label, key=label, width=width)
         for key, cells in built:
             table.add_row(*cells, key=key)
@@ -151,7 +150,10 @@ class HomeScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_resize(self) -> None:
-        self.refresh_data()
+        # Only a new width changes what is drawn; a start brings several resizes of the
+        # same size, and each redraw made the table render every visible cell again.
+        if self.size.width != self._width:
+            self.refresh_data()
 
     # ------------------------------------------------------------------ the cursor
 
@@ -187,11 +189,6 @@ class HomeScreen(Screen[None]):
             if audit is None or self.proposal(audit) is None:
                 return False
         return permitted(self, self.ACTS, action)  # dimmed for a login that may not
-
-    def action_cursor(self, where: str) -> None:
-        table = self.query_one(DataTable)
-        {"down": table.action_cursor_down, "up": table.action_cursor_up,
-         "top": table.action_scroll_top, "bottom": table.action_scroll_bottom}[where]()
 
     # ------------------------------------------------------------------ opening
 

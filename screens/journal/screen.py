@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 from audit.access import Act, decide
 from audit.journal import JournalEntry
 from audit.text import plain
+from screens.access import allowed
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
@@ -260,9 +261,6 @@ def open_journal(app: Any, audit: str | None = None) -> None:
     """Open the journal for a lead; anyone else is told why not (and the refusal journaled)."""
     ws = ctx(app).ws
     if not decide(ws.user, Act.READ_JOURNAL):
-        try:
-            ws.require(Act.READ_JOURNAL)  # says why, and journals the refusal
-        except WorkspaceError as exc:
-            app.notify(str(exc), severity="error", markup=False)
+        allowed(app, Act.READ_JOURNAL)  # says why, and journals the refusal
         return
     app.push_screen(JournalScreen(audit))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from audit.access import Act
 from audit.approval import MAX_BODY, MAX_MARKING
+from screens.access import allowed
 from screens.context import ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import tell
@@ -23,8 +24,9 @@ async def approve(section: Section, ref: str) -> bool:
     """Ask who approved the report and when; True when an approval was recorded."""
     c = ctx(section.app)
     ws, today = c.ws, c.today()
+    if not allowed(section, Act.APPROVE_REPORT, audit=ref, key=f"{ref}/approval"):
+        return False
     try:
-        ws.require(Act.APPROVE_REPORT, audit=ref, key=f"{ref}/approval")
         now, _ = ops.report_status(ws, ref, built_report)
     except WorkspaceError as exc:
         tell(section, str(exc), error=True)
@@ -52,10 +54,7 @@ async def approve(section: Section, ref: str) -> bool:
 async def set_marking(section: Section) -> bool:
     """Change the protective marking; True when it was saved."""
     ws = ctx(section.app).ws
-    try:
-        ws.require(Act.EDIT_PARTNERSHIP, key="partnership")
-    except WorkspaceError as exc:
-        tell(section, str(exc), error=True)
+    if not allowed(section, Act.EDIT_PARTNERSHIP, key="partnership"):
         return False
     values = await section.app.push_screen_wait(FormScreen("Protective marking of every export", [
         FormField("marking", "Marking", value=ops.marking(ws), max_length=MAX_MARKING,

@@ -42,7 +42,7 @@ from audit.cases import paused_gc
 from audit.dates import format_uk
 from audit.guard import Leak
 from audit.report import Report
-from screens.access import Acts, permitted
+from screens.access import Acts, allowed, permitted
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -315,10 +315,7 @@ class ReportSection(Section):
     async def action_export(self) -> None:
         c = ctx(self.app)
         ws, ref, today = c.ws, self.audit_ref, c.today()
-        try:
-            ws.require(Act.EXPORT_REPORT, audit=ref, key=ref)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, Act.EXPORT_REPORT, audit=ref, key=ref):
             return
         if c.served is not None:  # no server path: the report comes down the SSH channel
             from screens.dialogs.ssh_command import SshCommandScreen

@@ -14,6 +14,7 @@ from typing import Any
 
 from audit.access import Act
 from audit.narrative import MAX_NARRATIVE, ReportText
+from screens.access import allowed
 from screens.context import ctx
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import apply_change, tell
@@ -49,8 +50,9 @@ async def write_words(section: Section) -> bool:
     """Ask for the lead's words and save them; True when something was saved."""
     c = ctx(section.app)
     ws, ref = c.ws, section.audit_ref
+    if not allowed(section, Act.WRITE_REPORT, audit=ref, key=ref):
+        return False
     try:
-        ws.require(Act.WRITE_REPORT, audit=ref, key=ref)
         audit = ws.audit(ref)
         base = report_text(ws, ref)
     except WorkspaceError as exc:

@@ -29,6 +29,7 @@ from audit.access import Act, decide
 from audit.dates import format_uk
 from audit.partnership import Role
 from audit.returns import Return
+from screens.access import allowed
 from screens.dialogs.base import Dialog
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.form import FormField, FormScreen
@@ -207,10 +208,7 @@ class ConcernAlertScreen(Dialog[None]):
         if chosen is None:
             return
         ws = ctx(self.app).ws
-        try:
-            ws.require(Act.ACKNOWLEDGE_CONCERN, audit=chosen.audit, key=chosen.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, Act.ACKNOWLEDGE_CONCERN, audit=chosen.audit, key=chosen.key):
             return
         concern = chosen.concern
         hint = "E.g. referred to the agency holding the case; strategy discussion arranged."
@@ -232,10 +230,7 @@ class ConcernAlertScreen(Dialog[None]):
         if chosen is None:
             return
         ws = ctx(self.app).ws
-        try:
-            ws.require(Act.ACKNOWLEDGE_CONCERN, audit=chosen.audit, key=chosen.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, Act.ACKNOWLEDGE_CONCERN, audit=chosen.audit, key=chosen.key):
             return
         if chosen.concern.agency_action_at is not None:
             tell(self, f"{chosen.concern.holder} has already recorded its action on this concern.", error=True)
@@ -257,10 +252,8 @@ class ConcernAlertScreen(Dialog[None]):
         if chosen is None:
             return
         ws = ctx(self.app).ws
-        try:
-            ws.require(Act.ACT_ON_CONCERN, agency=chosen.concern.holder or None, audit=chosen.audit, key=chosen.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, Act.ACT_ON_CONCERN, agency=chosen.concern.holder or None, audit=chosen.audit,
+                       key=chosen.key):
             return
         values = await self.app.push_screen_wait(FormScreen(
             f"Your agency's action: case {chosen.case_ref} (raised by {chosen.agency})",

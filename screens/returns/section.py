@@ -1,9 +1,9 @@
 """Section 3, Returns: cohort cases × participating agencies (DESIGN §2 step 3).
 
 Each cell is one agency's return for one case: a status symbol (never colour alone), the
-questions answered, ``!`` when overdue and ``⚠`` while a safeguarding concern is open.
-Enter opens the audit tool for the cell; ``f`` narrows to what one agency still owes;
-``c`` shows the chase list to copy or export.
+questions answered, ``!`` when overdue and ``⚠`` while a safeguarding concern is open
+(cells.py draws them). Enter opens the audit tool for the cell; ``f`` narrows to what one
+agency still owes; ``c`` shows the chase list to copy or export (chase.py).
 """
 
 from __future__ import annotations
@@ -12,90 +12,29 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import DataTable, Static, TextArea
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
 
-from audit.dates import format_uk
-from audit.returns import Status
-from audit.returns_grid import GridCell, ReturnsGrid
-from screens.dialogs.base import Dialog
-from screens.context import ctx
-from screens.dialogs.confirm import ConfirmScreen
-from screens.dialogs.form import FormField, FormScreen
-from screens.saving import tell
+from audit.returns_grid import ReturnsGrid
 from screens.audit.sections import Section
-from screens.widgets.footer import Footer
+from screens.context import ctx
+from screens.dialogs.form import FormField, FormScreen
+from screens.returns.cells import LEGEND, LEGEND_ENTRIES, Legend, cell_text, due_text, spaced
+from screens.returns.chase import ChaseScreen
+from screens.saving import tell
 from screens.widgets.lists import RowTable
 from storage import returns as ops
 from storage.errors import WorkspaceError
 
-STATUS_STYLE = {
-    Status.NOT_STARTED: "dim",
-    Status.DRAFT: "yellow",
-    Status.RETURNED: "magenta",
-    Status.SUBMITTED: "green",
-    Status.RESUBMITTED: "bold green",
-    Status.NOT_INVOLVED: "cyan",
-}
 CASE_COLUMN = "__case__"
 TOTAL_COLUMN = "__total__"
 FIRST_AGENCY = 2  # the column index of the first agency: after the case and its total
 RECEIVED_ROW = "__received__"
 OVERDUE_ROW = "__overdue__"
-LEGEND_ENTRIES = [f"{s.symbol} {s.value}" for s in Status] + [
-    "! overdue", "⚠ open safeguarding concern", "cell: status, questions answered"]
-LEGEND = "  ".join(LEGEND_ENTRIES)
-
-
-class Legend:
-    """The legend's entries left to right, wrapped between entries and never inside one
-    (at 80 columns "✔" ended one line and "resubmitted" began the next)."""
-
-    def __init__(self, entries: list[str], gap: str = "  ") -> None:
-        self.entries = entries
-        self.gap = gap
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        line = ""
-        for entry in self.entries:
-            if line and cell_len(line + self.gap + entry) > options.max_width:
-                yield Text(line)
-                line = ""
-            line = f"{line}{self.gap}{entry}" if line else entry
-        if line:
-            yield Text(line)
-
-
-def cell_text(cell: GridCell) -> Text:
-    text = Text(no_wrap=True)
-    style = "bold red" if cell.overdue else STATUS_STYLE[cell.status]
-    if cell.status is Status.NOT_INVOLVED:
-        text.append(f"{cell.status.symbol} n/i", style=style)
-    elif cell.status is Status.NOT_STARTED:
-        text.append(f"{cell.status.symbol} —", style=style)
-    else:
-        text.append(f"{cell.status.symbol} {cell.answered}/{cell.total}", style=style)
-    if cell.overdue:
-        text.append(" !", style="bold red")
-    if cell.concern_open:
-        text.append(" ⚠", style="bold white on red")
-    return text
-
-
-def due_text(due: Any, today: Any) -> str:
-    if due is None:
-        return "No due date for returns: add a milestone named for returns in Scope."
-    days = (due - today).days
-    when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}" if days > 0 else \
-        f"{-days} day{'s' if days != -1 else ''} ago"
-    return f"Returns due {format_uk(due)} ({when})"
 
 
 class GridTable(RowTable):
@@ -111,11 +50,6 @@ class GridTable(RowTable):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cell_padding=0, **kwargs)
         self.fixed_columns = 2
-
-
-def spaced(text: Text, gap: int) -> Text:
-    """``text`` after the ``gap`` spaces that separate grid columns."""
-    return Text(" " * gap) + text
 
 
 class ReturnsSection(Section):
@@ -340,86 +274,3 @@ class ReturnsSection(Section):
                                          Path.cwd() / name, c.ws.path,
                                          ["chase", self.audit_ref] + (["--agency", self.agency_filter]
                                                                       if self.agency_filter else [])))
-
-
-class ChaseScreen(Dialog[None]):
-    """The chase list: read it, select and copy it, `y` copies all, `x` exports it to a file."""
-
-    CSS_PATH = "returns.tcss"
-
-    BINDINGS = [
-        Binding("x", "export", "Export to a file", id="chase.export"),
-        Binding("y", "copy", "Copy all", id="chase.copy"),
-        Binding("escape", "close", "Close", id="chase.close"),
-    ]
-
-    def __init__(self, title: str, lines: list[str], default_path: Path, workspace: Path,
-                 served_command: list[str] | None = None) -> None:
-        super().__init__()
-        self.served_command = served_command or []  # the `maca serve` command that sends this list
-        self.chase_title = title
-        self.lines = lines
-        self.default_path = default_path
-        self.workspace = workspace
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n" if self.lines else ""
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(self.chase_title), id="chase-title", classes="dialog-title")
-            area = TextArea(self.text or "Nothing is outstanding.", read_only=True, soft_wrap=False,
-                            id="chase-text")
-            area.show_line_numbers = False
-            yield area
-            yield Static(Text("x export to a text file   ·   y copy all to the clipboard   ·   esc close"),
-                         id="chase-keys", classes="dialog-keys")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
-
-    def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.text)
-        tell(self, f"Copied {len(self.lines)} lines to the clipboard (where the terminal allows it).")
-
-    @work(exclusive=True, group="chase-export")
-    async def action_export(self) -> None:
-        served = ctx(self.app).served
-        if served is not None:  # no server path: the list comes down the SSH channel
-            from screens.dialogs.ssh_command import SshCommandScreen
-
-            self.app.push_screen(SshCommandScreen(
-                "Export the chase list",
-                "Run this on your own computer; the list is saved in the file named after >.",
-                [("The chase list as a text file", served.fetch(self.served_command, self.default_path.name))]))
-            return
-        values = await self.app.push_screen_wait(FormScreen("Export the chase list", [
-            FormField("path", "Save to", value=str(self.default_path), required=True, max_length=4096,
-                      hint="A plain text file, one line per outstanding return.")], save_label="Export"))
-        if values is None:
-            return
-        from storage.user_files import check_destination, write_user_file
-
-        path = Path(values["path"]).expanduser()
-        try:
-            check_destination(self.workspace, path)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return
-        if not path.parent.is_dir():
-            tell(self, f"The folder {path.parent} does not exist; nothing was written.", error=True)
-            return
-        if path.is_dir():
-            tell(self, f"{path} is a folder; give a file name.", error=True)
-            return
-        if path.exists() and not await self.app.push_screen_wait(
-                ConfirmScreen(f"{path} exists. Replace it?", "replace")):
-            return
-        try:
-            write_user_file(self.workspace, path, self.text.encode("utf-8"))
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
-            return
-        tell(self, f"Chase list written to {path}.")

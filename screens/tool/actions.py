@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 from audit import returns as domain
 from audit.access import Act
-from audit.returns import Status, TransitionError, submission_gaps
+from audit.returns import Status, submission_gaps
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
-from screens.saving import tell
+from screens.saving import commit, tell
 from screens.tool.modals import GapsScreen
 from storage import returns as ops
-from storage.errors import ConflictError, WorkspaceError
+from storage.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from screens.tool.saving import Autosave
@@ -109,7 +109,7 @@ class ToolForms:
     async def submit(self) -> None:
         screen, autosave = self.screen, self.autosave
         screen.editor.stop()
-        if not screen.may_edit() or not autosave.flush():
+        if not screen.may_edit() or not await autosave.save():
             return
         gaps = submission_gaps(screen.ret, screen.tool)
         if gaps:
@@ -124,24 +124,15 @@ class ToolForms:
         question += " It becomes read-only; a lead can return it for clarification."
         if not await screen.app.push_screen_wait(ConfirmScreen(question, "submit")):
             return
-        ws = ctx(screen.app).ws
-        try:
-            saved = ops.submit_return(ws, screen.ret)
-        except TransitionError as exc:
-            tell(screen, str(exc), error=True)
-            return
-        except ConflictError:
-            autosave.adopt(autosave.latest())
-            screen.refresh_view()
-            tell(screen, "Someone else changed this return meanwhile; look at their version and submit again.",
-                 error=True)
-            return
-        except WorkspaceError as exc:
-            tell(screen, str(exc), error=True)
+        ws, ret = ctx(screen.app).ws, screen.ret
+        # A conflict shows their version (its commit's message redraws the screen).
+        saved = await commit(screen, lambda: ops.submit_return(ws, ret), done=None, retry=False,
+                             conflict="Someone else changed this return meanwhile; look at their version "
+                                      "and submit again.")
+        if saved is None:
             return
         autosave.reset(saved)  # the submission journaled the typing before it too
         screen.set_save_state(f"{saved.status.value} {datetime.now():%H:%M:%S}", "bold green")
-        screen.refresh_view()
         tell(screen, f"{saved.status.label}: the lead sees it now.")
 
     def jump(self, where: str, message: str = "") -> None:

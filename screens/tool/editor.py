@@ -96,8 +96,8 @@ class ToolEditor(Vertical):
         self.row = None
         tool.query_one("#tool-side").remove_class("editing")
         tool.set_focus(tool.query_one(OptionList))  # at once, as in start
-        tool.autosave.settle()  # the editor closed: save now, and journal the net change of the typing
-        tool.refresh_view(identity=False)
+        tool.autosave.settle_soon()  # the editor closed: save now, and journal the net change of the typing
+        tool.refresh_view(identity=False)  # the detail in place of the editor
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "tool-line" and self.row is not None:

@@ -9,11 +9,15 @@ status changes live in :mod:`screens.tool.actions` (a forms object, likewise).
 
 from __future__ import annotations
 
+from typing import cast
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.styles import RulesMap
 from textual.screen import Screen
+from textual.visual import visualize
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -25,9 +29,10 @@ from screens.context import WorkspaceChanged, ctx
 from screens.saving import tell
 from screens.tool.actions import ToolForms
 from screens.tool.editor import ToolEditor
+from screens.tool.rowlist import ToolList
 from screens.tool.rows import ToolRow, tool_rows
 from screens.tool.saving import Autosave
-from screens.widgets.identity import IdentityBar
+from screens.widgets.identity import IdentityBar, concerns_alert
 from screens.widgets.footer import Footer
 from storage import returns as ops
 from storage.errors import WorkspaceError
@@ -37,10 +42,6 @@ from storage.workspace import now
 class ToolScreen(Screen[None]):
     CSS_PATH = "tool.tcss"
     BINDINGS = [
-        Binding("j", "cursor(1)", "Down", show=False, id="move.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="move.up"),
-        Binding("g", "cursor_end(0)", "First", show=False, id="move.first"),
-        Binding("G", "cursor_end(1)", "Last", show=False, id="move.last"),
         Binding("y", "answer('yes')", "Answer", key_display="y/p/n/x", tooltip="yes", id="tool.answer-yes"),
         Binding("p", "answer('partly')", "Answer", show=False, tooltip="partly", id="tool.answer-partly"),
         Binding("n", "answer('no')", "Answer", show=False, tooltip="no", id="tool.answer-no"),
@@ -63,7 +64,10 @@ class ToolScreen(Screen[None]):
         self.rows: list[ToolRow] = []
         self.editor = ToolEditor(self)
         self.save_state = Text("")
-        self.shown: dict[str, Text] = {}
+        self.shown: dict[str, Text] = {}  # what each Static shows (update_static)
+        self.bar: tuple[str, ...] = ()  # what the identity bar shows
+        self.keys_shown: tuple[bool, ...] = ()  # what check_action answered when the footer was laid out
+        self.rows_of: tuple[Return, str] | None = None  # the return and lock the rows show
         self.forms = ToolForms(self)
         self.autosave: Autosave  # made in on_mount, once the return is read
         self.sub_title = "Audit tool"
@@ -77,7 +81,7 @@ class ToolScreen(Screen[None]):
             yield Static(id="tool-saved")
         yield Static(id="tool-notice")
         with Horizontal(id="tool-body"):
-            yield OptionList(id="tool-list")
+            yield ToolList(id="tool-list")  # j/k/g/G with the other lists
             with Vertical(id="tool-side"):
                 with VerticalScroll(id="tool-detail-scroll"):
                     yield Static(id="tool-detail")
@@ -152,14 +156,16 @@ class ToolScreen(Screen[None]):
     def refresh_view(self, *, identity: bool = True) -> None:
         """Show ``self.ret``; ``identity=False`` while typing (the bar cannot have changed)."""
         ws = ctx(self.app).ws
-        if identity:
-            self.refresh_bindings()  # submitted, sent back, or another session's save: keys follow
         partnership = ws.partnership()
         agency_name = partnership.agency_label(self.agency)
         if identity:
+            self.refresh_keys()
             who = ws.user.describe() if ws.user else ws.login
-            self.query_one(IdentityBar).show(f"{self.audit_ref} · {self.agency} return · {partnership.name}", who,
-                                             warning="read-only" if ws.read_only_reason else "")
+            bar = (f"{self.audit_ref} · {self.agency} return · {partnership.name}", who,
+                   "read-only" if ws.read_only_reason else "", concerns_alert(self.app))
+            if bar != self.bar:  # repainted only when it changed
+                self.bar = bar
+                self.query_one(IdentityBar).show(*bar)
         answered, total = progress(self.ret, self.tool)
         graded = [s for s in self.tool.sections if s.graded]
         done = sum(1 for s in graded if (g := self.ret.sections.get(s.objective)) and g.grade and g.rationale.strip())
@@ -172,6 +178,16 @@ class ToolScreen(Screen[None]):
         self.show_notice()
         self.refresh_rows()
         self.show_detail()
+
+    def refresh_keys(self) -> None:
+        """Submitted, sent back, or another session's save: the keys follow.  The footer is
+        laid out again only when what check_action answers changed (a foreign change
+        that leaves them alone must not restyle it)."""
+        ws = ctx(self.app).ws
+        keys = (self.readonly_reason() is None, ws.can(Act.RETURN_FOR_CLARIFICATION), ws.can(Act.ACKNOWLEDGE_CONCERN))
+        if keys != self.keys_shown:
+            self.keys_shown = keys
+            self.refresh_bindings()
 
     def show_notice(self) -> None:
         notice = Text()
@@ -189,13 +205,18 @@ class ToolScreen(Screen[None]):
         self.query_one("#tool-notice", Static).set_class(bool(notice), "shown")
 
     def refresh_rows(self) -> None:
-        """Rebuild the rows; replace only the changed prompts when the shape is the same."""
-        rows = tool_rows(self.ret, self.tool, self.objectives, self.readonly_reason() or "")
-        options = self.query_one(OptionList)
+        """Rebuild the rows (nothing when the return shown and its lock did not change);
+        repaint only the changed ones when the shape is the same."""
+        locked = self.readonly_reason() or ""
+        if self.rows_of == (self.ret, locked):
+            return
+        self.rows_of = (self.ret, locked)
+        rows = tool_rows(self.ret, self.tool, self.objectives, locked)
+        options = self.query_one(ToolList)
         if [r.id for r in rows] == [r.id for r in self.rows]:
             for index, (old, new) in enumerate(zip(self.rows, rows)):
                 if old.label != new.label:
-                    options.replace_option_prompt_at_index(index, new.label)
+                    options.replace_prompt(index, new.label)
             self.rows = rows
             return
         keep = self.current_row()
@@ -223,7 +244,7 @@ class ToolScreen(Screen[None]):
         if self.editing is not None:
             return  # the text being typed is in the editor; the detail would repeat it
         row = self.current_row()
-        self.query_one("#tool-detail", Static).update(row.detail if row else Text(""))
+        self.update_static("#tool-detail", row.detail if row else Text(""))
 
     def on_option_list_option_highlighted(self, _: OptionList.OptionHighlighted) -> None:
         self.show_detail()
@@ -239,21 +260,29 @@ class ToolScreen(Screen[None]):
             self.query_one("#tool-saved", Static).update(state)
 
     def update_static(self, selector: str, text: Text) -> None:
-        """Update a Static only when its text changed: typing must not re-lay-out the screen."""
+        """Update a Static only when its text changed: typing must not re-lay-out the screen,
+        nor a text that keeps its height (another session's typing in the detail shown)."""
         widget = self.query_one(selector, Static)
-        if self.shown.get(selector) != text:
+        old = self.shown.get(selector)
+        if old != text:
             self.shown[selector] = text
-            widget.update(text)
+            widget.update(text, layout=old is None or not same_height(widget, old, text))
 
-    def on_workspace_changed(self, _: WorkspaceChanged) -> None:
-        """Another session saved: show their version unless we hold unsaved changes
-        (then the next save meets theirs as a conflict and the user chooses)."""
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        """A commit, this session's or another's: show the stored version unless we hold
+        unsaved changes (then the next save meets theirs as a conflict and the user
+        chooses); a commit of this session's own (a status change, the concern) keeps
+        them on top.  An autosave under way takes its own commit itself."""
         if not hasattr(self, "autosave") or not self.query("#tool-list"):
             return  # never opened (see on_mount), or being taken down
         stored = ctx(self.app).ws.get_return(self.audit_ref, self.case_ref, self.agency)
         autosave = self.autosave
-        if stored is not None and stored.rev != autosave.base.rev and not autosave.pending and self.editing is None:
-            autosave.reset(stored)
+        if (stored is not None and stored.rev != autosave.base.rev and autosave.flight is None
+                and not autosave.resolving):
+            if not autosave.pending and self.editing is None:
+                autosave.reset(stored)
+            elif message.changes.own:
+                autosave.adopt(stored)
         self.refresh_view()
 
     def may_edit(self) -> bool:
@@ -274,14 +303,6 @@ class ToolScreen(Screen[None]):
             self.autosave.close()
 
     # ------------------------------------------------------------------ keys
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_cursor_end(self, last: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_last() if last else options.action_first()
 
     def action_answer(self, value: str) -> None:
         row = self.current_row()
@@ -341,7 +362,12 @@ class ToolScreen(Screen[None]):
         if self.editing is not None:
             self.editor.finish()
             return
-        if self.autosave.settle():  # the return is left: its typing is journaled
+        self.run_worker(self.leave(), exclusive=True, group="tool-leave")
+
+    async def leave(self) -> None:
+        """Save what is unsaved and journal the typing (off the event loop), then go back;
+        a save that fails keeps the return open, with the reason."""
+        if await self.autosave.settle() and self.app.screen is self:
             self.dismiss(None)
 
     def action_concern(self) -> None:
@@ -367,6 +393,16 @@ class ToolScreen(Screen[None]):
         if action == "acknowledge":
             return ws.can(Act.ACKNOWLEDGE_CONCERN)
         return True
+
+def same_height(widget: Static, old: Text, new: Text) -> bool:
+    """Whether `new` takes as many lines as `old` in `widget` as laid out now (then it can
+    be painted in place, without laying out the screen again)."""
+    width, rule = widget.content_region.width, widget.styles.width
+    if width <= 0 or (rule is not None and rule.is_auto):  # unset: as wide as its container
+        return False
+    rules = cast(RulesMap, widget.styles)
+    return bool(visualize(widget, old).get_height(rules, width) == visualize(widget, new).get_height(rules, width))
+
 
 _CHANGES = frozenset({"answer", "grade", "edit", "submit"})
 

@@ -26,7 +26,7 @@ from audit.findings import Action, ActionStatus, Rag
 from audit.text import plain
 from audit.tracker import TrackerFilter, TrackerRow, counts, status_text
 from screens.board.cards import RAG_STYLE
-from screens.access import Acts, permitted
+from screens.access import Acts, allowed, permitted
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.details import InfoScreen
@@ -236,10 +236,7 @@ class TrackerScreen(Screen[None]):
             tell(self, "There is no action here to change.")
             return None
         a = row.action
-        try:
-            ctx(self.app).ws.require(act, agency=a.owner, audit=a.audit, key=a.key)
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, act, agency=a.owner, audit=a.audit, key=a.key):
             return None
         if a.status is ActionStatus.COMPLETE:
             tell(self, f"{a.audit} {a.id} is complete and signed off; nothing more is recorded on it.", error=True)
@@ -319,10 +316,7 @@ class TrackerScreen(Screen[None]):
     async def action_export(self) -> None:
         c = ctx(self.app)
         ws, today = c.ws, c.today()
-        try:
-            ws.require(Act.EXPORT_TRACKER, key="tracker")
-        except WorkspaceError as exc:
-            tell(self, str(exc), error=True)
+        if not allowed(self, Act.EXPORT_TRACKER, key="tracker"):
             return
         defaults = {fmt: ops.default_path(ws, fmt, today) for fmt in ops.FORMATS}
         values = await self.app.push_screen_wait(FormScreen("Export the action tracker (as filtered)", [

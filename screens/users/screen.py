@@ -22,7 +22,7 @@ from textual.widgets import Static
 from audit.access import Act, decide
 from audit.partnership import LOGIN, Role, User, validate_user
 from audit.ssh_keys import parse_public_key
-from screens.access import Acts, permitted
+from screens.access import Acts, allowed, permitted
 from screens.context import WorkspaceChanged, ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
@@ -227,9 +227,6 @@ def open_users(app: Any) -> None:
     """Open the Users screen for a lead; anyone else is told why not (and it is journaled)."""
     ws = ctx(app).ws
     if not decide(ws.user, Act.MANAGE_USERS):
-        try:
-            ws.require(Act.MANAGE_USERS)
-        except WorkspaceError as exc:
-            app.notify(str(exc), severity="error", markup=False)
+        allowed(app, Act.MANAGE_USERS)  # says why, and journals the refusal
         return
     app.push_screen(UsersScreen())

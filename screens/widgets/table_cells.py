@@ -1,8 +1,9 @@
 """What goes into a `VirtualTable`'s cells: the columns, cell text made safe for the
 terminal, and fitting columns and text to widths.
 
-These are plain functions of their arguments, with no widget state, so
-`virtual_table.py` holds only the widget: which rows show, the cursor, and painting.
+These are plain functions of their arguments, with no widget state; `table_rows.py`
+holds which rows show and the cursor, `table_paint.py` the widths and painted strips,
+and `virtual_table.py` the widget.
 """
 
 from __future__ import annotations

@@ -6,44 +6,31 @@ the caller's row objects and an index list of the visible ones; it asks `cell(ro
 key)` for text only when a line is painted (Textual's line API), caches the strips,
 and repaints just the lines that change when the cursor moves.
 
-Columns, cell text made safe (with `audit.text.flat`) and fitting widths live in
-`table_cells.py`; `Column` is re-exported here.
+The widget here holds the keys, the mouse, scrolling and the messages.  Beside it:
+`table_cells.py`, the columns and cell text made safe (with `audit.text.flat`; `Column`
+is re-exported here); `table_rows.py`, which rows show, in what order, and where the
+cursor rests (sorting, filtering); `table_paint.py`, the columns' widths and the cached
+strip of each painted line.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from typing import Any, Callable, ClassVar, Sequence
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from audit.text import flat
 from screens.widgets.lists import LIST_KEYS
-from screens.widgets.table_cells import (
-    PAD,
-    Align,
-    Column,
-    auto_width,
-    cell_plain,
-    cell_segments,
-    column_widths,
-    fit_cell,
-    header_width,
-    sample_rows,
-)
+from screens.widgets.table_cells import Align, Column, cell_plain
+from screens.widgets.table_paint import TablePainter
+from screens.widgets.table_rows import Row, TableRows
 
 __all__ = ["Align", "Column", "Row", "VirtualTable"]
-
-Row = Any
 
 
 class _RowMessage(Message):
@@ -55,8 +42,6 @@ class _RowMessage(Message):
     @property
     def control(self) -> VirtualTable:
         return self.table
-
-
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -152,49 +137,32 @@ class VirtualTable(ScrollView, can_focus=True):
         if not columns:
             raise ValueError("A VirtualTable needs at least one column.")
         self.columns: tuple[Column, ...] = tuple(columns)
-        self._cell = cell
-        self._sort_key = sort_key or (lambda row, key: cell_plain(cell(row, key)).casefold())
-        self._row_style = row_style
+        self._rows = TableRows(sort_key or (lambda row, key: cell_plain(cell(row, key)).casefold()))
+        self._paint = TablePainter(self.columns, cell, row_style, self.get_component_rich_style)
         self._empty_text = empty_text
-        self._rows: list[Row] = []
-        self._order: list[int] = []  # row indices in sort order
-        self._rank: list[int] | None = None  # position of each row in _order; None = identity
-        self._visible: list[int] = []  # row indices that pass the filter, in sort order
-        self._predicate: Callable[[Row], bool] | None = None
-        self._cursor = 0  # position in _visible
         self._column_cursor = 0
-        self._sort_column: str | None = None
-        self._sort_reverse = False
-        self._auto_widths = [header_width(c) for c in self.columns]
-        self._widths = list(self._auto_widths)
-        self._total_width = 0
-        self._line_cache: LRUCache[tuple, Strip] = LRUCache(1024)
-        self._header_cache: tuple[tuple, Strip] | None = None
-        self._style_cache: dict[str, Style] = {}
-        self._base_style = Style()
-        self._render_key: tuple = ()
         self._layout_columns()
 
     # ----------------------------------------------------------------- state
     @property
     def row_count(self) -> int:
         """Rows that pass the filter."""
-        return len(self._visible)
+        return len(self._rows.visible)
 
     @property
     def rows(self) -> Sequence[Row]:
         """All rows, in the order they were given."""
-        return self._rows
+        return self._rows.rows
 
     @property
     def visible_rows(self) -> list[Row]:
         """Rows that pass the filter, in display order."""
-        return [self._rows[i] for i in self._visible]
+        return self._rows.visible_rows()
 
     @property
     def cursor_index(self) -> int:
         """Position of the cursor among the visible rows."""
-        return self._cursor
+        return self._rows.cursor
 
     @cursor_index.setter
     def cursor_index(self, position: int) -> None:
@@ -203,7 +171,7 @@ class VirtualTable(ScrollView, can_focus=True):
     @property
     def cursor_row(self) -> Row | None:
         """The row object under the cursor, or None when nothing is visible."""
-        return self._rows[self._visible[self._cursor]] if self._visible else None
+        return self._rows.cursor_row
 
     @property
     def cursor_column(self) -> Column:
@@ -221,27 +189,26 @@ class VirtualTable(ScrollView, can_focus=True):
 
     @property
     def sort_column(self) -> str | None:
-        return self._sort_column
+        return self._rows.sort_column
 
     @property
     def sort_reverse(self) -> bool:
-        return self._sort_reverse
+        return self._rows.sort_reverse
 
     # ------------------------------------------------------------ public API
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Show `rows`, keeping the current sort, filter and (by identity) cursor row."""
         keep = self.cursor_row
-        self._rows = list(rows)
-        self._line_cache.clear()  # keys are row indices, which now mean other rows
-        self._fit_columns()
-        self._apply_sort()
-        anchor = next((i for i, r in enumerate(self._rows) if r is keep), None)
-        self._rebuild(anchor, keep, refilter=True)
+        self._rows.replace(rows)
+        self._paint.forget(rows_only=True)  # its keys are row indices, which now mean other rows
+        self._paint.fit(self._rows.rows)
+        self._layout_columns()
+        self._rebuild(self._rows.index_of(keep), keep, refilter=True)
 
     def filter(self, predicate: Callable[[Row], bool] | None) -> None:
         """Show only rows for which `predicate(row)` is true (None shows all)."""
-        self._predicate = predicate
-        self._rebuild(self._anchor(), self.cursor_row, refilter=True)
+        self._rows.predicate = predicate
+        self._rebuild(self._rows.anchor(), self.cursor_row, refilter=True)
 
     def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
         """Order rows by `sort_key(row, column_key)`; None restores the given order."""
@@ -249,45 +216,46 @@ class VirtualTable(ScrollView, can_focus=True):
             column = next((c for c in self.columns if c.key == column_key), None)
             if column is None or not column.sortable:
                 raise ValueError(f"Column {column_key!r} does not exist or cannot be sorted.")
-        anchor, previous = self._anchor(), self.cursor_row
-        self._sort_column, self._sort_reverse = column_key, reverse
-        self._apply_sort()
+        rows = self._rows
+        anchor, previous = rows.anchor(), rows.cursor_row
+        rows.sort_column, rows.sort_reverse = column_key, reverse
+        rows.sort()
         self._rebuild(anchor, previous, refilter=False)
 
     def refresh_rows(self) -> None:
         """Repaint after row objects changed in place (their cells are re-read)."""
-        self._line_cache.clear()
+        self._paint.forget(rows_only=True)
         self.refresh()
 
     # --------------------------------------------------------------- actions
     def action_cursor_up(self) -> None:
-        self._move_cursor(self._cursor - 1)
+        self._move_cursor(self._rows.cursor - 1)
 
     def action_cursor_down(self) -> None:
-        self._move_cursor(self._cursor + 1)
+        self._move_cursor(self._rows.cursor + 1)
 
     def action_page_up(self) -> None:
         page = max(1, self._page_height())
         self.scroll_to(y=self.scroll_offset.y - page, animate=False, force=True)
-        self._move_cursor(self._cursor - page)
+        self._move_cursor(self._rows.cursor - page)
 
     def action_page_down(self) -> None:
         page = max(1, self._page_height())
         self.scroll_to(y=self.scroll_offset.y + page, animate=False, force=True)
-        self._move_cursor(self._cursor + page)
+        self._move_cursor(self._rows.cursor + page)
 
     def action_first(self) -> None:
         self._move_cursor(0)
 
     def action_last(self) -> None:
-        self._move_cursor(len(self._visible) - 1)
+        self._move_cursor(len(self._rows.visible) - 1)
 
     def action_select_row(self) -> None:
-        if self._visible:
+        if self._rows.visible:
             self.post_message(self.RowSelected(self, self.cursor_row))
 
     def action_toggle_row(self) -> None:
-        if self._visible:
+        if self._rows.visible:
             self.post_message(self.RowToggled(self, self.cursor_row))
 
     def action_column_left(self) -> None:
@@ -302,7 +270,7 @@ class VirtualTable(ScrollView, can_focus=True):
         if not column.sortable:
             self.app.bell()
             return
-        reverse = self._sort_column == column.key and not self._sort_reverse
+        reverse = self._rows.sort_column == column.key and not self._rows.sort_reverse
         self.sort_by(column.key, reverse)
 
     # ---------------------------------------------------------------- events
@@ -314,7 +282,7 @@ class VirtualTable(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        column = self._column_at(offset.x + self.scroll_offset.x)
+        column = self._paint.column_at(offset.x + self.scroll_offset.x)
         if column is not None:
             self._move_column_cursor(column)
         if offset.y == 0:
@@ -322,114 +290,52 @@ class VirtualTable(ScrollView, can_focus=True):
                 self.action_sort_column()
             return
         position = self.scroll_offset.y + offset.y - 1
-        if position < len(self._visible):
-            if position == self._cursor:
+        if position < len(self._rows.visible):
+            if position == self._rows.cursor:
                 self.action_select_row()
             else:
                 self._move_cursor(position)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._line_cache.clear()
-        self._header_cache = None
+        self._paint.forget()
         self.refresh()
 
     # -------------------------------------------------------------- painting
     def render_lines(self, crop: Region) -> list[Strip]:
-        # Styles resolved once per paint; they are part of every cache key, so a
-        # theme change or focus change can never serve a stale strip.
-        self._base_style = self.rich_style
-        self._render_key = (self._base_style, self.has_focus, self._total_width)
+        self._paint.start(self.rich_style, self.has_focus, self.app.console)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
+        paint, rows = self._paint, self._rows
         if y == 0:
-            strip = self._render_header()
+            strip = paint.header(rows.sort_column, rows.sort_reverse, self._column_cursor)
         else:
             position = scroll_y + y - 1
-            if position < len(self._visible):
-                index = self._visible[position]
-                cursor = position == self._cursor
-                key = (index, cursor, self._render_key)
-                cached = self._line_cache.get(key)
-                if cached is None:
-                    cached = self._line_cache[key] = self._render_row(index, cursor)
-                strip = cached
+            visible = rows.visible
+            if position < len(visible):
+                index = visible[position]
+                strip = paint.row(rows.rows[index], index, position == rows.cursor)
             elif position == 0:
-                style = self._base_style + self._component("virtual-table--empty")
-                strip = Strip([Segment(" " * PAD + flat(self._empty_text), style)])
+                strip = paint.empty(self._empty_text)
                 scroll_x = 0  # the message stays put when the header is scrolled
             else:
-                return Strip.blank(width, self._base_style)
-        return strip.crop_extend(scroll_x, scroll_x + width, self._base_style)
-
-    def _render_header(self) -> Strip:
-        key = (self._render_key, self._sort_column, self._sort_reverse, self._column_cursor)
-        if self._header_cache is not None and self._header_cache[0] == key:
-            return self._header_cache[1]
-        base = self._base_style
-        segments: list[Segment] = []
-        for number, (column, width) in enumerate(zip(self.columns, self._widths)):
-            names = ["virtual-table--header"]
-            label = flat(column.label)
-            if column.key == self._sort_column:
-                names.append("virtual-table--sorted")
-                label += " ▼" if self._sort_reverse else " ▲"
-            if number == self._column_cursor:
-                names.append("virtual-table--header-cursor")
-            style = base + self._component(*names)
-            segments.extend(fit_cell([Segment(label, style)], width, column.align, style))
-        strip = Strip(segments, self._total_width)
-        self._header_cache = (key, strip)
-        return strip
-
-    def _render_row(self, index: int, cursor: bool) -> Strip:
-        row = self._rows[index]
-        style = self._base_style
-        if self._row_style is not None and (extra := self._row_style(row)):
-            if extra not in self._style_cache:
-                self._style_cache[extra] = Style.parse(extra)
-            style += self._style_cache[extra]
-        if cursor:
-            style += self._component("virtual-table--cursor")
-        segments: list[Segment] = []
-        console = self.app.console
-        for column, width in zip(self.columns, self._widths):
-            parts = cell_segments(self._cell(row, column.key), style, console)
-            segments.extend(fit_cell(parts, width, column.align, style))
-        return Strip(segments, self._total_width)
-
-    def _component(self, *names: str) -> Style:
-        return self.get_component_rich_style(*names)
+                return Strip.blank(width, paint.base)
+        return strip.crop_extend(scroll_x, scroll_x + width, paint.base)
 
     # ---------------------------------------------------------------- layout
-    def _fit_columns(self) -> None:
-        """Auto widths from the header and a sample of rows (top plus spread)."""
-        sample = sample_rows(self._rows)
-        for number, column in enumerate(self.columns):
-            if column.width is not None:
-                continue
-            texts = (cell_plain(self._cell(r, column.key)) for r in sample)
-            self._auto_widths[number] = auto_width(column, texts)
-        self._layout_columns()
-
     def _layout_columns(self) -> None:
-        """Fixed and auto widths, then stretch a flexible last column to fill the rest.
+        """The columns' widths for the room there is (`TablePainter.lay_out`).
 
         Called whenever the size or the number of visible rows changes, because the
         vertical scrollbar comes and goes with the row count and Textual sends no
         Resize for that.
         """
-        widths = column_widths(self.columns, self._auto_widths, self._available_width())
-        if widths != self._widths or not self._total_width:
-            self._widths = widths
-            self._total_width = sum(w + 2 * PAD for w in widths)
-            self._line_cache.clear()
-            self._header_cache = None
+        if self._paint.lay_out(self._available_width()):
             self.refresh()
-        self.virtual_size = Size(self._total_width, 1 + max(1, len(self._visible)))
+        self.virtual_size = Size(self._paint.total_width, 1 + max(1, len(self._rows.visible)))
 
     def _available_width(self) -> int:
         """Content width, less the vertical scrollbar if the rows will need one."""
@@ -437,62 +343,18 @@ class VirtualTable(ScrollView, can_focus=True):
             return 0
         region = self.content_region
         overflow = self.styles.overflow_y
-        bar = overflow == "scroll" or (overflow == "auto" and len(self._visible) >= region.height)
+        bar = overflow == "scroll" or (overflow == "auto" and len(self._rows.visible) >= region.height)
         return region.width - (self.styles.scrollbar_size_vertical if bar else 0)
-
-    def _column_at(self, x: int) -> int | None:
-        left = 0
-        for number, width in enumerate(self._widths):
-            left += width + 2 * PAD
-            if x < left:
-                return number
-        return None
 
     def _page_height(self) -> int:
         """Data lines on screen (the header takes one)."""
         return self.scrollable_content_region.height - 1
 
-    # -------------------------------------------------------------- ordering
-    def _apply_sort(self) -> None:
-        count = len(self._rows)
-        if self._sort_column is None:
-            self._order, self._rank = list(range(count)), None
-            return
-        key, column = self._sort_key, self._sort_column
-        keys = [key(row, column) for row in self._rows]
-        self._order = sorted(range(count), key=keys.__getitem__, reverse=self._sort_reverse)
-        rank = [0] * count
-        for position, index in enumerate(self._order):
-            rank[index] = position
-        self._rank = rank
-
-    def _anchor(self) -> int | None:
-        return self._visible[self._cursor] if self._visible else None
-
+    # ----------------------------------------------------------- the rows
     def _rebuild(self, anchor: int | None, previous: Row | None, *, refilter: bool) -> None:
-        """Recompute the visible list, then put the cursor on `anchor` or the next row after it.
-
-        `previous` is the row the cursor was on, to tell whether it moved.
-        """
-        previous_position = self._cursor
-        rows, predicate = self._rows, self._predicate
-        if refilter:
-            if predicate is None:
-                self._visible = list(self._order)
-            else:
-                self._visible = [i for i in self._order if predicate(rows[i])]
-        else:  # only the order changed: keep the same membership
-            shown = bytearray(len(rows))
-            for index in self._visible:
-                shown[index] = 1
-            self._visible = [i for i in self._order if shown[i]]
-        if anchor is None:
-            position = previous_position
-        elif self._rank is None:
-            position = bisect_left(self._visible, anchor)
-        else:
-            position = bisect_left(self._visible, self._rank[anchor], key=self._rank.__getitem__)
-        self._cursor = max(0, min(position, len(self._visible) - 1))
+        """Recompute the visible rows with the cursor on `anchor` (`TableRows.settle`),
+        then lay out, repaint and tell whether the cursor row changed from `previous`."""
+        self._rows.settle(anchor, refilter=refilter)
         self._layout_columns()
         self.refresh()
         self._scroll_cursor_into_view()
@@ -501,11 +363,12 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # ---------------------------------------------------------------- cursor
     def _move_cursor(self, position: int) -> None:
-        if not self._visible:
+        rows = self._rows
+        if not rows.visible:
             return
-        position = max(0, min(position, len(self._visible) - 1))
-        previous = self._cursor
-        self._cursor = position
+        position = rows.clamp(position)
+        previous = rows.cursor
+        rows.cursor = position
         if position != previous:
             self._refresh_position(previous)
             self._refresh_position(position)
@@ -520,13 +383,13 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _scroll_cursor_into_view(self) -> None:
         page = self._page_height()
-        if page <= 0 or not self._visible:
+        if page <= 0 or not self._rows.visible:
             return
-        top = self.scroll_offset.y
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False, force=True)
-        elif self._cursor >= top + page:
-            self.scroll_to(y=self._cursor - page + 1, animate=False, force=True)
+        top, cursor = self.scroll_offset.y, self._rows.cursor
+        if cursor < top:
+            self.scroll_to(y=cursor, animate=False, force=True)
+        elif cursor >= top + page:
+            self.scroll_to(y=cursor - page + 1, animate=False, force=True)
 
     def _move_column_cursor(self, number: int) -> None:
         number = max(0, min(number, len(self.columns) - 1))
@@ -534,8 +397,7 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         self._column_cursor = number
         self.refresh(Region(0, 0, self.size.width, 1))
-        left = sum(w + 2 * PAD for w in self._widths[:number])
-        right = left + self._widths[number] + 2 * PAD
+        left, right = self._paint.span(number)
         view = self.scrollable_content_region.width
         if left < self.scroll_offset.x:
             self.scroll_to(x=left, animate=False, force=True)

@@ -13,7 +13,8 @@ from audit.return_transitions import edit
 from screens.audit.screen import AuditScreen
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormScreen
-from screens.returns.section import ChaseScreen, ReturnsSection
+from screens.returns.chase import ChaseScreen
+from screens.returns.section import ReturnsSection
 from screens.tool.screen import ToolScreen
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.demo_returns import add_demo_returns

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from screens.dialogs.form import FormScreen
 from screens.dialogs.ssh_command import SshCommandScreen
 from screens.journal.screen import JournalScreen
-from screens.returns.section import ChaseScreen
+from screens.returns.chase import ChaseScreen
 from screens.served import Served
 from screens.users.screen import UsersScreen
 from storage.demo import build_demo

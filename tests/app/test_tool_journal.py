@@ -61,7 +61,9 @@ async def type_in(pilot, tool, text: str, every: int = 3) -> int:
         area.insert(text[start:start + every])
         # The change is taken (the half-second timer may even have saved it already).
         await until(pilot, lambda: value_of(tool.editing, tool.ret) == area.text)
-        assert tool.autosave.flush(), tool.save_state
+        tool.autosave.flush()  # off the event loop: saved once nothing is pending
+        await until(pilot, lambda: not tool.autosave.pending)
+        assert not tool.autosave.save_failure, tool.save_state
         saves += 1
     return saves
 

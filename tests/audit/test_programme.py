@@ -14,7 +14,8 @@ from audit.programme import (
     programme,
     proposed_stage,
 )
-from audit.scope import Audit, Kind, Milestone, Stage, parse_scope
+from audit.scope import Audit, Kind, Milestone, Stage
+from audit.scope_file import parse_scope
 
 HOSTILE = "[bold]x[/] | # <html>\x1b[31m"
 

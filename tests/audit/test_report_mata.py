@@ -13,7 +13,7 @@ import pytest
 from audit import markdown as md
 from audit.activities import Figure, Participant
 from audit.report import build_report
-from audit.scope import ScopeFile, parse_scope
+from audit.scope_file import ScopeFile, parse_scope
 from storage.demo import demo_partnership, sample_path
 from tests.audit.test_markdown_hostile import HOSTILE, _FORBIDDEN, all_types, parse, structure
 from tests.audit.test_report_quoted import MARK, Marker, marked

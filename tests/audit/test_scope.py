@@ -12,7 +12,8 @@ import pytest
 
 from audit.codec import from_doc, to_doc
 from audit.criteria import Criterion
-from audit.scope import Audit, Kind, Milestone, Objective, ScopeError, Stage, parse_scope, validate_audit
+from audit.scope import Audit, Kind, Milestone, Objective, Stage, validate_audit
+from audit.scope_file import ScopeError, parse_scope
 from audit.tools import tools_for_audit
 from audit.workdays import add_working_days, is_working_day, rapid_review_due
 

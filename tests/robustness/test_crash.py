@@ -350,7 +350,7 @@ path, kill_at, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 import storage.commit as commit
 import storage.journal_log as journal_log
 calls = {"replace": 0, "append": 0, "intent": 0}
-real_replace, real_append, real_atomic = os.replace, journal_log.append_lines, commit.write_file_atomically
+real_replace, real_append, real_intent = os.replace, journal_log.append_lines, commit._write_intent
 
 def replace(src, dst, *a, **k):
     real_replace(src, dst, *a, **k)
@@ -367,14 +367,18 @@ def append(p, lines, **k):
         os.kill(os.getpid(), signal.SIGKILL)
     return real_append(p, [data], **k)
 
-def atomic(target, payload, **k):
-    if kill_at == "intent" and str(target).endswith(".commit"):
+def intent(layout, payload):
+    if kill_at == "intent":
         os.kill(os.getpid(), signal.SIGKILL)
-    return real_atomic(target, payload, **k)
+    if kill_at == "torn-intent":  # half the intent reaches the disk, then the process dies
+        fd = os.open(layout.commit, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.write(fd, payload[: len(payload) // 2]); os.fsync(fd)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_intent(layout, payload)
 
 os.replace = replace
 commit.append_lines = append
-commit.write_file_atomically = atomic
+commit._write_intent = intent
 from storage.cohort import set_in_cohort
 from storage.lock import os_login
 from storage.workspace import Workspace
@@ -419,11 +423,14 @@ def test_a_save_cut_off_between_its_files_is_finished_by_the_next_session(demo: 
     assert (check.returncode, check.stderr) == (0, "")
 
 
-def test_a_save_killed_before_its_intent_did_not_happen(demo: Path) -> None:
+@pytest.mark.parametrize("kill_at", ["intent", "torn-intent"], ids=["before-it", "half-written"])
+def test_a_save_killed_before_its_intent_did_not_happen(demo: Path, kill_at: str) -> None:
     case_ref = _candidate(demo)
     before = data_bytes(demo)
-    _cut_off(demo, "intent", 1, case_ref)
+    _cut_off(demo, kill_at, 1, case_ref)
+    assert (demo / ".commit").exists() == (kill_at == "torn-intent")
     ws = Workspace.open(demo, LOGIN)
+    assert not (demo / ".commit").exists() and not (demo / ".commit.damaged").exists()
     assert not ws.case("MACA-C86", case_ref).in_cohort
     assert data_bytes(demo) == before
     ws.insert(User(login="next.one", role=Role.VIEWER), act=Act.MANAGE_USERS)  # the next save sweeps

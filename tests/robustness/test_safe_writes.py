@@ -17,7 +17,7 @@ from textual.widgets import Input
 from audit.access import Act
 from audit.partnership import Role, User
 from screens.dialogs.form import FormScreen
-from screens.returns.section import ChaseScreen
+from screens.returns.chase import ChaseScreen
 from storage.demo import DEMO_AUDIT, build_demo
 from storage.demo_returns import add_demo_returns
 from storage.errors import NotFound, WorkspaceError

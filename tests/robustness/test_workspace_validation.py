@@ -99,3 +99,35 @@ def test_wrong_types_are_problems_not_internal_errors(demo: bytes, tmp_path: Pat
     _, err = capsys.readouterr()
     assert code == 1, err
     assert "internal error" not in err and "Traceback" not in err
+
+
+# The files maca writes are compact orjson, which the reader takes by a faster path
+# (orjson, then the same bytes encoded back); each refusal must hold there too.
+COMPACT = {
+    "duplicate table": (lambda t: '{"users":{},' + t[1:], 'the key "users" appears twice in one object'),
+    "duplicate field": (lambda t: t.replace('"role":', '"role":"lead","role":', 1),
+                        'the key "role" appears twice in one object'),
+    "20-digit integer within 64 bits": (lambda t: t.replace('"rev":1', '"rev":' + "1" * 20, 1),
+                                        "a number of 20 digits"),
+    "integer beyond 64 bits": (lambda t: t.replace('"rev":1', '"rev":' + "9" * 30, 1), "a number of 30 digits"),
+    "huge float": (lambda t: t.replace('"rev":1', '"rev":1e400', 1), "a number too large to read"),
+    "NaN": (lambda t: t.replace('"rev":1', '"rev":NaN', 1), "it holds NaN"),
+}
+
+
+@pytest.mark.parametrize("name", list(COMPACT))
+def test_compact_files_are_refused_alike(demo: bytes, name: str) -> None:
+    import orjson
+
+    compact = orjson.dumps(json.loads(demo))
+    assert parse_workspace(compact, "w.json") == json.loads(demo)  # the fast path reads it
+    change, says = COMPACT[name]
+    bad = change(compact.decode("utf-8")).encode("utf-8")
+    assert bad != compact
+    with pytest.raises(CorruptWorkspace, match=says):
+        parse_workspace(bad, "w.json")
+
+
+def test_a_long_digit_run_in_text_is_read_the_strict_way_and_kept() -> None:
+    raw = b'{"notes":{"1":{"text":"call 01234567890123456789012"}}}'
+    assert parse_workspace(raw, "w.json") == {"notes": {"1": {"text": "call 01234567890123456789012"}}}

@@ -184,8 +184,10 @@ def test_reads_and_own_saves_do_not_parse_again_until_another_instance_writes(
 ) -> None:
     path = make(tmp_path / "w.json")
     parses: list[int] = []
-    real_loads = json.loads
-    monkeypatch.setattr(json, "loads", lambda *a, **k: parses.append(1) or real_loads(*a, **k))
+    import storage.workspace_file as reader
+
+    real_parse = reader.parse_workspace  # the one parser of every workspace file
+    monkeypatch.setattr(reader, "parse_workspace", lambda *a, **k: parses.append(1) or real_parse(*a, **k))
 
     mine = AtomicJSONStorage(path)
     first = mine.read()

@@ -109,3 +109,39 @@ def test_an_audit_let_go_is_not_watched(path: Path) -> None:
     save_draft(coord, edit(ret, "mid.coord", datetime(2021, 4, 20, 10), summary="Seen at booking."))
     assert REF not in [f.path.stem for f in stale_files(ws)]
     assert ws.get_return(REF, ret.case_ref, "MID").summary == "Seen at booking."  # read again when asked
+
+
+def _two_returns(path: Path) -> list:
+    """Two saved returns of the demo audit, saved by its co-ordinators."""
+    saved = []
+    for agency, login in (("MID", "mid.coord"), ("HV", "hv.coord")):
+        coord = Workspace.open(path, login)
+        ret = open_return(coord, REF, cohort_refs(coord, REF)[0], agency)
+        saved.append(save_draft(coord, edit(ret, login, datetime(2021, 4, 20, 10), summary="Seen.")))
+    return saved
+
+
+@pytest.mark.parametrize("how", ["in a thread (the app)", "by hand (ws.refresh)"])
+def test_a_foreign_save_of_one_return_decodes_that_return_only(path: Path, how: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.store as store
+
+    mid, hv = _two_returns(path)
+    ws, _ = watching(path)
+    before = {r.key: r for r in ws.returns(REF)}
+    assert len(before) >= 2
+    coord = Workspace.open(path, "mid.coord")
+    save_draft(coord, edit(coord.get(mid), "mid.coord", datetime(2021, 4, 20, 11), summary="Seen again."))
+    decoded: list[str] = []
+    real = store.from_doc
+    monkeypatch.setattr(store, "from_doc",
+                        lambda model, doc: decoded.append(getattr(model, "__name__", "")) or real(model, doc))
+    if how.startswith("in a thread"):
+        assert swap_in(ws, load(ws, stale_files(ws))).audits == frozenset({REF})
+    else:
+        assert ws.refresh() is True
+    after = {r.key: r for r in ws.returns(REF)}
+    assert decoded == ["Return"]  # the one that changed; the other returns are kept as decoded
+    assert after[mid.key].summary == "Seen again." and after[mid.key] is not before[mid.key]
+    assert after[hv.key] is before[hv.key]
+    assert after.keys() == before.keys()
