@@ -34,16 +34,22 @@ system-deps:
 run: $(STAMP)
 	$(BIN)/maca demo
 
+# pytest-xdist runs the in-process tests on every core (-n auto: 2 on the reference
+# machine, halving the wall time); the tmux and SSH tests then run one at a time, as their
+# key timings were tuned for, with no Pilot tests competing for the cores.
+PYTEST_PARALLEL := -n auto --dist worksteal
+
 test: $(STAMP) system-deps
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not terminal and not ssh"
+	$(BIN)/python -m pytest -q -p no:xdist -m "terminal or ssh"
 
 # The edit loop: everything but the tmux, SSH and slow tests (markers in pyproject.toml).
 test-fast: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -m "not terminal and not ssh and not slow"
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not terminal and not ssh and not slow"
 
 # The performance suite (DESIGN §11): each figure beside its baseline, non-zero on a miss.
 bench: $(STAMP) system-deps

@@ -24,16 +24,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from audit import markdown as md
-from audit import places
 from audit.dates import format_uk
 from audit.findings import Action, Column, Finding
 from audit.guard import Place, Quoted
 from audit.partnership import Partnership
-from audit.report_sections import Writer
 from audit.scope import Audit
 from audit.text import natural_key
+
+if TYPE_CHECKING:
+    from audit.report_sections import Writer
 
 MAX_SECTION = 1_500
 MAX_NOTE = 500
@@ -203,6 +205,11 @@ def _section(out: Writer, ref: str, key: str, text: str) -> None:
 
 def briefing_markdown(audit: Audit, partnership: Partnership, sections: dict[str, str], today: date) -> BriefingPage:
     """The one-page briefing in Markdown, with every piece of people's text recorded."""
+    # Imported here: the models above are read at every start (storage.schema), the
+    # report's writer only when a briefing is made.
+    from audit import places
+    from audit.report_sections import Writer
+
     out = Writer()
     out.said(audit.title, places.scope(audit, "title", "title"))
     mark = md.inline(partnership.marking.strip()) if partnership.marking.strip() else ""

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar, Iterator
 
-from audit.codec import native_document
 from audit.dates import format_uk
 
 IDENTIFIER_FIELDS = ("family_name", "child_dob", "system_ids")
@@ -35,11 +34,7 @@ def is_case_ref(value: str) -> bool:
 
 @dataclass
 class Engagement:
-    """One period an agency worked with the family; both ends are included.
-
-    Without slots, so that orjson writes it from its ``__dict__`` (its fast path) when a
-    case is kept as its own document (``native_document``).
-    """
+    """One period an agency worked with the family; both ends are included."""
 
     agency: str  # workspace agency code, upper case
     start: date | None = None
@@ -59,14 +54,12 @@ class Confirmation:
     was: str = ""  # the value before, as people read it ("not recorded")
 
 
-@native_document
-@dataclass(init=False)
+@dataclass
 class CandidateCase:
     """A case nominated for an audit, with the facts the criteria are checked against.
 
-    Stored by the ten thousand: fields at their default are left out of the document,
-    and out of the instance too (``native_document``), so that an instance is written
-    as it is.  Never change a case in place: use ``dataclasses.replace``.
+    Stored by the ten thousand: fields at their default are left out of the document.
+    Never change a case in place: use ``dataclasses.replace``.
     """
 
     CODEC_OMIT_DEFAULTS: ClassVar[bool] = True

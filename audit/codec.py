@@ -252,58 +252,6 @@ def _compile_encoder(tp: Any) -> Encoder:
     return encode
 
 
-def native_document(cls: type[T]) -> type[T]:
-    """Class decorator: instances whose ``__dict__`` is exactly their document.
-
-    For a dataclass without slots and with ``CODEC_OMIT_DEFAULTS``: its ``__init__``
-    stores only the fields that differ from their defaults (the others are read from
-    the class, where dataclass leaves the defaults).  orjson writes a dataclass
-    instance from its ``__dict__``, dates as ISO text and enums by value, so it writes
-    such an instance exactly as it writes ``to_doc`` of it, and storage can keep
-    freshly made instances as their own documents (``CODEC_NATIVE``): an import of
-    50,000 cases then makes no document at all.  Only field types that orjson writes as
-    the codec does are allowed, and only plain defaults; a test holds the two writings
-    equal.  One difference remains that maca never meets: a datetime whose offset from
-    UTC has seconds (maca's times are naive, ``storage.transaction.now``).
-    """
-    if (not dataclasses.is_dataclass(cls) or "__slots__" in cls.__dict__
-            or not getattr(cls, "CODEC_OMIT_DEFAULTS", False) or hasattr(cls, "__post_init__")):
-        raise TypeError(f"{cls.__name__}: a native document is a dataclass without slots or "
-                        f"__post_init__ that omits defaults")
-    hints = typing.get_type_hints(cls)
-    namespace: dict[str, Any] = {}
-    params, lines = [], []
-    for f in dataclasses.fields(cls):
-        if f.name.startswith("_") or not f.init or f.kw_only or not _written_natively(hints[f.name]):
-            raise TypeError(f"{cls.__name__}.{f.name} cannot be written natively")
-        if f.default is not dataclasses.MISSING and not isinstance(f.default, (str, int, bool, type(None))) \
-                or f.default_factory is not dataclasses.MISSING:
-            raise TypeError(f"{cls.__name__}.{f.name}: only a plain default can be left to the class")
-        test = _stored_when(f, hints[f.name], f.name, namespace)
-        params.append(f.name if f.default is dataclasses.MISSING else f"{f.name}=default_{f.name}")
-        lines.append(f"    {'' if test is None else f'if {test}: '}self.{f.name} = {f.name}")
-    source = "\n".join([f"def __init__(self, {', '.join(params)}):", *lines, ""])
-    exec(compile(source, f"<native init for {cls.__name__}>", "exec"), namespace)  # noqa: S102
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    setattr(cls, "__init__", init)  # replacing a method: mypy forbids plain assignment
-    cls.CODEC_NATIVE = True  # type: ignore[attr-defined]
-    return cls
-
-
-def _written_natively(tp: Any) -> bool:
-    """True when orjson writes a value of type `tp` as the codec encodes it: text, whole
-    numbers, booleans, dates and enums (not floats: orjson writes NaN as null), lists of
-    them, and dataclasses of them that keep every field."""
-    tp = _without_none(tp)
-    if typing.get_origin(tp) is list:
-        return _written_natively(typing.get_args(tp)[0])
-    if dataclasses.is_dataclass(tp):
-        return not getattr(tp, "CODEC_OMIT_DEFAULTS", False) and all(
-            _written_natively(h) for h in typing.get_type_hints(tp).values())
-    return tp in (str, int, bool, date, datetime) or isinstance(tp, type) and issubclass(tp, enum.Enum)
-
-
 def _decode_str(v: Any) -> str:
     if not isinstance(v, str):
         raise DocumentError(f"expected text, found {type(v).__name__}")

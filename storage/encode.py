@@ -8,7 +8,6 @@ the encoding it saves.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -28,19 +27,9 @@ def serialise(data: Tables) -> bytes:
     writes: a lone surrogate (mangled input) has no UTF-8 form, and escaped JSON keeps
     it.  check_circular is off there because documents made by the codec or parsed from
     JSON cannot refer to themselves; were one ever to loop, dumps raises and nothing is
-    written.  A table may hold `native_document` instances (see
-    `Transaction.insert_fresh`): orjson writes them itself, the standard library
-    through `to_doc`, which makes the same document.
+    written.
     """
     try:
         return orjson.dumps(data)
     except (orjson.JSONEncodeError, UnicodeEncodeError):
-        return json.dumps(data, check_circular=False, default=_document).encode("ascii")
-
-
-def _document(obj: object) -> dict[str, object]:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        from audit.codec import to_doc
-
-        return to_doc(obj)
-    raise TypeError(f"{type(obj).__name__} is not a document")
+        return json.dumps(data, check_circular=False).encode("ascii")

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import operator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audit.access import Act
 from audit.cases import CandidateCase
 from audit.codec import to_doc
 from audit.guard import DATE_OF_BIRTH, FAMILY_NAME, SYSTEM_ID, Leak, Matcher, Quoted, check_pieces
 from audit.guard_marks import GuardMark, mark_for
-from audit.report import Report
 from storage.workspace import Workspace
+
+if TYPE_CHECKING:  # the report's modules are not needed to warn of an identifier as it is saved
+    from audit.report import Report
 
 __all__ = ["guard_pieces", "guard_report", "holds_identifier", "identifier_warning", "mark_not_identifier", "matcher_for", "all_cases_matcher"]
 

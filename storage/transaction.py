@@ -26,7 +26,7 @@ from storage.summary import figures_of
 if TYPE_CHECKING:
     from storage.store import Store
 
-__all__ = ["Keyed", "Transaction", "as_document", "audit_of", "field_changes", "now", "summaries_of"]
+__all__ = ["Keyed", "Transaction", "audit_of", "field_changes", "now", "summaries_of"]
 
 
 
@@ -97,7 +97,7 @@ class Transaction:
         doc_id = index.ids.get(key)
         if doc_id is None:
             return None, None
-        return doc_id, as_document(self._peek(table, ref).get(doc_id))
+        return doc_id, self._peek(table, ref).get(doc_id)
 
     def current(self, obj: Any) -> Any:
         """The committed version of `obj` as of this transaction (None if absent)."""
@@ -133,10 +133,8 @@ class Transaction:
         Unlike `insert`, this sets `rev` on the objects themselves instead of copying
         each one, encodes them in one pass and journals nothing: the caller writes one
         entry for the whole batch.  `keys`, when given, are the objects' keys in order
-        (made faster than reading `key` one object at a time).  Instances of a
-        `native_document` class are not encoded at all: they are their own documents
-        in the raw table (written by orjson as `to_doc` would make them; read back
-        through `as_document`).  All the objects belong to one audit (an import's).
+        (made faster than reading `key` one object at a time).  All the objects belong
+        to one audit (an import's).
         """
         if not objs:
             return
@@ -151,8 +149,7 @@ class Transaction:
         first = index.max_id + 1
         doc_ids = list(map(str, range(first, first + len(objs))))
         index.max_id += len(objs)
-        native = getattr(type(objs[0]), "CODEC_NATIVE", False)
-        self.raw(table, ref).update(zip(doc_ids, objs if native else to_docs(objs)))
+        self.raw(table, ref).update(zip(doc_ids, to_docs(objs)))
         index.ids.update(zip(keys, doc_ids))
         self._bulk.append((table, ref, keys, objs))
 
@@ -325,14 +322,6 @@ def summaries_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _ref(table: str, obj: Any) -> str:
     return audit_of(obj) if is_audit_table(table) else ""
-
-
-def as_document(stored: Any) -> Any:
-    """A raw table entry as a plain document: a `native_document` instance kept there by
-    `insert_fresh` is encoded; a dict (or None) is returned as it is."""
-    if stored is None or isinstance(stored, dict):
-        return stored
-    return to_doc(stored)
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

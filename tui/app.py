@@ -94,7 +94,6 @@ class MacaApp(App[int]):
         return HomeScreen()
 
     async def on_mount(self) -> None:
-        from screens.returns.concerns import check_concerns, tell_raiser
         from tui.keymap import keymap_path, load_keymap
 
         keymap, problem = load_keymap(keymap_path())
@@ -103,8 +102,7 @@ class MacaApp(App[int]):
         if problem:
             self.notify(problem, severity="warning", markup=False, timeout=15)
 
-        self.call_after_refresh(check_concerns, self)
-        self.call_after_refresh(tell_raiser, self)
+        self.call_after_refresh(self._after_first_frame)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.poll_workspace)
             self.set_interval(SETTLE_INTERVAL, self.settle_drafts)
@@ -112,6 +110,14 @@ class MacaApp(App[int]):
         self._catch_hang_up()
         self._started = True
         self.check_size()
+
+    def _after_first_frame(self) -> None:
+        """The concerns alert and the raiser's news, once home is on the screen: their
+        module (forms, lists, the returns' storage) is not needed for the first frame."""
+        from screens.returns.concerns import check_concerns, tell_raiser
+
+        check_concerns(self)
+        tell_raiser(self)
 
     def _catch_hang_up(self) -> None:
         """A dropped connection (sshd sends SIGHUP) or a TERM saves what can be saved first.

@@ -63,17 +63,23 @@ class Footer(TextualFooter):
         self.styles.grid_size_columns = len(keep)
         for index, (binding, enabled, tooltip) in enumerate(entries):
             if index in keep:
-                yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
-                                binding.action, disabled=not enabled, tooltip=tooltip,
-                                ).data_bind(compact=TextualFooter.compact)
+                key = FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                                binding.action, disabled=not enabled, tooltip=tooltip)
+                # Born with the footer's compact (FooterKey defaults to True): otherwise each
+                # key adds "-compact" on mount and the binding takes it off again, two
+                # restylings per key on every redraw of the footer (every focus change).
+                key.set_reactive(FooterKey.compact, self.compact)
+                yield key.data_bind(compact=TextualFooter.compact)
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             try:
                 _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
             except KeyError:
                 return
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                            classes="-command-palette", disabled=not enabled,
-                            tooltip=binding.tooltip or binding.description)
+            palette = FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                                binding.action, classes="-command-palette -compact", disabled=not enabled,
+                                tooltip=binding.tooltip or binding.description)
+            palette.set_reactive(FooterKey.compact, True)  # compact, as Textual's footer has it, from birth
+            yield palette
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and self.app.size.width != self._laid_out_for:
