@@ -15,7 +15,7 @@ from typing import Any
 
 from audit.codec import DocumentError, from_doc
 from audit.journal import JournalEntry
-from storage.atomic import load_workspace
+from storage.workspace_file import load_workspace
 from storage.backups import versions
 from storage.commit import pending
 from storage.drafts import PENDING

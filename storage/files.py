@@ -2,10 +2,9 @@
 
 Everything here works on one path at a time and knows nothing of TinyDB or of what a
 workspace holds: a file's identity (to notice that another process replaced it),
-replacing a file atomically (temp file in the same folder, fsync,
-``os.replace``, fsync the folder), keeping a backup by hard link or copy, sweeping the
-temp files a killed writer left behind, and saying why a login could not save.
-:mod:`storage.atomic` builds the shared storage from these.
+replacing a file atomically (temp file in the same folder, fsync, ``os.replace``, fsync
+the folder), keeping a version by hard link or copy, and checking access.
+`storage.folder` and `storage.commit` build the workspace folder's saves from these.
 """
 
 from __future__ import annotations
@@ -18,17 +17,14 @@ from contextlib import suppress
 from pathlib import Path
 
 from storage.errors import save_error
-from storage.lock import NEW_FILE_MODE, sibling
+from storage.lock import NEW_FILE_MODE
 
 __all__ = [
     "Identity",
     "can_access",
-    "check_writable",
     "file_identity",
     "link_copy",
-    "real_path",
     "stat_identity",
-    "sweep_temps",
     "write_file_atomically",
 ]
 
@@ -47,13 +43,6 @@ def file_identity(path: str | os.PathLike[str]) -> Identity | None:
         return stat_identity(os.stat(path))
     except (FileNotFoundError, NotADirectoryError):
         return None
-
-
-def real_path(path: str | os.PathLike[str]) -> Path:
-    """``path`` made absolute with every symlink followed."""
-    # Follow symlinks so the temp file is made beside the real file and os.replace
-    # swaps that file, not a symlink a deployment set up.
-    return Path(os.path.realpath(os.fspath(path)))
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -154,41 +143,8 @@ def link_copy(path: Path, target: Path, like: os.stat_result) -> None:
     _fsync_dir(path.parent)
 
 
-def sweep_temps(path: Path) -> None:
-    """Delete temp files left by a killed writer (call with the lock held)."""
-    prefix = f".{path.name}."
-    try:
-        entries = list(os.scandir(path.parent))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-            with suppress(OSError):
-                if entry.is_file(follow_symlinks=False):
-                    os.unlink(entry.path)
-
-
 def can_access(path: Path, mode: int) -> bool:
     """``os.access`` with the effective ids where the platform can check those."""
     if os.access in os.supports_effective_ids:
         return os.access(path, mode, effective_ids=True)
     return os.access(path, mode)
-
-
-def check_writable(path: str | os.PathLike[str]) -> str | None:
-    """A sentence saying why this login cannot save to the workspace, or ``None``.
-
-    The layer above opens such a workspace read-only and shows the sentence.
-    """
-    target = real_path(path)
-    folder = target.parent
-    if not folder.is_dir():
-        return f"The folder {folder} does not exist."
-    if target.exists() and not can_access(target, os.W_OK):
-        return f"The workspace file {target} is not writable for you."
-    if not can_access(folder, os.W_OK | os.X_OK):
-        return f"The folder {folder} that holds the workspace is not writable for you."
-    lock = sibling(target, ".lock")
-    if lock.exists() and not can_access(lock, os.R_OK | os.W_OK):
-        return f"The lock file {lock} is not writable for you."
-    return None

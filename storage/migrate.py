@@ -26,7 +26,7 @@ from audit.files import NotRegularFile, read_regular
 from audit.findings import Discussion
 from audit.journal import JournalEntry
 from audit.sessions import activity_from_session, is_session
-from storage.atomic import _serialise
+from storage.encode import serialise as _serialise
 from storage.drafts import PENDING
 from storage.errors import AccessDenied, CorruptWorkspace, NotFound, WorkspaceError, read_error, save_error
 from storage.files import write_file_atomically

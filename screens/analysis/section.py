@@ -44,7 +44,7 @@ from screens.dialogs.details import InfoScreen
 from screens.saving import tell
 from screens.audit.sections import Section
 from screens.widgets.lists import RowTable
-from storage.atomic import file_identity
+from storage.files import file_identity
 from storage.errors import WorkspaceError
 
 

@@ -54,7 +54,7 @@ from screens.saving import tell
 from screens.audit.sections import SECTIONS, Section
 from screens.widgets.footer import Footer
 from screens.widgets.lists import PickList
-from storage.atomic import file_identity
+from storage.files import file_identity
 from storage.errors import WorkspaceError
 from storage.export import FORMATS, IdentifierLeak, default_path, export_report, report_for
 from storage.guard import guard_report

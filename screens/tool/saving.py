@@ -192,11 +192,11 @@ class Autosave:
         self.pending = self.pending[flight.sent:]
         self.adopt(outcome)  # what was typed while it saved stays on top
         self.deferred(not flight.settle)
+        warn_identifiers(screen, before, outcome)  # at the source: the save that brought it
         if self.pending:
             return False  # the timer that their first change set saves them
         stamp = f"saved {datetime.now():%H:%M:%S}"
         screen.set_save_state(stamp, "green")
-        warn_identifiers(screen, before, outcome)
         if holds_identifiers(screen, outcome):
             screen.set_save_state(f"{stamp} · holds what looks like an identifier of a case", "bold yellow")
         return True

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 import storage.returns
+from storage.demo import DEMO_AUDIT
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, until
+from tests.app.helpers import app_for, demo_workspace, notes, until
 from tests.app.test_tool import go_to, open_tool, stored, wait_saved
 
 
@@ -80,3 +81,22 @@ async def test_quitting_while_an_autosave_is_held_up_saves_everything(
         await pilot.press("ctrl+q")
         await until(pilot, lambda: not app.is_running)
     assert stored(path)["good_practice"] == "Begun, and finished before ctrl+q"
+
+
+async def test_an_identifier_is_told_by_the_save_that_brought_it_while_typing_goes_on(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = Workspace.open(path, "mid.coord")
+    victim = next(c for c in ws.cases(DEMO_AUDIT) if c.child_dob is not None)
+    warning = "This looks like the date of birth of a case: reports will refuse it until it is taken out."
+    app = app_for(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tool = await open_tool(app, pilot)
+        await go_to(pilot, tool, "header.summary")
+        held = HeldSaves(monkeypatch)
+        await pilot.press("e", *f"Born {victim.child_dob:%d/%m/%Y}.")
+        assert await until(pilot, held.entered.is_set)
+        await pilot.press(*" Seen at booking.")  # typed while that save is held: the next one saves it
+        held.release.set()
+        await wait_saved(pilot, tool)
+        assert await until(pilot, lambda: warning in notes(app))
+        assert notes(app).count(warning) == 1

@@ -23,7 +23,7 @@ import pytest
 
 from audit.access import Act
 from audit.partnership import Role, User
-from storage.atomic import parse_workspace
+from storage.workspace_file import parse_workspace
 from storage.demo import demo_partnership
 from storage.lock import os_login
 from storage.workspace import Workspace

@@ -59,3 +59,21 @@ def test_twenty_digits_inside_a_text_only_slow_the_read_down() -> None:
     raw = orjson.dumps(tables)
     assert workspace_file._fast(raw) is None
     assert parse_workspace(raw, "w.json") == tables
+
+
+def test_a_lone_surrogate_typed_in_still_saves_and_reads_back(tmp_path) -> None:
+    """orjson refuses it (no UTF-8 form), so the file is written by the standard library,
+    escaped, and read back by the careful parser (the bytes are not orjson's)."""
+    import dataclasses
+
+    from audit.access import Act
+    from storage.demo import build_demo
+    from storage.lock import os_login
+    from storage.workspace import Workspace
+
+    path = build_demo(tmp_path / "ws", os_login()).path
+    ws = Workspace.open(path, os_login())
+    ws.save(dataclasses.replace(ws.partnership(), name="Torbay \ud800 partnership"), act=Act.MANAGE_USERS)
+    raw = (path / "partnership.json").read_bytes()
+    assert b"\\ud800" in raw and workspace_file._fast(raw) is None
+    assert Workspace.open(path, os_login()).partnership().name == "Torbay \ud800 partnership"
