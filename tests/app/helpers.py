@@ -17,8 +17,19 @@ def demo_workspace(tmp_path: Path) -> Workspace:
 
 
 def app_for(ws: Workspace) -> MacaApp:
-    """An app with a fixed date and no file watching (tests call poll_workspace themselves)."""
-    return build_app(ws, today=TODAY, watch_interval=0)
+    """An app with a fixed date and no file watching (tests call poll_workspace themselves).
+    Every notification it posts is also kept for `told`."""
+    app = build_app(ws, today=TODAY, watch_interval=0)
+    posted: list[str] = []
+    notify = app.notify
+
+    def keep(message, *args, **kwargs):  # type: ignore[no-untyped-def]
+        posted.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = keep  # type: ignore[method-assign]
+    app._told = posted  # type: ignore[attr-defined]
+    return app
 
 
 def open_as(path: Path, login: str) -> Workspace:
@@ -51,6 +62,13 @@ def notes(app, severity: str | None = None) -> list[str]:
     Textual keeps them in a private list; this is the one place tests read it, so a
     change in Textual is fixed here."""
     return [n.message for n in app._notifications if severity is None or n.severity == severity]
+
+
+def told(app) -> list[str]:
+    """Every message the app has notified since it was built by `app_for`, oldest first,
+    including those that have timed out (a slow run can outlast a 10 s notification:
+    `notes` then no longer sees it)."""
+    return list(app._told)
 
 
 async def press_until(pilot, key: str, condition, timeout: float = 20.0) -> None:
