@@ -21,7 +21,7 @@ from storage.demo_findings import add_demo_discussions
 from storage.findings import open_discussion, save_discussion
 from storage.returns import cohort_refs
 from storage.workspace import Workspace
-from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, until
+from tests.app.helpers import app_for, demo_workspace, idle, notes, open_as, open_audit, told, until
 from tests.workspace_files import on_disk
 
 REF = "MACA-C86"
@@ -174,7 +174,7 @@ async def test_add_a_point_and_promote_it_to_a_finding(tmp_path: Path) -> None:
         new = [f for f in ws.findings(REF) if f.id not in before]
         assert len(new) == 1
         assert f"→ {new[0].id}" in rows_text(section)
-        assert any(n.startswith(f"Promoted to {new[0].id} in Areas for development") for n in notes(app))
+        assert any(n.startswith(f"Promoted to {new[0].id} in Areas for development") for n in told(app))
     f = new[0]
     assert (f.column, f.objective, f.cases, f.proposed) == (Column.DEVELOPMENT, "fathers", [CASE], False)
     assert f.agencies == ["CSC", "GP", "POL"]  # received returns in the audit's order; EY was not involved
