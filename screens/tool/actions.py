@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 from audit import returns as domain
 from audit.access import Act
 from audit.returns import Status, submission_gaps
+from screens.access import allowed
 from screens.context import ctx
 from screens.dialogs.confirm import ConfirmScreen
 from screens.dialogs.form import FormField, FormScreen
 from screens.saving import commit, tell
 from screens.tool.modals import GapsScreen
 from storage import returns as ops
-from storage.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from screens.tool.saving import Autosave
@@ -36,13 +36,8 @@ class ToolForms:
     def allowed(self, act: Act) -> bool:
         """Check (and journal a refusal); tell the user why not."""
         screen = self.screen
-        try:
-            ctx(screen.app).ws.require(act, agency=screen.agency if act is Act.EDIT_RETURN else None,
-                                       audit=screen.audit_ref, key=screen.ret.key)
-        except WorkspaceError as exc:
-            tell(screen, str(exc), error=True)
-            return False
-        return True
+        return allowed(screen, act, agency=screen.agency if act is Act.EDIT_RETURN else None,
+                       audit=screen.audit_ref, key=screen.ret.key)
 
     async def involved(self) -> None:
         screen = self.screen
